@@ -1,0 +1,161 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from . import services
+from .errors import ServiceError
+from .models import (
+    Domain,
+    IntegrationInstallation,
+    Invitation,
+    Organization,
+    OrgMembership,
+    SSOConfiguration,
+    Team,
+    TeamMembership,
+    User,
+)
+from .roles import OrgRole
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_superuser", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["full_name"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+
+
+class OrgMembershipFormSet(BaseInlineFormSet):
+    """The org must keep an admin when memberships are edited inline."""
+
+    def clean(self):
+        super().clean()
+        if not self.instance.pk:
+            return
+        remaining = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if self.forms and not any(data.get("role") == OrgRole.ADMIN for data in remaining):
+            raise ValidationError(
+                f"{self.instance.name} must keep at least one Org Admin.", code="last_admin"
+            )
+
+
+class OrgMembershipInline(admin.TabularInline):
+    model = OrgMembership
+    formset = OrgMembershipFormSet
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "joined_at"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrgMembershipInline]
+
+
+@admin.register(OrgMembership)
+class OrgMembershipAdmin(admin.ModelAdmin):
+    """Role changes and removals go through orgs.services, so the last-admin rule holds here
+    as everywhere."""
+
+    list_display = ["user", "org", "role", "joined_at"]
+    list_filter = ["role", "org"]
+    search_fields = ["user__email", "user__full_name", "org__name"]
+    list_select_related = ["user", "org"]
+    autocomplete_fields = ["user", "org"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["org", "user"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and services.is_last_admin(obj.org, obj.user):
+            return False  # the last admin: the delete button is not offered
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change and "role" in form.changed_data:
+            try:
+                services.org_role_set(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
+            except ServiceError as error:
+                self.message_user(request, error.text, messages.ERROR)
+        elif not change:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        services.member_remove(actor=request.user, org=obj.org, user=obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("org", "user"):
+            try:
+                services.member_remove(actor=request.user, org=membership.org, user=membership.user)
+            except ServiceError as error:
+                self.message_user(request, error.text, messages.ERROR)
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "org", "created_at"]
+    list_filter = ["org"]
+    search_fields = ["name", "org__name"]
+    list_select_related = ["org"]
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "org", "role", "status", "sent_at", "expires_at"]
+    list_filter = ["status", "role", "org"]
+    search_fields = ["email", "org__name"]
+    list_select_related = ["org"]
+    readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "org", "workspace", "status", "verified_at"]
+    list_filter = ["status", "org"]
+    search_fields = ["hostname", "org__name"]
+    list_select_related = ["org", "workspace"]
+
+
+@admin.register(SSOConfiguration)
+class SSOConfigurationAdmin(admin.ModelAdmin):
+    list_display = ["org", "protocol", "entity_id", "enforced", "updated_at"]
+    list_filter = ["protocol", "enforced"]
+    search_fields = ["org__name", "entity_id"]
+    filter_horizontal = ["domains"]
+
+
+@admin.register(IntegrationInstallation)
+class IntegrationInstallationAdmin(admin.ModelAdmin):
+    list_display = ["app", "org", "workspace", "enabled", "updated_at"]
+    list_filter = ["app", "enabled", "org"]
+    search_fields = ["app", "org__name", "workspace__name"]
+    list_select_related = ["org", "workspace"]
+    exclude = ["secrets_encrypted"]

@@ -1,0 +1,124 @@
+from django.db import transaction
+
+from orgs import services
+from orgs.management.base import FlowadminCommand
+from orgs.models import Organization, OrgMembership, Team, User
+from orgs.roles import OrgRole
+from workspaces import services as workspace_services
+from workspaces.models import TeamAccess, WorkspaceMembership
+
+DEMO_PASSWORD = "flowadmin-demo"
+
+ORGS = {
+    "acme": ("Acme", ["marketing", "sales", "events"]),
+    "globex": ("Globex", ["main"]),
+}
+
+# email, full name, org slug, org role
+PEOPLE = [
+    ("admin@acme.test", "Ada Admin", "acme", OrgRole.ADMIN),
+    ("wsadmin@acme.test", "Walt Workspace", "acme", OrgRole.USER),
+    ("editor@acme.test", "Eddie Editor", "acme", OrgRole.USER),
+    ("viewer@acme.test", "Vera Viewer", "acme", OrgRole.USER),
+    ("audience@acme.test", "Aud Ience", "acme", OrgRole.USER),
+    ("flows@acme.test", "Flo Manager", "acme", OrgRole.USER),
+    ("teamuser@acme.test", "Tim Teamer", "acme", OrgRole.USER),
+    ("outsider@acme.test", "Otto Outsider", "acme", OrgRole.USER),
+    ("admin@globex.test", "Gloria Globex", "globex", OrgRole.ADMIN),
+]
+
+# email, workspace, role, extra flags (on top of the role's defaults)
+WORKSPACE_ROLES = [
+    ("wsadmin@acme.test", "marketing", "admin", {}),
+    ("editor@acme.test", "marketing", "editor", {}),
+    ("viewer@acme.test", "marketing", "viewer", {}),
+    ("audience@acme.test", "marketing", "viewer", {"audience_viewer": True}),
+    ("flows@acme.test", "marketing", "viewer", {"flows_manager": True}),
+]
+
+TEAMS = [
+    # org, team, description, members, [(workspace, role)]
+    (
+        "acme",
+        "Field Sales",
+        "Sales reps on the road.",
+        ["teamuser@acme.test"],
+        [("sales", "editor")],
+    ),
+]
+
+OPERATOR = ("ops@flowadmin.test", "Ops Operator")
+
+
+class Command(FlowadminCommand):
+    help = "Create the demo users, orgs, teams and workspaces of SPEC §7 (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEMO_PASSWORD,
+            help=f"Password for every demo user (default {DEMO_PASSWORD}).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password, **options):
+        actor = self.actor_user
+        users = {email: self._user(email, name, password) for email, name, *_ in PEOPLE}
+        self._user(*OPERATOR, password, operator=True)
+
+        orgs = {}
+        for slug, (name, workspace_slugs) in ORGS.items():
+            first_admin = next(users[e] for e, _, o, r in PEOPLE if o == slug and r == "admin")
+            org = Organization.objects.filter(slug=slug).first() or services.org_create(
+                actor=actor, name=name, slug=slug, admin=first_admin
+            )
+            orgs[slug] = (
+                org,
+                {
+                    ws_slug: org.workspaces.filter(slug=ws_slug).first()
+                    or workspace_services.workspace_create(
+                        actor=actor, org=org, name=ws_slug.capitalize(), slug=ws_slug
+                    )
+                    for ws_slug in workspace_slugs
+                },
+            )
+
+        for email, _, org_slug, role in PEOPLE:
+            org = orgs[org_slug][0]
+            if not OrgMembership.objects.filter(org=org, user=users[email]).exists():
+                services.member_add(actor=actor, org=org, user=users[email], role=role)
+
+        for email, ws_slug, role, flags in WORKSPACE_ROLES:
+            ws = orgs["acme"][1][ws_slug]
+            if not WorkspaceMembership.objects.filter(workspace=ws, user=users[email]).exists():
+                workspace_services.workspace_member_set(
+                    actor=actor, workspace=ws, user=users[email], role=role, flags=flags
+                )
+
+        for org_slug, team_name, description, members, grants in TEAMS:
+            org, workspaces = orgs[org_slug]
+            team = Team.objects.filter(org=org, name=team_name).first() or services.team_create(
+                actor=actor, org=org, name=team_name, description=description
+            )
+            for email in members:
+                if not team.members.filter(pk=users[email].pk).exists():
+                    services.team_member_add(actor=actor, team=team, user=users[email])
+            for ws_slug, role in grants:
+                if not TeamAccess.objects.filter(team=team, workspace=workspaces[ws_slug]).exists():
+                    services.team_access_set(
+                        actor=actor, team=team, workspace=workspaces[ws_slug], role=role
+                    )
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
+        for email, _name, org_slug, role in PEOPLE:
+            self.stdout.write(f"  {email:<22} {org_slug} {role}")
+        self.stdout.write(f"  {OPERATOR[0]:<22} Django superuser for /admin/")
+
+    def _user(self, email, full_name, password, operator=False):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, full_name=full_name, is_staff=operator, is_superuser=operator)
+            user.set_password(password)
+            user.save()
+        return user

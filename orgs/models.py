@@ -1,0 +1,368 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+    _user_has_perm,
+)
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .roles import OrgRole
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The email address is the login and is unique regardless of case."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can log into the Django admin site (operators only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = User.objects.normalize_email(self.email)
+
+    def save(self, *args, **kwargs):
+        self.email = User.objects.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name.split() or [self.email])[0]
+
+    @property
+    def display_name(self):
+        return self.full_name or self.email
+
+    def has_perm(self, perm, obj=None):
+        """Capabilities on an org or workspace come from membership alone: unlike Django's
+        default, a superuser who is not a member is refused there like anyone else."""
+        from . import permissions
+
+        if permissions.is_capability(perm):
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    avatar = models.ImageField(upload_to="avatars/orgs/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="OrgMembership", related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrgMembership(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"
+    )
+    role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.USER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["org", "user__email"]
+        verbose_name = "org member"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "user"], name="orgmembership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=OrgRole.values), name="orgmembership_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "role"], name="orgmembership_org_role")]
+
+    def __str__(self):
+        return f"{self.user} in {self.org} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self):
+        return self.role == OrgRole.ADMIN
+
+
+class Team(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    avatar = models.ImageField(upload_to="avatars/teams/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="team_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "team member"
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="teammembership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.team}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join an org. Only a hash of the token is stored."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.USER)
+    # [{"workspace": <id>, "role": "editor"}, ...]
+    workspace_roles = models.JSONField(default=list, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=OrgRole.values), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=InvitationStatus.values),
+                name="invitation_status_valid",
+            ),
+            # At most one pending invitation per email and org.
+            models.UniqueConstraint(
+                Lower("email"),
+                "org",
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "status", "-created_at"], name="invitation_org_status")
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.org}"
+
+
+class DomainStatus(models.TextChoices):
+    PENDING = "pending", "Pending verification"
+    VERIFIED = "verified", "Verified"
+
+
+def new_verification_token():
+    return "flowadmin-verify=" + secrets.token_urlsafe(24)
+
+
+class Domain(models.Model):
+    """A custom hostname. Owned by the org; `workspace` is set when a workspace added it as its
+    own whitelabel domain (SPEC §2)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_domains",
+    )
+    hostname = models.CharField(max_length=253, unique=True)
+    verification_token = models.CharField(max_length=80, default=new_verification_token)
+    status = models.CharField(
+        max_length=10, choices=DomainStatus.choices, default=DomainStatus.PENDING
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["hostname"]
+        constraints = [
+            models.UniqueConstraint(Lower("hostname"), name="domain_hostname_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=DomainStatus.values), name="domain_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.hostname
+
+    @property
+    def is_verified(self):
+        return self.status == DomainStatus.VERIFIED
+
+    @property
+    def txt_record_name(self):
+        return f"_flowadmin.{self.hostname}"
+
+
+class SSOProtocol(models.TextChoices):
+    SAML = "saml", "SAML 2.0"
+    OIDC = "oidc", "OpenID Connect"
+
+
+class SSOConfiguration(models.Model):
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="sso")
+    protocol = models.CharField(max_length=10, choices=SSOProtocol.choices)
+    entity_id = models.CharField(
+        "IdP entity id / issuer",
+        max_length=500,
+        help_text="SAML IdP entity id, or the OIDC issuer URL.",
+    )
+    metadata_url = models.URLField(
+        "metadata / discovery URL",
+        max_length=500,
+        help_text="SAML metadata URL, or the OIDC discovery document URL.",
+    )
+    enforced = models.BooleanField(default=False, help_text="Members must sign in through the IdP.")
+    domains = models.ManyToManyField(Domain, blank=True, related_name="sso_configurations")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SSO configuration"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(protocol__in=SSOProtocol.values), name="sso_protocol_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_protocol_display()} for {self.org}"
+
+
+class IntegrationInstallation(models.Model):
+    """An app from orgs.integrations.CATALOG installed org-wide (workspace empty) or for one
+    workspace. Secret settings are stored encrypted in `secrets_encrypted`."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="integrations")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="integrations",
+    )
+    app = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    config = models.JSONField(default=dict, blank=True)
+    secrets_encrypted = models.TextField(blank=True, editable=False)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["app"]
+        verbose_name = "integration"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "app"],
+                condition=models.Q(workspace__isnull=True),
+                name="integration_unique_org_wide",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "app"],
+                condition=models.Q(workspace__isnull=False),
+                name="integration_unique_per_workspace",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.workspace or "org-wide"
+        return f"{self.app} ({scope})"

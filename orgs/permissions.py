@@ -1,0 +1,363 @@
+"""The permission policy: the one place that decides who may do what (SPEC §3).
+
+- roles in order and the fine-grained flag defaults,
+- the capability table for organizations and workspaces,
+- the effective-access rule (direct ∪ teams ∪ org admin; highest role; OR of flags),
+- explanations of every answer (which source granted it).
+
+Everything else asks here: the authentication backend (`user.has_perm(cap, obj)`), the view
+decorators in `orgs.decorators`, templates (the `can` filter), services and commands.
+
+A user's access to all their orgs is loaded in one query and cached on the user object, which
+Django builds once per request, so every check after the first costs no query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from .roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+
+# --- roles and flag defaults -------------------------------------------------------------
+
+ROLE_RANK = {
+    role: rank for rank, role in enumerate(WorkspaceRole.values)
+}  # viewer < editor < admin
+
+FLAG_DEFAULTS = {
+    WorkspaceRole.ADMIN: {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": True,
+    },
+    WorkspaceRole.EDITOR: {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": False,
+    },
+    WorkspaceRole.VIEWER: {
+        "flows_manager": False,
+        "brand_kits_manager": False,
+        "audience_viewer": False,
+    },
+}
+
+
+def flag_defaults(role: str) -> dict[str, bool]:
+    """The flags a role starts with whenever it is set or changed."""
+    return dict(FLAG_DEFAULTS[WorkspaceRole(role)])
+
+
+def flags_locked(role: str) -> bool:
+    """Admin flags are always on and cannot be turned off."""
+    return role == WorkspaceRole.ADMIN
+
+
+def effective_flags(role: str, flags: dict[str, bool]) -> dict[str, bool]:
+    """Flags as stored for `role`: admins have every flag, whatever was asked."""
+    if flags_locked(role):
+        return flag_defaults(role)
+    return {flag: bool(flags.get(flag, False)) for flag in FLAGS}
+
+
+def highest_role(roles) -> str | None:
+    roles = [r for r in roles if r]
+    return max(roles, key=ROLE_RANK.__getitem__) if roles else None
+
+
+def is_org_role(value) -> bool:
+    return value in OrgRole.values
+
+
+def is_workspace_role(value) -> bool:
+    return value in WorkspaceRole.values
+
+
+# --- capabilities ------------------------------------------------------------------------
+
+ORG = "org"
+WORKSPACE = "workspace"
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    level: str  # ORG or WORKSPACE
+    description: str
+    # org level: needs Org Admin unless member_ok; workspace level: minimum role, or the flag
+    min_role: str | None = None
+    flag: str | None = None
+    member_ok: bool = False
+
+
+CAPABILITIES = {
+    cap.name: cap
+    for cap in [
+        Capability("org.view", ORG, "see this organization", member_ok=True),
+        Capability("org.view_console", ORG, "open the Org Admin console"),
+        Capability("org.manage_workspaces", ORG, "create and delete workspaces"),
+        Capability("org.manage_teams", ORG, "create, edit and delete teams and their members"),
+        Capability("org.manage_users", ORG, "invite, remove and set the roles of members"),
+        Capability("org.view_activity", ORG, "view, filter and export the activity log"),
+        Capability(
+            "org.manage_settings", ORG, "change the org's settings, integrations and domains"
+        ),
+        Capability(
+            "ws.view",
+            WORKSPACE,
+            "see this workspace's flows, templates, assets, brand kits and analytics",
+            min_role=WorkspaceRole.VIEWER,
+        ),
+        Capability(
+            "ws.manage", WORKSPACE, "open the workspace's Manage page", min_role=WorkspaceRole.ADMIN
+        ),
+        Capability(
+            "ws.manage_assets", WORKSPACE, "upload and delete assets", min_role=WorkspaceRole.EDITOR
+        ),
+        Capability(
+            "ws.manage_flows",
+            WORKSPACE,
+            "create, edit and delete flows and flow templates",
+            min_role=WorkspaceRole.ADMIN,
+            flag="flows_manager",
+        ),
+        Capability(
+            "ws.manage_brand_kits",
+            WORKSPACE,
+            "create, edit and delete brand kits",
+            min_role=WorkspaceRole.ADMIN,
+            flag="brand_kits_manager",
+        ),
+        Capability(
+            "ws.view_audience",
+            WORKSPACE,
+            "view, manage and export audience data",
+            min_role=WorkspaceRole.ADMIN,
+            flag="audience_viewer",
+        ),
+    ]
+}
+
+
+def is_capability(name) -> bool:
+    return name in CAPABILITIES
+
+
+def requirement(name: str) -> str:
+    """Which role or flag would allow `name`, for 403 pages and disabled controls."""
+    cap = CAPABILITIES[name]
+    if cap.level == ORG:
+        needed = "an organization member" if cap.member_ok else "an Org Admin"
+        return f"You need to be {needed} to {cap.description}."
+    role = WorkspaceRole(cap.min_role).label
+    if cap.flag:
+        return (
+            f"You need the Workspace {role} role, or the {FLAG_LABELS[cap.flag]} permission in "
+            f"this workspace, to {cap.description}."
+        )
+    at_least = "" if cap.min_role == WorkspaceRole.ADMIN else " (or higher)"
+    return f"You need the Workspace {role} role{at_least} to {cap.description}."
+
+
+# --- effective access --------------------------------------------------------------------
+
+DIRECT = "direct"
+TEAM = "team"
+ORG_ADMIN = "org_admin"
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # DIRECT, TEAM or ORG_ADMIN
+    role: str
+    flags: dict
+    team: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == TEAM:
+            return f"team {self.team}"
+        return "org admin" if self.kind == ORG_ADMIN else "direct"
+
+
+@dataclass
+class WorkspaceAccess:
+    """A user's effective access to one workspace, with where each part comes from."""
+
+    workspace_id: int
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def role(self) -> str:
+        return highest_role(s.role for s in self.sources)
+
+    @property
+    def role_label(self) -> str:
+        return WorkspaceRole(self.role).label
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {flag: any(s.flags[flag] for s in self.sources) for flag in FLAGS}
+
+    @property
+    def via_team_only(self) -> bool:
+        return all(s.kind == TEAM for s in self.sources)
+
+    def can(self, capability: str) -> bool:
+        cap = CAPABILITIES[capability]
+        if cap.level != WORKSPACE:
+            return False
+        if ROLE_RANK[self.role] >= ROLE_RANK[cap.min_role]:
+            return True
+        return bool(cap.flag and self.flags[cap.flag])
+
+    def role_sources(self) -> list[Source]:
+        """The sources that give the effective role."""
+        return [s for s in self.sources if s.role == self.role]
+
+    def flag_sources(self, flag: str) -> list[Source]:
+        return [s for s in self.sources if s.flags[flag]]
+
+    def explain(self, capability: str) -> list[Source]:
+        """The sources that grant `capability` (empty when refused)."""
+        cap = CAPABILITIES[capability]
+        return [
+            s
+            for s in self.sources
+            if ROLE_RANK[s.role] >= ROLE_RANK[cap.min_role] or (cap.flag and s.flags[cap.flag])
+        ]
+
+
+@dataclass
+class OrgAccess:
+    """A user's access to one org: their org role and every workspace they reach."""
+
+    org_id: int
+    org_role: str | None = None
+    grants: dict[int, list[Source]] = field(default_factory=dict)  # workspace id → sources
+
+    @property
+    def is_member(self) -> bool:
+        return self.org_role is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.org_role == OrgRole.ADMIN
+
+    def can(self, capability: str) -> bool:
+        cap = CAPABILITIES[capability]
+        if cap.level != ORG or not self.is_member:
+            return False
+        return cap.member_ok or self.is_admin
+
+    def workspace(self, workspace_id: int) -> WorkspaceAccess | None:
+        """Effective access to a workspace of this org, or None when the user can't see it.
+        The caller guarantees the workspace belongs to this org."""
+        if not self.is_member:
+            return None
+        sources = list(self.grants.get(workspace_id, ()))
+        if self.is_admin:
+            sources.insert(0, Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin")))
+        return WorkspaceAccess(workspace_id, sources) if sources else None
+
+    @property
+    def workspace_ids(self) -> set[int]:
+        """Workspaces reached through a membership or a team (org admins reach all of them)."""
+        return set(self.grants)
+
+
+_ACCESS_SQL = """
+SELECT 'org', m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
+  FROM orgs_orgmembership m WHERE m.user_id = %(user)s
+UNION ALL
+SELECT 'direct', w.org_id, wm.workspace_id, wm.role,
+       wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
+  FROM workspaces_workspacemembership wm
+  JOIN workspaces_workspace w ON w.id = wm.workspace_id
+ WHERE wm.user_id = %(user)s
+UNION ALL
+SELECT 'team', t.org_id, ta.workspace_id, ta.role,
+       ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
+  FROM orgs_teammembership tm
+  JOIN orgs_team t ON t.id = tm.team_id
+  JOIN workspaces_teamaccess ta ON ta.team_id = t.id
+ WHERE tm.user_id = %(user)s
+"""
+
+
+def load_access(user) -> dict[int, OrgAccess]:
+    """Every org the user belongs to, with their workspace grants: one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    orgs: dict[int, OrgAccess] = {}
+    grants = []
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCESS_SQL, {"user": user.pk})
+        rows = cursor.fetchall()
+    for kind, org_id, ws_id, role, flows, brand, audience, team in rows:
+        if kind == "org":
+            orgs[org_id] = OrgAccess(org_id, role)
+        else:
+            flags = {
+                "flows_manager": bool(flows),
+                "brand_kits_manager": bool(brand),
+                "audience_viewer": bool(audience),
+            }
+            grants.append((org_id, ws_id, Source(kind, role, effective_flags(role, flags), team)))
+    for org_id, ws_id, source in grants:
+        # Only members of the workspace's org have access through it (SPEC §2).
+        if org_id in orgs:
+            orgs[org_id].grants.setdefault(ws_id, []).append(source)
+    for access in orgs.values():
+        for sources in access.grants.values():
+            sources.sort(key=lambda s: (s.kind != DIRECT, s.team or ""))
+    return orgs
+
+
+_CACHE_ATTR = "_flowadmin_access"
+
+
+def all_access(user) -> dict[int, OrgAccess]:
+    """The user's access to all their orgs, loaded once and then answered from memory."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = load_access(user)
+        if getattr(user, "is_authenticated", False):
+            setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_access(user) -> None:
+    """Drop the cached access, e.g. after a service changed this user's roles."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def org_access(user, org_or_id) -> OrgAccess:
+    org_id = getattr(org_or_id, "pk", org_or_id)
+    return all_access(user).get(org_id) or OrgAccess(org_id)
+
+
+def workspace_access(user, workspace) -> WorkspaceAccess | None:
+    return org_access(user, workspace.org_id).workspace(workspace.pk)
+
+
+def has_capability(user, capability: str, obj) -> bool:
+    """The policy's answer for `user.has_perm(capability, obj)`; obj is an org or a workspace."""
+    from workspaces.models import Workspace
+
+    from .models import Organization
+
+    cap = CAPABILITIES.get(capability)
+    if cap is None or obj is None:
+        return False
+    if isinstance(obj, Workspace):
+        if cap.level == ORG:
+            return org_access(user, obj.org_id).can(capability)
+        access = workspace_access(user, obj)
+        return bool(access and access.can(capability))
+    if isinstance(obj, Organization):
+        return cap.level == ORG and org_access(user, obj).can(capability)
+    return False

@@ -1,0 +1,190 @@
+"""Every write to orgs, memberships and teams: atomic functions taking a keyword-only acting
+user, used by views, the admin site and commands alike. The activity log records them through
+signals (audit.receivers)."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from workspaces.models import TeamAccess, WorkspaceMembership
+
+from . import permissions
+from .errors import LastAdminError, NotOrgMemberError, ServiceError
+from .models import Organization, OrgMembership, Team, TeamMembership, User
+from .roles import OrgRole
+
+
+def unique_slug(queryset, name, *, field="slug", max_length=60):
+    """A slug for `name` not yet used in `queryset`."""
+    base = slugify(name)[: max_length - 4] or "item"
+    slug, n = base, 2
+    while queryset.filter(**{field: slug}).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Organization:
+    name = name.strip()
+    if not name:
+        raise ServiceError("An organization needs a name.")
+    slug = slug or unique_slug(Organization.objects.all(), name)
+    if Organization.objects.filter(slug=slug).exists():
+        raise ServiceError(f"The slug {slug!r} is taken.")
+    org = Organization.objects.create(name=name, slug=slug)
+    OrgMembership.objects.create(org=org, user=admin, role=OrgRole.ADMIN)
+    permissions.forget_access(admin)
+    return org
+
+
+def _lock_admins(org) -> set[int]:
+    """Lock the org's admin rows (PostgreSQL) and return the admins' user ids, so two admins
+    demoting each other at the same moment cannot leave the org without one."""
+    return set(
+        OrgMembership.objects.select_for_update()
+        .filter(org=org, role=OrgRole.ADMIN)
+        .values_list("user_id", flat=True)
+    )
+
+
+def is_last_admin(org, user) -> bool:
+    """True when `user` is the org's only admin (for disabling controls before the click)."""
+    admins = list(
+        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN).values_list("user_id", flat=True)[
+            :2
+        ]
+    )
+    return admins == [user.pk]
+
+
+@transaction.atomic
+def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMembership:
+    if not permissions.is_org_role(role):
+        raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    membership, created = OrgMembership.objects.get_or_create(
+        org=org, user=user, defaults={"role": role}
+    )
+    if not created:
+        raise ServiceError(f"{user.email} is already a member of {org.name}.")
+    permissions.forget_access(user)
+    return membership
+
+
+@transaction.atomic
+def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
+    if not permissions.is_org_role(role):
+        raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    admins = _lock_admins(org)
+    membership = OrgMembership.objects.select_for_update().filter(org=org, user=user).first()
+    if membership is None:
+        raise NotOrgMemberError(user, org)
+    if membership.role == role:
+        return membership
+    if role != OrgRole.ADMIN and admins == {user.pk}:
+        raise LastAdminError(org)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    permissions.forget_access(user)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, actor, org, user: User) -> None:
+    """Remove a person from the org, with their workspace and team memberships in it."""
+    admins = _lock_admins(org)
+    membership = OrgMembership.objects.filter(org=org, user=user).first()
+    if membership is None:
+        raise NotOrgMemberError(user, org)
+    if admins == {user.pk}:
+        raise LastAdminError(org)
+    for ws_membership in WorkspaceMembership.objects.filter(workspace__org=org, user=user):
+        ws_membership.delete()
+    for team in Team.objects.filter(org=org, memberships__user=user):
+        team.members.remove(user)
+    membership.delete()
+    permissions.forget_access(user)
+
+
+def require_member(org, user) -> None:
+    if not OrgMembership.objects.filter(org=org, user=user).exists():
+        raise NotOrgMemberError(user, org)
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_create(*, actor, org, name: str, description: str = "") -> Team:
+    name = name.strip()
+    if not name:
+        raise ServiceError("A team needs a name.")
+    if Team.objects.filter(org=org, name__iexact=name).exists():
+        raise ServiceError(f"{org.name} already has a team called {name!r}.")
+    return Team.objects.create(org=org, name=name, description=description)
+
+
+@transaction.atomic
+def team_member_add(*, actor, team: Team, user: User) -> None:
+    require_member(team.org, user)
+    if TeamMembership.objects.filter(team=team, user=user).exists():
+        raise ServiceError(f"{user.email} is already in {team.name}.")
+    team.members.add(user)
+    permissions.forget_access(user)
+
+
+@transaction.atomic
+def team_member_remove(*, actor, team: Team, user: User) -> None:
+    if not TeamMembership.objects.filter(team=team, user=user).exists():
+        raise ServiceError(f"{user.email} is not in {team.name}.")
+    team.members.remove(user)
+    permissions.forget_access(user)
+
+
+def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
+    """Set role and flags on a WorkspaceMembership or TeamAccess following SPEC §3.2: a new or
+    changed role re-applies its flag defaults, then explicit flags are applied; admin flags stay
+    on. Returns whether anything changed."""
+    if role is not None and not permissions.is_workspace_role(role):
+        raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
+    unknown = set(flags or {}) - set(permissions.FLAG_DEFAULTS["admin"])
+    if unknown:
+        raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
+    before = (grant.role, grant.flags)
+    new_role = role or grant.role
+    if grant.pk is None or new_role != grant.role:
+        values = permissions.flag_defaults(new_role)
+    else:
+        values = dict(grant.flags)
+    values.update(flags or {})
+    grant.role = new_role
+    for flag, value in permissions.effective_flags(new_role, values).items():
+        setattr(grant, flag, value)
+    return (grant.role, grant.flags) != before
+
+
+@transaction.atomic
+def team_access_set(
+    *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
+) -> TeamAccess:
+    if workspace.org_id != team.org_id:
+        raise ServiceError("A team can only get access to workspaces of its own org.")
+    access = TeamAccess.objects.filter(team=team, workspace=workspace).first()
+    if access is None:
+        if role is None:
+            raise ServiceError("Choose a role for the team's access.")
+        access = TeamAccess(team=team, workspace=workspace)
+    if apply_grant(access, role, flags) or access.pk is None:
+        access.save()
+    return access
+
+
+@transaction.atomic
+def team_access_remove(*, actor, team: Team, workspace) -> None:
+    deleted = TeamAccess.objects.filter(team=team, workspace=workspace).first()
+    if deleted is None:
+        raise ServiceError(f"{team.name} has no access to {workspace.name}.")
+    deleted.delete()
+
+
+@transaction.atomic
+def team_delete(*, actor, team: Team) -> None:
+    team.delete()

@@ -1,0 +1,22 @@
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_login_lands_on_home_with_orgs_and_workspaces(demo, page, login, screenshot):
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    screenshot("login")
+    login("editor@acme.test")
+    assert page.url.endswith("/")
+    heading = page.get_by_role("heading", name="Your organizations", level=1)
+    assert heading.is_visible()
+    assert page.get_by_role("link", name="Marketing Editor").is_visible()
+    assert page.get_by_text("Sales").count() == 0
+    screenshot("home-editor")
+
+
+def test_wrong_password_shows_an_error(demo, page, login):
+    login("editor@acme.test", password="nope")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_text("Please enter a correct email address and password").is_visible()

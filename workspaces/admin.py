@@ -1,0 +1,113 @@
+from django.contrib import admin
+
+from .models import (
+    Asset,
+    AudienceContact,
+    BrandKit,
+    Flow,
+    FlowTemplate,
+    Scan,
+    TeamAccess,
+    Workspace,
+    WorkspaceMembership,
+)
+
+
+class WorkspaceMembershipInline(admin.TabularInline):
+    model = WorkspaceMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "org", "created_at"]
+    list_filter = ["org"]
+    search_fields = ["name", "slug", "org__name"]
+    list_select_related = ["org"]
+    inlines = [WorkspaceMembershipInline]
+
+
+@admin.register(WorkspaceMembership)
+class WorkspaceMembershipAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "workspace",
+        "role",
+        "flows_manager",
+        "brand_kits_manager",
+        "audience_viewer",
+    ]
+    list_filter = [
+        "role",
+        "flows_manager",
+        "brand_kits_manager",
+        "audience_viewer",
+        "workspace__org",
+    ]
+    search_fields = ["user__email", "workspace__name"]
+    list_select_related = ["user", "workspace"]
+    autocomplete_fields = ["user", "workspace"]
+
+
+@admin.register(TeamAccess)
+class TeamAccessAdmin(admin.ModelAdmin):
+    list_display = [
+        "team",
+        "workspace",
+        "role",
+        "flows_manager",
+        "brand_kits_manager",
+        "audience_viewer",
+    ]
+    list_filter = ["role", "workspace__org"]
+    search_fields = ["team__name", "workspace__name"]
+    list_select_related = ["team", "workspace"]
+
+
+@admin.register(Flow)
+class FlowAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_code", "workspace", "status", "created_at"]
+    list_filter = ["status", "workspace__org"]
+    search_fields = ["name", "short_code", "destination_url"]
+    list_select_related = ["workspace"]
+    raw_id_fields = ["workspace", "created_by"]
+
+
+@admin.register(FlowTemplate)
+class FlowTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "created_at"]
+    search_fields = ["name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "content_type", "size", "created_at"]
+    search_fields = ["name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(BrandKit)
+class BrandKitAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "primary_color", "font"]
+    search_fields = ["name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(AudienceContact)
+class AudienceContactAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "workspace", "consent", "collected_at"]
+    list_filter = ["consent"]
+    search_fields = ["email", "name"]
+    list_select_related = ["workspace"]
+    raw_id_fields = ["workspace", "source_flow"]
+
+
+@admin.register(Scan)
+class ScanAdmin(admin.ModelAdmin):
+    list_display = ["flow", "workspace", "scanned_at", "country", "device"]
+    list_filter = ["device"]
+    list_select_related = ["flow", "workspace"]
+    raw_id_fields = ["flow", "workspace"]
+    show_full_result_count = False
