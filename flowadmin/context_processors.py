@@ -12,6 +12,17 @@ CONSOLE_SECTIONS = [
     ("settings/", "Settings"),
 ]
 
+# A workspace's sections: (path under /orgs/<org>/w/<ws>/, label, capability to show it).
+WORKSPACE_SECTIONS = [
+    ("flows/", "Flows", "ws.view"),
+    ("templates/", "Templates", "ws.view"),
+    ("assets/", "Assets", "ws.view"),
+    ("brand-kits/", "Brand kits", "ws.view"),
+    ("audience/", "Audience", "ws.view_audience"),
+    ("analytics/", "Analytics", "ws.view"),
+    ("manage/", "Manage", "ws.manage"),
+]
+
 
 def navigation(request):
     """Org switcher and the current org's workspaces for base.html, computed only if rendered."""
@@ -27,4 +38,5 @@ def navigation(request):
         "nav_orgs": SimpleLazyObject(lambda: selectors.user_orgs(user)),
         "nav_workspaces": SimpleLazyObject(nav_workspaces),
         "console_sections": CONSOLE_SECTIONS,
+        "workspace_sections": WORKSPACE_SECTIONS,
     }

@@ -366,3 +366,24 @@ class IntegrationInstallation(models.Model):
     def __str__(self):
         scope = self.workspace or "org-wide"
         return f"{self.app} ({scope})"
+
+    @property
+    def catalog_app(self):
+        from .integrations import get_app
+
+        return get_app(self.app)
+
+    @property
+    def is_org_wide(self):
+        return self.workspace_id is None
+
+    def secrets(self) -> dict:
+        """Decrypted secret settings: for the vendor sync only, never for display or logs."""
+        from .crypto import decrypt_json
+
+        return decrypt_json(self.secrets_encrypted)
+
+    def masked_secrets(self) -> dict:
+        from .crypto import mask
+
+        return {name: mask(value) for name, value in self.secrets().items()}

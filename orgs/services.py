@@ -2,14 +2,25 @@
 user, used by views, the admin site and commands alike. The activity log records them through
 signals (audit.receivers)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from workspaces.models import TeamAccess, WorkspaceMembership
 
-from . import permissions
+from . import crypto, domains, integrations, permissions
 from .errors import LastAdminError, NotOrgMemberError, ServiceError
-from .models import Organization, OrgMembership, Team, TeamMembership, User
+from .models import (
+    Domain,
+    DomainStatus,
+    IntegrationInstallation,
+    Organization,
+    OrgMembership,
+    Team,
+    TeamMembership,
+    User,
+)
 from .roles import OrgRole
 
 
@@ -188,3 +199,110 @@ def team_access_remove(*, actor, team: Team, workspace) -> None:
 @transaction.atomic
 def team_delete(*, actor, team: Team) -> None:
     team.delete()
+
+
+# --- domains -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
+    """Add a custom domain to the org (or as a workspace's own whitelabel domain)."""
+    try:
+        host = domains.validate_hostname(hostname)
+    except ValidationError as error:
+        raise ServiceError(error.messages[0]) from None
+    if workspace is not None and workspace.org_id != org.pk:
+        raise ServiceError("A workspace can only add domains to its own org.")
+    if Domain.objects.filter(hostname__iexact=host).exists():
+        raise ServiceError(f"{host} is already in use.")
+    return Domain.objects.create(org=org, hostname=host, workspace=workspace)
+
+
+@transaction.atomic
+def domain_verify(*, actor, domain: Domain) -> Domain:
+    """Look for the verification TXT record; mark the domain verified when it is there."""
+    if domain.is_verified:
+        return domain
+    records = domains.lookup_txt(domain.txt_record_name)
+    if domain.verification_token not in records:
+        raise ServiceError(
+            f"No TXT record {domain.verification_token!r} found at {domain.txt_record_name} yet. "
+            "DNS changes can take a while to appear; try again later."
+        )
+    domain.status = DomainStatus.VERIFIED
+    domain.verified_at = timezone.now()
+    domain.save(update_fields=["status", "verified_at"])
+    return domain
+
+
+@transaction.atomic
+def domain_remove(*, actor, domain: Domain) -> None:
+    domain.delete()
+
+
+# --- integrations --------------------------------------------------------------------------
+
+
+def _split_settings(app, values: dict, *, existing_secrets: dict | None = None):
+    config, secrets_ = {}, dict(existing_secrets or {})
+    for setting in app.fields:
+        value = (values.get(setting.name) or "").strip()
+        if setting.secret:
+            if value:
+                secrets_[setting.name] = value  # blank keeps the stored secret
+        else:
+            config[setting.name] = value
+        if setting.required and not (config.get(setting.name) or secrets_.get(setting.name)):
+            raise ServiceError(f"{setting.label} is required.", code="required")
+    return config, secrets_
+
+
+@transaction.atomic
+def integration_install(
+    *, actor, org, app_key: str, values: dict, workspace=None
+) -> IntegrationInstallation:
+    app = integrations.get_app(app_key)
+    if app is None:
+        raise ServiceError(f"Unknown app {app_key!r}.")
+    if workspace is not None and workspace.org_id != org.pk:
+        raise ServiceError("A workspace can only install apps in its own org.")
+    scope = IntegrationInstallation.objects.filter(org=org, workspace=workspace, app=app_key)
+    if scope.exists():
+        where = workspace.name if workspace else org.name
+        raise ServiceError(f"{app.name} is already installed in {where}.")
+    config, secrets_ = _split_settings(app, values)
+    return IntegrationInstallation.objects.create(
+        org=org,
+        workspace=workspace,
+        app=app_key,
+        config=config,
+        secrets_encrypted=crypto.encrypt_json(secrets_),
+        installed_by=actor,
+    )
+
+
+@transaction.atomic
+def integration_update(
+    *, actor, installation: IntegrationInstallation, values: dict
+) -> IntegrationInstallation:
+    app = integrations.get_app(installation.app)
+    config, secrets_ = _split_settings(app, values, existing_secrets=installation.secrets())
+    installation.config = config
+    installation.secrets_encrypted = crypto.encrypt_json(secrets_)
+    installation.save()
+    return installation
+
+
+@transaction.atomic
+def integration_set_enabled(
+    *, actor, installation: IntegrationInstallation, enabled: bool
+) -> IntegrationInstallation:
+    if installation.enabled != enabled:
+        installation.enabled = enabled
+        installation.save(update_fields=["enabled", "updated_at"])
+    return installation
+
+
+@transaction.atomic
+def integration_uninstall(*, actor, installation: IntegrationInstallation) -> None:
+    installation.delete()

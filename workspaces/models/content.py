@@ -44,6 +44,14 @@ class Flow(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def short_link(self) -> str:
+        """https://<whitelabel domain or default host>/s/<code> (SPEC §2)."""
+        domain = self.workspace.whitelabel_domain
+        if domain is not None and domain.is_verified:
+            return f"https://{domain.hostname}/s/{self.short_code}"
+        return f"{settings.SHORT_LINK_SCHEME}://{settings.SHORT_LINK_HOST}/s/{self.short_code}"
+
 
 class FlowTemplate(models.Model):
     workspace = models.ForeignKey(
