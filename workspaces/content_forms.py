@@ -72,7 +72,7 @@ class BrandKitForm(forms.Form):
     )
     logo = forms.FileField(
         required=False,
-        help_text="PNG, JPEG, GIF or WebP; stored as a PNG up to 512 pixels wide.",
+        help_text="PNG, JPEG, GIF or WebP; stored as a PNG of at most 512 × 512 pixels.",
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
