@@ -226,8 +226,9 @@ def _cell(value) -> str:
 
 def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[tuple]:
     """The contacts matching `filters` as CSV rows (header first), read with a database
-    iterator so an export of any size runs in constant memory. Every audience export in the
-    product goes through this function: it is where the export is recorded."""
+    iterator so an export of any size runs in constant memory. Every audience export goes
+    through this function (the export view calls nothing else), which makes it the one point
+    where an export meets the activity log (action `exported`, entity `audience_export`)."""
     rows = (
         audience_contacts(workspace, filters)
         .order_by("-collected_at", "-id")
