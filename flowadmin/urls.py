@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -20,4 +22,8 @@ handler500 = "flowadmin.views.server_error"
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only, and only the public uploads (avatars): workspace assets and brand-kit
+    # logos are served by member-only views, never from a media URL.
+    urlpatterns += static(
+        f"{settings.MEDIA_URL}avatars/", document_root=os.path.join(settings.MEDIA_ROOT, "avatars")
+    )

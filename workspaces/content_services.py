@@ -1,0 +1,251 @@
+"""Writes to a workspace's content other than flows: flow templates, assets, brand kits and
+audience contacts (atomic; actor keyword-only). Audience exports go through here too, so that
+the one place an export happens is the place it is recorded."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.errors import ServiceError
+
+from . import uploads
+from .content_selectors import AudienceFilters, audience_contacts
+from .models import Asset, AudienceContact, BrandKit, FlowTemplate
+
+# --- flow templates ------------------------------------------------------------------------
+
+
+def _clean(instance) -> None:
+    """Model validation as a ServiceError, so views and commands show one clear message."""
+    try:
+        instance.full_clean(exclude=["workspace"])
+    except ValidationError as error:
+        raise ServiceError(
+            [
+                message if name == NON_FIELD_ERRORS else f"{_label(instance, name)}: {message}"
+                for name, field_messages in error.message_dict.items()
+                for message in field_messages
+            ]
+        ) from None
+
+
+def _label(instance, field_name: str) -> str:
+    return str(instance._meta.get_field(field_name).verbose_name).capitalize()
+
+
+@transaction.atomic
+def flow_template_create(
+    *, actor, workspace, name: str, default_destination: str = "", description: str = ""
+) -> FlowTemplate:
+    template = FlowTemplate(
+        workspace=workspace,
+        name=name.strip(),
+        default_destination=default_destination.strip(),
+        description=description.strip(),
+    )
+    _clean(template)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def flow_template_update(
+    *, actor, template: FlowTemplate, name: str, default_destination: str, description: str
+) -> FlowTemplate:
+    template.name = name.strip()
+    template.default_destination = default_destination.strip()
+    template.description = description.strip()
+    _clean(template)
+    template.save(update_fields=["name", "default_destination", "description"])
+    return template
+
+
+@transaction.atomic
+def flow_template_delete(*, actor, template: FlowTemplate) -> None:
+    template.delete()
+
+
+# --- assets --------------------------------------------------------------------------------
+
+
+def _delete_file_on_commit(field_file) -> None:
+    """Remove a stored file once the row that pointed at it is gone for good."""
+    if field_file:
+        storage, name = field_file.storage, field_file.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def asset_create(*, actor, workspace, upload, name: str = "") -> Asset:
+    """Store an uploaded image or PDF. Its type and size come from its content (see
+    workspaces.uploads); an invalid file raises ValidationError and nothing is stored."""
+    inspected = uploads.inspect_asset(upload)
+    name = (name or upload.name or "").strip()[:200] or f"Untitled {inspected.extension.upper()}"
+    asset = Asset(
+        workspace=workspace,
+        name=name,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    asset.file.save(uploads.random_name(inspected.extension), upload, save=False)
+    try:
+        asset.save()
+    except Exception:
+        asset.file.storage.delete(asset.file.name)  # no row, no file
+        raise
+    return asset
+
+
+@transaction.atomic
+def asset_delete(*, actor, asset: Asset) -> None:
+    _delete_file_on_commit(asset.file)
+    asset.delete()
+
+
+# --- brand kits ----------------------------------------------------------------------------
+
+FONT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
+
+
+@dataclass(frozen=True)
+class BrandKitData:
+    name: str
+    primary_color: str
+    secondary_color: str
+    accent_color: str
+    font: str = ""
+
+
+def _apply_brand_kit(kit: BrandKit, data: BrandKitData) -> None:
+    kit.name = data.name.strip()
+    kit.primary_color = data.primary_color.strip().lower()
+    kit.secondary_color = data.secondary_color.strip().lower()
+    kit.accent_color = data.accent_color.strip().lower()
+    kit.font = " ".join(data.font.split())
+    if kit.font and not FONT_RE.match(kit.font):
+        raise ServiceError("Font: use letters, digits, spaces and hyphens only.")
+    _clean(kit)
+
+
+@transaction.atomic
+def brand_kit_create(*, actor, workspace, data: BrandKitData, logo=None) -> BrandKit:
+    """`logo` is an uploaded image (or the result of uploads.process_logo): it is validated and
+    stored re-encoded as a PNG."""
+    kit = BrandKit(workspace=workspace)
+    _apply_brand_kit(kit, data)
+    if logo is not None:
+        logo = uploads.process_logo(logo)
+        kit.logo.save(logo.name, logo, save=False)
+    kit.save()
+    return kit
+
+
+@transaction.atomic
+def brand_kit_update(
+    *, actor, brand_kit: BrandKit, data: BrandKitData, logo=None, remove_logo: bool = False
+) -> BrandKit:
+    """Change a brand kit; a new `logo` replaces the old one, `remove_logo` drops it."""
+    _apply_brand_kit(brand_kit, data)
+    if logo is not None:
+        logo = uploads.process_logo(logo)
+    if logo is not None or remove_logo:
+        _delete_file_on_commit(brand_kit.logo)
+        brand_kit.logo = ""
+    if logo is not None:
+        brand_kit.logo.save(logo.name, logo, save=False)
+    brand_kit.save()
+    return brand_kit
+
+
+@transaction.atomic
+def brand_kit_delete(*, actor, brand_kit: BrandKit) -> None:
+    _delete_file_on_commit(brand_kit.logo)
+    brand_kit.delete()
+
+
+# --- audience ------------------------------------------------------------------------------
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_TAGS = 20
+
+
+def normalize_tag(tag: str) -> str:
+    """Tags are short lowercase words: letters, digits, '-' and '_' (spaces become '-')."""
+    tag = "-".join(tag.strip().lower().split())
+    if not TAG_RE.match(tag):
+        raise ServiceError(
+            "A tag is 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter or "
+            "digit."
+        )
+    return tag
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact: AudienceContact) -> None:
+    contact.delete()
+
+
+@transaction.atomic
+def contact_tag_add(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
+    tag = normalize_tag(tag)
+    locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
+    if tag not in locked.tags:
+        if len(locked.tags) >= MAX_TAGS:
+            raise ServiceError(f"A contact can have at most {MAX_TAGS} tags.")
+        locked.tags = sorted([*locked.tags, tag])
+        locked.save(update_fields=["tags"])
+    contact.tags = locked.tags
+    return contact
+
+
+@transaction.atomic
+def contact_tag_remove(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
+    locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
+    if tag in locked.tags:
+        locked.tags = [t for t in locked.tags if t != tag]
+        locked.save(update_fields=["tags"])
+    contact.tags = locked.tags
+    return contact
+
+
+AUDIENCE_CSV_HEADER = ("email", "name", "source_flow", "collected_at", "consent", "tags")
+# A cell starting with one of these would be run as a formula by spreadsheet software.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[tuple]:
+    """The contacts matching `filters` as CSV rows (header first), read with a database
+    iterator so an export of any size runs in constant memory. Every audience export goes
+    through this function (the export view calls nothing else), which makes it the one point
+    where an export meets the activity log (action `exported`, entity `audience_export`)."""
+    rows = (
+        audience_contacts(workspace, filters)
+        .order_by("-collected_at", "-id")
+        .values_list("email", "name", "source_flow__name", "collected_at", "consent", "tags")
+        .iterator(chunk_size=2000)
+    )
+
+    def generate():
+        yield AUDIENCE_CSV_HEADER
+        for email, name, flow, collected_at, consent, tags in rows:
+            yield (
+                _cell(email),
+                _cell(name),
+                _cell(flow),
+                timezone.localtime(collected_at).isoformat(timespec="seconds"),
+                "yes" if consent else "no",
+                _cell(";".join(tags or ())),
+            )
+
+    return generate()

@@ -1,0 +1,38 @@
+"""Small helpers shared by the workspace content views (templates, assets, brand kits,
+audience)."""
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+PER_PAGE = 25
+
+
+def ws_url(request, name: str, *args) -> str:
+    """reverse() of a workspaces URL inside the request's workspace."""
+    return reverse(f"workspaces:{name}", args=[request.org.slug, request.workspace.slug, *args])
+
+
+def paginate(request, queryset, per_page: int = PER_PAGE):
+    """One page of `queryset` (a COUNT and one SELECT)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def partial_or_page(request, template: str, partial: str) -> str:
+    """The partial for an htmx swap, the whole page otherwise (including htmx history restores,
+    which need the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` parameter when it is a path inside the same workspace, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    prefix = f"/orgs/{request.org.slug}/w/{request.workspace.slug}/"
+    if target.startswith(prefix) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return fallback

@@ -1,0 +1,131 @@
+"""Audience: contacts with search, tag filter and pagination; tag and delete a contact; export
+the filtered contacts as CSV. Everything here needs ws.view_audience (SPEC §3.2)."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from orgs.decorators import workspace_view
+from orgs.errors import ServiceError
+
+from .. import content_services
+from ..content_forms import TagForm
+from ..content_selectors import AudienceFilters, audience_contacts
+from ..models import AudienceContact
+from ._content import paginate, partial_or_page, safe_next, ws_url
+
+LIST = "workspaces/audience/list.html"
+PER_PAGE = 50
+
+
+def _contact(request, contact_id) -> AudienceContact:
+    return get_object_or_404(AudienceContact, pk=contact_id, workspace=request.workspace)
+
+
+@require_GET
+@workspace_view("ws.view_audience")
+@vary_on_headers("HX-Request")
+def audience_list(request):
+    filters = AudienceFilters.from_query(request.GET)
+    contacts = audience_contacts(request.workspace, filters).select_related("source_flow")
+    page = paginate(request, contacts, PER_PAGE)
+    query = urlencode(filters.as_dict())
+    return render(
+        request,
+        partial_or_page(request, LIST, "results"),
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "back": request.get_full_path(),
+            "audience_url": ws_url(request, "audience"),
+        },
+    )
+
+
+@require_POST
+@workspace_view("ws.view_audience")
+def contact_tags(request, contact_id):
+    """Add the posted `tag`, or remove the tag named by `remove`. htmx swaps the contact's tag
+    cell in place; without JavaScript it goes back to the list."""
+    contact = _contact(request, contact_id)
+    form = TagForm()
+    if "remove" in request.POST:
+        content_services.contact_tag_remove(
+            actor=request.user, contact=contact, tag=request.POST["remove"]
+        )
+    else:
+        form = TagForm(request.POST)
+        if form.is_valid():
+            try:
+                content_services.contact_tag_add(
+                    actor=request.user, contact=contact, tag=form.cleaned_data["tag"]
+                )
+            except ServiceError as error:
+                form.add_error("tag", error)
+            else:
+                form = TagForm()
+    if request.htmx:
+        return render(
+            request,
+            f"{LIST}#contact-tags",
+            {"contact": contact, "tag_form": form, "back": safe_next(request, "")},
+        )
+    for error in form.errors.get("tag", []):
+        messages.error(request, f"{contact.email}: {error}")
+    return redirect(safe_next(request, ws_url(request, "audience")))
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("ws.view_audience")
+def contact_delete(request, contact_id):
+    contact = _contact(request, contact_id)
+    back = safe_next(request, ws_url(request, "audience"))
+    if request.method == "POST":
+        content_services.contact_delete(actor=request.user, contact=contact)
+        messages.success(request, f"{contact.email} deleted from the audience.")
+        return redirect(back)
+    return render(
+        request,
+        "workspaces/content/confirm_delete.html",
+        {
+            "object": contact,
+            "kind": "contact",
+            "consequence": "Their email, name, consent and tags are removed from this workspace.",
+            "cancel_url": back,
+            "next": back,
+        },
+    )
+
+
+class _Echo:
+    """A file-like object whose write() hands back the CSV line for streaming."""
+
+    def write(self, value):
+        return value
+
+
+@require_GET
+@workspace_view("ws.view_audience")
+def audience_export_csv(request):
+    """The contacts matching the list's filters, streamed row by row (constant memory)."""
+    filters = AudienceFilters.from_query(request.GET)
+    rows = content_services.audience_export(
+        actor=request.user, workspace=request.workspace, filters=filters
+    )
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"{request.workspace.slug}-audience-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
