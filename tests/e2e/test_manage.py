@@ -143,3 +143,14 @@ def test_integrations_and_teams_pages(demo, page, login, screenshot):
     expect(page.get_by_text("Field Sales now has Editor access to Marketing.")).to_be_visible()
     screenshot("manage-teams")
     assert fresh("teamuser@acme.test").has_perm("ws.manage_flows", marketing())
+
+
+def test_remove_a_member_after_confirmation(demo, page, login, screenshot):
+    login("wsadmin@acme.test")
+    page.goto(MEMBERS)
+    page.get_by_role("link", name="Remove Vera Viewer").click()
+    expect(page.get_by_role("heading", name="Remove Vera Viewer from Marketing?")).to_be_visible()
+    screenshot("manage-members-remove-confirm")
+    page.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Removed Vera Viewer's direct access to Marketing.")).to_be_visible()
+    assert not fresh("viewer@acme.test").has_perm("ws.view", marketing())

@@ -180,3 +180,16 @@ def test_installations_outside_this_workspace_are_404(
     assert client.post(base + "uninstall/").status_code == 404
     installation.refresh_from_db()
     assert installation.enabled
+
+
+def test_an_app_gone_from_the_catalog_can_still_be_disabled_and_uninstalled(
+    as_user, demo, acme, marketing
+):
+    stale = IntegrationInstallationFactory(org=acme, workspace=marketing, app="gone")
+    client = as_user("wsadmin@acme.test")
+    assert client.get(INTEGRATIONS).status_code == 200
+    assert client.get(INTEGRATIONS + f"{stale.pk}/").status_code == 404
+    response = client.post(INTEGRATIONS + f"{stale.pk}/enabled/", {"enabled": "0"}, headers=HTMX)
+    assert response["HX-Redirect"] == INTEGRATIONS
+    assert client.post(INTEGRATIONS + f"{stale.pk}/uninstall/").status_code == 302
+    assert not IntegrationInstallation.objects.filter(pk=stale.pk).exists()

@@ -112,7 +112,7 @@ def integration_enabled(request, installation_id):
     org_services.integration_set_enabled(
         actor=request.user, installation=installation, enabled=enabled
     )
-    if request.htmx:
+    if request.htmx and installation.catalog_app is not None:
         return render_manage(
             request,
             "workspaces/manage/integrations.html#app_card",

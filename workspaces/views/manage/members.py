@@ -121,7 +121,6 @@ def member_add(request):
                 f"Added {user.display_name} to {request.workspace.name} as "
                 f"{membership.get_role_display()}.",
             )
-            left_manage(request, user)
             return redirect_to(request, manage_url(request, "members"))
     search = MemberSearchForm(request.GET)
     q = search.cleaned_data["q"] if search.is_valid() else ""
