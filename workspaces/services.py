@@ -1,6 +1,8 @@
 """Writes to workspaces and workspace memberships (atomic; actor keyword-only)."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
 
 from orgs import permissions
 from orgs.errors import ServiceError
@@ -50,3 +52,81 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
         raise ServiceError(f"{user.email} is not a direct member of {workspace.name}.")
     membership.delete()
     permissions.forget_access(user)
+
+
+@transaction.atomic
+def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
+    """Make an org member a direct member of the workspace with `role` and its default flags."""
+    if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
+        raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
+
+
+@transaction.atomic
+def workspace_update(
+    *,
+    actor,
+    workspace,
+    name: str,
+    slug: str,
+    description: str = "",
+    avatar=None,
+    remove_avatar: bool = False,
+) -> Workspace:
+    """Change a workspace's name, slug (unique in its org), description and avatar. `avatar` is
+    an already validated file (orgs.avatars.process_avatar); the replaced file is deleted once
+    the change is committed."""
+    name = (name or "").strip()
+    slug = (slug or "").strip().lower()
+    if not name:
+        raise ServiceError("A workspace needs a name.", code="name_required")
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ServiceError(
+            "Use only lowercase letters, digits, hyphens and underscores in the slug.",
+            code="slug_invalid",
+        ) from None
+    taken = Workspace.objects.filter(org_id=workspace.org_id, slug=slug).exclude(pk=workspace.pk)
+    if taken.exists():
+        raise ServiceError(f"Another workspace already uses the slug {slug!r}.", code="slug_taken")
+    old_avatar = workspace.avatar.name if workspace.avatar else ""
+    workspace.name, workspace.slug, workspace.description = name, slug, description.strip()
+    if avatar is not None:
+        workspace.avatar.save(avatar.name or "avatar.png", avatar, save=False)
+    elif remove_avatar:
+        workspace.avatar = ""
+    try:
+        with transaction.atomic():
+            workspace.save()
+    except IntegrityError:
+        if avatar is not None:
+            workspace.avatar.storage.delete(workspace.avatar.name)
+        raise ServiceError(
+            f"Another workspace already uses the slug {slug!r}.", code="slug_taken"
+        ) from None
+    new_avatar = workspace.avatar.name if workspace.avatar else ""
+    if old_avatar and old_avatar != new_avatar:
+        storage = workspace.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
+    return workspace
+
+
+@transaction.atomic
+def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
+    """Use `domain` in the workspace's flow short links (None: back to the default host). It
+    must be a verified domain of the workspace's org: org-wide, or this workspace's own."""
+    if domain is not None:
+        if domain.org_id != workspace.org_id:
+            raise ServiceError("Use a domain of this workspace's own organization.")
+        if domain.workspace_id not in (None, workspace.pk):
+            raise ServiceError(f"{domain.hostname} belongs to another workspace.")
+        if not domain.is_verified:
+            raise ServiceError(
+                f"{domain.hostname} is not verified yet: publish its TXT record and verify it "
+                "first."
+            )
+    if workspace.whitelabel_domain_id != (domain.pk if domain else None):
+        workspace.whitelabel_domain = domain
+        workspace.save(update_fields=["whitelabel_domain"])
+    return workspace

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from .views import assets, audience, brand_kits, templates
+from .views import assets, audience, brand_kits, manage, templates
+from .views.manage import domains as manage_domains
+from .views.manage import integrations as manage_integrations
+from .views.manage import members as manage_members
+from .views.manage import settings as manage_settings
+from .views.manage import teams as manage_teams
 
 app_name = "workspaces"
 
@@ -31,4 +36,61 @@ urlpatterns = [
     path("audience/export.csv", audience.audience_export_csv, name="audience_export"),
     path("audience/<int:contact_id>/delete/", audience.contact_delete, name="contact_delete"),
     path("audience/<int:contact_id>/tags/", audience.contact_tags, name="contact_tags"),
+    # Manage page (issue 5): Members, Teams, Domains, Integrations, Settings.
+    path("manage/", manage.index, name="manage"),
+    path("manage/members/", manage_members.members, name="manage_members"),
+    path("manage/members/add/", manage_members.member_add, name="manage_member_add"),
+    path(
+        "manage/members/<int:membership_id>/",
+        manage_members.member_update,
+        name="manage_member_update",
+    ),
+    path(
+        "manage/members/<int:membership_id>/remove/",
+        manage_members.member_remove,
+        name="manage_member_remove",
+    ),
+    path("manage/teams/", manage_teams.teams, name="manage_teams"),
+    path("manage/teams/add/", manage_teams.team_add, name="manage_team_add"),
+    path("manage/teams/<int:access_id>/", manage_teams.team_update, name="manage_team_update"),
+    path(
+        "manage/teams/<int:access_id>/remove/",
+        manage_teams.team_remove,
+        name="manage_team_remove",
+    ),
+    path("manage/domains/", manage_domains.domains, name="manage_domains"),
+    path("manage/domains/use/", manage_domains.domain_use, name="manage_domain_use"),
+    path("manage/domains/add/", manage_domains.domain_add, name="manage_domain_add"),
+    path(
+        "manage/domains/<int:domain_id>/verify/",
+        manage_domains.domain_verify,
+        name="manage_domain_verify",
+    ),
+    path(
+        "manage/domains/<int:domain_id>/remove/",
+        manage_domains.domain_remove,
+        name="manage_domain_remove",
+    ),
+    path("manage/integrations/", manage_integrations.integrations, name="manage_integrations"),
+    path(
+        "manage/integrations/install/<slug:app_key>/",
+        manage_integrations.integration_install,
+        name="manage_integration_install",
+    ),
+    path(
+        "manage/integrations/<int:installation_id>/",
+        manage_integrations.integration_configure,
+        name="manage_integration_configure",
+    ),
+    path(
+        "manage/integrations/<int:installation_id>/enabled/",
+        manage_integrations.integration_enabled,
+        name="manage_integration_enabled",
+    ),
+    path(
+        "manage/integrations/<int:installation_id>/uninstall/",
+        manage_integrations.integration_uninstall,
+        name="manage_integration_uninstall",
+    ),
+    path("manage/settings/", manage_settings.settings, name="manage_settings"),
 ]

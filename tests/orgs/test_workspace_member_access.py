@@ -1,0 +1,73 @@
+"""orgs.permissions.workspace_member_access: everyone's access to one workspace in one query,
+the same answer as each user's own access."""
+
+import pytest
+
+from orgs import permissions
+from orgs.models import User
+from tests.factories import (
+    OrgMembershipFactory,
+    TeamAccessFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+    WorkspaceMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def summary(access):
+    return access and (
+        access.role,
+        access.flags,
+        [(s.kind, s.role, s.team) for s in access.sources],
+    )
+
+
+@pytest.mark.parametrize("ws_slug", ["marketing", "sales", "events"])
+def test_same_answer_as_each_users_own_access(demo, acme, ws_slug, django_assert_num_queries):
+    ws = acme.workspaces.get(slug=ws_slug)
+    # A richer mix: a direct member also in two teams, one with a flag.
+    viewer = demo["viewer@acme.test"]
+    for name, role, flags in [
+        ("B team", "editor", {}),
+        ("A team", "viewer", {"audience_viewer": True}),
+    ]:
+        team = TeamFactory(org=acme, name=name)
+        TeamMembershipFactory(team=team, user=viewer)
+        TeamAccessFactory(team=team, workspace=ws, role=role, **flags)
+    with django_assert_num_queries(1):
+        bulk = permissions.workspace_member_access(ws)
+    for user in User.objects.all():
+        assert summary(bulk.get(user.pk)) == summary(permissions.workspace_access(user, ws)), user
+
+
+def test_only_the_given_users(demo, acme):
+    ws = acme.workspaces.get(slug="marketing")
+    ids = [demo["viewer@acme.test"].pk, demo["outsider@acme.test"].pk]
+    assert set(permissions.workspace_member_access(ws, ids)) == {demo["viewer@acme.test"].pk}
+
+
+def test_no_users_no_query(demo, acme, django_assert_num_queries):
+    ws = acme.workspaces.first()
+    with django_assert_num_queries(0):
+        assert permissions.workspace_member_access(ws, []) == {}
+
+
+def test_people_outside_the_org_do_not_count(demo, acme):
+    ws = acme.workspaces.get(slug="marketing")
+    stranger = UserFactory()
+    WorkspaceMembershipFactory(workspace=ws, user=stranger, role="admin")
+    team = TeamFactory(org=acme)
+    TeamMembershipFactory(team=team, user=stranger)
+    TeamAccessFactory(team=team, workspace=ws)
+    assert stranger.pk not in permissions.workspace_member_access(ws)
+    assert not permissions.users_with_workspace_access(ws).filter(pk=stranger.pk).exists()
+
+
+def test_users_with_access_matches_the_loader(demo, acme):
+    ws = acme.workspaces.get(slug="sales")
+    OrgMembershipFactory(org=acme, admin=True)
+    expected = set(permissions.workspace_member_access(ws))
+    assert set(permissions.users_with_workspace_access(ws).values_list("pk", flat=True)) == expected

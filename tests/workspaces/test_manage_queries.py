@@ -1,0 +1,89 @@
+"""Every Manage page renders in a constant number of queries, whatever the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orgs.integrations import CATALOG
+from tests.factories import (
+    DomainFactory,
+    FlowFactory,
+    IntegrationInstallationFactory,
+    OrgMembershipFactory,
+    TeamAccessFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    WorkspaceMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+BASE = "/orgs/acme/w/marketing/manage/"
+
+PAGES = [
+    ("members/", {}),
+    ("members/?q=acme", {}),
+    ("members/?q=acme", HTMX),
+    ("members/add/?q=acme", {}),
+    ("members/add/?q=acme", HTMX),
+    ("teams/", {}),
+    ("domains/", {}),
+    ("integrations/", {}),
+    ("settings/", {}),
+]
+BUDGET = 12
+
+
+def grow(acme, marketing, n, start):
+    """n more of everything the Manage pages list (direct members, people through teams, teams
+    with access, org admins, candidates, own domains, flows, installations)."""
+    for i in range(start, start + n):
+        member = OrgMembershipFactory(org=acme).user
+        WorkspaceMembershipFactory(workspace=marketing, user=member, role="editor")
+        team = TeamFactory(org=acme)
+        TeamAccessFactory(team=team, workspace=marketing, role="viewer")
+        TeamMembershipFactory(team=team, user=member)
+        TeamMembershipFactory(team=team, user=OrgMembershipFactory(org=acme).user)
+        OrgMembershipFactory(org=acme, admin=True)
+        OrgMembershipFactory(org=acme)  # a candidate
+        DomainFactory(org=acme, workspace=marketing, verified=i % 2 == 0)
+        DomainFactory(org=acme, verified=True)
+        FlowFactory(workspace=marketing)
+    for app in list(CATALOG)[: min(start + n, len(CATALOG))]:
+        if not marketing.integrations.filter(app=app).exists():
+            IntegrationInstallationFactory(org=acme, workspace=marketing, app=app)
+            IntegrationInstallationFactory(org=acme, app=app)
+
+
+def count(client, path, headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(BASE + path, headers=headers)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.mark.parametrize("path,headers", PAGES, ids=[p + (" htmx" if h else "") for p, h in PAGES])
+def test_page_queries_do_not_grow_with_rows(as_user, demo, acme, marketing, path, headers):
+    client = as_user("wsadmin@acme.test")
+    grow(acme, marketing, 2, 0)
+    small = count(client, path, headers)
+    grow(acme, marketing, 25, 2)
+    large = count(client, path, headers)
+    assert small == large
+    assert large <= BUDGET
+
+
+def test_in_place_update_queries_do_not_grow_with_rows(
+    as_user, demo, acme, marketing, django_assert_max_num_queries
+):
+    client = as_user("wsadmin@acme.test")
+    membership = marketing.memberships.get(user__email="viewer@acme.test")
+    url = BASE + f"members/{membership.pk}/"
+    grow(acme, marketing, 2, 0)
+    with CaptureQueriesContext(connection) as small:
+        client.post(url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX)
+    grow(acme, marketing, 25, 2)
+    with CaptureQueriesContext(connection) as large:
+        client.post(url, {"role": "viewer"}, headers=HTMX)
+    assert len(small) == len(large)

@@ -1,0 +1,136 @@
+"""Forms of the workspace Manage page (members, teams, domains, settings)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from orgs import permissions
+from orgs.avatars import process_avatar
+from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+
+from .models import Workspace
+
+
+class GrantForm(forms.Form):
+    """A workspace role and the three fine-grained flags of one grant (a direct membership or a
+    team's access). Rendered once per table row: `auto_id` keeps element ids unique while the
+    field names stay the same for every row."""
+
+    role = forms.ChoiceField(choices=WorkspaceRole.choices)
+    flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
+    brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
+    audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
+
+    def __init__(self, *args, grant, **kwargs):
+        kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
+        super().__init__(*args, initial={"role": grant.role, **grant.flags}, **kwargs)
+        self.grant = grant
+        self.locked = permissions.flags_locked(grant.role)
+        for flag in FLAGS:
+            # Admin flags are always on: shown checked and disabled, posted values ignored.
+            self.fields[flag].disabled = self.locked
+
+    @property
+    def flag_fields(self):
+        return [self[flag] for flag in FLAGS]
+
+    def changes(self) -> dict:
+        """What to pass to the service: a new role alone (its flag defaults are re-applied,
+        SPEC §3.2), or the flags as toggled when the role stays the same."""
+        role = self.cleaned_data["role"]
+        if role != self.grant.role:
+            return {"role": role, "flags": None}
+        if self.locked:
+            return {"role": None, "flags": None}
+        return {"role": None, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
+
+
+class MemberAddForm(forms.Form):
+    """Add one org member (by id, looked up inside the org by the view) with a role."""
+
+    user = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
+    )
+
+
+class TeamAddForm(forms.Form):
+    """Give one of the org's teams without access yet a role in the workspace."""
+
+    team = forms.ModelChoiceField(queryset=None, label="Team", empty_label=None)
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+
+    def __init__(self, *args, teams, **kwargs):
+        kwargs.setdefault("auto_id", "team-add-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class DomainAddForm(forms.Form):
+    hostname = forms.CharField(
+        label="Hostname",
+        max_length=253,
+        help_text="A hostname you control, e.g. go.example.com (no http:// or path).",
+    )
+
+
+class WhitelabelForm(forms.Form):
+    """Choose among the verified domains the workspace may use (blank: the default host)."""
+
+    domain = forms.ChoiceField(label="Whitelabel domain", required=False)
+
+    def __init__(self, *args, domains, default_host: str, current=None, **kwargs):
+        kwargs.setdefault("initial", {"domain": str(current.pk) if current else ""})
+        super().__init__(*args, **kwargs)
+        self.domains = {str(d.pk): d for d in domains}
+        self.fields["domain"].choices = [("", f"None: use the default host ({default_host})")] + [
+            (pk, d.hostname) for pk, d in self.domains.items()
+        ]
+
+    def clean_domain(self):
+        return self.domains.get(self.cleaned_data["domain"])
+
+
+class WorkspaceSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(max_length=60)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    avatar = forms.FileField(
+        required=False,
+        help_text="PNG, JPEG, GIF or WebP; it is cropped to a square.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    remove_avatar = forms.BooleanField(required=False, label="Remove the current avatar")
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"name": workspace.name, "slug": workspace.slug, "description": workspace.description},
+        )
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["slug"].help_text = (
+            "Lowercase letters, digits, hyphens and underscores. It is part of this workspace's "
+            f"addresses: /orgs/{workspace.org.slug}/w/{workspace.slug}/"
+        )
+        if not workspace.avatar:
+            del self.fields["remove_avatar"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].lower()
+        taken = Workspace.objects.filter(org_id=self.workspace.org_id, slug=slug).exclude(
+            pk=self.workspace.pk
+        )
+        if taken.exists():
+            raise ValidationError("Another workspace of this organization uses this slug.")
+        return slug
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        return process_avatar(upload) if upload else None

@@ -1,0 +1,209 @@
+"""Reads of the workspace Manage page: who has access and from where, the teams with access,
+the candidates to add, the domains a workspace may use and its integrations. Each costs a fixed
+number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from orgs import permissions
+from orgs.integrations import CATALOG, App
+from orgs.models import Domain, DomainStatus, IntegrationInstallation, Team, User
+from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+
+from .manage_forms import GrantForm
+from .models import TeamAccess, WorkspaceMembership
+
+
+def search_users(queryset, q: str):
+    q = (q or "").strip()
+    if q:
+        queryset = queryset.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
+    return queryset
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+@dataclass
+class FlagRow:
+    name: str
+    label: str
+    effective: bool
+    field: object | None  # the direct membership's bound form field, if any
+    through: list[str]  # labels of the other sources that turn the flag on
+
+
+@dataclass
+class SourceRow:
+    label: str
+    kind: str
+    role_label: str
+    team_id: int | None = None
+
+
+@dataclass
+class MemberRow:
+    user: User
+    access: permissions.WorkspaceAccess
+    membership: WorkspaceMembership | None
+    form: GrantForm | None
+    team_ids: dict[str, int]
+
+    @property
+    def sources(self) -> list[SourceRow]:
+        return [
+            SourceRow(
+                s.label,
+                s.kind,
+                WorkspaceRole(s.role).label,
+                self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
+            )
+            for s in self.access.sources
+        ]
+
+    @property
+    def is_direct(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def elevated(self) -> bool:
+        """The effective role is higher than the direct one (a team or org admin gives more)."""
+        return self.membership is not None and self.access.role != self.membership.role
+
+    @property
+    def role_through(self) -> str:
+        return ", ".join(s.label for s in self.access.role_sources())
+
+    @property
+    def flags(self) -> list[FlagRow]:
+        fields = {f.name: f for f in self.form.flag_fields} if self.form else {}
+        return [
+            FlagRow(
+                flag,
+                FLAG_LABELS[flag],
+                self.access.flags[flag],
+                fields.get(flag),
+                [s.label for s in self.access.flag_sources(flag) if s.kind != permissions.DIRECT],
+            )
+            for flag in FLAGS
+        ]
+
+
+def team_ids_by_name(workspace) -> dict[str, int]:
+    """Team names are unique in an org: name → id of the teams with access (for links)."""
+    return dict(TeamAccess.objects.filter(workspace=workspace).values_list("team__name", "team_id"))
+
+
+def member_rows(workspace, users, forms: dict | None = None) -> list[MemberRow]:
+    """One row per user (in the given order) with their effective access, their direct
+    membership and its form. `forms` replaces a membership's form by a bound one (errors)."""
+    users = list(users)
+    access = permissions.workspace_member_access(workspace, [u.pk for u in users])
+    memberships = {
+        m.user_id: m
+        for m in WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
+    }
+    team_ids = team_ids_by_name(workspace) if users else {}
+    forms = forms or {}
+    rows = []
+    for user in users:
+        if user.pk not in access:  # lost access between the two queries
+            continue
+        membership = memberships.get(user.pk)
+        if membership is not None:
+            membership.user = user
+        form = None
+        if membership is not None:
+            form = forms.get(membership.pk) or GrantForm(grant=membership)
+        rows.append(MemberRow(user, access[user.pk], membership, form, team_ids))
+    return rows
+
+
+def people_with_access(workspace, q: str = ""):
+    return search_users(permissions.users_with_workspace_access(workspace), q).order_by("email")
+
+
+CANDIDATE_LIMIT = 20
+
+
+@dataclass
+class Candidate:
+    user: User
+    access: permissions.WorkspaceAccess | None  # what they already have (teams, org admin)
+
+
+def member_candidates(workspace, q: str = "") -> tuple[list[Candidate], bool]:
+    """Org members who are not direct members yet, matching `q`: the first CANDIDATE_LIMIT,
+    and whether there are more."""
+    users = search_users(
+        User.objects.filter(org_memberships__org_id=workspace.org_id).exclude(
+            pk__in=WorkspaceMembership.objects.filter(workspace=workspace).values("user_id")
+        ),
+        q,
+    ).order_by("email")[: CANDIDATE_LIMIT + 1]
+    users = list(users)
+    more = len(users) > CANDIDATE_LIMIT
+    users = users[:CANDIDATE_LIMIT]
+    access = permissions.workspace_member_access(workspace, [u.pk for u in users])
+    return [Candidate(u, access.get(u.pk)) for u in users], more
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def team_access_list(workspace):
+    return (
+        TeamAccess.objects.filter(workspace=workspace, team__org_id=workspace.org_id)
+        .select_related("team")
+        .annotate(member_count=Count("team__memberships"))
+        .order_by("team__name")
+    )
+
+
+def teams_without_access(workspace):
+    return Team.objects.filter(org_id=workspace.org_id).exclude(
+        pk__in=TeamAccess.objects.filter(workspace=workspace).values("team_id")
+    )
+
+
+# --- domains -------------------------------------------------------------------------------
+
+
+def usable_domains(workspace):
+    """Domains the workspace may take as its whitelabel domain: the org's verified domains
+    that are org-wide or this workspace's own."""
+    return Domain.objects.filter(org_id=workspace.org_id, status=DomainStatus.VERIFIED).filter(
+        Q(workspace__isnull=True) | Q(workspace=workspace)
+    )
+
+
+def own_domains(workspace):
+    return Domain.objects.filter(workspace=workspace)
+
+
+# --- integrations --------------------------------------------------------------------------
+
+
+@dataclass
+class AppCard:
+    app: App
+    installation: IntegrationInstallation | None  # this workspace's
+    org_wide: IntegrationInstallation | None  # the org's, read-only here
+
+
+def integration_cards(workspace, only: str | None = None) -> list[AppCard]:
+    """Every catalog app (or only the app `only`) with its installations for this workspace and
+    org-wide, grouped by category."""
+    installs = IntegrationInstallation.objects.filter(org_id=workspace.org_id).filter(
+        Q(workspace__isnull=True) | Q(workspace=workspace)
+    )
+    if only:
+        installs = installs.filter(app=only)
+    mine, org_wide = {}, {}
+    for install in installs:
+        (org_wide if install.is_org_wide else mine)[install.app] = install
+    apps = [CATALOG[only]] if only else list(CATALOG.values())
+    return [AppCard(app, mine.get(app.key), org_wide.get(app.key)) for app in apps]

@@ -1,0 +1,64 @@
+"""The workspace Manage page (SPEC §3.2, §4): Members, Teams, Domains, Integrations and
+Settings, each a page of its own under /orgs/<org>/w/<ws>/manage/, for Workspace Admins (and Org
+Admins). Every view is guarded by `@workspace_view("ws.manage")` and looks objects up inside
+`request.workspace`, so an id of another workspace or org is a 404."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from orgs import permissions
+from orgs.decorators import workspace_view
+
+MANAGE_TABS = [
+    ("members", "Members"),
+    ("teams", "Teams"),
+    ("domains", "Domains"),
+    ("integrations", "Integrations"),
+    ("settings", "Settings"),
+]
+
+
+def manage_url(request, name: str, *args) -> str:
+    return reverse(
+        f"workspaces:manage_{name}", args=[request.org.slug, request.workspace.slug, *args]
+    )
+
+
+def render_manage(request, template, context=None, *, tab, partial=None, status=200):
+    """Render a Manage page (or only its `partial` for htmx) with the layout's context."""
+    if partial and request.htmx:
+        template = f"{template}#{partial}"
+    context = {
+        "ws": request.workspace,
+        "org": request.org,
+        "tab": tab,
+        "manage_tabs": [(name, label, manage_url(request, name)) for name, label in MANAGE_TABS],
+        **(context or {}),
+    }
+    return render(request, template, context, status=status)
+
+
+def redirect_to(request, url):
+    """After a successful POST: a client-side redirect for htmx, a 302 otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def left_manage(request, user) -> bool:
+    """After a change to `user`'s access: True when it was the acting user's own access and
+    they can no longer manage this workspace (then they are sent home with a message)."""
+    if user.pk != request.user.pk:
+        return False
+    permissions.forget_access(request.user)
+    if request.user.has_perm("ws.manage", request.workspace):
+        return False
+    messages.info(request, f"You are no longer a Workspace Admin of {request.workspace.name}.")
+    return True
+
+
+@require_GET
+@workspace_view("ws.manage")
+def index(request):
+    return redirect(manage_url(request, "members"))

@@ -1,0 +1,188 @@
+"""Manage → Members: everyone with access (direct, through teams, org admins), direct members'
+role and flags edited in place, add an org member, remove a direct member."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orgs.decorators import workspace_view
+from orgs.errors import ServiceError
+from orgs.models import User
+from workspaces import manage_selectors as selectors
+from workspaces import services
+from workspaces.manage_forms import GrantForm, MemberAddForm, MemberSearchForm
+from workspaces.models import WorkspaceMembership
+
+from . import left_manage, manage_url, redirect_to, render_manage
+
+PAGE_SIZE = 50
+
+
+def _members_page(request, *, q="", forms=None, status=200):
+    search = MemberSearchForm({"q": q})
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    people = selectors.people_with_access(request.workspace, q)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "search": search,
+        "q": q,
+        "page": page,
+        "rows": selectors.member_rows(request.workspace, page.object_list, forms),
+        "add_search": MemberSearchForm(auto_id="add-%s"),
+    }
+    return render_manage(
+        request,
+        "workspaces/manage/members.html",
+        context,
+        tab="members",
+        partial="member_list",
+        status=status,
+    )
+
+
+@require_GET
+@workspace_view("ws.manage")
+def members(request):
+    return _members_page(request, q=request.GET.get("q", ""))
+
+
+def _row(request, membership, *, form=None, notice=""):
+    """Render one member's table row (htmx swap)."""
+    forms = {membership.pk: form} if form is not None else None
+    rows = selectors.member_rows(request.workspace, [membership.user], forms)
+    return render_manage(
+        request,
+        "workspaces/manage/members.html#member_row",
+        {"row": rows[0] if rows else None, "notice": notice},
+        tab="members",
+    )
+
+
+@require_POST
+@workspace_view("ws.manage")
+def member_update(request, membership_id):
+    membership = get_object_or_404(
+        WorkspaceMembership.objects.select_related("user"),
+        pk=membership_id,
+        workspace=request.workspace,
+    )
+    user = membership.user
+    form = GrantForm(request.POST, grant=membership)
+    if form.is_valid():
+        changes = form.changes()
+        try:
+            membership = services.workspace_member_set(
+                actor=request.user, workspace=request.workspace, user=user, **changes
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            membership.user = user
+            if left_manage(request, user):
+                return redirect_to(request, reverse("home"))
+            notice = (
+                f"Role set to {membership.get_role_display()}: its default permissions apply."
+                if changes["role"]
+                else "Permissions saved."
+            )
+            if request.htmx:
+                return _row(request, membership, notice=notice)
+            messages.success(request, f"{user.display_name}: {notice}")
+            return redirect(manage_url(request, "members"))
+    if request.htmx:
+        return _row(request, membership, form=form)
+    return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("ws.manage")
+def member_add(request):
+    """GET: search the org members who are not direct members yet (htmx: the results only).
+    POST: add one of them with a role."""
+    form = MemberAddForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = get_object_or_404(
+            User, pk=form.cleaned_data["user"], org_memberships__org=request.org
+        )
+        try:
+            membership = services.workspace_member_add(
+                actor=request.user,
+                workspace=request.workspace,
+                user=user,
+                role=form.cleaned_data["role"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Added {user.display_name} to {request.workspace.name} as "
+                f"{membership.get_role_display()}.",
+            )
+            return redirect_to(request, manage_url(request, "members"))
+    search = MemberSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    candidates, more = selectors.member_candidates(request.workspace, q)
+    context = {
+        "search": search,
+        "q": q,
+        "candidates": [
+            (c, MemberAddForm(initial={"user": c.user.pk}, auto_id=f"add-{c.user.pk}-%s"))
+            for c in candidates
+        ],
+        "more": more,
+        "form": form,
+    }
+    status = 400 if form.errors else 200
+    partial = "candidates" if request.method == "GET" else None
+    return render_manage(
+        request,
+        "workspaces/manage/member_add.html",
+        context,
+        tab="members",
+        partial=partial,
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("ws.manage")
+def member_remove(request, membership_id):
+    membership = get_object_or_404(
+        WorkspaceMembership.objects.select_related("user"),
+        pk=membership_id,
+        workspace=request.workspace,
+    )
+    user = membership.user
+    if request.method == "POST":
+        try:
+            services.workspace_member_remove(
+                actor=request.user, workspace=request.workspace, user=user
+            )
+        except ServiceError as error:
+            messages.error(request, error.text)
+        else:
+            messages.success(
+                request, f"Removed {user.display_name}'s direct access to {request.workspace.name}."
+            )
+            if left_manage(request, user):
+                return redirect_to(request, reverse("home"))
+        return redirect_to(request, manage_url(request, "members"))
+    return render_manage(
+        request,
+        "workspaces/manage/confirm.html",
+        {
+            "title": f"Remove {user.display_name} from {request.workspace.name}?",
+            "message": (
+                f"{user.display_name} loses their direct {membership.get_role_display()} role "
+                f"and permissions in {request.workspace.name}. Access they have through a team "
+                "or as an Org Admin stays."
+            ),
+            "action": manage_url(request, "member_remove", membership.pk),
+            "button": "Remove",
+            "cancel": manage_url(request, "members"),
+        },
+        tab="members",
+    )

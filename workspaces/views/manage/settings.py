@@ -1,0 +1,46 @@
+"""Manage → Settings: the workspace's name, slug, description and avatar."""
+
+from django.contrib import messages
+from django.views.decorators.http import require_http_methods
+
+from orgs.decorators import workspace_view
+from orgs.errors import ServiceError
+from workspaces import services
+from workspaces.manage_forms import WorkspaceSettingsForm
+
+from . import manage_url, redirect_to, render_manage
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("ws.manage")
+def settings(request):
+    ws = request.workspace
+    form = WorkspaceSettingsForm(
+        *((request.POST, request.FILES) if request.method == "POST" else ()), workspace=ws
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.workspace_update(
+                actor=request.user,
+                workspace=ws,
+                name=data["name"],
+                slug=data["slug"],
+                description=data["description"],
+                avatar=data["avatar"],
+                remove_avatar=data.get("remove_avatar", False),
+            )
+        except ServiceError as error:
+            form.add_error("slug" if error.code and "slug" in error.code else None, error)
+            ws.refresh_from_db()
+        else:
+            messages.success(request, f"Saved the settings of {ws.name}.")
+            # The slug may have changed: the new address of this page.
+            return redirect_to(request, manage_url(request, "settings"))
+    return render_manage(
+        request,
+        "workspaces/manage/settings.html",
+        {"form": form},
+        tab="settings",
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,155 @@
+"""Manage → Teams: the org's teams with access to this workspace, their role and flags edited in
+place; give a team access; remove it."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orgs import services as org_services
+from orgs.decorators import workspace_view
+from orgs.errors import ServiceError
+from workspaces import manage_selectors as selectors
+from workspaces.manage_forms import GrantForm, TeamAddForm
+from workspaces.models import TeamAccess
+
+from . import left_manage, manage_url, redirect_to, render_manage
+
+PAGE_SIZE = 50
+
+
+def _teams_page(request, *, add_form=None, forms=None, status=200):
+    page = Paginator(selectors.team_access_list(request.workspace), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    forms = forms or {}
+    rows = [(access, forms.get(access.pk) or GrantForm(grant=access)) for access in page]
+    add_form = add_form or TeamAddForm(teams=_available(request))
+    context = {"page": page, "rows": rows, "add_form": add_form}
+    return render_manage(
+        request, "workspaces/manage/teams.html", context, tab="teams", status=status
+    )
+
+
+def _available(request):
+    return selectors.teams_without_access(request.workspace).order_by("name")
+
+
+@require_GET
+@workspace_view("ws.manage")
+def teams(request):
+    return _teams_page(request)
+
+
+def _team_members_lose_manage(request, team) -> bool:
+    """True when the acting user is in `team` and, after its change, can no longer manage."""
+    if not team.memberships.filter(user_id=request.user.pk).exists():
+        return False
+    return left_manage(request, request.user)
+
+
+@require_POST
+@workspace_view("ws.manage")
+def team_add(request):
+    form = TeamAddForm(request.POST, teams=_available(request))
+    if form.is_valid():
+        team = form.cleaned_data["team"]
+        try:
+            access = org_services.team_access_set(
+                actor=request.user,
+                team=team,
+                workspace=request.workspace,
+                role=form.cleaned_data["role"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{team.name} now has {access.get_role_display()} access to "
+                f"{request.workspace.name}.",
+            )
+            return redirect_to(request, manage_url(request, "teams"))
+    return _teams_page(request, add_form=form, status=400)
+
+
+@require_POST
+@workspace_view("ws.manage")
+def team_update(request, access_id):
+    access = get_object_or_404(
+        TeamAccess.objects.select_related("team"), pk=access_id, workspace=request.workspace
+    )
+    form = GrantForm(request.POST, grant=access)
+    if form.is_valid():
+        changes = form.changes()
+        try:
+            access = org_services.team_access_set(
+                actor=request.user, team=access.team, workspace=request.workspace, **changes
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            if _team_members_lose_manage(request, access.team):
+                return redirect_to(request, reverse("home"))
+            notice = (
+                f"Role set to {access.get_role_display()}: its default permissions apply."
+                if changes["role"]
+                else "Permissions saved."
+            )
+            if request.htmx:
+                return _team_row(request, access, notice=notice)
+            messages.success(request, f"{access.team.name}: {notice}")
+            return redirect(manage_url(request, "teams"))
+    if request.htmx:
+        return _team_row(request, access, form=form)
+    return _teams_page(request, forms={access.pk: form}, status=400)
+
+
+def _team_row(request, access, *, form=None, notice=""):
+    access = selectors.team_access_list(request.workspace).get(pk=access.pk)
+    return render_manage(
+        request,
+        "workspaces/manage/teams.html#team_row",
+        {"access": access, "form": form or GrantForm(grant=access), "notice": notice},
+        tab="teams",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("ws.manage")
+def team_remove(request, access_id):
+    access = get_object_or_404(
+        TeamAccess.objects.select_related("team"), pk=access_id, workspace=request.workspace
+    )
+    team = access.team
+    if request.method == "POST":
+        try:
+            org_services.team_access_remove(
+                actor=request.user, team=team, workspace=request.workspace
+            )
+        except ServiceError as error:
+            messages.error(request, error.text)
+        else:
+            messages.success(
+                request, f"{team.name} no longer has access to {request.workspace.name}."
+            )
+            if _team_members_lose_manage(request, team):
+                return redirect_to(request, reverse("home"))
+        return redirect_to(request, manage_url(request, "teams"))
+    return render_manage(
+        request,
+        "workspaces/manage/confirm.html",
+        {
+            "title": f"Remove {team.name}'s access to {request.workspace.name}?",
+            "message": (
+                f"The members of {team.name} lose the {access.get_role_display()} role and "
+                f"permissions they have through the team in {request.workspace.name}. Their "
+                "direct access, if any, stays."
+            ),
+            "action": manage_url(request, "team_remove", access.pk),
+            "button": "Remove access",
+            "cancel": manage_url(request, "teams"),
+        },
+        tab="teams",
+    )
