@@ -29,7 +29,7 @@ def _site(request) -> str:
 
 
 def _date(value) -> str:
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return date_format(timezone.localtime(value), "M j, Y H:i T")
 
 
 @require_http_methods(["GET", "POST"])
