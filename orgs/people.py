@@ -35,6 +35,13 @@ class WorkspaceCell:
     access: WorkspaceAccess
 
     @property
+    def extra_flags(self) -> list[str]:
+        """Permissions on beyond the effective role's defaults (e.g. a viewer's Audience
+        Viewer)."""
+        defaults = permissions.flag_defaults(self.access.role)
+        return [flag for flag, on in self.access.flags.items() if on and not defaults[flag]]
+
+    @property
     def via_teams(self) -> list[str]:
         sources = self.access.role_sources()
         if all(s.kind == TEAM for s in sources):

@@ -178,6 +178,13 @@ def test_users_page_lists_members_with_roles_and_workspace_access(client, demo):
     assert "via team Field Sales" in html
 
 
+def test_users_page_shows_permissions_beyond_the_role(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/?q=audience@"))
+    assert "+ Audience Viewer" in html
+    assert "+ Flows Manager" not in html
+
+
 def test_users_page_shows_last_login_or_never(client, demo):
     viewer = demo["viewer@acme.test"]
     viewer.last_login = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.UTC)
