@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from orgs.views import invitations as invitation_views
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("orgs/<slug:org_slug>/", include("orgs.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
 ]

@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from . import services
-from .errors import ServiceError
+from .errors import LastAdminError, ServiceError
 from .models import (
     Domain,
     IntegrationInstallation,
@@ -73,11 +74,31 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [OrgMembershipInline]
 
 
+class OrgMembershipForm(forms.ModelForm):
+    class Meta:
+        model = OrgMembership
+        fields = ["org", "user", "role", "joined_at"]
+
+    def clean_role(self):
+        """Say so on the form when the last admin would be demoted (the service refuses
+        anyway, also when two changes race)."""
+        role = self.cleaned_data["role"]
+        membership = self.instance
+        if (
+            membership.pk
+            and role != OrgRole.ADMIN
+            and services.is_last_admin(membership.org, membership.user)
+        ):
+            raise LastAdminError(membership.org)
+        return role
+
+
 @admin.register(OrgMembership)
 class OrgMembershipAdmin(admin.ModelAdmin):
     """Role changes and removals go through orgs.services, so the last-admin rule holds here
     as everywhere."""
 
+    form = OrgMembershipForm
     list_display = ["user", "org", "role", "joined_at"]
     list_filter = ["role", "org"]
     search_fields = ["user__email", "user__full_name", "org__name"]

@@ -202,6 +202,11 @@ class WorkspaceAccess:
         return {flag: any(s.flags[flag] for s in self.sources) for flag in FLAGS}
 
     @property
+    def direct(self) -> Source | None:
+        """The user's own membership of the workspace (not through a team or org role)."""
+        return next((s for s in self.sources if s.kind == DIRECT), None)
+
+    @property
     def via_team_only(self) -> bool:
         return all(s.kind == TEAM for s in self.sources)
 
@@ -269,16 +274,16 @@ class OrgAccess:
 
 
 _ACCESS_SQL = """
-SELECT 'org', m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
+SELECT 'org', m.org_id, m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
   FROM orgs_orgmembership m WHERE m.user_id = %(user)s
 UNION ALL
-SELECT 'direct', w.org_id, wm.workspace_id, wm.role,
+SELECT 'direct', w.org_id, w.org_id, wm.workspace_id, wm.role,
        wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
   FROM workspaces_workspacemembership wm
   JOIN workspaces_workspace w ON w.id = wm.workspace_id
  WHERE wm.user_id = %(user)s
 UNION ALL
-SELECT 'team', t.org_id, ta.workspace_id, ta.role,
+SELECT 'team', t.org_id, t.org_id, ta.workspace_id, ta.role,
        ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
   FROM orgs_teammembership tm
   JOIN orgs_team t ON t.id = tm.team_id
@@ -286,34 +291,84 @@ SELECT 'team', t.org_id, ta.workspace_id, ta.role,
  WHERE tm.user_id = %(user)s
 """
 
+# The same three sources for many members of one org, keyed by user (optionally only some).
+_MEMBERS_ACCESS_SQL = """
+SELECT 'org', m.user_id, m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
+  FROM orgs_orgmembership m WHERE m.org_id = %(org)s {members}
+UNION ALL
+SELECT 'direct', wm.user_id, w.org_id, wm.workspace_id, wm.role,
+       wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
+  FROM workspaces_workspacemembership wm
+  JOIN workspaces_workspace w ON w.id = wm.workspace_id
+ WHERE w.org_id = %(org)s {direct}
+UNION ALL
+SELECT 'team', tm.user_id, t.org_id, ta.workspace_id, ta.role,
+       ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
+  FROM orgs_teammembership tm
+  JOIN orgs_team t ON t.id = tm.team_id
+  JOIN workspaces_teamaccess ta ON ta.team_id = t.id
+ WHERE t.org_id = %(org)s {team}
+"""
 
-def load_access(user) -> dict[int, OrgAccess]:
-    """Every org the user belongs to, with their workspace grants: one query."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return {}
-    orgs: dict[int, OrgAccess] = {}
+
+def _build_access(rows) -> dict[int, OrgAccess]:
+    """OrgAccess objects from (kind, key, org_id, workspace_id, role, 3 flags, team) rows,
+    keyed by `key` (the org for one user's access, the user for one org's members)."""
+    access: dict[int, OrgAccess] = {}
     grants = []
-    with connection.cursor() as cursor:
-        cursor.execute(_ACCESS_SQL, {"user": user.pk})
-        rows = cursor.fetchall()
-    for kind, org_id, ws_id, role, flows, brand, audience, team in rows:
+    for kind, key, org_id, ws_id, role, flows, brand, audience, team in rows:
         if kind == "org":
-            orgs[org_id] = OrgAccess(org_id, role)
+            access[key] = OrgAccess(org_id, role)
         else:
             flags = {
                 "flows_manager": bool(flows),
                 "brand_kits_manager": bool(brand),
                 "audience_viewer": bool(audience),
             }
-            grants.append((org_id, ws_id, Source(kind, role, effective_flags(role, flags), team)))
-    for org_id, ws_id, source in grants:
+            grants.append((key, ws_id, Source(kind, role, effective_flags(role, flags), team)))
+    for key, ws_id, source in grants:
         # Only members of the workspace's org have access through it (SPEC §2).
-        if org_id in orgs:
-            orgs[org_id].grants.setdefault(ws_id, []).append(source)
-    for access in orgs.values():
-        for sources in access.grants.values():
+        if key in access:
+            access[key].grants.setdefault(ws_id, []).append(source)
+    for org_access_ in access.values():
+        for sources in org_access_.grants.values():
             sources.sort(key=lambda s: (s.kind != DIRECT, s.team or ""))
-    return orgs
+    return access
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def load_access(user) -> dict[int, OrgAccess]:
+    """Every org the user belongs to, with their workspace grants: one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    return _build_access(_fetch(_ACCESS_SQL, {"user": user.pk}))
+
+
+def members_access(org_or_id, user_ids=None) -> dict[int, OrgAccess]:
+    """The access of many members of one org, keyed by user id, in one query: every member,
+    or only `user_ids` (e.g. one page of a member list). Same rules and classes as a single
+    user's access, so `.workspace(id)`, `.explain()` and the sources read the same."""
+    org_id = getattr(org_or_id, "pk", org_or_id)
+    params = {"org": org_id}
+    clauses = {"members": "", "direct": "", "team": ""}
+    if user_ids is not None:
+        user_ids = sorted({int(pk) for pk in user_ids})
+        if not user_ids:
+            return {}
+        names = [f"u{i}" for i in range(len(user_ids))]
+        params.update(zip(names, user_ids, strict=True))
+        in_list = ", ".join(f"%({name})s" for name in names)
+        clauses = {
+            "members": f"AND m.user_id IN ({in_list})",
+            "direct": f"AND wm.user_id IN ({in_list})",
+            "team": f"AND tm.user_id IN ({in_list})",
+        }
+    return _build_access(_fetch(_MEMBERS_ACCESS_SQL.format(**clauses), params))
 
 
 _CACHE_ATTR = "_flowadmin_access"

@@ -49,22 +49,30 @@ def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Org
 
 def _lock_admins(org) -> set[int]:
     """Lock the org's admin rows (PostgreSQL) and return the admins' user ids, so two admins
-    demoting each other at the same moment cannot leave the org without one."""
+    demoting each other at the same moment cannot leave the org without one: the second waits
+    for the first to commit, then sees the admins that are left. Rows are locked in primary-key
+    order (no deadlock between two such transactions) and only the membership rows are locked."""
     return set(
-        OrgMembership.objects.select_for_update()
+        OrgMembership.objects.select_for_update(of=("self",))
         .filter(org=org, role=OrgRole.ADMIN)
+        .order_by("pk")
         .values_list("user_id", flat=True)
     )
 
 
+def sole_admin_id(org) -> int | None:
+    """The user id of the org's only admin, or None when it has several (one query)."""
+    admins = list(
+        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN)
+        .order_by()
+        .values_list("user_id", flat=True)[:2]
+    )
+    return admins[0] if len(admins) == 1 else None
+
+
 def is_last_admin(org, user) -> bool:
     """True when `user` is the org's only admin (for disabling controls before the click)."""
-    admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN).values_list("user_id", flat=True)[
-            :2
-        ]
-    )
-    return admins == [user.pk]
+    return sole_admin_id(org) == user.pk
 
 
 @transaction.atomic

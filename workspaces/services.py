@@ -130,3 +130,26 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
         workspace.whitelabel_domain = domain
         workspace.save(update_fields=["whitelabel_domain"])
     return workspace
+
+
+def workspace_access_save(
+    *, actor, workspace, user, role: str | None, flags: dict | None = None
+) -> WorkspaceMembership | None:
+    """Save a member's direct access as submitted from a form showing their current role and
+    flags: no role removes the direct membership; a new or changed role re-applies its flag
+    defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
+    sets the flags as given. Returns the membership, or None when there is none (any more)."""
+    membership = (
+        WorkspaceMembership.objects.select_for_update()
+        .filter(workspace=workspace, user=user)
+        .first()
+    )
+    if not role:
+        if membership is not None:
+            workspace_member_remove(actor=actor, workspace=workspace, user=user)
+        return None
+    flags = dict(flags or {})
+    if membership is None or membership.role != role:
+        shown = membership.flags if membership else dict.fromkeys(permissions.FLAGS, False)
+        flags = {flag: value for flag, value in flags.items() if shown.get(flag) != value}
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)

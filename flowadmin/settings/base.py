@@ -111,6 +111,8 @@ SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="127.0.0.1:8000")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Where this site is reached, for links in emails sent outside a request (e.g. `invite`).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 ASSET_MAX_BYTES = env.int("ASSET_MAX_BYTES", default=10 * 1024 * 1024)
 

@@ -1,8 +1,12 @@
-from django.db import transaction
+from datetime import timedelta
 
-from orgs import services
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orgs import invitations, services
 from orgs.management.base import FlowadminCommand
-from orgs.models import Organization, OrgMembership, Team, User
+from orgs.models import Invitation, Organization, OrgMembership, Team, User
 from orgs.roles import OrgRole
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess, WorkspaceMembership
@@ -48,6 +52,12 @@ TEAMS = [
 ]
 
 OPERATOR = ("ops@flowadmin.test", "Ops Operator")
+
+# email, org role, [(workspace, role)], expired?
+INVITATIONS = [
+    ("newhire@acme.test", OrgRole.USER, [("marketing", "editor")], False),
+    ("late@acme.test", OrgRole.USER, [("events", "viewer")], True),
+]
 
 
 class Command(FlowadminCommand):
@@ -109,6 +119,8 @@ class Command(FlowadminCommand):
                         actor=actor, team=team, workspace=workspaces[ws_slug], role=role
                     )
 
+        seed_invitations(actor, orgs["acme"][0], orgs["acme"][1])
+
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
         for email, _name, org_slug, role in PEOPLE:
@@ -122,3 +134,25 @@ class Command(FlowadminCommand):
             user.set_password(password)
             user.save()
         return user
+
+
+def seed_invitations(actor, org, workspaces):
+    """A pending and an expired invitation (SPEC §7), not emailed; the expired one is backdated
+    past its expiry. Skips emails that were already invited."""
+    for email, role, grants, expired in INVITATIONS:
+        if Invitation.objects.filter(org=org, email=email).exists():
+            continue
+        issued = invitations.invitation_create(
+            actor=actor,
+            org=org,
+            email=email,
+            role=role,
+            workspace_roles=[(workspaces[ws], ws_role) for ws, ws_role in grants],
+            send=False,
+        )
+        if expired:
+            past = timezone.now() - timedelta(days=settings.INVITATION_TTL_DAYS + 3)
+            Invitation.objects.filter(pk=issued.invitation.pk).update(
+                created_at=past, expires_at=past + timedelta(days=settings.INVITATION_TTL_DAYS)
+            )
+            invitations.invitations_expire(actor=actor, org=org)

@@ -1,0 +1,395 @@
+"""Invitations to join an org (SPEC §2): create, resend, revoke, accept and expire them.
+
+The token is random (`secrets.token_urlsafe`) and only its SHA-256 is stored, so the link in
+the email is the only copy; it works once, until `expires_at` (settings.INVITATION_TTL_DAYS), and
+a resend replaces it. Every write is atomic and takes a keyword-only acting user. Accepting locks
+the invitation row (PostgreSQL), so two accepts of the same link at once give one membership.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from workspaces import services as workspace_services
+from workspaces.models import Workspace
+
+from . import permissions, services
+from .errors import ServiceError
+from .models import Invitation, InvitationStatus, OrgMembership, User
+from .roles import OrgRole
+
+TOKEN_BYTES = 32
+
+# Why an invitation link can't be used (InvitationError.problem).
+UNKNOWN = "unknown"
+ACCEPTED = "accepted"
+REVOKED = "revoked"
+EXPIRED = "expired"
+WRONG_ACCOUNT = "wrong_account"
+ACCOUNT_EXISTS = "account_exists"
+
+
+class InvitationError(ServiceError):
+    """An invitation that can't be accepted (by this person), with the reason as `problem`."""
+
+    def __init__(self, message, problem):
+        super().__init__(message, code=problem)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """An invitation with the one copy of its token and the link made from it."""
+
+    invitation: Invitation
+    token: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    membership: OrgMembership
+    user: User
+    created_user: bool
+    already_member: bool
+
+
+# --- tokens and links ----------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def accept_url(token: str, base_url: str | None = None) -> str:
+    """The absolute accept link: `base_url` is the request's site (views) or settings.SITE_URL
+    (commands)."""
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("invitation_accept", args=[token])
+
+
+def _expiry(now):
+    return now + timedelta(days=settings.INVITATION_TTL_DAYS)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def find(token: str) -> Invitation | None:
+    """The invitation behind a link, or None (nothing stored matches)."""
+    if not token or len(token) > 200:
+        return None
+    return Invitation.objects.select_related("org").filter(token_hash=hash_token(token)).first()
+
+
+def is_overdue(invitation: Invitation, now=None) -> bool:
+    return invitation.expires_at <= (now or timezone.now())
+
+
+def problem_with(invitation: Invitation | None) -> InvitationError | None:
+    """Why this link can't be accepted by anyone, or None when it can."""
+    if invitation is None:
+        return InvitationError(
+            "This invitation link is not valid. It may be mistyped, or it was replaced by a "
+            "newer invitation: use the link in the most recent email.",
+            UNKNOWN,
+        )
+    org = invitation.org.name
+    if invitation.status == InvitationStatus.ACCEPTED:
+        return InvitationError(
+            f"This invitation to {org} has already been used. Log in to open {org}.", ACCEPTED
+        )
+    if invitation.status == InvitationStatus.REVOKED:
+        return InvitationError(
+            f"This invitation to {org} was withdrawn by an admin of {org}.", REVOKED
+        )
+    if invitation.status == InvitationStatus.EXPIRED or is_overdue(invitation):
+        when = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
+        return InvitationError(
+            f"This invitation to {org} expired on {when}. Ask an admin of {org} to send a new one.",
+            EXPIRED,
+        )
+    return None
+
+
+def wrong_account(invitation: Invitation, user) -> InvitationError | None:
+    if user.email.lower() != invitation.email.lower():
+        return InvitationError(
+            f"This invitation is for {invitation.email}, but you are logged in as {user.email}. "
+            "Log out, then open the link again.",
+            WRONG_ACCOUNT,
+        )
+    return None
+
+
+def account_exists(invitation: Invitation) -> InvitationError | None:
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return InvitationError(
+            f"There is already an account for {invitation.email}: log in to accept.",
+            ACCOUNT_EXISTS,
+        )
+    return None
+
+
+# --- checks shared by create and resend ----------------------------------------------------
+
+
+def _clean_email(email: str) -> str:
+    email = User.objects.normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(
+            f"{email!r} is not a valid email address." if email else "Enter an email address.",
+            code="invalid_email",
+        ) from None
+    return email
+
+
+def _clean_workspace_roles(org, workspace_roles) -> list[dict]:
+    """[(workspace, role), ...] → the stored [{"workspace": id, "role": role}, ...]."""
+    cleaned, seen = [], set()
+    for workspace, role in workspace_roles:
+        if workspace.org_id != org.pk:
+            raise ServiceError(f"{workspace.name} is not a workspace of {org.name}.")
+        if not permissions.is_workspace_role(role):
+            raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
+        if workspace.pk in seen:
+            raise ServiceError(f"{workspace.name} is listed twice.")
+        seen.add(workspace.pk)
+        cleaned.append({"workspace": workspace.pk, "role": str(role)})
+    return cleaned
+
+
+def _refuse_member(org, email: str) -> None:
+    if OrgMembership.objects.filter(org=org, user__email__iexact=email).exists():
+        raise ServiceError(f"{email} is already a member of {org.name}.", code="already_member")
+
+
+def _already_invited(org, email: str) -> ServiceError:
+    return ServiceError(
+        f"{email} already has a pending invitation to {org.name}: resend it from the "
+        "Invitations page instead.",
+        code="already_invited",
+    )
+
+
+def _send(issued: IssuedInvitation) -> None:
+    invitation = issued.invitation
+    context = {
+        "invitation": invitation,
+        "org": invitation.org,
+        "inviter": invitation.invited_by,
+        "url": issued.url,
+        "expires_at": invitation.expires_at,
+    }
+    subject = render_to_string("orgs/email/invitation_subject.txt", context)
+    body = render_to_string("orgs/email/invitation_body.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    except OSError as error:  # smtplib errors are OSErrors
+        raise ServiceError(
+            f"The invitation email to {invitation.email} could not be sent ({error}); "
+            "nothing was saved. Try again later.",
+            code="email_failed",
+        ) from None
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+
+
+def _inviter(actor):
+    return actor if isinstance(actor, User) else None
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor,
+    org,
+    email: str,
+    role: str = OrgRole.USER,
+    workspace_roles=(),
+    base_url: str | None = None,
+    send: bool = True,
+) -> IssuedInvitation:
+    """Invite `email` to `org` with an org role and optional initial workspace roles
+    ([(workspace, role), ...]); emails the link unless `send` is False."""
+    email = _clean_email(email)
+    if not permissions.is_org_role(role):
+        raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    cleaned = _clean_workspace_roles(org, workspace_roles)
+    _refuse_member(org, email)
+    now = timezone.now()
+    pending = (
+        Invitation.objects.select_for_update()
+        .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)
+        .first()
+    )
+    if pending is not None:
+        if not is_overdue(pending, now):
+            raise _already_invited(org, email)
+        _mark_expired(pending)  # an overdue one no longer counts: make room for the new one
+    token, token_hash = _new_token()
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                org=org,
+                email=email,
+                role=role,
+                workspace_roles=cleaned,
+                invited_by=_inviter(actor),
+                token_hash=token_hash,
+                created_at=now,
+                expires_at=_expiry(now),
+            )
+    except IntegrityError:  # invited by someone else at this very moment
+        raise _already_invited(org, email) from None
+    issued = IssuedInvitation(invitation, token, accept_url(token, base_url))
+    if send:
+        _send(issued)
+    return issued
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("org", "invited_by")
+        .get(pk=invitation.pk)
+    )
+
+
+@transaction.atomic
+def invitation_resend(
+    *, actor, invitation: Invitation, base_url: str | None = None, send: bool = True
+) -> IssuedInvitation:
+    """A fresh token and a new expiry (the old link stops working), emailed again."""
+    invitation = _locked(invitation)
+    if invitation.status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
+        raise ServiceError(
+            f"The invitation to {invitation.email} was {invitation.get_status_display().lower()}"
+            " and can't be sent again.",
+            code="not_pending",
+        )
+    _refuse_member(invitation.org, invitation.email)
+    if (
+        invitation.status == InvitationStatus.EXPIRED
+        and Invitation.objects.filter(
+            org=invitation.org, email__iexact=invitation.email, status=InvitationStatus.PENDING
+        ).exists()
+    ):
+        raise _already_invited(invitation.org, invitation.email)
+    token, token_hash = _new_token()
+    invitation.token_hash = token_hash
+    invitation.status = InvitationStatus.PENDING
+    invitation.expires_at = _expiry(timezone.now())
+    invitation.save(update_fields=["token_hash", "status", "expires_at"])
+    issued = IssuedInvitation(invitation, token, accept_url(token, base_url))
+    if send:
+        _send(issued)
+    return issued
+
+
+@transaction.atomic
+def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
+    invitation = _locked(invitation)
+    if invitation.status != InvitationStatus.PENDING:
+        raise ServiceError(
+            f"The invitation to {invitation.email} is already "
+            f"{invitation.get_status_display().lower()}.",
+            code="not_pending",
+        )
+    invitation.status = InvitationStatus.REVOKED
+    invitation.save(update_fields=["status"])
+    return invitation
+
+
+def _mark_expired(invitation: Invitation) -> None:
+    invitation.status = InvitationStatus.EXPIRED
+    invitation.save(update_fields=["status"])
+
+
+@transaction.atomic
+def invitations_expire(*, actor, org=None, now=None) -> int:
+    """Mark every overdue pending invitation (of `org`, or of all orgs) expired; returns how
+    many. One save per row, so the activity log records each."""
+    overdue = Invitation.objects.select_for_update().filter(
+        status=InvitationStatus.PENDING, expires_at__lte=now or timezone.now()
+    )
+    if org is not None:
+        overdue = overdue.filter(org=org)
+    count = 0
+    for invitation in overdue.order_by("pk"):
+        _mark_expired(invitation)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def invitation_accept(
+    *, actor, token: str, user=None, full_name: str = "", password: str | None = None
+) -> Acceptance:
+    """Join the org through the link: as the signed-in `user` (whose email must match), or as a
+    new account made from `full_name` and `password` (already validated by the form).
+    The invitation row is locked first, so a second accept of the same link waits, then finds
+    it used."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("org")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+    problem = problem_with(invitation)
+    if problem is None and user is not None:
+        problem = wrong_account(invitation, user)
+    if problem is None and user is None:
+        problem = account_exists(invitation)
+    if problem is not None:
+        raise problem
+    org = invitation.org
+    created_user = user is None
+    if created_user:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email, password=password, full_name=full_name.strip()
+                )
+        except IntegrityError:  # the account was created by another request meanwhile
+            raise account_exists(invitation) from None
+    actor = actor if isinstance(actor, User) else user
+    membership = OrgMembership.objects.filter(org=org, user=user).first()
+    already_member = membership is not None
+    if not already_member:
+        membership = services.member_add(actor=actor, org=org, user=user, role=invitation.role)
+        roles = {item["workspace"]: item["role"] for item in invitation.workspace_roles}
+        # Workspaces deleted since the invitation was sent are skipped.
+        for workspace in Workspace.objects.filter(org=org, pk__in=roles).order_by("pk"):
+            workspace_services.workspace_member_set(
+                actor=actor, workspace=workspace, user=user, role=roles[workspace.pk]
+            )
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    permissions.forget_access(user)
+    return Acceptance(membership, user, created_user, already_member)

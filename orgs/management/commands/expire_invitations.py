@@ -1,0 +1,10 @@
+from orgs import invitations
+from orgs.management.base import FlowadminCommand
+
+
+class Command(FlowadminCommand):
+    help = "Mark every pending invitation past its expiry date as expired."
+
+    def handle(self, *args, **options):
+        count = invitations.invitations_expire(actor=self.actor_user)
+        self.stdout.write(f"Expired {count} invitation{'' if count == 1 else 's'}.")

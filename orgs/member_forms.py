@@ -1,0 +1,138 @@
+"""Forms of the People pages: member search, invitations, a member's org role and workspace
+access, and the account form of the invitation accept page."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from .models import User
+from .roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+
+NO_ACCESS = ""
+
+# sort key → (label, order_by for ascending)
+MEMBER_SORTS = {
+    "name": ("Name", ["user__full_name", "user__email"]),
+    "email": ("Email", ["user__email"]),
+    "role": ("Org role", ["role", "user__email"]),
+    "last_login": ("Last login", ["user__last_login", "user__email"]),
+    "joined": ("Joined", ["joined_at", "user__email"]),
+}
+MEMBER_SORT_CHOICES = [
+    (f"{prefix}{key}", f"{label}{suffix}")
+    for key, (label, _) in MEMBER_SORTS.items()
+    for prefix, suffix in (("", ""), ("-", " (reversed)"))
+]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search members",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name or email", "autocomplete": "off"}
+        ),
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=MEMBER_SORT_CHOICES)
+
+    def values(self):
+        """(search text, sort key) — defaults when the query string is invalid."""
+        if not self.is_valid():
+            return "", "name"
+        return self.cleaned_data["q"].strip(), self.cleaned_data["sort"] or "name"
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    role = forms.ChoiceField(
+        label="Org role",
+        choices=OrgRole.choices,
+        initial=OrgRole.USER,
+        help_text="Org Admins manage the org and are Workspace Admins everywhere.",
+    )
+
+    def __init__(self, *args, workspaces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspaces = list(workspaces)
+        choices = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
+        for workspace in self.workspaces:
+            self.fields[self.workspace_field(workspace)] = forms.ChoiceField(
+                label=workspace.name, choices=choices, required=False
+            )
+
+    @staticmethod
+    def workspace_field(workspace):
+        return f"ws_{workspace.pk}"
+
+    def workspace_fields(self):
+        return [self[self.workspace_field(ws)] for ws in self.workspaces]
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def workspace_roles(self):
+        """[(workspace, role), ...] for the workspaces given a role."""
+        return [
+            (ws, self.cleaned_data[self.workspace_field(ws)])
+            for ws in self.workspaces
+            if self.cleaned_data.get(self.workspace_field(ws))
+        ]
+
+
+class OrgRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Org role", choices=OrgRole.choices)
+
+
+class WorkspaceAccessForm(forms.Form):
+    """A member's direct role in one workspace (or none) and the three flags."""
+
+    role = forms.ChoiceField(
+        label="Direct role",
+        choices=[(NO_ACCESS, "None"), *WorkspaceRole.choices],
+        required=False,
+    )
+    flows_manager = forms.BooleanField(label=FLAG_LABELS["flows_manager"], required=False)
+    brand_kits_manager = forms.BooleanField(label=FLAG_LABELS["brand_kits_manager"], required=False)
+    audience_viewer = forms.BooleanField(label=FLAG_LABELS["audience_viewer"], required=False)
+
+    def flags(self):
+        return {flag: self.cleaned_data[flag] for flag in FLAGS}
+
+    def flag_fields(self):
+        return [self[flag] for flag in FLAGS]
+
+
+class AcceptInvitationForm(forms.Form):
+    """The new account of someone accepting an invitation: name and password (checked by
+    Django's password validators)."""
+
+    full_name = forms.CharField(label="Your name", max_length=150)
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords don't match.")
+        elif password1:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,251 @@
+"""Reads behind the People pages (members, a member's profile, invitations). Each costs a
+constant number of queries however many members, workspaces or teams the org has: the access
+of all listed members comes from one `permissions.members_access` query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from workspaces.models import Workspace
+
+from . import permissions, services
+from .member_forms import MEMBER_SORTS
+from .models import Invitation, InvitationStatus, OrgMembership
+from .permissions import TEAM, OrgAccess, WorkspaceAccess
+from .roles import FLAGS, WorkspaceRole
+
+MEMBERS_PER_PAGE = 25
+INVITATIONS_PER_PAGE = 25
+
+
+# --- members list ---------------------------------------------------------------------------
+
+
+@dataclass
+class WorkspaceCell:
+    """One workspace a member reaches, with the effective role and the teams it comes through
+    when no direct membership gives that role."""
+
+    workspace: Workspace
+    access: WorkspaceAccess
+
+    @property
+    def extra_flags(self) -> list[str]:
+        """Permissions on beyond the effective role's defaults (e.g. a viewer's Audience
+        Viewer)."""
+        defaults = permissions.flag_defaults(self.access.role)
+        return [flag for flag, on in self.access.flags.items() if on and not defaults[flag]]
+
+    @property
+    def via_teams(self) -> list[str]:
+        sources = self.access.role_sources()
+        if all(s.kind == TEAM for s in sources):
+            return [s.team for s in sources]
+        return []
+
+
+@dataclass
+class MemberRow:
+    membership: OrgMembership
+    access: OrgAccess
+    workspaces: list[WorkspaceCell] = field(default_factory=list)
+    is_sole_admin: bool = False
+
+    @property
+    def user(self):
+        return self.membership.user
+
+
+def _member_ordering(sort: str):
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    _label, fields = MEMBER_SORTS.get(key, MEMBER_SORTS["name"])
+    ordering = []
+    for name in fields:
+        # "never logged in" sorts as the oldest login, on every database
+        if descending:
+            ordering.append(F(name).desc(nulls_last=True))
+        else:
+            ordering.append(F(name).asc(nulls_first=True))
+    return [*ordering, "pk"]
+
+
+def member_page(org, *, q: str = "", sort: str = "name", page_number=1) -> Page:
+    """One page of the org's members, searched by name or email, as MemberRows."""
+    members = OrgMembership.objects.filter(org=org).select_related("user")
+    if q:
+        members = members.filter(Q(user__email__icontains=q) | Q(user__full_name__icontains=q))
+    page = Paginator(members.order_by(*_member_ordering(sort)), MEMBERS_PER_PAGE).get_page(
+        page_number
+    )
+    memberships = list(page.object_list)
+    access = permissions.members_access(org, [m.user_id for m in memberships])
+    reached = {ws_id for a in access.values() for ws_id in a.grants}
+    workspaces = list(Workspace.objects.filter(org=org, pk__in=reached)) if reached else []
+    sole_admin = services.sole_admin_id(org)
+    rows = []
+    for membership in memberships:
+        member_access = access.get(membership.user_id) or OrgAccess(org.pk, membership.role)
+        cells = [
+            WorkspaceCell(ws, member_access.workspace(ws.pk))
+            for ws in workspaces
+            if ws.pk in member_access.grants
+        ]
+        rows.append(MemberRow(membership, member_access, cells, membership.user_id == sole_admin))
+    page.object_list = rows
+    return page
+
+
+def pending_invitation_count(org) -> int:
+    return Invitation.objects.filter(org=org, status=InvitationStatus.PENDING).count()
+
+
+# --- a member's profile ---------------------------------------------------------------------
+
+
+@dataclass
+class FlagState:
+    flag: str
+    on: bool
+    sources: list
+
+
+@dataclass
+class CapabilityState:
+    name: str
+    description: str
+    sources: list
+
+
+@dataclass
+class ProfileWorkspace:
+    """A workspace of the org as seen on a member's profile: the direct role (editable) and the
+    effective access with its sources."""
+
+    workspace: Workspace
+    access: WorkspaceAccess | None
+
+    @property
+    def direct(self):
+        return self.access.direct if self.access else None
+
+    @property
+    def direct_role(self) -> str:
+        return self.direct.role if self.direct else ""
+
+    @property
+    def direct_flags(self) -> dict:
+        return dict(self.direct.flags) if self.direct else dict.fromkeys(FLAGS, False)
+
+    @property
+    def flags_locked(self) -> bool:
+        return bool(self.direct) and permissions.flags_locked(self.direct.role)
+
+    def flag_states(self) -> list[FlagState]:
+        if self.access is None:
+            return [FlagState(flag, False, []) for flag in FLAGS]
+        return [
+            FlagState(flag, self.access.flags[flag], self.access.flag_sources(flag))
+            for flag in FLAGS
+        ]
+
+    def capability_states(self) -> list[CapabilityState]:
+        return [
+            CapabilityState(name, cap.description, self.access.explain(name) if self.access else [])
+            for name, cap in permissions.CAPABILITIES.items()
+            if cap.level == permissions.WORKSPACE
+        ]
+
+
+@dataclass
+class Profile:
+    membership: OrgMembership
+    access: OrgAccess
+    workspaces: list[ProfileWorkspace]
+    is_sole_admin: bool
+
+    @property
+    def user(self):
+        return self.membership.user
+
+
+def member_membership(org, user_id) -> OrgMembership:
+    """The org membership of user `user_id`, or 404 (also for members of other orgs)."""
+    return get_object_or_404(OrgMembership.objects.select_related("user"), org=org, user_id=user_id)
+
+
+def _profile_workspace(org_access: OrgAccess, workspace) -> ProfileWorkspace:
+    return ProfileWorkspace(workspace, org_access.workspace(workspace.pk))
+
+
+def member_profile(org, user_id) -> Profile:
+    membership = member_membership(org, user_id)
+    access = permissions.members_access(org, [membership.user_id]).get(
+        membership.user_id
+    ) or OrgAccess(org.pk, membership.role)
+    workspaces = [
+        _profile_workspace(access, ws) for ws in Workspace.objects.filter(org=org).order_by("name")
+    ]
+    return Profile(membership, access, workspaces, services.sole_admin_id(org) == user_id)
+
+
+def member_workspace(org, membership, workspace) -> ProfileWorkspace:
+    """One workspace row of a profile, freshly loaded (after a change)."""
+    access = permissions.members_access(org, [membership.user_id]).get(
+        membership.user_id
+    ) or OrgAccess(org.pk, membership.role)
+    return _profile_workspace(access, workspace)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+INVITATION_TABS = [
+    (InvitationStatus.PENDING, "Pending"),
+    (InvitationStatus.EXPIRED, "Expired"),
+    (InvitationStatus.ACCEPTED, "Accepted"),
+    (InvitationStatus.REVOKED, "Revoked"),
+]
+
+
+@dataclass
+class InvitationRow:
+    invitation: Invitation
+    workspace_roles: list[tuple[str, str]]  # (workspace name, role label)
+    overdue: bool
+
+
+def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
+    now = now or timezone.now()
+    invitations = (
+        Invitation.objects.filter(org=org, status=status)
+        .select_related("invited_by", "accepted_by")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(page_number)
+    items = list(page.object_list)
+    ws_ids = {entry.get("workspace") for inv in items for entry in inv.workspace_roles if entry} - {
+        None
+    }
+    names = (
+        dict(Workspace.objects.filter(org=org, pk__in=ws_ids).values_list("pk", "name"))
+        if ws_ids
+        else {}
+    )
+    page.object_list = [
+        InvitationRow(
+            inv,
+            [
+                (names[entry["workspace"]], WorkspaceRole(entry["role"]).label)
+                for entry in inv.workspace_roles
+                if entry.get("workspace") in names and entry.get("role") in WorkspaceRole.values
+            ],
+            inv.status == InvitationStatus.PENDING and inv.expires_at <= now,
+        )
+        for inv in items
+    ]
+    return page

@@ -1,0 +1,185 @@
+"""Invitations: inviting people and managing pending invitations (Org Admin console), and the
+public accept page behind the emailed link."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workspaces.models import Workspace
+
+from .. import invitations, people
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..member_forms import AcceptInvitationForm, InviteForm
+from ..models import Invitation, InvitationStatus
+
+EMAIL_ERRORS = {"invalid_email", "already_member", "already_invited"}
+
+
+def _site(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _date(value) -> str:
+    return date_format(timezone.localtime(value), "M j, Y H:i T")
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("org.manage_users")
+def invite(request):
+    workspaces = Workspace.objects.filter(org=request.org).order_by("name")
+    data = request.POST if request.method == "POST" else None
+    form = InviteForm(data, workspaces=workspaces)
+    if data is not None and form.is_valid():
+        try:
+            issued = invitations.invitation_create(
+                actor=request.user,
+                org=request.org,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                workspace_roles=form.workspace_roles(),
+                base_url=_site(request),
+            )
+        except ServiceError as error:
+            form.add_error("email" if error.code in EMAIL_ERRORS else None, error)
+        else:
+            invitation = issued.invitation
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. "
+                f"The link works until {_date(invitation.expires_at)}.",
+            )
+            return redirect("orgs:invitations", org_slug=request.org.slug)
+    context = {"form": form, "ttl_days": settings.INVITATION_TTL_DAYS}
+    return render(request, "orgs/invite.html", context)
+
+
+@require_GET
+@org_view("org.manage_users")
+def invitation_list(request):
+    tabs = dict(people.INVITATION_TABS)
+    status = request.GET.get("status")
+    if status not in tabs:
+        status = InvitationStatus.PENDING
+    context = {
+        "status": status,
+        "tabs": people.INVITATION_TABS,
+        "page": people.invitation_page(
+            request.org, status=status, page_number=request.GET.get("page")
+        ),
+        "pending_count": people.pending_invitation_count(request.org),
+    }
+    return render(request, "orgs/invitations.html", context)
+
+
+def _org_invitation(request, invitation_id) -> Invitation:
+    return get_object_or_404(
+        Invitation.objects.select_related("org"), pk=invitation_id, org=request.org
+    )
+
+
+@require_POST
+@org_view("org.manage_users")
+def invitation_resend(request, invitation_id):
+    invitation = _org_invitation(request, invitation_id)
+    try:
+        issued = invitations.invitation_resend(
+            actor=request.user, invitation=invitation, base_url=_site(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.text)
+        return redirect(
+            f"{reverse('orgs:invitations', args=[request.org.slug])}?status={invitation.status}"
+        )
+    messages.success(
+        request,
+        f"Sent a new invitation to {invitation.email}; the previous link no longer works. "
+        f"The new one works until {_date(issued.invitation.expires_at)}.",
+    )
+    return redirect("orgs:invitations", org_slug=request.org.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("org.manage_users")
+def invitation_revoke(request, invitation_id):
+    """Confirm, then withdraw a pending invitation (its link stops working)."""
+    invitation = _org_invitation(request, invitation_id)
+    error = None
+    if request.method == "POST":
+        try:
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)
+        except ServiceError as refused:
+            error = refused.text
+        else:
+            messages.success(request, f"The invitation to {invitation.email} was revoked.")
+            return redirect("orgs:invitations", org_slug=request.org.slug)
+    return render(
+        request, "orgs/invitation_revoke.html", {"invitation": invitation, "error": error}
+    )
+
+
+# --- the public accept page -----------------------------------------------------------------
+
+
+def _problem_page(request, problem, invitation=None):
+    status = 404 if problem.problem == invitations.UNKNOWN else 410
+    context = {"problem": problem, "invitation": invitation}
+    return render(request, "orgs/invitation_problem.html", context, status=status)
+
+
+def _join(request, token, **account):
+    try:
+        acceptance = invitations.invitation_accept(
+            actor=request.user if request.user.is_authenticated else None, token=token, **account
+        )
+    except invitations.InvitationError as problem:  # used or changed since the page was shown
+        return _problem_page(request, problem)
+    org = acceptance.membership.org
+    if acceptance.created_user:
+        login(request, acceptance.user, backend="django.contrib.auth.backends.ModelBackend")
+    if acceptance.already_member:
+        messages.info(request, f"You are already a member of {org.name}.")
+    else:
+        messages.success(request, f"Welcome to {org.name}!")
+    return redirect(f"{reverse('home')}#org-{org.slug}")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept(request, token):
+    """Accept an invitation: a signed-in person whose email matches joins at once; someone
+    signed in with another email is asked to switch accounts; a visitor without an account
+    creates one (name and password); a visitor with an account logs in first."""
+    invitation = invitations.find(token)
+    problem = invitations.problem_with(invitation)
+    if problem is not None:
+        return _problem_page(request, problem, invitation)
+    context = {"invitation": invitation, "org": invitation.org, "path": request.path}
+    if request.user.is_authenticated:
+        problem = invitations.wrong_account(invitation, request.user)
+        if problem is not None:
+            context["problem"] = problem
+            return render(request, "orgs/invitation_switch_account.html", context)
+        return _join(request, token, user=request.user)
+    if invitations.account_exists(invitation):
+        context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        return render(request, "orgs/invitation_login.html", context)
+    data = request.POST if request.method == "POST" else None
+    form = AcceptInvitationForm(data, email=invitation.email)
+    if data is not None and form.is_valid():
+        return _join(
+            request,
+            token,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+        )
+    context["form"] = form
+    return render(request, "orgs/invitation_accept.html", context)

@@ -1,0 +1,198 @@
+"""The Users section of the Org Admin console: the member list, a member's profile (org role,
+per-workspace role and flags, effective access) and removing a member."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workspaces import services as workspace_services
+from workspaces.models import Workspace, WorkspaceMembership
+
+from .. import people, services
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..models import TeamMembership
+from ..roles import FLAGS
+
+SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
+
+
+def wants_partial(request) -> bool:
+    """An htmx request that swaps part of the page (a history restore wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _sort_columns(sort):
+    """Header links: each column sorts ascending, or descending when it already sorts
+    ascending; `aria_sort` marks the current one."""
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    columns = {}
+    for name in SORTABLE_COLUMNS:
+        active = name == key
+        columns[name] = {
+            "label": MEMBER_SORTS[name][0],
+            "sort": f"-{name}" if active and not descending else name,
+            "aria_sort": ("descending" if descending else "ascending") if active else "",
+        }
+    return columns
+
+
+def _profile_url(org, user_id):
+    return reverse("orgs:user_profile", args=[org.slug, user_id])
+
+
+@require_GET
+@org_view("org.manage_users")
+def user_list(request):
+    filters = MemberFilterForm(request.GET)
+    q, sort = filters.values()
+    context = {
+        "filters": filters,
+        "q": q,
+        "sort": sort,
+        "columns": _sort_columns(sort),
+        "page": people.member_page(
+            request.org, q=q, sort=sort, page_number=request.GET.get("page")
+        ),
+    }
+    if wants_partial(request):
+        response = render(request, "orgs/users.html#members", context)
+    else:
+        context["pending_count"] = people.pending_invitation_count(request.org)
+        response = render(request, "orgs/users.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- profile --------------------------------------------------------------------------------
+
+
+def _row_form(row, data=None):
+    """The workspace row's form: the direct role, and the flags — editable only with a
+    non-admin direct role (admin flags are locked on)."""
+    initial = {"role": row.direct_role, **row.direct_flags}
+    form = WorkspaceAccessForm(data, initial=initial, auto_id=f"ws{row.workspace.pk}-%s")
+    if not row.direct or row.flags_locked:
+        for flag in FLAGS:
+            form.fields[flag].disabled = True
+    return form
+
+
+def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
+    """Render the profile; `bound` = (workspace id, form) keeps a submitted row's errors."""
+    rows = []
+    for row in profile.workspaces:
+        if bound and bound[0] == row.workspace.pk:
+            rows.append((row, bound[1]))
+        else:
+            rows.append((row, _row_form(row)))
+    context = {
+        "profile": profile,
+        "member": profile.membership,
+        "role_form": role_form or OrgRoleForm(initial={"role": profile.membership.role}),
+        "workspace_rows": rows,
+    }
+    return render(request, "orgs/user_profile.html", context, status=status)
+
+
+@require_GET
+@org_view("org.manage_users")
+def user_profile(request, user_id):
+    return _profile_page(request, people.member_profile(request.org, user_id))
+
+
+@require_POST
+@org_view("org.manage_users")
+def user_role(request, user_id):
+    membership = people.member_membership(request.org, user_id)
+    form = OrgRoleForm(request.POST)
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            updated = services.org_role_set(
+                actor=request.user, org=request.org, user=membership.user, role=role
+            )
+        except ServiceError as error:
+            form.add_error("role", error)
+        else:
+            label = updated.get_role_display()
+            messages.success(
+                request, f"{membership.user.display_name} is now Org {label} of {request.org.name}."
+            )
+            if updated.user_id == request.user.pk and not updated.is_admin:
+                return redirect("home")  # no console for them any more
+            return redirect(_profile_url(request.org, user_id))
+    return _profile_page(request, people.member_profile(request.org, user_id), role_form=form)
+
+
+@require_POST
+@org_view("org.manage_users")
+def user_workspace(request, user_id, workspace_id):
+    """Set the member's direct role (or none) and flags in one workspace. htmx swaps the
+    workspace's row (with the new effective access); without JS the profile reloads."""
+    membership = people.member_membership(request.org, user_id)
+    workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
+    before = people.member_workspace(request.org, membership, workspace)
+    # Flags that were not editable (no direct role, or admin) keep their shown values.
+    form = _row_form(before, request.POST)
+    if form.is_valid():
+        try:
+            workspace_services.workspace_access_save(
+                actor=request.user,
+                workspace=workspace,
+                user=membership.user,
+                role=form.cleaned_data["role"] or None,
+                flags=form.flags(),
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+    if form.errors:
+        row, row_form, saved = before, form, False
+    else:
+        row = people.member_workspace(request.org, membership, workspace)
+        row_form, saved = _row_form(row), True
+    if wants_partial(request):
+        context = {"member": membership, "row": row, "form": row_form, "saved": saved}
+        return render(request, "orgs/user_profile.html#ws_row", context)
+    if saved:
+        messages.success(
+            request, f"Saved {membership.user.display_name}'s access to {workspace.name}."
+        )
+        return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{workspace.pk}")
+    profile = people.member_profile(request.org, user_id)
+    return _profile_page(request, profile, bound=(workspace.pk, row_form))
+
+
+# --- removal --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("org.manage_users")
+def user_remove(request, user_id):
+    """Confirm, then remove the member with their workspace and team memberships in this org."""
+    membership = people.member_membership(request.org, user_id)
+    user = membership.user
+    error = None
+    if request.method == "POST":
+        try:
+            services.member_remove(actor=request.user, org=request.org, user=user)
+        except ServiceError as refused:
+            error = refused.text
+        else:
+            messages.success(request, f"{user.display_name} was removed from {request.org.name}.")
+            if user.pk == request.user.pk:
+                return redirect("home")
+            return redirect("orgs:users", org_slug=request.org.slug)
+    context = {
+        "member": membership,
+        "error": error,
+        "is_sole_admin": services.is_last_admin(request.org, user),
+        "workspace_count": WorkspaceMembership.objects.filter(
+            workspace__org=request.org, user=user
+        ).count(),
+        "team_count": TeamMembership.objects.filter(team__org=request.org, user=user).count(),
+    }
+    return render(request, "orgs/user_remove.html", context)

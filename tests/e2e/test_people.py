@@ -1,0 +1,156 @@
+"""In the browser: an Org Admin invites someone with a workspace role, the invitee opens the
+emailed link in a fresh session and creates their account, then the admin changes their
+workspace role and a flag from the profile and sees the effective access follow; resend and
+revoke."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Str0ng-enough-passphrase"
+
+
+def link_in(message):
+    return re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
+
+
+@pytest.fixture
+def fresh_page(chromium, live_server):
+    """A second browser with its own cookies (the invitee's)."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 860}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_users_page_search_as_you_type(demo, page, login, screenshot):
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/")
+    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+    expect(page.get_by_text("via team Field Sales")).to_be_visible()
+    expect(page.get_by_text("The only Org Admin can't be removed.")).to_be_visible()
+    screenshot("people-users")
+    page.get_by_label("Search members").fill("vera")
+    expect(page.get_by_text("1 member matching “vera”")).to_be_visible()
+    expect(page.get_by_role("link", name="Vera Viewer", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Eddie Editor", exact=True)).to_have_count(0)
+    assert "q=vera" in page.url
+    screenshot("people-users-search")
+
+
+def test_the_only_admins_profile_says_why_the_controls_are_off(demo, page, login, screenshot):
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/")
+    page.get_by_role("link", name="Ada Admin", exact=True).click()
+    expect(page.get_by_label("Org role of Ada Admin")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save org role")).to_be_disabled()
+    expect(page.get_by_role("button", name="Remove Ada Admin")).to_be_disabled()
+    expect(page.get_by_text("Ada Admin is the only Org Admin of Acme")).to_be_visible()
+    expect(page.get_by_label("Effective access to Sales")).to_contain_text("from org admin")
+    screenshot("people-last-admin")
+
+
+def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screenshot, mailoutbox):
+    # The admin invites a new person with a workspace role.
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/")
+    page.get_by_role("link", name="Invite people").click()
+    page.get_by_label("Email address").fill("newbie@acme.test")
+    page.get_by_label("Org role").select_option("user")
+    page.get_by_label("Marketing").select_option("editor")
+    screenshot("people-invite")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent to newbie@acme.test")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="newbie@acme.test")
+    expect(row).to_contain_text("Marketing")
+    expect(row).to_contain_text("Editor")
+    screenshot("people-invitations")
+
+    # The invitee opens the emailed link in their own browser and creates the account.
+    assert len(mailoutbox) == 1
+    fresh_page.goto(link_in(mailoutbox[0]))
+    expect(fresh_page.get_by_role("heading", name="Join Acme")).to_be_visible()
+    fresh_page.get_by_label("Your name").fill("Nina Newbie")
+    fresh_page.get_by_label(re.compile(r"^Password:?$")).fill("short")
+    fresh_page.get_by_label("Password again").fill("short")
+    fresh_page.get_by_role("button", name="Create account and join").click()
+    expect(fresh_page.get_by_text("This password is too short.")).to_be_visible()
+    fresh_page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    fresh_page.get_by_label("Password again").fill(PASSWORD)
+    screenshot_of(fresh_page, "people-accept")
+    fresh_page.get_by_role("button", name="Create account and join").click()
+    expect(fresh_page.get_by_text("Welcome to Acme!")).to_be_visible()
+    expect(fresh_page.get_by_role("link", name="Marketing Editor")).to_be_visible()
+    screenshot_of(fresh_page, "people-accepted-home")
+
+    # The admin opens the new member's profile: direct Editor in Marketing.
+    page.goto("/orgs/acme/users/")
+    page.get_by_role("link", name="Nina Newbie", exact=True).click()
+    expect(page.get_by_role("heading", name="Nina Newbie", level=1)).to_be_visible()
+    marketing = page.locator(".ws-access").filter(has_text="Direct role in Marketing")
+    effective = marketing.get_by_label("Effective access to Marketing")
+    expect(effective).to_contain_text("Editor")
+    expect(effective).to_contain_text("Flows Manager: on from direct")
+
+    # Role change (htmx): Viewer, with the viewer defaults.
+    marketing.get_by_label("Direct role in Marketing").select_option("viewer")
+    expect(marketing.get_by_text("Saved.")).to_be_visible()
+    expect(effective).to_contain_text("Viewer")
+    expect(effective).to_contain_text("Flows Manager: off")
+
+    # A flag: Audience Viewer on.
+    marketing.get_by_label("Audience Viewer").check()
+    expect(effective).to_contain_text("Audience Viewer: on from direct")
+    expect(marketing.get_by_label("Audience Viewer")).to_be_checked()
+    screenshot("people-profile")
+
+    # The member sees the new role.
+    fresh_page.goto("/")
+    expect(fresh_page.get_by_role("link", name="Marketing Viewer")).to_be_visible()
+
+
+def screenshot_of(page, name):
+    from tests.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox):
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/invite/")
+    page.get_by_label("Email address").fill("twice@acme.test")
+    page.get_by_role("button", name="Send invitation").click()
+    first_link = link_in(mailoutbox[0])
+
+    page.get_by_role("button", name="Resend the invitation to twice@acme.test").click()
+    expect(page.get_by_text("the previous link no longer works")).to_be_visible()
+    assert len(mailoutbox) == 2
+    second_link = link_in(mailoutbox[1])
+    assert second_link != first_link
+
+    fresh_page.goto(first_link)
+    expect(fresh_page.get_by_role("heading", name="Invitation not found")).to_be_visible()
+    screenshot_of(fresh_page, "people-old-link")
+
+    page.get_by_role("link", name="Revoke the invitation to twice@acme.test").click()
+    expect(
+        page.get_by_role("heading", name="Revoke the invitation to twice@acme.test?")
+    ).to_be_visible()
+    screenshot("people-revoke-confirm")
+    page.get_by_role("button", name="Revoke invitation").click()
+    expect(page.get_by_text("The invitation to twice@acme.test was revoked.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="twice@acme.test")).to_have_count(0)
+    page.get_by_role("link", name="Revoked").click()
+    expect(page.get_by_role("row").filter(has_text="twice@acme.test")).to_have_count(1)
+    screenshot("people-revoked")
+
+    fresh_page.goto(second_link)
+    expect(fresh_page.get_by_role("heading", name="Invitation withdrawn")).to_be_visible()
+    screenshot_of(fresh_page, "people-revoked-link")

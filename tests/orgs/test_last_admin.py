@@ -1,0 +1,218 @@
+"""The last Org Admin can't be demoted or removed — from the services, the Django admin site,
+the set_role command, and under two concurrent requests on PostgreSQL."""
+
+import threading
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.forms import inlineformset_factory
+
+from orgs import services
+from orgs.admin import OrgMembershipFormSet
+from orgs.errors import LastAdminError, ServiceError
+from orgs.models import Organization, OrgMembership
+from tests.factories import OrgMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def roles(org):
+    return dict(OrgMembership.objects.filter(org=org).values_list("user__email", "role"))
+
+
+def test_is_last_admin(acme, demo):
+    assert services.is_last_admin(acme, demo["admin@acme.test"])
+    assert not services.is_last_admin(acme, demo["editor@acme.test"])
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    assert not services.is_last_admin(acme, demo["admin@acme.test"])
+
+
+def test_sole_admin_id_is_one_query(acme, demo, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert services.sole_admin_id(acme) == demo["admin@acme.test"].pk
+
+
+# --- the Django admin site ------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator(client, demo):
+    client.force_login(demo["ops@flowadmin.test"])
+    return client
+
+
+def admin_membership(acme, demo):
+    return OrgMembership.objects.get(org=acme, user=demo["admin@acme.test"])
+
+
+def change_form_data(membership, role):
+    return {
+        "role": role,
+        "joined_at_0": membership.joined_at.strftime("%Y-%m-%d"),
+        "joined_at_1": membership.joined_at.strftime("%H:%M:%S"),
+    }
+
+
+def test_admin_site_refuses_demoting_the_last_admin(operator, acme, demo):
+    membership = admin_membership(acme, demo)
+    url = f"/admin/orgs/orgmembership/{membership.pk}/change/"
+    response = operator.post(url, change_form_data(membership, "user"))
+    assert response.status_code == 200
+    assert "Acme must keep at least one Org Admin" in response.content.decode()
+    assert roles(acme)["admin@acme.test"] == "admin"
+
+
+def test_admin_site_can_demote_one_of_two_admins(operator, acme, demo):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    membership = admin_membership(acme, demo)
+    url = f"/admin/orgs/orgmembership/{membership.pk}/change/"
+    response = operator.post(url, change_form_data(membership, "user"))
+    assert response.status_code == 302
+    assert roles(acme)["admin@acme.test"] == "user"
+
+
+def test_admin_site_offers_no_delete_for_the_last_admin(operator, acme, demo):
+    membership = admin_membership(acme, demo)
+    url = f"/admin/orgs/orgmembership/{membership.pk}/delete/"
+    assert operator.get(url).status_code == 403
+    assert operator.post(url, {"post": "yes"}).status_code == 403
+    assert OrgMembership.objects.filter(pk=membership.pk).exists()
+
+
+def test_admin_site_bulk_delete_with_the_last_admin_is_refused(operator, acme, demo):
+    membership = admin_membership(acme, demo)
+    viewer = OrgMembership.objects.get(org=acme, user=demo["viewer@acme.test"])
+    data = {"action": "delete_selected", "_selected_action": [membership.pk, viewer.pk]}
+    assert operator.post("/admin/orgs/orgmembership/", {**data, "post": "yes"}).status_code == 403
+    assert OrgMembership.objects.filter(pk__in=[membership.pk, viewer.pk]).count() == 2
+
+
+def test_admin_site_bulk_delete_of_every_admin_keeps_one(operator, acme, demo):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    admins = OrgMembership.objects.filter(org=acme, role="admin")
+    response = operator.post(
+        "/admin/orgs/orgmembership/",
+        {
+            "action": "delete_selected",
+            "_selected_action": list(admins.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert "Acme must keep at least one Org Admin" in response.content.decode()
+    assert admins.count() == 1
+
+
+def test_admin_site_org_inline_must_keep_an_admin(acme, demo):
+    FormSet = inlineformset_factory(
+        Organization,
+        OrgMembership,
+        formset=OrgMembershipFormSet,
+        fields=["user", "role"],
+        extra=0,
+    )
+    memberships = list(OrgMembership.objects.filter(org=acme).order_by("pk"))
+    data = {
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": str(len(memberships)),
+    }
+    for i, membership in enumerate(memberships):
+        data[f"memberships-{i}-id"] = str(membership.pk)
+        data[f"memberships-{i}-user"] = str(membership.user_id)
+        data[f"memberships-{i}-role"] = "user"
+    formset = FormSet(data, instance=acme, prefix="memberships")
+    assert not formset.is_valid()
+    assert "must keep at least one Org Admin" in str(formset.non_form_errors())
+
+
+# --- set_role -------------------------------------------------------------------------------
+
+
+def test_set_role_refuses_to_demote_the_last_of_two_admins_in_turn(acme, demo):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    call_command("set_role", "acme", "admin@acme.test", "--org-role", "user", stdout=StringIO())
+    with pytest.raises(CommandError, match="Acme must keep at least one Org Admin"):
+        call_command("set_role", "acme", "editor@acme.test", "--org-role", "user")
+    assert roles(acme)["editor@acme.test"] == "admin"
+
+
+# --- two admins at the same moment (PostgreSQL) ---------------------------------------------
+
+
+def run_at_once(calls):
+    """Run each call in its own thread and database connection, started together; returns
+    the outcome of each ("ok" or the error)."""
+    outcomes = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i, call):
+        start.wait()
+        try:
+            call()
+            outcomes[i] = "ok"
+        except ServiceError as error:
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture
+def slow_lock(monkeypatch):
+    """Each transaction lingers after reading the admins: without a lock both would see two
+    admins and both writes would go through."""
+    original = services._lock_admins
+
+    def lock_then_linger(org):
+        admins = original(org)
+        time.sleep(0.4)
+        return admins
+
+    monkeypatch.setattr(services, "_lock_admins", lock_then_linger)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda org, actor, target: services.org_role_set(
+            actor=actor, org=org, user=target, role="user"
+        ),
+        lambda org, actor, target: services.member_remove(actor=actor, org=org, user=target),
+    ],
+    ids=["demote", "remove"],
+)
+def test_two_admins_acting_on_each_other_at_once_leave_one_admin(slow_lock, action):
+    first = OrgMembershipFactory(admin=True)
+    org = first.org
+    second = OrgMembershipFactory(admin=True, org=org)
+    a, b = first.user, second.user
+    outcomes = run_at_once([lambda: action(org, a, b), lambda: action(org, b, a)])
+    assert sorted(map(type, outcomes), key=str) == sorted([str, LastAdminError], key=str)
+    assert OrgMembership.objects.filter(org=org, role="admin").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_demote_and_remove_at_once_leave_one_admin(slow_lock):
+    first = OrgMembershipFactory(admin=True)
+    org = first.org
+    second = OrgMembershipFactory(admin=True, org=org)
+    outcomes = run_at_once(
+        [
+            lambda: services.org_role_set(actor=None, org=org, user=first.user, role="user"),
+            lambda: services.member_remove(actor=None, org=org, user=second.user),
+        ]
+    )
+    assert outcomes.count("ok") == 1
+    assert OrgMembership.objects.filter(org=org, role="admin").count() == 1

@@ -1,0 +1,607 @@
+"""The Users section: /orgs/<org>/users/, a member's profile, org role, workspace access,
+removal — HTTP answers of SPEC §3.3, behaviour, last-admin controls and query budgets."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orgs.models import Invitation, OrgMembership, TeamMembership, User
+from orgs.roles import FLAGS
+from tests.factories import (
+    InvitationFactory,
+    OrganizationFactory,
+    OrgMembershipFactory,
+    TeamAccessFactory,
+    TeamFactory,
+    WorkspaceFactory,
+)
+from workspaces.models import Workspace, WorkspaceMembership
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def snapshot():
+    """Everything the People pages can change."""
+    return (
+        list(OrgMembership.objects.order_by("pk").values_list("pk", "user_id", "role")),
+        list(
+            WorkspaceMembership.objects.order_by("pk").values_list("pk", "user_id", "role", *FLAGS)
+        ),
+        list(TeamMembership.objects.order_by("pk").values_list("pk", "user_id")),
+        list(
+            Invitation.objects.order_by("pk").values_list(
+                "pk", "status", "token_hash", "expires_at"
+            )
+        ),
+        User.objects.count(),
+    )
+
+
+def text(response):
+    return response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def as_user(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- SPEC §3.3 for every URL and POST -------------------------------------------------------
+
+
+@pytest.fixture
+def people_urls(acme, demo):
+    editor = demo["editor@acme.test"].pk
+    marketing = acme.workspaces.get(slug="marketing").pk
+    invitation = Invitation.objects.get(org=acme, status="pending").pk
+    gets = [
+        "/orgs/acme/users/",
+        "/orgs/acme/users/?q=eddie&sort=-email&page=1",
+        f"/orgs/acme/users/{editor}/",
+        f"/orgs/acme/users/{editor}/remove/",
+        "/orgs/acme/users/invite/",
+        "/orgs/acme/invitations/",
+        "/orgs/acme/invitations/?status=expired",
+        f"/orgs/acme/invitations/{invitation}/revoke/",
+    ]
+    posts = [
+        (f"/orgs/acme/users/{editor}/role/", {"role": "admin"}),
+        (f"/orgs/acme/users/{editor}/workspaces/{marketing}/", {"role": "admin"}),
+        (f"/orgs/acme/users/{editor}/remove/", {}),
+        ("/orgs/acme/users/invite/", {"email": "someone@new.test", "role": "user"}),
+        (f"/orgs/acme/invitations/{invitation}/resend/", {}),
+        (f"/orgs/acme/invitations/{invitation}/revoke/", {}),
+    ]
+    return gets, posts
+
+
+REFUSALS = [
+    (None, 302),
+    ("admin@globex.test", 404),
+    ("ops@flowadmin.test", 404),
+    ("viewer@acme.test", 403),
+    ("wsadmin@acme.test", 403),
+    ("outsider@acme.test", 403),
+]
+
+
+@pytest.mark.parametrize("email,status", [*REFUSALS, ("admin@acme.test", 200)])
+def test_every_page_answers_per_spec(client, demo, people_urls, email, status):
+    as_user(client, demo.get(email))
+    for url in people_urls[0]:
+        response = client.get(url)
+        assert response.status_code == status, url
+        if status == 302:
+            assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("email,status", REFUSALS)
+def test_every_post_is_refused_per_spec_and_changes_nothing(
+    client, demo, people_urls, mailoutbox, email, status
+):
+    as_user(client, demo.get(email))
+    before = snapshot()
+    for url, data in people_urls[1]:
+        response = client.post(url, data)
+        assert response.status_code == status, url
+    assert snapshot() == before
+    assert mailoutbox == []
+
+
+def test_every_post_works_for_an_org_admin(client, demo, people_urls):
+    client.force_login(demo["admin@acme.test"])
+    for url, data in people_urls[1]:
+        response = client.post(url, data)
+        assert response.status_code == 302, url
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["users/{id}/role/", "users/{id}/workspaces/{ws}/", "invitations/{inv}/resend/"],
+)
+def test_post_only_urls_refuse_get(client, demo, acme, path):
+    client.force_login(demo["admin@acme.test"])
+    url = "/orgs/acme/" + path.format(
+        id=demo["editor@acme.test"].pk,
+        ws=acme.workspaces.get(slug="marketing").pk,
+        inv=Invitation.objects.filter(org=acme).first().pk,
+    )
+    assert client.get(url).status_code == 405
+
+
+def test_other_orgs_user_ids_are_404(client, demo, globex):
+    client.force_login(demo["admin@acme.test"])
+    other = demo["admin@globex.test"].pk
+    before = snapshot()
+    assert client.get(f"/orgs/acme/users/{other}/").status_code == 404
+    assert client.get(f"/orgs/acme/users/{other}/remove/").status_code == 404
+    assert client.post(f"/orgs/acme/users/{other}/remove/").status_code == 404
+    assert client.post(f"/orgs/acme/users/{other}/role/", {"role": "user"}).status_code == 404
+    assert client.get("/orgs/acme/users/999999/").status_code == 404
+    assert snapshot() == before
+
+
+def test_other_orgs_workspace_ids_are_404(client, demo, globex):
+    client.force_login(demo["admin@acme.test"])
+    main = globex.workspaces.get(slug="main").pk
+    before = snapshot()
+    url = f"/orgs/acme/users/{demo['editor@acme.test'].pk}/workspaces/{main}/"
+    assert client.post(url, {"role": "admin"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_other_orgs_invitation_ids_are_404(client, demo, globex):
+    client.force_login(demo["admin@acme.test"])
+    invitation = InvitationFactory(org=globex)
+    assert client.get(f"/orgs/acme/invitations/{invitation.pk}/revoke/").status_code == 404
+    assert client.post(f"/orgs/acme/invitations/{invitation.pk}/revoke/").status_code == 404
+    assert client.post(f"/orgs/acme/invitations/{invitation.pk}/resend/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+
+
+# --- the members list -----------------------------------------------------------------------
+
+
+def test_users_page_lists_members_with_roles_and_workspace_access(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/"))
+    for expected in ["Eddie Editor", "editor@acme.test", "Tim Teamer", "Admin of every workspace"]:
+        assert expected in html
+    assert "Gloria Globex" not in html
+    assert "via team Field Sales" in html
+
+
+def test_users_page_shows_permissions_beyond_the_role(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/?q=audience@"))
+    assert "+ Audience Viewer" in html
+    assert "+ Flows Manager" not in html
+
+
+def test_users_page_shows_last_login_or_never(client, demo):
+    viewer = demo["viewer@acme.test"]
+    viewer.last_login = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.UTC)
+    viewer.save(update_fields=["last_login"])
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/?q=viewer@"))
+    assert "Mar 5, 2024 09:30" in html
+    assert "never" not in html
+    assert "never" in text(client.get("/orgs/acme/users/?q=editor@"))
+
+
+def test_users_search_matches_name_or_email(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    by_name = text(client.get("/orgs/acme/users/?q=vera"))
+    assert "viewer@acme.test" in by_name
+    assert "editor@acme.test" not in by_name
+    by_email = text(client.get("/orgs/acme/users/?q=FLOWS@"))
+    assert "Flo Manager" in by_email
+    assert "Vera Viewer" not in by_email
+
+
+def test_users_search_with_htmx_returns_only_the_list(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    response = client.get("/orgs/acme/users/?q=vera", headers=HTMX)
+    html = text(response)
+    assert html.lstrip().startswith('<div id="members">')
+    assert "<html" not in html
+    assert "Vera Viewer" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_users_search_without_matches_says_so(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    assert "No members match “zzz”" in text(client.get("/orgs/acme/users/?q=zzz"))
+
+
+def emails_in_order(html, emails):
+    table = html[html.index("<tbody>") :]
+    return sorted(emails, key=table.index)
+
+
+def test_users_sort_by_email_both_ways(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    emails = ["audience@acme.test", "viewer@acme.test", "editor@acme.test"]
+    ascending = text(client.get("/orgs/acme/users/?sort=email"))
+    assert emails_in_order(ascending, emails) == sorted(emails)
+    descending = text(client.get("/orgs/acme/users/?sort=-email"))
+    assert emails_in_order(descending, emails) == sorted(emails, reverse=True)
+
+
+def test_users_unknown_sort_falls_back_to_name(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    assert client.get("/orgs/acme/users/?sort=password").status_code == 200
+
+
+def test_users_sort_by_last_login_puts_never_first(client, demo):
+    editor = demo["editor@acme.test"]
+    editor.last_login = timezone.now()
+    editor.save(update_fields=["last_login"])
+    client.force_login(demo["admin@acme.test"])
+    emails = ["viewer@acme.test", "editor@acme.test"]
+    never_first = text(client.get("/orgs/acme/users/?sort=last_login"))
+    assert emails_in_order(never_first, emails) == emails
+    latest_first = text(client.get("/orgs/acme/users/?sort=-last_login"))
+    assert emails_in_order(latest_first, emails) == emails[::-1]
+
+
+def test_users_page_paginates(client, demo, acme):
+    users = User.objects.bulk_create(
+        [User(email=f"zz{i:02}@acme.test", full_name=f"Zed {i:02}") for i in range(30)]
+    )
+    OrgMembership.objects.bulk_create([OrgMembership(org=acme, user=u) for u in users])
+    client.force_login(demo["admin@acme.test"])
+    first = text(client.get("/orgs/acme/users/?sort=email"))
+    assert "Page 1 of 2" in first
+    assert "zz29@acme.test" not in first
+    second = text(client.get("/orgs/acme/users/?sort=email&page=2", headers=HTMX))
+    assert "zz29@acme.test" in second
+    assert "admin@acme.test" not in second
+
+
+def test_users_page_disables_removing_the_only_admin_and_says_why(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/"))
+    assert "The only Org Admin can't be removed." in html
+    admin_id = demo["admin@acme.test"].pk
+    assert f"/orgs/acme/users/{admin_id}/remove/" not in html
+
+
+def test_users_page_offers_removing_an_admin_when_there_are_two(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get("/orgs/acme/users/"))
+    assert "The only Org Admin can't be removed." not in html
+    assert f"/orgs/acme/users/{demo['admin@acme.test'].pk}/remove/" in html
+
+
+# --- the profile ----------------------------------------------------------------------------
+
+
+def profile(client, demo, email, **params):
+    client.force_login(demo["admin@acme.test"])
+    return text(client.get(f"/orgs/acme/users/{demo[email].pk}/", params))
+
+
+def test_profile_shows_every_workspace_with_effective_access_and_sources(client, demo):
+    html = profile(client, demo, "teamuser@acme.test")
+    for name in ["Events", "Marketing", "Sales"]:
+        assert f"Direct role in {name}" in html
+    assert "from team Field Sales" in html
+    assert "No access: Tim Teamer can't see Marketing." in html
+
+
+def test_profile_of_an_org_admin_explains_admin_everywhere(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    html = profile(client, demo, "editor@acme.test")
+    assert "from org admin, direct" in html  # Marketing: org admin and the direct editor role
+    assert "No access" not in html
+
+
+def test_profile_explains_a_flag_from_a_direct_grant(client, demo):
+    html = profile(client, demo, "audience@acme.test")
+    assert 'Audience Viewer:\n              <strong class="on">on</strong>' in html
+
+
+def test_profile_locks_the_only_admins_role_and_says_why(client, demo):
+    html = profile(client, demo, "admin@acme.test")
+    assert 'id="org-role" name="role" disabled' in html
+    assert "Ada Admin is the only Org Admin of Acme" in html
+
+
+def test_profile_admin_flags_are_locked_on(client, demo):
+    html = profile(client, demo, "wsadmin@acme.test")
+    assert "Workspace Admins always have every permission." in html
+    marketing = Workspace.objects.get(org__slug="acme", slug="marketing").pk
+    assert f'disabled id="ws{marketing}-flows_manager" checked>' in html
+
+
+# --- org role -------------------------------------------------------------------------------
+
+
+def test_set_org_role_promotes_a_member(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    editor = demo["editor@acme.test"]
+    response = client.post(f"/orgs/acme/users/{editor.pk}/role/", {"role": "admin"})
+    assert response["Location"] == f"/orgs/acme/users/{editor.pk}/"
+    assert OrgMembership.objects.get(org=acme, user=editor).role == "admin"
+
+
+def test_demoting_the_last_admin_is_refused_with_a_clear_error(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    before = snapshot()
+    admin = demo["admin@acme.test"]
+    response = client.post(f"/orgs/acme/users/{admin.pk}/role/", {"role": "user"})
+    assert response.status_code == 200
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert snapshot() == before
+
+
+def test_unknown_org_role_is_a_form_error(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    before = snapshot()
+    response = client.post(f"/orgs/acme/users/{demo['editor@acme.test'].pk}/role/", {"role": "x"})
+    assert "Select a valid choice" in text(response)
+    assert snapshot() == before
+
+
+def test_an_admin_who_demotes_themselves_goes_home(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    client.force_login(demo["admin@acme.test"])
+    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/", {"role": "user"})
+    assert response["Location"] == "/"
+
+
+# --- workspace access from the profile ------------------------------------------------------
+
+
+@pytest.fixture
+def marketing(acme):
+    return acme.workspaces.get(slug="marketing")
+
+
+def set_access(client, demo, email, workspace, data, **kwargs):
+    client.force_login(demo["admin@acme.test"])
+    url = f"/orgs/acme/users/{demo[email].pk}/workspaces/{workspace.pk}/"
+    return client.post(url, data, **kwargs)
+
+
+def direct(user, workspace):
+    return WorkspaceMembership.objects.filter(user=user, workspace=workspace).first()
+
+
+def test_giving_a_role_applies_its_default_flags(client, demo, acme):
+    events = acme.workspaces.get(slug="events")
+    set_access(client, demo, "outsider@acme.test", events, {"role": "editor"})
+    membership = direct(demo["outsider@acme.test"], events)
+    assert membership.role == "editor"
+    assert membership.flags == {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": False,
+    }
+
+
+def test_changing_the_role_reapplies_the_defaults(client, demo, marketing):
+    # audience@ is viewer + audience_viewer; the form still shows that flag on
+    data = {"role": "editor", "audience_viewer": "on"}
+    set_access(client, demo, "audience@acme.test", marketing, data)
+    membership = direct(demo["audience@acme.test"], marketing)
+    assert membership.role == "editor"
+    assert membership.flags == {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": False,
+    }
+
+
+def test_changing_role_and_a_flag_together_keeps_the_changed_flag(client, demo, marketing):
+    # without JS: the viewer's role set to editor and Audience Viewer ticked in one submit
+    data = {"role": "editor", "audience_viewer": "on"}
+    set_access(client, demo, "viewer@acme.test", marketing, data)
+    assert direct(demo["viewer@acme.test"], marketing).flags == {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": True,
+    }
+
+
+def test_toggling_a_flag_keeps_the_role(client, demo, marketing):
+    data = {"role": "editor", "flows_manager": "on"}  # brand kits turned off
+    set_access(client, demo, "editor@acme.test", marketing, data)
+    membership = direct(demo["editor@acme.test"], marketing)
+    assert membership.role == "editor"
+    assert membership.flags == {
+        "flows_manager": True,
+        "brand_kits_manager": False,
+        "audience_viewer": False,
+    }
+
+
+def test_admin_flags_stay_on(client, demo, marketing):
+    set_access(client, demo, "wsadmin@acme.test", marketing, {"role": "admin"})
+    assert all(direct(demo["wsadmin@acme.test"], marketing).flags.values())
+
+
+def test_demoting_a_workspace_admin_gives_the_new_roles_defaults(client, demo, marketing):
+    set_access(client, demo, "wsadmin@acme.test", marketing, {"role": "editor"})
+    assert direct(demo["wsadmin@acme.test"], marketing).flags == {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": False,
+    }
+
+
+def test_no_role_removes_the_direct_membership(client, demo, marketing):
+    set_access(client, demo, "viewer@acme.test", marketing, {"role": ""})
+    assert direct(demo["viewer@acme.test"], marketing) is None
+
+
+def test_no_role_without_a_membership_changes_nothing(client, demo, acme):
+    before = snapshot()
+    events = acme.workspaces.get(slug="events")
+    response = set_access(client, demo, "outsider@acme.test", events, {"role": ""})
+    assert response.status_code == 302
+    assert snapshot() == before
+
+
+def test_unknown_workspace_role_is_a_form_error_and_changes_nothing(client, demo, marketing):
+    before = snapshot()
+    response = set_access(client, demo, "viewer@acme.test", marketing, {"role": "owner"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response)
+    assert snapshot() == before
+
+
+def test_htmx_workspace_change_returns_the_row_with_new_effective_access(client, demo, marketing):
+    response = set_access(
+        client, demo, "viewer@acme.test", marketing, {"role": "editor"}, headers=HTMX
+    )
+    html = text(response)
+    assert html.lstrip().startswith(f'<div class="ws-access card" id="ws-row-{marketing.pk}"')
+    assert "<html" not in html
+    assert "Saved." in html
+    assert '<span class="badge">Editor</span>' in html
+    assert "Flows Manager:" in html and "from direct" in html
+
+
+def test_htmx_workspace_error_is_shown_in_the_row(client, demo, marketing):
+    response = set_access(client, demo, "viewer@acme.test", marketing, {"role": "x"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response)
+
+
+def test_workspace_change_without_js_redirects_to_the_row(client, demo, marketing):
+    response = set_access(client, demo, "viewer@acme.test", marketing, {"role": "editor"})
+    viewer = demo["viewer@acme.test"].pk
+    assert response["Location"] == f"/orgs/acme/users/{viewer}/#ws-row-{marketing.pk}"
+
+
+# --- removal --------------------------------------------------------------------------------
+
+
+def test_remove_asks_for_confirmation(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get(f"/orgs/acme/users/{demo['teamuser@acme.test'].pk}/remove/"))
+    assert "Remove Tim Teamer from Acme?" in html
+    assert "membership of\n      1 team in Acme" in html
+
+
+def test_remove_drops_org_workspace_and_team_memberships(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    for email in ["teamuser@acme.test", "editor@acme.test"]:
+        user = demo[email]
+        response = client.post(f"/orgs/acme/users/{user.pk}/remove/")
+        assert response["Location"] == "/orgs/acme/users/"
+        assert not OrgMembership.objects.filter(org=acme, user=user).exists()
+        assert not WorkspaceMembership.objects.filter(user=user).exists()
+        assert not TeamMembership.objects.filter(user=user).exists()
+        assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_remove_page_of_the_last_admin_explains_instead_of_offering(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    html = text(client.get(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/remove/"))
+    assert "Ada Admin is the only Org Admin of Acme, so they can't be removed." in html
+    assert 'class="btn danger">Remove' not in html
+
+
+def test_removing_the_last_admin_is_refused_and_changes_nothing(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    before = snapshot()
+    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/remove/")
+    assert response.status_code == 200
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert snapshot() == before
+
+
+def test_an_admin_who_removes_themselves_goes_home(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    client.force_login(demo["admin@acme.test"])
+    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/remove/")
+    assert response["Location"] == "/"
+
+
+# --- query budgets --------------------------------------------------------------------------
+
+
+def build_org(members, workspaces):
+    """An org with `members` users (direct workspace roles, a team with access, some logins)
+    and `workspaces` workspaces; returns (org, admin, one member)."""
+    org = OrganizationFactory()
+    admin = OrgMembershipFactory(org=org, admin=True).user
+    spaces = [WorkspaceFactory(org=org) for _ in range(workspaces)]
+    teams = [TeamFactory(org=org) for _ in range(3)]
+    for team, ws in zip(teams, spaces, strict=False):
+        TeamAccessFactory(team=team, workspace=ws, role="editor")
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"m{i}@org{org.pk}.test",
+                full_name=f"Member {i}",
+                last_login=timezone.now() if i % 2 else None,
+            )
+            for i in range(members)
+        ]
+    )
+    OrgMembership.objects.bulk_create([OrgMembership(org=org, user=u) for u in users])
+    WorkspaceMembership.objects.bulk_create(
+        [
+            WorkspaceMembership(workspace=spaces[i % (len(spaces) - 1)], user=u, role="viewer")
+            for i, u in enumerate(users)
+        ]
+        + [WorkspaceMembership(workspace=spaces[-1], user=u, role="editor") for u in users[::3]]
+    )
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team=teams[i % 3], user=u) for i, u in enumerate(users)]
+    )
+    for i in range(3):
+        InvitationFactory(org=org, email=f"inv{i}@org{org.pk}.test")
+    return org, admin, users[0]
+
+
+def count_queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "users/",
+        "users/?q=member&sort=-last_login",
+        "users/?page=2",
+        "users/{member}/",
+        "users/{member}/remove/",
+        "users/invite/",
+        "invitations/",
+    ],
+)
+def test_people_pages_cost_the_same_queries_for_10_and_200_members(client, page):
+    counts = []
+    for members, workspaces in [(10, 4), (200, 12)]:
+        org, admin, member = build_org(members, workspaces)
+        client.force_login(admin)
+        url = f"/orgs/{org.slug}/" + page.format(member=member.pk)
+        counts.append(count_queries(client, url))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 13
+
+
+def test_htmx_member_search_costs_the_same_for_10_and_200_members(client):
+    counts = []
+    for members in [10, 200]:
+        org, admin, _ = build_org(members, 5)
+        client.force_login(admin)
+        counts.append(count_queries(client, f"/orgs/{org.slug}/users/?q=m", headers=HTMX))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 9
