@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("orgs/<slug:org_slug>/", include("orgs.urls")),
+    path("orgs/<slug:org_slug>/activity/", include("audit.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
 ]
 
