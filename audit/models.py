@@ -73,6 +73,7 @@ class ActivityEntryQuerySet(models.QuerySet):
         raise TypeError("Write activity entries with audit.recording.record(), not create().")
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
         if not all(obj.hash and obj.seq for obj in objs):
             raise TypeError("Write activity entries with audit.recording.bulk_record().")
         return super().bulk_create(objs, *args, **kwargs)

@@ -106,6 +106,8 @@ def on_team_members_changed(sender, instance, action, reverse, model, pk_set, **
     drafts = []
     for team_id, user_id in pairs:
         team, user = teams.get(team_id), users.get(user_id)
+        if team is None:
+            continue  # not possible for a team just added to; never guess an org
         email = user["email"] if user else f"user #{user_id}"
         team_name = team["name"] if team else f"team #{team_id}"
         drafts.append(

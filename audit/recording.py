@@ -43,7 +43,7 @@ class Draft:
 
 
 def _entry(draft: Draft, seq: int, prev_hash: str, actor) -> ActivityEntry:
-    from .tracking import to_json_value
+    from .tracking import scrub, to_json_value
 
     user_id, email, ip = draft.actor or actor
     entry = ActivityEntry(
@@ -59,7 +59,7 @@ def _entry(draft: Draft, seq: int, prev_hash: str, actor) -> ActivityEntry:
         entity_type=draft.entity_type,
         entity_id=str(draft.entity_id or "")[:64],
         entity_label=str(draft.entity_label or "")[:255],
-        changes=to_json_value(draft.changes or {}),
+        changes=scrub(to_json_value(draft.changes or {})),
         prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
@@ -76,15 +76,20 @@ def _lock_head(org_id: int) -> ActivityChain:
 
 
 def _register_actors(org_id: int, emails: Iterable[str]) -> None:
-    new = [
-        email for email in set(emails) if not context.peek(("audit.actor", org_id, email), False)
-    ]
+    """Add the emails to the org's known actors (the email filter's lookup table). Once the
+    transaction commits, the rest of the request or command skips this insert."""
+    keys = {email: ("audit.actor", org_id, email) for email in set(emails)}
+    new = [email for email, key in keys.items() if not context.peek(key, False)]
     if new:
         ActivityActor.objects.bulk_create(
             [ActivityActor(org_id=org_id, email=email) for email in new], ignore_conflicts=True
         )
-        for email in new:
-            context.remember(("audit.actor", org_id, email), True)
+
+        def remember():
+            for email in new:
+                context.remember(keys[email], True)
+
+        transaction.on_commit(remember)
 
 
 def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[ActivityEntry]:
@@ -133,6 +138,8 @@ def record(
     """
     if action not in Action.values:
         raise ValueError(f"Unknown activity action {action!r}.")
+    if workspace is not None and workspace.org_id != _org_id(org):
+        raise ValueError(f"Workspace {workspace.name!r} is not in that org.")
     draft = Draft(
         org_id=_org_id(org),
         action=action,

@@ -33,7 +33,6 @@ from orgs.models import (
     SSOConfiguration,
     Team,
     TeamMembership,
-    User,
 )
 from workspaces.models import (
     Asset,
@@ -61,6 +60,20 @@ def is_sensitive(name: str) -> bool:
 
 def redact(value):
     return None if value in (None, "") else REDACTED
+
+
+def scrub(changes: dict) -> dict:
+    """Changes with the values of sensitive-looking fields redacted: a last line of defence
+    for entries written through `audit.recording.record`."""
+    clean = {}
+    for name, value in changes.items():
+        if not is_sensitive(name):
+            clean[name] = value
+        elif isinstance(value, list) and len(value) == 2:
+            clean[name] = [redact(value[0]), redact(value[1])]
+        else:
+            clean[name] = redact(value)
+    return clean
 
 
 # --- values -----------------------------------------------------------------------------
@@ -129,7 +142,7 @@ def lookup(model, pk) -> dict | None:
     names = LOOKUP_FIELDS[model._meta.label_lower]
     return context.cached(
         _lookup_key(model, pk),
-        lambda: model._base_manager.filter(pk=pk).values(*names).first(),
+        lambda: next(iter(model._base_manager.filter(pk=pk).values(*names)[:1]), None),
     )
 
 
@@ -161,6 +174,7 @@ def related(instance, name: str) -> dict | None:
     if fk.is_cached(instance):
         obj = fk.get_cached_value(instance)
         if obj is not None and obj.pk == pk:
+            remember(obj)
             return values_of(obj)
     return lookup(fk.related_model, pk)
 
@@ -284,10 +298,8 @@ def _integration_secret_changes(before: str | None, after: str | None) -> dict:
     from orgs import crypto
 
     try:
-        old_secrets, new_secrets = (
-            crypto.decrypt_json(before or ""),
-            crypto.decrypt_json(after or ""),
-        )
+        old_secrets = crypto.decrypt_json(before or "")
+        new_secrets = crypto.decrypt_json(after or "")
     except ValueError:
         return {"secrets": [redact(before), redact(after)]}
     return {
@@ -304,7 +316,6 @@ class Tracker:
     describe: Callable[[models.Model], Subject]
     # Fields that place the entry (shown in its own columns): left out of created/deleted diffs.
     scope_fields: tuple[str, ...] = ("org",)
-    exclude: tuple[str, ...] = ()
     # Fields diffed by a function (raw old value, raw new value) → changes, e.g. the encrypted
     # secrets of an integration.
     custom: dict[str, Callable[[object, object], dict]] = field(default_factory=dict)
@@ -316,7 +327,6 @@ class Tracker:
             if not f.primary_key
             and not getattr(f, "auto_now", False)
             and not getattr(f, "auto_now_add", False)
-            and f.name not in self.exclude
         ]
         self.by_attname = {f.attname: f for f in self.fields}
 
@@ -414,8 +424,6 @@ TRACKERS: dict[type[models.Model], Tracker] = {
         Tracker(BrandKit, "brand_kit", _describe_content, scope_fields=("workspace",)),
     ]
 }
-
-LABELLED_MODELS = (Organization, User, Team, Domain, Workspace, Flow)
 
 
 def tracker_for(instance_or_model) -> Tracker | None:

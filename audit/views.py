@@ -13,8 +13,8 @@ from .filters import ActivityFilterForm, activity_url, export_url, filter_entrie
 from .models import Action
 
 
-@require_GET
 @org_view("org.view_activity")
+@require_GET
 def activity(request):
     form = ActivityFilterForm(request.GET)
     page = selectors.activity_page(request.org, form.cleaned_data) if form.is_valid() else None
@@ -30,7 +30,8 @@ def activity(request):
             if page and page.has_older
             else None
         ),
-        "workspace_names": selectors.workspace_names(request.org),
+        # Called by the template only when it renders the whole page (not for htmx updates).
+        "workspace_names": lambda: selectors.workspace_names(request.org),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     response = render(
@@ -40,8 +41,8 @@ def activity(request):
     return response
 
 
-@require_GET
 @org_view("org.view_activity")
+@require_GET
 def export_csv(request):
     form = ActivityFilterForm(request.GET)
     if not form.is_valid():

@@ -317,3 +317,7 @@ def test_activity_url_template_tag(org):
         Context({"org": org})
     )
     assert html == "/orgs/initech/activity/?entity=flow&amp;id=3"
+
+
+def test_anonymous_post_is_sent_to_login_too(client, org):
+    assert client.post(URL).status_code == 302

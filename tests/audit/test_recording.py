@@ -497,3 +497,35 @@ def test_bulk_record_keeps_each_orgs_order(org, log):
 def test_entries_cannot_be_created_directly(org):
     with pytest.raises(TypeError, match="audit.recording"):
         ActivityEntry.objects.create(org=org, seq=99, action="created", entity_type="flow")
+
+
+def test_record_redacts_sensitive_looking_changes(org, log):
+    recording.record(
+        action="updated",
+        org=org,
+        entity_type="integration",
+        changes={"api_token": ["old-value", "new-value"], "portal": ["1", "2"]},
+    )
+    [entry] = log(org, action="updated")
+    assert entry.changes == {"api_token": ["[redacted]", "[redacted]"], "portal": ["1", "2"]}
+
+
+def test_record_refuses_a_workspace_of_another_org(org):
+    with pytest.raises(ValueError, match="not in that org"):
+        recording.record(
+            action="exported", org=org, workspace=f.WorkspaceFactory(), entity_type="flow"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_actor_is_registered_again():
+    from audit.models import ActivityActor
+
+    org = f.OrganizationFactory()
+    user = f.UserFactory(email="again@initech.test")
+    with acting_as(Actor(user, user.email)):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            f.TeamFactory(org=org)
+            raise RuntimeError("boom")
+        f.TeamFactory(org=org)
+    assert ActivityActor.objects.filter(org_id=org.pk, email="again@initech.test").exists()
