@@ -5,3 +5,8 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
     verbose_name = "Activity log"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -1,0 +1,267 @@
+"""The activity log (SPEC §5): one append-only entry per change, hash-chained per org.
+
+Entries outlive what they describe: the org, workspace and actor are kept as plain ids (foreign
+keys without a database constraint, never cascaded) next to copied labels (actor email,
+workspace name, entity label), so deleting an org, a workspace or a user leaves the log whole.
+
+Entries are only ever written by `audit.recording` (which numbers them and computes their hash
+under a per-org lock); the model refuses updates and deletes, and on PostgreSQL a trigger
+refuses UPDATE and DELETE on the table (migration 0001).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Action(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+    EXPORTED = "exported", "Exported"
+
+
+# Entity type slugs with their labels, in the order the filter offers them.
+ENTITY_TYPES = {
+    "org": "Org",
+    "org_member": "Org member",
+    "invitation": "Invitation",
+    "team": "Team",
+    "team_member": "Team member",
+    "workspace": "Workspace",
+    "workspace_member": "Workspace member",
+    "team_access": "Team access",
+    "domain": "Domain",
+    "integration": "Integration",
+    "sso": "SSO",
+    "flow": "Flow",
+    "flow_template": "Flow template",
+    "asset": "Asset",
+    "brand_kit": "Brand kit",
+    "audience_export": "Audience export",
+    "activity_export": "Activity export",
+}
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an activity entry."""
+
+    def __init__(self, what="Activity entries"):
+        super().__init__(f"{what} are append-only: they cannot be changed or deleted.")
+
+
+class ActivityEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError()
+
+    def delete(self):
+        raise AppendOnlyError()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError()
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+    def create(self, **kwargs):
+        raise TypeError("Write activity entries with audit.recording.record(), not create().")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not all(obj.hash and obj.seq for obj in objs):
+            raise TypeError("Write activity entries with audit.recording.bulk_record().")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-id")
+
+
+# The fields an entry's hash covers, in a fixed order (the id is the database's, not hashed).
+HASHED_FIELDS = (
+    "seq",
+    "org_id",
+    "created_at",
+    "workspace_id",
+    "workspace_name",
+    "actor_id",
+    "actor_email",
+    "ip",
+    "action",
+    "entity_type",
+    "entity_id",
+    "entity_label",
+    "changes",
+    "prev_hash",
+)
+
+
+def _canonical(value):
+    if hasattr(value, "isoformat"):
+        return value.astimezone(datetime.UTC).isoformat()
+    return value
+
+
+def compute_hash(values: dict) -> str:
+    """SHA-256 over the canonical JSON of HASHED_FIELDS taken from `values`."""
+    payload = [[name, _canonical(values[name])] for name in HASHED_FIELDS]
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _no_cascade_fk(to, **kwargs):
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        **kwargs,
+    )
+
+
+class ActivityEntry(models.Model):
+    org = _no_cascade_fk("orgs.Organization")
+    seq = models.PositiveBigIntegerField("number in the org's log")
+    created_at = models.DateTimeField("time", default=timezone.now)
+    workspace = _no_cascade_fk("workspaces.Workspace", null=True, blank=True)
+    workspace_name = models.CharField(max_length=120, blank=True)
+    actor = _no_cascade_fk(settings.AUTH_USER_MODEL, null=True, blank=True)
+    actor_email = models.CharField("actor email", max_length=254)
+    ip = models.CharField("IP address", max_length=45, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    entity_type = models.CharField(max_length=40)
+    entity_id = models.CharField(max_length=64, blank=True)
+    entity_label = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    objects = ActivityEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "activity entry"
+        verbose_name_plural = "activity entries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One entry per position in an org's chain: concurrent writers cannot fork it.
+            models.UniqueConstraint(fields=["org", "seq"], name="activity_org_seq_unique"),
+            models.CheckConstraint(
+                condition=models.Q(action__in=Action.values), name="activity_action_valid"
+            ),
+        ]
+        # Every filter of the page combined with its time ordering (newest first, id breaks
+        # ties); PostgreSQL scans these backwards for "newest first".
+        indexes = [
+            models.Index(fields=["org", "created_at", "id"], name="activity_org_time"),
+            models.Index(
+                fields=["org", "workspace", "created_at", "id"], name="activity_org_ws_time"
+            ),
+            models.Index(
+                fields=["org", "actor_email", "created_at", "id"], name="activity_org_actor_time"
+            ),
+            models.Index(
+                fields=["org", "action", "created_at", "id"], name="activity_org_action_time"
+            ),
+            models.Index(
+                fields=["org", "entity_type", "created_at", "id"], name="activity_org_entity_time"
+            ),
+            models.Index(
+                fields=["org", "entity_type", "entity_id", "created_at", "id"],
+                name="activity_org_entity_id_time",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"#{self.seq} {self.actor_email} {self.action} {self.entity_type} {self.entity_label}"
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError()
+        if not (self.hash and self.seq):
+            raise TypeError("Write activity entries with audit.recording.record().")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+    # --- integrity -------------------------------------------------------------------------
+    def hashed_values(self) -> dict:
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
+
+    def compute_hash(self) -> str:
+        return compute_hash(self.hashed_values())
+
+    # --- display -----------------------------------------------------------------------------
+    @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """[(field, old, new), …] for the full before/after view."""
+        rows = []
+        for field, value in (self.changes or {}).items():
+            if isinstance(value, list | tuple) and len(value) == 2:
+                rows.append((field, value[0], value[1]))
+            else:
+                rows.append((field, None, value))
+        return rows
+
+    @property
+    def diff_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) as text, for the full before/after view."""
+        from .display import field_label, show
+
+        return [
+            (field_label(name), show(old, None), show(new, None))
+            for name, old, new in self.change_rows
+        ]
+
+    @property
+    def entity_type_label(self) -> str:
+        return ENTITY_TYPES.get(self.entity_type, self.entity_type.replace("_", " ").capitalize())
+
+    @property
+    def summary(self) -> str:
+        """A one-line, readable account of what changed."""
+        from .display import summarize
+
+        return summarize(self)
+
+
+class ActivityChain(models.Model):
+    """The head of one org's chain: the last number and hash handed out. Writers lock this row
+    (SELECT … FOR UPDATE on PostgreSQL) so entries of one org are numbered one at a time; verify
+    compares it with the last entry, so removing the newest entries is detected too."""
+
+    org_id = models.PositiveBigIntegerField(primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "activity chain head"
+
+    def __str__(self):
+        return f"org {self.org_id}: #{self.seq}"
+
+
+class ActivityActor(models.Model):
+    """Every actor email seen in an org's log, so the email filter (a substring) resolves to a
+    few exact emails on this small table, and the entries are then read through the
+    org + actor email + time index."""
+
+    org_id = models.PositiveBigIntegerField()
+    email = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_id", "email"], name="activity_actor_unique")
+        ]
+
+    def __str__(self):
+        return self.email

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("orgs/<slug:org_slug>/", include("orgs.urls")),
+    path("orgs/<slug:org_slug>/activity/", include("audit.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
 ]
 

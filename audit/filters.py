@@ -1,0 +1,197 @@
+"""The activity log's filters (SPEC §5), shared by the page, the CSV export and the
+export_activity command: the form that validates them, the queryset they select, the keyset
+cursor of "older" links and `activity_url()` for links from other pages.
+
+Substring filters are resolved to exact values first so the entries are read through an index:
+`email` through the org's known actor emails (ActivityActor), `workspace` through the names of
+the org's workspaces, including names they had in the log (renamed or deleted ones).
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from workspaces.models import Workspace
+
+from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry
+
+FILTER_NAMES = ("email", "workspace", "action", "entity", "id", "since", "until")
+# Beyond this many matching actor emails the email filter falls back to a substring scan.
+MAX_RESOLVED_EMAILS = 500
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def encode_cursor(entry) -> str:
+    return f"{(entry.created_at - EPOCH) // ONE_MICROSECOND}_{entry.pk}"
+
+
+def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
+    micros, _, pk = value.partition("_")
+    try:
+        return EPOCH + datetime.timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, OverflowError):
+        raise forms.ValidationError(
+            "This page link is broken: start again from the newest."
+        ) from None
+
+
+class ActivityFilterForm(forms.Form):
+    email = forms.CharField(
+        label="Actor email",
+        required=False,
+        max_length=254,
+        widget=SearchInput(attrs={"placeholder": "contains…", "autocomplete": "off"}),
+    )
+    workspace = forms.CharField(
+        required=False,
+        max_length=120,
+        widget=SearchInput(
+            attrs={
+                "placeholder": "name contains…",
+                "list": "activity-workspaces",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *Action.choices])
+    entity = forms.ChoiceField(required=False, choices=[("", "Any entity"), *ENTITY_TYPES.items()])
+    id = forms.CharField(label="Entity id", required=False, max_length=64)
+    since = forms.DateField(required=False, widget=DateInput)
+    until = forms.DateField(required=False, widget=DateInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_workspace(self):
+        return self.cleaned_data["workspace"].strip()
+
+    def clean_id(self):
+        return self.cleaned_data["id"].strip()
+
+    def clean_before(self):
+        value = self.cleaned_data["before"].strip()
+        return decode_cursor(value) if value else None
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "“Until” must be on or after “since”.")
+        return data
+
+    @property
+    def active_filters(self) -> dict:
+        """The filters in use, as query parameters (no cursor)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name in FILTER_NAMES
+            if (value := self.cleaned_data.get(name)) not in (None, "")
+        }
+
+    def error_lines(self) -> list[str]:
+        lines = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label or name.capitalize() if name in self.fields else ""
+            for error in errors:
+                lines.append(f"{label}: {error}" if label else error)
+        return lines
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def workspace_ids_named(org, text: str) -> set[int]:
+    """Ids of the org's workspaces whose name contains `text`, now or as the log recorded it
+    (so renamed and deleted workspaces are found too)."""
+    current = Workspace.objects.filter(org=org, name__icontains=text).order_by()
+    ids = set(current.values_list("pk", flat=True))
+    logged = (
+        ActivityEntry.objects.filter(org=org, entity_type="workspace", entity_label__icontains=text)
+        .order_by()
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )
+    ids.update(int(pk) for pk in logged if pk.isdigit())
+    return ids
+
+
+def filter_entries(org, data: dict):
+    """The org's entries matching validated filters (ActivityFilterForm.cleaned_data), newest
+    first."""
+    entries = ActivityEntry.objects.filter(org=org)
+    if email := data.get("email"):
+        emails = list(
+            ActivityActor.objects.filter(org_id=org.pk, email__icontains=email).values_list(
+                "email", flat=True
+            )[: MAX_RESOLVED_EMAILS + 1]
+        )
+        if len(emails) > MAX_RESOLVED_EMAILS:
+            entries = entries.filter(actor_email__icontains=email)
+        else:
+            entries = entries.filter(actor_email__in=emails)
+    if workspace := data.get("workspace"):
+        entries = entries.filter(workspace_id__in=workspace_ids_named(org, workspace))
+    if action := data.get("action"):
+        entries = entries.filter(action=action)
+    if entity := data.get("entity"):
+        entries = entries.filter(entity_type=entity)
+    if entity_id := data.get("id"):
+        entries = entries.filter(entity_id=entity_id)
+    if since := data.get("since"):
+        entries = entries.filter(created_at__gte=_day_start(since))
+    if until := data.get("until"):
+        entries = entries.filter(created_at__lt=_day_start(until + datetime.timedelta(days=1)))
+    if before := data.get("before"):
+        moment, pk = before
+        # The plain bound lets the index scan start at the cursor; the OR breaks ties by id.
+        entries = entries.filter(created_at__lte=moment).filter(
+            Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk)
+        )
+    return entries.order_by("-created_at", "-id")
+
+
+def _url(view_name: str, org, params: dict) -> str:
+    unknown = set(params) - set(FILTER_NAMES) - {"before"}
+    if unknown:
+        raise TypeError(f"Unknown activity filter {sorted(unknown)[0]!r}: use {FILTER_NAMES}.")
+    query = {
+        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for name, value in params.items()
+        if value not in (None, "")
+    }
+    url = reverse(view_name, kwargs={"org_slug": org.slug})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def activity_url(org, **filters) -> str:
+    """The org's activity log filtered, e.g. `activity_url(org, entity="flow", id=flow.pk)`
+    or `activity_url(org, email=user.email, since=date(2025, 1, 1))`. Filters: email,
+    workspace, action, entity, id, since, until."""
+    return _url("audit:activity", org, filters)
+
+
+def export_url(org, **filters) -> str:
+    """The CSV export of the org's log with the same filters as activity_url()."""
+    return _url("audit:export_csv", org, filters)

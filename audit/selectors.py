@@ -1,0 +1,57 @@
+"""Reads of the activity log that pages share (the activity page, the console dashboard)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workspaces.models import Workspace
+
+from .filters import encode_cursor, filter_entries
+from .models import ActivityEntry
+
+PAGE_SIZE = 50
+
+# The columns a page shows (the hash chain and ip are for verify and the exports).
+LIST_FIELDS = (
+    "id",
+    "created_at",
+    "actor_email",
+    "workspace_name",
+    "action",
+    "entity_type",
+    "entity_id",
+    "entity_label",
+    "changes",
+)
+
+
+@dataclass
+class ActivityPage:
+    entries: list[ActivityEntry]
+    older_cursor: str | None  # for the "older" link; None on the last page
+
+    @property
+    def has_older(self) -> bool:
+        return self.older_cursor is not None
+
+
+def activity_page(org, filters: dict, *, size: int = PAGE_SIZE) -> ActivityPage:
+    """One page of the org's log, newest first, after the cursor in filters["before"] if any.
+    Keyset pagination: one query of size + 1 rows whatever the log's length, no COUNT."""
+    rows = list(filter_entries(org, filters).only(*LIST_FIELDS)[: size + 1])
+    entries, more = rows[:size], len(rows) > size
+    return ActivityPage(entries, encode_cursor(entries[-1]) if more else None)
+
+
+def recent_entries(org, limit: int = 10) -> list[ActivityEntry]:
+    """The org's newest entries (for the console dashboard), one query."""
+    return list(
+        ActivityEntry.objects.filter(org=org)
+        .only(*LIST_FIELDS)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def workspace_names(org) -> list[str]:
+    """Names to suggest in the workspace filter."""
+    return list(Workspace.objects.filter(org=org).order_by("name").values_list("name", flat=True))

@@ -1,0 +1,323 @@
+"""/orgs/<org>/activity/: who sees it, filters, keyset pages, htmx, query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audit import recording
+from audit.context import Actor, acting_as
+from audit.filters import activity_url
+from audit.selectors import recent_entries
+from orgs.models import Organization, OrgMembership
+from tests import factories as f
+from workspaces.models import Workspace
+
+pytestmark = pytest.mark.django_db
+
+URL = "/orgs/initech/activity/"
+
+
+def page(client, query="", **headers):
+    response = client.get(URL + query, headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def labels(html):
+    """Entity labels shown, in page order (each row's label follows its type)."""
+    import re
+
+    return re.findall(r'<span class="muted small">[^<]*</span><br>([^<]*)</td>', html)
+
+
+@pytest.fixture
+def story(org, org_admin):
+    """A few changes by different people in two workspaces, over three days."""
+    eve = f.OrgMembershipFactory(org=org, user=f.UserFactory(email="eve@initech.test")).user
+    now = timezone.now()
+    with acting_as(Actor(org_admin, org_admin.email)):
+        marketing = f.WorkspaceFactory(org=org, name="Marketing", slug="marketing")
+        sales = f.WorkspaceFactory(org=org, name="Sales", slug="sales")
+    with acting_as(Actor(eve, eve.email)):
+        flow = f.FlowFactory(workspace=marketing, name="Spring poster")
+        f.BrandKitFactory(workspace=sales, name="Sales kit")
+        flow.name = "Summer poster"
+        flow.save()
+    for days, label in [(3, "old export"), (1, "recent export")]:
+        recording.bulk_record(
+            [
+                recording.Draft(
+                    org_id=org.pk,
+                    action="exported",
+                    entity_type="audience_export",
+                    entity_label=label,
+                    workspace_id=sales.pk,
+                    workspace_name="Sales",
+                    created_at=now - datetime.timedelta(days=days),
+                    actor=(None, "system", ""),
+                )
+            ]
+        )
+    return {"marketing": marketing, "sales": sales, "flow": flow, "eve": eve}
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def test_org_admin_sees_the_log(admin_client, story):
+    html = page(admin_client)
+    assert "Summer poster" in html
+    assert "eve@initech.test" in html
+
+
+def test_org_user_is_refused(client, story):
+    client.force_login(story["eve"])
+    assert client.get(URL).status_code == 403
+
+
+def test_other_orgs_admin_gets_404(client, story):
+    outsider = f.OrgMembershipFactory(admin=True).user
+    client.force_login(outsider)
+    assert client.get(URL).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, story):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_post_is_not_allowed(admin_client):
+    assert admin_client.post(URL).status_code == 405
+
+
+def test_other_orgs_entries_never_show(admin_client, story):
+    f.TeamFactory(name="Globex secret team")
+    assert "Globex secret team" not in page(admin_client)
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def test_newest_first(admin_client, story):
+    shown = labels(page(admin_client))
+    assert shown.index("Summer poster") < shown.index("Sales kit") < shown.index("recent export")
+    assert shown.index("recent export") < shown.index("old export")
+
+
+def test_columns_and_readable_summary(admin_client, story):
+    html = page(admin_client, "?action=updated")
+    assert "name: Spring poster → Summer poster" in html
+    assert '<th scope="row">name</th><td>Spring poster</td><td>Summer poster</td>' in html
+    assert "Marketing" in html and "Flow" in html
+
+
+def test_empty_state(client, db):
+    org = Organization.objects.bulk_create([Organization(name="Quiet", slug="initech")])[0]
+    user = f.UserFactory()
+    OrgMembership.objects.bulk_create([OrgMembership(org=org, user=user, role="admin")])
+    client.force_login(user)
+    assert "Nothing has happened in Quiet yet." in page(client)
+
+
+def test_no_match_state(admin_client, story):
+    html = page(admin_client, "?email=nobody")
+    assert "No entries match these filters." in html
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("?email=EVE@", {"Spring poster", "Summer poster", "Sales kit"}),
+        ("?workspace=sale", {"Sales", "Sales kit", "old export", "recent export"}),
+        ("?action=exported", {"old export", "recent export"}),
+        ("?entity=brand_kit", {"Sales kit"}),
+        ("?entity=flow&action=updated", {"Summer poster"}),
+        ("?email=eve&workspace=market", {"Spring poster", "Summer poster"}),
+    ],
+)
+def test_filters(admin_client, story, query, expected):
+    assert set(labels(page(admin_client, query))) == expected
+
+
+def test_filter_by_entity_id(admin_client, story):
+    html = page(admin_client, f"?entity=flow&id={story['flow'].pk}")
+    assert set(labels(html)) == {"Spring poster", "Summer poster"}
+
+
+def test_since_and_until_are_whole_days(admin_client, story):
+    two_days_ago = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
+    three_days_ago = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    assert "old export" not in labels(page(admin_client, f"?since={two_days_ago}"))
+    assert set(labels(page(admin_client, f"?until={three_days_ago}"))) == {"old export"}
+
+
+def test_workspace_filter_finds_a_renamed_workspace(admin_client, story):
+    ws = Workspace.objects.get(pk=story["marketing"].pk)
+    ws.name = "Brand"
+    ws.save()
+    assert "Summer poster" in labels(page(admin_client, "?workspace=marketing"))
+
+
+def test_workspace_filter_finds_a_deleted_workspace(admin_client, story):
+    Workspace.objects.get(pk=story["marketing"].pk).delete()
+    assert "Summer poster" in labels(page(admin_client, "?workspace=marketing"))
+
+
+def test_filters_stay_in_the_form(admin_client, story):
+    html = page(admin_client, "?email=eve&entity=flow")
+    assert 'name="email" value="eve"' in html
+    assert '<option value="flow" selected>' in html
+
+
+def test_invalid_date_shows_the_error(admin_client, story):
+    html = page(admin_client, "?since=yesterday")
+    assert "Enter a valid date." in html
+    assert "Fix the filters to see entries" in html
+
+
+def test_until_before_since_is_an_error(admin_client, story):
+    html = page(admin_client, "?since=2025-02-01&until=2025-01-01")
+    assert "must be on or after" in html
+
+
+def test_unknown_entity_is_an_error(admin_client, story):
+    assert "Select a valid choice" in page(admin_client, "?entity=spaceship")
+
+
+# --- keyset pages ---------------------------------------------------------------------------
+
+
+def test_older_link_pages_through_everything(admin_client, org, make_entries):
+    make_entries(org, 118)  # + "org created", "boss joined" = 120 entries
+    first = page(admin_client)
+    assert len(labels(first)) == 50
+    older = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = page(admin_client, older[len(URL) :])
+    third_link = second.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    third = page(admin_client, third_link[len(URL) :])
+    seen = labels(first) + labels(second) + labels(third)
+    assert len(seen) == len(set(seen)) == 120
+    assert 'rel="next"' not in third
+    assert "« Newest" in third
+
+
+def test_older_link_keeps_the_filters(admin_client, org, make_entries):
+    make_entries(org, 60)
+    html = page(admin_client, "?entity=flow")
+    assert 'href="/orgs/initech/activity/?entity=flow&amp;before=' in html
+
+
+def test_entries_with_the_same_time_are_neither_lost_nor_repeated(admin_client, org):
+    moment = timezone.now()
+    drafts = [
+        recording.Draft(
+            org_id=org.pk,
+            action="updated",
+            entity_type="flow",
+            entity_label=f"Same {i}",
+            created_at=moment,
+        )
+        for i in range(75)
+    ]
+    recording.bulk_record(drafts)
+    first = page(admin_client, "?entity=flow")
+    older = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = page(admin_client, older[len(URL) :])
+    assert len(set(labels(first)) | set(labels(second))) == 75
+
+
+def test_a_broken_page_link_is_an_error(admin_client, story):
+    assert "This page link is broken" in page(admin_client, "?before=garbage")
+
+
+def test_export_link_keeps_the_filters(admin_client, story):
+    html = page(admin_client, "?action=exported")
+    assert 'href="/orgs/initech/activity/export.csv?action=exported"' in html
+
+
+# --- htmx ---------------------------------------------------------------------------------
+
+
+def test_htmx_gets_only_the_results(admin_client, story):
+    html = page(admin_client, "?entity=brand_kit", HX_Request="true")
+    assert html.lstrip().startswith('<section id="activity-results"')
+    assert "<html" not in html
+    assert labels(html) == ["Sales kit"]
+
+
+def test_htmx_history_restore_gets_the_full_page(admin_client, story):
+    html = page(admin_client, "", HX_Request="true", HX_History_Restore_Request="true")
+    assert "<html" in html
+
+
+def test_responses_vary_on_htmx(admin_client, story):
+    assert "HX-Request" in admin_client.get(URL)["Vary"]
+
+
+def test_form_updates_the_list_in_place(admin_client, story):
+    html = page(admin_client)
+    assert 'hx-get="/orgs/initech/activity/"' in html
+    assert 'hx-target="#activity-results"' in html
+    assert 'hx-push-url="true"' in html
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def count_queries(client, query=""):
+    with CaptureQueriesContext(connection) as queries:
+        page(client, query)
+    return len(queries)
+
+
+@pytest.mark.parametrize("query", ["", "?email=eve", "?workspace=mark&action=updated&entity=flow"])
+def test_query_count_does_not_grow_with_the_log(admin_client, org, make_entries, story, query):
+    make_entries(org, 100, workspace_id=story["marketing"].pk, workspace_name="Marketing")
+    small = count_queries(admin_client, query)
+    make_entries(org, 9_900, workspace_id=story["marketing"].pk, workspace_name="Marketing")
+    assert count_queries(admin_client, query) == small
+    assert small <= 10
+
+
+def test_no_count_query(admin_client, org, make_entries):
+    make_entries(org, 100)
+    with CaptureQueriesContext(connection) as queries:
+        page(admin_client)
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+# --- helpers for other pages ---------------------------------------------------------------
+
+
+def test_recent_entries_newest_first(org, story):
+    assert [e.entity_label for e in recent_entries(org, limit=2)] == ["Summer poster", "Sales kit"]
+
+
+def test_activity_url_builds_a_filtered_link(org):
+    url = activity_url(org, entity="flow", id=7, since=datetime.date(2025, 1, 2), email="")
+    assert url == "/orgs/initech/activity/?entity=flow&id=7&since=2025-01-02"
+
+
+def test_activity_url_refuses_unknown_filters(org):
+    with pytest.raises(TypeError, match="Unknown activity filter 'flow'"):
+        activity_url(org, flow=1)
+
+
+def test_activity_url_template_tag(org):
+    from django.template import Context, Template
+
+    html = Template('{% load activity %}{% activity_url org entity="flow" id=3 %}').render(
+        Context({"org": org})
+    )
+    assert html == "/orgs/initech/activity/?entity=flow&amp;id=3"
+
+
+def test_anonymous_post_is_sent_to_login_too(client, org):
+    assert client.post(URL).status_code == 302
