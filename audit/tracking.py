@@ -134,7 +134,7 @@ def remember(obj) -> None:
     """Keep the lookup cache in step with an object just saved (a rename shows at once)."""
     values = values_of(obj)
     if values is not None and obj.pk is not None:
-        context.remember(_lookup_key(type(obj), obj.pk), values)
+        context.remember(_lookup_key(obj._meta.model, obj.pk), values)
 
 
 def lookup(model, pk) -> dict | None:
