@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from workspaces.views.scan import scan_redirect
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("orgs/<slug:org_slug>/", include("orgs.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
+    path("s/<str:code>", scan_redirect, name="scan"),
 ]
 
 handler403 = "flowadmin.views.permission_denied"

@@ -1,3 +1,4 @@
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from orgs import services
@@ -6,6 +7,7 @@ from orgs.models import Organization, OrgMembership, Team, User
 from orgs.roles import OrgRole
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess, WorkspaceMembership
+from workspaces.seed import seed_workspace_content
 
 DEMO_PASSWORD = "flowadmin-demo"
 
@@ -59,9 +61,18 @@ class Command(FlowadminCommand):
             default=DEMO_PASSWORD,
             help=f"Password for every demo user (default {DEMO_PASSWORD}).",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply the flows, audience contacts and scans of every workspace by N, for "
+            "load tests (default 1; 200 gives a million scans).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, scale, **options):
+        if scale < 1:
+            raise CommandError(f"--scale must be a whole number of at least 1, not {scale}.")
         actor = self.actor_user
         users = {email: self._user(email, name, password) for email, name, *_ in PEOPLE}
         self._user(*OPERATOR, password, operator=True)
@@ -109,6 +120,8 @@ class Command(FlowadminCommand):
                         actor=actor, team=team, workspace=workspaces[ws_slug], role=role
                     )
 
+        content = seed_workspace_content(actor=actor, scale=scale)
+        self.stdout.write(f"Workspace content: {content}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
         for email, _name, org_slug, role in PEOPLE:
