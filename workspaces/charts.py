@@ -53,13 +53,17 @@ class BarChart:
         return f"0 0 {self.width} {self.height}"
 
 
+NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
 def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 4, 6, 8 × 10^k that is >= value (at least 4), so the axis's
-    middle tick is a round integer too."""
+    """The top of the y axis: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 ×
+    10^k, a whole number) that is >= value, and at least 4."""
     if value <= 4:
         return 4
     magnitude = 10 ** math.floor(math.log10(value))
-    return next(step * magnitude for step in (1, 2, 4, 6, 8, 10) if step * magnitude >= value)
+    candidates = (step * magnitude for step in NICE_STEPS)
+    return next(int(c) for c in candidates if c >= value and float(c).is_integer())
 
 
 def bar_chart(points: list[tuple[datetime.date, int]], *, label_every: int | None = None):

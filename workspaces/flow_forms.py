@@ -11,6 +11,7 @@ class HttpURLField(forms.URLField):
     """A URL whose scheme is http or https (no javascript:, data:, ftp: …)."""
 
     default_validators = [http_url]
+    default_error_messages = {"invalid": http_url.message}
 
 
 class FlowForm(forms.Form):

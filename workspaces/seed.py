@@ -8,7 +8,7 @@ run adds nothing.
 
 `scale` multiplies the flows, contacts and scans for load tests. Those rows go in with
 `bulk_create` in batches, generated per day without holding them all in memory:
-`seed_demo --scale 200` writes a million scans (4 workspaces × 1,250 × 200).
+`seed_demo --scale 420` writes a million scans (4 workspaces × 600 × 420).
 
 The base flows, templates, brand kits and assets are saved one by one (flows through
 `services.flow_create`), so the activity log's signal receivers record them. Rows written with
@@ -42,7 +42,7 @@ from .models import (
 )
 
 SCAN_DAYS = 60
-SCANS_PER_WORKSPACE = 1_250  # × scale
+SCANS_PER_WORKSPACE = 600  # × scale: about 10 a day
 CONTACTS_PER_WORKSPACE = 40  # × scale
 BATCH_SIZE = 2_000
 

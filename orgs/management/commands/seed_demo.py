@@ -66,7 +66,7 @@ class Command(FlowadminCommand):
             type=int,
             default=1,
             help="Multiply the flows, audience contacts and scans of every workspace by N, for "
-            "load tests (default 1; 200 gives a million scans).",
+            "load tests (default 1; 420 gives a million scans).",
         )
 
     @transaction.atomic
