@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from orgs.views import invitations as invitation_views
+from workspaces.views.scan import scan_redirect
 
 from . import views
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/", include("orgs.urls")),
     path("orgs/<slug:org_slug>/activity/", include("audit.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
+    path("s/<str:code>", scan_redirect, name="scan"),
 ]
 
 handler403 = "flowadmin.views.permission_denied"

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
+from . import services
 from .models import (
     Asset,
     AudienceContact,
@@ -72,6 +74,14 @@ class FlowAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_code", "destination_url"]
     list_select_related = ["workspace"]
     raw_id_fields = ["workspace", "created_by"]
+    readonly_fields = ["short_code"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new flow gets its short code like everywhere else
+            obj.short_code = services.new_short_code()
+            obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(FlowTemplate)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assets, audience, brand_kits, manage, templates
+from .views import analytics, assets, audience, brand_kits, flows, manage, templates
 from .views.manage import domains as manage_domains
 from .views.manage import integrations as manage_integrations
 from .views.manage import members as manage_members
@@ -93,4 +93,14 @@ urlpatterns = [
         name="manage_integration_uninstall",
     ),
     path("manage/settings/", manage_settings.settings, name="manage_settings"),
+    # issue 6: flows and analytics
+    path("", flows.workspace_home, name="home"),
+    path("flows/", flows.flow_list, name="flow_list"),
+    path("flows/new/", flows.flow_create, name="flow_create"),
+    path("flows/<int:flow_id>/", flows.flow_detail, name="flow_detail"),
+    path("flows/<int:flow_id>/edit/", flows.flow_edit, name="flow_edit"),
+    path("flows/<int:flow_id>/delete/", flows.flow_delete, name="flow_delete"),
+    path("flows/<int:flow_id>/qr.svg", flows.flow_qr_svg, name="flow_qr_svg"),
+    path("flows/<int:flow_id>/qr.png", flows.flow_qr_png, name="flow_qr_png"),
+    path("analytics/", analytics.analytics, name="analytics"),
 ]

@@ -13,6 +13,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceMembershipFactory,
 )
+from workspaces.models import Flow
 
 
 @pytest.fixture
@@ -68,3 +69,18 @@ def as_user(client):
 @pytest.fixture
 def field_sales(acme):
     return Team.objects.get(org=acme, name="Field Sales")
+
+
+@pytest.fixture
+def marketing_flow(marketing):
+    return Flow.objects.filter(workspace=marketing, status="active").order_by("pk").first()
+
+
+@pytest.fixture
+def sales_flow(acme):
+    return Flow.objects.filter(workspace__org=acme, workspace__slug="sales").order_by("pk").first()
+
+
+@pytest.fixture
+def globex_flow(globex):
+    return Flow.objects.filter(workspace__org=globex).order_by("pk").first()

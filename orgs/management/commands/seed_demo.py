@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from orgs.models import Invitation, Organization, OrgMembership, Team, User
 from orgs.roles import OrgRole
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess, WorkspaceMembership
+from workspaces.seed import seed_workspace_content
 
 DEMO_PASSWORD = "flowadmin-demo"
 
@@ -69,9 +71,18 @@ class Command(FlowadminCommand):
             default=DEMO_PASSWORD,
             help=f"Password for every demo user (default {DEMO_PASSWORD}).",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply the flows, audience contacts and scans of every workspace by N, for "
+            "load tests (default 1; 420 gives a million scans).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, scale, **options):
+        if scale < 1:
+            raise CommandError(f"--scale must be a whole number of at least 1, not {scale}.")
         actor = self.actor_user
         users = {email: self._user(email, name, password) for email, name, *_ in PEOPLE}
         self._user(*OPERATOR, password, operator=True)
@@ -121,6 +132,8 @@ class Command(FlowadminCommand):
 
         seed_invitations(actor, orgs["acme"][0], orgs["acme"][1])
 
+        content = seed_workspace_content(actor=actor, scale=scale)
+        self.stdout.write(f"Workspace content: {content}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
         for email, _name, org_slug, role in PEOPLE:

@@ -1,0 +1,237 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import FlowFactory, ScanFactory, WorkspaceFactory
+from workspaces import charts, selectors
+from workspaces.models import Scan
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/orgs/acme/w/marketing/"
+NOW = datetime.datetime(2025, 3, 20, 15, 0, tzinfo=datetime.UTC)
+
+
+def at(days_ago, hour=12):
+    day = NOW.date() - datetime.timedelta(days=days_ago)
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def workspace():
+    return WorkspaceFactory()
+
+
+@pytest.fixture
+def period():
+    return selectors.Period.last(7, now=NOW)
+
+
+def scans(workspace):
+    return Scan.objects.filter(workspace=workspace)
+
+
+# --- selectors -----------------------------------------------------------------------------
+
+
+def test_period_covers_the_last_n_days_with_today(period):
+    assert period.first_day == datetime.date(2025, 3, 14)
+    assert period.last_day == datetime.date(2025, 3, 20)
+    assert len(period.dates) == 7
+    assert period.start == datetime.datetime(2025, 3, 14, tzinfo=datetime.UTC)
+
+
+def test_daily_counts_fill_empty_days_and_skip_older_scans(workspace, period):
+    flow = FlowFactory(workspace=workspace)
+    ScanFactory.create_batch(3, flow=flow, scanned_at=at(0))
+    ScanFactory(flow=flow, scanned_at=at(6, hour=0))
+    ScanFactory(flow=flow, scanned_at=at(7, hour=23))  # the day before the period
+    daily = selectors.daily_scan_counts(scans(workspace), period)
+    assert daily[0] == (datetime.date(2025, 3, 14), 1)
+    assert daily[-1] == (datetime.date(2025, 3, 20), 3)
+    assert [n for _day, n in daily[1:-1]] == [0] * 5
+
+
+def test_daily_counts_only_count_the_given_scans(workspace, period):
+    ScanFactory(flow=FlowFactory(workspace=workspace), scanned_at=at(1))
+    ScanFactory(flow=FlowFactory(), scanned_at=at(1))  # another workspace
+    assert sum(n for _d, n in selectors.daily_scan_counts(scans(workspace), period)) == 1
+
+
+def test_daily_counts_follow_the_current_time_zone(workspace, period, settings):
+    settings.TIME_ZONE = "America/New_York"
+    flow = FlowFactory(workspace=workspace)
+    # 02:00 UTC on the 19th is still the 18th in New York.
+    ScanFactory(flow=flow, scanned_at=at(1, hour=2))
+    with timezone.override("America/New_York"):
+        ny_period = selectors.Period.last(7, now=NOW)
+        daily = dict(selectors.daily_scan_counts(scans(workspace), ny_period))
+    assert daily[datetime.date(2025, 3, 18)] == 1
+
+
+def test_by_flow_most_scanned_first_with_shares(workspace, period):
+    busy = FlowFactory(workspace=workspace, name="Busy")
+    quiet = FlowFactory(workspace=workspace, name="Quiet")
+    ScanFactory.create_batch(3, flow=busy, scanned_at=at(1))
+    ScanFactory(flow=quiet, scanned_at=at(1))
+    shares = selectors.scans_by_flow(scans(workspace), period, total=4)
+    assert [(s.key, s.label, s.count, s.percent) for s in shares] == [
+        (busy.pk, "Busy", 3, 75.0),
+        (quiet.pk, "Quiet", 1, 25.0),
+    ]
+
+
+def test_by_flow_keeps_the_top_ones(workspace, period):
+    for n in range(4):
+        ScanFactory.create_batch(n + 1, flow=FlowFactory(workspace=workspace), scanned_at=at(0))
+    shares = selectors.scans_by_flow(scans(workspace), period, total=10, limit=2)
+    assert [s.count for s in shares] == [4, 3]
+
+
+def test_by_country_groups_the_rest_and_the_unknown(workspace, period):
+    flow = FlowFactory(workspace=workspace)
+    for country, n in [("US", 3), ("DE", 2), ("FR", 1), ("JP", 1), ("", 2)]:
+        ScanFactory.create_batch(n, flow=flow, country=country, scanned_at=at(0))
+    shares = selectors.scans_by_country(scans(workspace), period, total=9, limit=2)
+    assert [(s.label, s.count) for s in shares] == [
+        ("US", 3),
+        ("DE", 2),
+        ("Other countries", 2),
+        ("Unknown", 2),
+    ]
+
+
+def test_by_device_uses_labels(workspace, period):
+    flow = FlowFactory(workspace=workspace)
+    ScanFactory.create_batch(2, flow=flow, device="tablet", scanned_at=at(0))
+    ScanFactory(flow=flow, device="desktop", scanned_at=at(0))
+    shares = selectors.scans_by_device(scans(workspace), period, total=3)
+    assert [(s.label, s.count, s.percent) for s in shares] == [
+        ("Tablet", 2, 66.7),
+        ("Desktop", 1, 33.3),
+    ]
+
+
+def test_scan_analytics_totals_and_busiest_day(workspace, period):
+    flow = FlowFactory(workspace=workspace)
+    ScanFactory.create_batch(5, flow=flow, scanned_at=at(2))
+    ScanFactory.create_batch(2, flow=flow, scanned_at=at(0))
+    report = selectors.scan_analytics(scans(workspace), period)
+    assert report.total == 7
+    assert report.busiest_day == (datetime.date(2025, 3, 18), 5)
+    assert report.daily_average == 1.0
+
+
+def test_scan_analytics_without_scans(workspace, period):
+    report = selectors.scan_analytics(scans(workspace), period)
+    assert (report.total, report.busiest_day, report.by_flow) == (0, None, [])
+
+
+@pytest.mark.parametrize("rows", [3, 120])
+def test_scan_analytics_costs_four_queries(workspace, period, django_assert_num_queries, rows):
+    flows = FlowFactory.create_batch(3, workspace=workspace)
+    Scan.objects.bulk_create(
+        Scan(flow=flows[n % 3], workspace=workspace, scanned_at=at(n % 7), country="US")
+        for n in range(rows)
+    )
+    with django_assert_num_queries(4):
+        selectors.scan_analytics(scans(workspace), period)
+
+
+def test_flow_listing_counts_scans_per_flow(workspace):
+    flow = FlowFactory(workspace=workspace)
+    ScanFactory.create_batch(2, flow=flow)
+    FlowFactory(workspace=workspace)
+    counts = {f.pk: f.scan_count for f in selectors.flow_listing(workspace)}
+    assert counts[flow.pk] == 2
+    assert sorted(counts.values(), key=lambda n: n or 0) == [None, 2]
+
+
+# --- chart ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,ceiling",
+    [(0, 4), (3, 4), (5, 5), (7, 8), (9, 10), (11, 12), (13, 15), (41, 50), (950, 1000)],
+)
+def test_nice_ceiling(value, ceiling):
+    assert charts.nice_ceiling(value) == ceiling
+
+
+def test_bar_heights_are_proportional():
+    day = datetime.date(2025, 3, 1)
+    chart = charts.bar_chart([(day, 10), (day, 5), (day, 0)])
+    heights = [bar.height for bar in chart.bars]
+    assert heights[0] == 2 * heights[1]
+    assert heights[2] == 0
+    assert chart.bars[0].y + chart.bars[0].height == chart.baseline
+    assert [tick.value for tick in chart.ticks] == [0, 5, 10]
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def viewer(client, demo):
+    client.force_login(demo["viewer@acme.test"])
+    return client
+
+
+def test_page_shows_chart_table_and_breakdowns(viewer, marketing):
+    response = viewer.get(BASE + "analytics/")
+    html = response.content.decode()
+    assert response.context["analytics"].period.days == 30
+    assert response.context["analytics"].total > 0
+    assert 'role="img"' in html
+    assert "Scans per day as a table" in html
+    for heading in ["Top flows", "Countries", "Devices"]:
+        assert heading in html
+
+
+def test_page_total_matches_the_database(viewer, marketing):
+    report = viewer.get(BASE + "analytics/", {"days": 90}).context["analytics"]
+    assert report.total == Scan.objects.filter(workspace=marketing).count()  # seeded ≤ 60 days
+
+
+def test_page_period_choice(viewer):
+    response = viewer.get(BASE + "analytics/", {"days": "7"})
+    assert len(response.context["analytics"].daily) == 7
+
+
+@pytest.mark.parametrize("days", ["13", "abc", "-7", "3650"])
+def test_page_refuses_other_periods_and_shows_30_days(viewer, days):
+    response = viewer.get(BASE + "analytics/", {"days": days})
+    assert response.status_code == 200
+    assert response.context["analytics"].period.days == 30
+    assert "Choose a period of 7, 30 or 90 days" in response.content.decode()
+
+
+def test_page_htmx_renders_the_report_only(viewer):
+    response = viewer.get(BASE + "analytics/", {"days": 7}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="analytics-report"')
+    assert "<html" not in html
+
+
+def test_page_empty_state(viewer, marketing):
+    Scan.objects.filter(workspace=marketing).delete()
+    html = viewer.get(BASE + "analytics/").content.decode()
+    assert html.count("No scans in this period.") == 3
+
+
+def test_page_links_flows_to_their_detail(viewer, marketing):
+    report = viewer.get(BASE + "analytics/").context["analytics"]
+    html = viewer.get(BASE + "analytics/").content.decode()
+    assert f'href="{BASE}flows/{report.by_flow[0].key}/"' in html
+
+
+@pytest.mark.parametrize("extra", [0, 400])
+def test_page_query_count_is_constant(viewer, marketing, django_assert_max_num_queries, extra):
+    flows = FlowFactory.create_batch(5, workspace=marketing)
+    Scan.objects.bulk_create(
+        Scan(flow=flows[n % 5], workspace=marketing, country=["US", "DE", ""][n % 3])
+        for n in range(extra)
+    )
+    with django_assert_max_num_queries(10):
+        viewer.get(BASE + "analytics/")

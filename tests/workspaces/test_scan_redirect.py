@@ -1,0 +1,100 @@
+"""GET /s/<code>: the public hot path."""
+
+import pytest
+
+from tests.factories import FlowFactory
+from workspaces.models import Scan
+
+pytestmark = pytest.mark.django_db
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+
+
+@pytest.fixture
+def flow(db):
+    return FlowFactory(short_code="Ab3_x-9Z", destination_url="https://example.com/menu?x=1")
+
+
+def test_redirects_to_the_destination(client, flow):
+    response = client.get("/s/Ab3_x-9Z")
+    assert response.status_code == 302
+    assert response["Location"] == "https://example.com/menu?x=1"
+
+
+def test_records_exactly_one_scan(client, flow):
+    client.get("/s/Ab3_x-9Z", HTTP_USER_AGENT=IPHONE, HTTP_CF_IPCOUNTRY="de")
+    scan = Scan.objects.get()
+    assert (scan.flow_id, scan.workspace_id, scan.country, scan.device) == (
+        flow.pk,
+        flow.workspace_id,
+        "DE",
+        "mobile",
+    )
+
+
+def test_one_read_and_one_insert(client, flow, django_assert_num_queries):
+    with django_assert_num_queries(2) as queries:
+        client.get("/s/Ab3_x-9Z", HTTP_USER_AGENT=IPHONE)
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+    assert queries.captured_queries[1]["sql"].startswith("INSERT")
+
+
+def test_logged_in_visitor_costs_no_extra_query(client, flow, django_assert_num_queries):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    with django_assert_num_queries(2):
+        client.get("/s/Ab3_x-9Z")
+
+
+def test_sets_no_cookie_and_is_not_cached(client, flow):
+    response = client.get("/s/Ab3_x-9Z")
+    assert not response.cookies
+    assert "no-store" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_unknown_code_is_a_small_plain_404(client, flow, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/s/nope1234")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/plain")
+    assert len(response.content) < 100
+    assert not Scan.objects.exists()
+
+
+def test_malformed_code_is_404_without_a_query(client, flow, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/s/" + "x" * 40)
+    assert response.status_code == 404
+
+
+def test_paused_flow_is_404_and_not_counted(client, flow):
+    flow.status = "paused"
+    flow.save()
+    assert client.get("/s/Ab3_x-9Z").status_code == 404
+    assert not Scan.objects.exists()
+
+
+def test_head_answers_without_counting(client, flow):
+    response = client.head("/s/Ab3_x-9Z")
+    assert response.status_code == 302
+    assert not Scan.objects.exists()
+
+
+def test_post_is_refused(client, flow):
+    assert client.post("/s/Ab3_x-9Z").status_code == 405
+    assert not Scan.objects.exists()
+
+
+def test_codes_are_case_sensitive(client, flow):
+    assert client.get("/s/ab3_x-9z").status_code == 404
+
+
+def test_each_scan_is_recorded(client, flow):
+    for _ in range(3):
+        client.get("/s/Ab3_x-9Z")
+    assert Scan.objects.filter(flow=flow).count() == 3

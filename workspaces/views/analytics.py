@@ -1,0 +1,24 @@
+"""Workspace analytics: scans per day, per flow, per country and per device over a period."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from orgs.decorators import workspace_view
+
+from .. import charts, selectors
+from ..flow_forms import PeriodForm
+from .flows import partial_or_page
+
+
+@require_GET
+@workspace_view("ws.view")
+def analytics(request):
+    period_form = PeriodForm(request.GET)
+    period = selectors.Period.last(period_form.chosen_days)
+    report = selectors.scan_analytics(selectors.workspace_scans(request.workspace), period)
+    context = {
+        "period_form": period_form,
+        "analytics": report,
+        "chart": charts.bar_chart(report.daily),
+    }
+    return render(request, partial_or_page(request, "workspaces/analytics.html", "report"), context)
