@@ -20,7 +20,11 @@ class IntegrationSettingsForm(forms.Form):
                 setting.kind, forms.CharField
             )
             stored = setting.name in masks
-            widget = forms.PasswordInput(render_value=False) if setting.secret else None
+            widget = (
+                forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+                if setting.secret
+                else None
+            )
             help_text = setting.help_text
             if stored:
                 help_text = f"Stored ({masks[setting.name]}). Leave blank to keep it."

@@ -17,5 +17,10 @@ def render_page(request, template, context, *, partial=None, status=200):
     return render(request, template, context, status=status)
 
 
+def form_partial(request, name):
+    """The partial holding a form that htmx posts: swapped after a POST, never on a GET."""
+    return name if request.method == "POST" else None
+
+
 def paginate(request, queryset, per_page=50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -2,7 +2,7 @@
 SSO (read-only) and Domains."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import DomainAddForm, IntegrationSettingsForm, OrgSettingsForm
 from ..models import Domain, IntegrationInstallation, SSOConfiguration
-from .rendering import paginate, render_page, wants_partial
+from .rendering import form_partial, paginate, render_page, wants_partial
 
 
 def _url(request, name, **kwargs):
@@ -40,7 +40,9 @@ def org_settings(request):
         saved = True
         form = OrgSettingsForm(org=org)
     context = {"form": form, "saved": saved, "tab": "general"}
-    return render_page(request, "orgs/settings.html", context, partial="settings")
+    return render_page(
+        request, "orgs/settings.html", context, partial=form_partial(request, "settings")
+    )
 
 
 # --- integrations --------------------------------------------------------------------------
@@ -112,7 +114,9 @@ def integration_enabled(request, app_key):
     installation = _installation(request, app_key)
     if installation is None:
         raise Http404(f"{app.name} is not installed.")
-    enabled = request.POST.get("enabled") == "on"
+    if request.POST.get("enabled") not in ("on", "off"):
+        return HttpResponseBadRequest("Send enabled=on or enabled=off.")
+    enabled = request.POST["enabled"] == "on"
     services.integration_set_enabled(actor=request.user, installation=installation, enabled=enabled)
     if wants_partial(request):
         context = {"app": app, "installation": installation, "toggled": True}

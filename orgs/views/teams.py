@@ -1,6 +1,8 @@
 """The console's Teams: list and create; a team's Members tab with its workspace access; its
 Settings tab (name, description, avatar, delete)."""
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
@@ -23,7 +25,7 @@ from ..forms import (
 )
 from ..models import OrgMembership, Team, User
 from ..stats import teams_with_counts
-from .rendering import paginate, render_page, wants_partial
+from .rendering import form_partial, paginate, render_page, wants_partial
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
 
@@ -59,7 +61,9 @@ def team_list(request):
                 return HttpResponseClientRedirect(_team_url(team))
             return redirect(_team_url(team))
     context = {"form": form, "page": paginate(request, teams_with_counts(org).order_by("name"))}
-    return render_page(request, "orgs/teams.html", context, partial="create_form")
+    return render_page(
+        request, "orgs/teams.html", context, partial=form_partial(request, "create_form")
+    )
 
 
 # --- a team's Members tab ------------------------------------------------------------------
@@ -163,7 +167,9 @@ def team_member_remove(request, team_id, user_id):
     if not team.members.filter(pk=user.pk).exists():
         raise Http404(f"{user.email} is not in {team.name}.")
     if request.method == "POST":
-        services.team_member_remove(actor=request.user, team=team, user=user)
+        # ServiceError: someone else removed them a moment ago, the outcome asked for.
+        with suppress(ServiceError):
+            services.team_member_remove(actor=request.user, team=team, user=user)
         if wants_partial(request):
             context = _members_context(request, team)
             context["removed"] = user
@@ -178,8 +184,8 @@ def team_member_remove(request, team_id, user_id):
 # --- a team's workspace access -------------------------------------------------------------
 
 
-def _access_partial(request, team, **kwargs):
-    context = _access_context(team, **kwargs)
+def _access_partial(request, team, note=None, **kwargs):
+    context = {**_access_context(team, **kwargs), "access_note": note}
     return render_page(request, "orgs/team_detail.html", context, partial="access")
 
 
@@ -201,9 +207,10 @@ def team_access_add(request, team_id):
         except ServiceError as error:
             form.add_error(None, error)
         else:
+            done = f"{team.name} now has access to {workspace.name}."
             if wants_partial(request):
-                return _access_partial(request, team)
-            messages.success(request, f"{team.name} now has access to {workspace.name}.")
+                return _access_partial(request, team, note=done)
+            messages.success(request, done)
             return redirect(_team_url(team))
     if wants_partial(request):
         return _access_partial(request, team, access_form=form)
@@ -227,9 +234,11 @@ def team_access_change(request, team_id, workspace_id):
     form = TeamAccessForm(request.POST, grant=grant)
     if form.is_valid():
         changes = form.changes(grant.role)
+        workspace = grant.workspace
         grant = services.team_access_set(
-            actor=request.user, team=team, workspace=grant.workspace, **changes
+            actor=request.user, team=team, workspace=workspace, **changes
         )
+        grant.workspace = workspace
         if wants_partial(request):
             context = {
                 "team": team,
@@ -241,7 +250,7 @@ def team_access_change(request, team_id, workspace_id):
             return render_page(request, "orgs/team_detail.html", context, partial="access_row")
         note = " (permissions reset to the role's defaults)" if changes["flags"] is None else ""
         messages.success(request, f"Access to {grant.workspace.name} updated{note}.")
-        return redirect(_team_url(team) + "#access")
+        return redirect(_team_url(team) + "#team-access")
     if wants_partial(request):
         context = {"team": team, "grant": grant, "row_form": form}
         return render_page(request, "orgs/team_detail.html", context, partial="access_row")
@@ -254,10 +263,12 @@ def team_access_remove(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
     if request.method == "POST":
-        services.team_access_remove(actor=request.user, team=team, workspace=grant.workspace)
+        with suppress(ServiceError):  # removed by someone else a moment ago: fine
+            services.team_access_remove(actor=request.user, team=team, workspace=grant.workspace)
+        done = f"{team.name} no longer has access to {grant.workspace.name}."
         if wants_partial(request):
-            return _access_partial(request, team)
-        messages.success(request, f"{team.name} no longer has access to {grant.workspace.name}.")
+            return _access_partial(request, team, note=done)
+        messages.success(request, done)
         return redirect(_team_url(team))
     return render_page(
         request, "orgs/team_access_remove.html", {"team": team, "grant": grant, "tab": "members"}
@@ -291,7 +302,9 @@ def team_settings(request, team_id):
             saved = True
             form = TeamSettingsForm(team=team)
     context = {"team": team, "form": form, "saved": saved, "tab": "settings"}
-    return render_page(request, "orgs/team_settings.html", context, partial="settings")
+    return render_page(
+        request, "orgs/team_settings.html", context, partial=form_partial(request, "settings")
+    )
 
 
 @org_view("org.manage_teams")

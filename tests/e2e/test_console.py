@@ -82,6 +82,14 @@ def test_workspaces_create_with_the_suggested_slug(acme, admin_page, screenshot)
     )
     screenshot("console-workspaces")
 
+    page.get_by_role("link", name="Delete Spring Launch").click()
+    expect(page.get_by_role("heading", name="Delete the workspace Spring Launch?")).to_be_visible()
+    page.get_by_label("Type spring-launch to confirm").fill("spring-launch")
+    screenshot("console-workspace-delete")
+    page.get_by_role("button", name="Delete Spring Launch").click()
+    expect(page.get_by_text("Workspace Spring Launch deleted.")).to_be_visible()
+    assert not Workspace.objects.filter(org=acme, slug="spring-launch").exists()
+
 
 def test_teams_create_inline_then_open_the_team(acme, admin_page, screenshot):
     page = admin_page

@@ -174,6 +174,16 @@ def test_disable_and_enable(client, demo, acme):
     assert installation.enabled
 
 
+@pytest.mark.parametrize("value", [None, "", "yes"])
+def test_toggle_refuses_a_missing_or_unknown_value(client, demo, acme, value):
+    installation = IntegrationInstallationFactory(org=acme, app="hubspot")
+    data = {} if value is None else {"enabled": value}
+    response = logged_in(client, demo).post(INTEGRATIONS + "hubspot/enabled/", data)
+    assert response.status_code == 400
+    installation.refresh_from_db()
+    assert installation.enabled
+
+
 def test_toggle_with_htmx_returns_the_app_card(client, demo, acme):
     IntegrationInstallationFactory(org=acme, app="hubspot")
     response = logged_in(client, demo).post(

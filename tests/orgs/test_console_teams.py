@@ -212,6 +212,7 @@ def test_give_access_with_htmx_returns_the_access_part(client, demo, acme, team)
     page = html(response)
     assert page.lstrip().startswith('<section id="team-access"')
     assert "Role in Events" in page
+    assert "Field Sales now has access to Events." in page
 
 
 @pytest.mark.parametrize(
@@ -342,6 +343,7 @@ def test_remove_access_with_htmx(client, demo, team):
     url = f"/orgs/acme/teams/{team.pk}/access/{grant.workspace_id}/remove/"
     response = logged_in(client, demo).post(url, headers=HTMX)
     assert "has no workspace access yet" in html(response)
+    assert "Field Sales no longer has access to Sales." in html(response)
 
 
 def test_team_access_reaches_its_members(client, demo, acme, team):

@@ -113,7 +113,7 @@ def full_workspace(acme):
 def test_delete_confirmation_states_what_is_lost(client, demo, full_workspace):
     response = logged_in(client, demo).get(f"/orgs/acme/workspaces/{full_workspace.pk}/delete/")
     page = html(response)
-    assert "5 direct members' access" in page
+    assert "the access of 5 direct members and 0 teams" in page
     assert "1 flow with 3 recorded scans" in page
     assert "2 audience contacts" in page
     assert "1 asset" in page
@@ -202,3 +202,9 @@ def test_delete_page_query_count_does_not_grow(
         AssetFactory(workspace=full_workspace)
     with django_assert_max_num_queries(8):
         client.get(url)
+
+
+def test_delete_confirmation_speaks_in_the_singular(client, demo, acme):
+    sales = Workspace.objects.get(org=acme, slug="sales")
+    page = html(logged_in(client, demo).get(f"/orgs/acme/workspaces/{sales.pk}/delete/"))
+    assert "the access of 0 direct members and 1 team (the people" in page
