@@ -67,7 +67,8 @@ class AvatarField(forms.FileField):
 
 
 class AvatarFormMixin:
-    """Adds `avatar` and, when one is set, `remove_avatar`. Expects `has_avatar` in kwargs."""
+    """Adds `avatar` and, when one is set, `remove_avatar` (call `_add_avatar_fields` from
+    __init__); `avatar_changes()` gives the keyword arguments of org_update / team_update."""
 
     def _add_avatar_fields(self, has_avatar):
         self.fields["avatar"] = AvatarField()
