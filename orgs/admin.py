@@ -4,10 +4,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from . import services
+from . import domains, services
 from .errors import LastAdminError, ServiceError
 from .models import (
     Domain,
+    DomainStatus,
     IntegrationInstallation,
     Invitation,
     Organization,
@@ -157,26 +158,114 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
 
 
+class DomainAdminForm(forms.ModelForm):
+    class Meta:
+        model = Domain
+        fields = ["org", "workspace", "hostname", "status", "verified_at"]
+
+    def clean_hostname(self):
+        try:
+            return domains.validate_hostname(self.cleaned_data["hostname"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0]) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        org, workspace = cleaned.get("org"), cleaned.get("workspace")
+        if org and workspace and workspace.org_id != org.pk:
+            self.add_error("workspace", "Choose a workspace of the same organization.")
+        return cleaned
+
+
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
+    form = DomainAdminForm
     list_display = ["hostname", "org", "workspace", "status", "verified_at"]
     list_filter = ["status", "org"]
     search_fields = ["hostname", "org__name"]
     list_select_related = ["org", "workspace"]
+    autocomplete_fields = ["org"]
+    raw_id_fields = ["workspace"]
+    readonly_fields = ["txt_record_name", "verification_token", "created_at"]
+
+    @admin.display(description="TXT record name")
+    def txt_record_name(self, obj):
+        return obj.txt_record_name if obj.pk else "—"
+
+
+class SSOConfigurationAdminForm(forms.ModelForm):
+    """The same rules as `manage.py set_sso` (orgs.services.sso_configure): an https metadata
+    URL, and only verified domains of the org itself."""
+
+    metadata_url = forms.URLField(
+        label=SSOConfiguration._meta.get_field("metadata_url").verbose_name,
+        max_length=500,
+        assume_scheme="https",
+        help_text=SSOConfiguration._meta.get_field("metadata_url").help_text,
+    )
+
+    class Meta:
+        model = SSOConfiguration
+        fields = ["org", "protocol", "entity_id", "metadata_url", "enforced", "domains"]
+
+    def clean_metadata_url(self):
+        url = self.cleaned_data["metadata_url"]
+        if not url.lower().startswith("https://"):
+            raise forms.ValidationError("Use an https:// URL.")
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        org = cleaned.get("org")
+        if org is not None and cleaned.get("domains") is not None:
+            try:
+                services.sso_domains(org, [d.hostname for d in cleaned["domains"]])
+            except ServiceError as error:
+                self.add_error("domains", error.text)
+        return cleaned
 
 
 @admin.register(SSOConfiguration)
 class SSOConfigurationAdmin(admin.ModelAdmin):
+    form = SSOConfigurationAdminForm
     list_display = ["org", "protocol", "entity_id", "enforced", "updated_at"]
     list_filter = ["protocol", "enforced"]
     search_fields = ["org__name", "entity_id"]
+    list_select_related = ["org"]
+    autocomplete_fields = ["org"]
     filter_horizontal = ["domains"]
+    readonly_fields = ["updated_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        domains_qs = Domain.objects.filter(status=DomainStatus.VERIFIED).select_related("org")
+        if obj is not None:
+            domains_qs = domains_qs.filter(org=obj.org)
+        form.base_fields["domains"].queryset = domains_qs
+        form.base_fields[
+            "domains"
+        ].help_text = "Verified domains of the organization that SSO covers."
+        return form
 
 
 @admin.register(IntegrationInstallation)
 class IntegrationInstallationAdmin(admin.ModelAdmin):
+    """Secrets are never shown: only masked, read-only. Org Admins and Workspace Admins set
+    them in the console."""
+
     list_display = ["app", "org", "workspace", "enabled", "updated_at"]
     list_filter = ["app", "enabled", "org"]
     search_fields = ["app", "org__name", "workspace__name"]
     list_select_related = ["org", "workspace"]
     exclude = ["secrets_encrypted"]
+    autocomplete_fields = ["org"]
+    raw_id_fields = ["workspace", "installed_by"]
+    readonly_fields = ["stored_secrets", "created_at", "updated_at"]
+
+    @admin.display(description="Secret settings")
+    def stored_secrets(self, obj):
+        try:
+            masked = obj.masked_secrets()
+        except ValueError as error:
+            return str(error)
+        return ", ".join(f"{name}: {value}" for name, value in sorted(masked.items())) or "—"

@@ -38,3 +38,26 @@ def process_avatar(upload) -> ContentFile:
     out = io.BytesIO()
     thumb.save(out, format="PNG", optimize=True)
     return ContentFile(out.getvalue(), name="avatar.png")
+
+
+def replace_avatar(instance, content: ContentFile | None = None, *, remove: bool = False) -> bool:
+    """Point `instance.avatar` at a new processed image (from process_avatar), or clear it.
+    The new file gets a fresh name so URLs that carry it can be cached for good; the old file
+    is deleted once the surrounding transaction commits. The caller saves the instance.
+    Returns whether the avatar changed."""
+    from uuid import uuid4
+
+    from django.db import transaction
+
+    field = instance.avatar
+    old_name = field.name
+    if content is not None:
+        field.save(f"{uuid4().hex}.png", content, save=False)
+    elif remove and old_name:
+        instance.avatar = ""
+    else:
+        return False
+    if old_name:
+        storage = field.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return True

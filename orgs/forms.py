@@ -1,6 +1,10 @@
 from django import forms
+from django.conf import settings
 
+from .avatars import process_avatar
+from .domains import validate_hostname
 from .integrations import App
+from .roles import FLAG_LABELS, FLAGS, WorkspaceRole
 
 
 class IntegrationSettingsForm(forms.Form):
@@ -16,16 +20,268 @@ class IntegrationSettingsForm(forms.Form):
                 setting.kind, forms.CharField
             )
             stored = setting.name in masks
-            widget = forms.PasswordInput(render_value=False) if setting.secret else None
+            widget = (
+                forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+                if setting.secret
+                else None
+            )
             help_text = setting.help_text
             if stored:
                 help_text = f"Stored ({masks[setting.name]}). Leave blank to keep it."
+            extra = {"assume_scheme": "https"} if field_class is forms.URLField else {}
             self.fields[setting.name] = field_class(
                 label=setting.label,
                 required=setting.required and not stored,
                 help_text=help_text,
                 widget=widget,
                 max_length=500,
+                **extra,
             )
             if installation and not setting.secret:
                 self.initial.setdefault(setting.name, installation.config.get(setting.name, ""))
+
+
+# --- the Org Admin console (issue 3) -------------------------------------------------------
+
+AVATAR_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
+
+
+class AvatarField(forms.FileField):
+    """An optional image upload, cleaned into the square PNG that orgs.avatars stores (type,
+    size and decompression bombs checked there)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Avatar")
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": AVATAR_ACCEPT}))
+        kwargs.setdefault(
+            "help_text",
+            f"PNG, JPEG, GIF or WebP, at most {settings.AVATAR_MAX_BYTES // (1024 * 1024)} MB; "
+            "cropped to a square.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return process_avatar(upload) if upload else None
+
+
+class AvatarFormMixin:
+    """Adds `avatar` and, when one is set, `remove_avatar` (call `_add_avatar_fields` from
+    __init__); `avatar_changes()` gives the keyword arguments of org_update / team_update."""
+
+    def _add_avatar_fields(self, has_avatar):
+        self.fields["avatar"] = AvatarField()
+        if has_avatar:
+            self.fields["remove_avatar"] = forms.BooleanField(
+                required=False, label="Remove the current avatar (show initials instead)"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("avatar") and cleaned.get("remove_avatar"):
+            self.add_error(
+                "remove_avatar", "Either upload a new avatar or remove the current one, not both."
+            )
+        return cleaned
+
+    def avatar_changes(self) -> dict:
+        return {
+            "avatar": self.cleaned_data.get("avatar"),
+            "remove_avatar": bool(self.cleaned_data.get("remove_avatar")),
+        }
+
+
+class OrgSettingsForm(AvatarFormMixin, forms.Form):
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text="Shown to the org's members.",
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        kwargs.setdefault("initial", {"description": org.description})
+        super().__init__(*args, **kwargs)
+        self._add_avatar_fields(bool(org.avatar))
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class TeamSettingsForm(AvatarFormMixin, TeamForm):
+    def __init__(self, *args, team, **kwargs):
+        kwargs.setdefault("initial", {"name": team.name, "description": team.description})
+        super().__init__(*args, **kwargs)
+        self._add_avatar_fields(bool(team.avatar))
+
+
+class TeamMemberAddForm(forms.Form):
+    email = forms.EmailField(
+        label="Org member's email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"list": "member-options", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_email(self):
+        from .models import OrgMembership
+
+        email = self.cleaned_data["email"].strip().lower()
+        membership = (
+            OrgMembership.objects.select_related("user")
+            .filter(org_id=self.team.org_id, user__email__iexact=email)
+            .first()
+        )
+        if membership is None:
+            raise forms.ValidationError(
+                f"{email} is not a member of this organization: invite them first.",
+                code="not_org_member",
+            )
+        if self.team.members.filter(pk=membership.user_id).exists():
+            raise forms.ValidationError(f"{email} is already in {self.team.name}.", code="dup")
+        self.user = membership.user
+        return email
+
+
+FLAG_CHOICES = [(flag, FLAG_LABELS[flag]) for flag in FLAGS]
+
+
+class TeamAccessAddForm(forms.Form):
+    workspace = forms.ModelChoiceField(queryset=None, empty_label="Choose a workspace…")
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+    flags = forms.MultipleChoiceField(
+        choices=FLAG_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Extra permissions",
+        help_text="On top of the role's defaults: Editors get Flows Manager and Brand Kits "
+        "Manager, Admins get every permission.",
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        from workspaces.models import Workspace
+
+        super().__init__(*args, **kwargs)
+        self.fields["workspace"].queryset = (
+            Workspace.objects.filter(org_id=team.org_id)
+            .exclude(team_access__team=team)
+            .order_by("name")
+        )
+
+
+class TeamAccessForm(forms.Form):
+    """Change one team access row: a new role re-applies its defaults (SPEC §3.2); with the
+    same role the flags are set as ticked."""
+
+    role = forms.ChoiceField(choices=WorkspaceRole.choices)
+    flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
+    brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
+    audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
+
+    def __init__(self, *args, grant, **kwargs):
+        from .permissions import flags_locked
+
+        kwargs.setdefault("initial", {"role": grant.role, **grant.flags})
+        kwargs.setdefault("auto_id", f"access-{grant.workspace_id}-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["role"].label = f"Role in {grant.workspace.name}"
+        if flags_locked(grant.role):
+            for flag in FLAGS:
+                self.fields[flag].disabled = True  # admins always have every permission
+
+    def changes(self, current_role) -> dict:
+        role = self.cleaned_data["role"]
+        if role != current_role:
+            return {"role": role, "flags": None}
+        return {"role": role, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
+
+
+class DomainAddForm(forms.Form):
+    hostname = forms.CharField(
+        max_length=253,
+        help_text="A hostname you control, e.g. go.example.com. You will add a DNS TXT record "
+        "to prove it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_hostname(self):
+        from .models import Domain
+
+        host = validate_hostname(self.cleaned_data["hostname"])
+        if Domain.objects.filter(hostname__iexact=host).exists():
+            raise forms.ValidationError(f"{host} is already in use.", code="duplicate")
+        return host
+
+
+class ConfirmForm(forms.Form):
+    """Type a word (a slug, a name) to confirm a destructive action."""
+
+    confirm = forms.CharField(max_length=200)
+
+    def __init__(self, *args, expected: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+        self.fields["confirm"].label = f"Type {expected} to confirm"
+        self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.expected:
+            raise forms.ValidationError(
+                f"Type {self.expected} exactly to confirm.", code="mismatch"
+            )
+        return value
+
+
+class WorkspaceCreateForm(forms.Form):
+    """The console's "New workspace" form."""
+
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        help_text="Used in the workspace's address. Leave blank to derive it from the name.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+
+    def suggest_slug(self, name: str) -> str:
+        """The slug a blank slug field becomes for `name` (unique in the org); shown as the
+        field's placeholder and help text."""
+        from workspaces.models import Workspace
+
+        from .services import unique_slug
+
+        if not (name or "").strip():
+            return ""
+        slug = unique_slug(Workspace.objects.filter(org=self.org), name)
+        self.fields["slug"].widget.attrs["placeholder"] = slug
+        self.fields[
+            "slug"
+        ].help_text = f"Used in the workspace's address. Leave blank to use “{slug}”."
+        return slug
+
+    def clean_slug(self):
+        from workspaces.models import Workspace
+
+        slug = self.cleaned_data["slug"].lower()
+        if slug and Workspace.objects.filter(org=self.org, slug=slug).exists():
+            raise forms.ValidationError(
+                f"{self.org.name} already has a workspace with the slug “{slug}”.",
+                code="duplicate",
+            )
+        return slug

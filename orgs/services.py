@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from workspaces.models import TeamAccess, WorkspaceMembership
 
-from . import crypto, domains, integrations, permissions
+from . import avatars, crypto, domains, integrations, permissions
 from .errors import LastAdminError, NotOrgMemberError, ServiceError
 from .models import (
     Domain,
@@ -17,6 +17,8 @@ from .models import (
     IntegrationInstallation,
     Organization,
     OrgMembership,
+    SSOConfiguration,
+    SSOProtocol,
     Team,
     TeamMembership,
     User,
@@ -44,6 +46,23 @@ def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Org
     org = Organization.objects.create(name=name, slug=slug)
     OrgMembership.objects.create(org=org, user=admin, role=OrgRole.ADMIN)
     permissions.forget_access(admin)
+    return org
+
+
+@transaction.atomic
+def org_update(
+    *, actor, org, description: str | None = None, avatar=None, remove_avatar: bool = False
+) -> Organization:
+    """Change the org's description and avatar (`avatar`: a processed image from
+    orgs.avatars.process_avatar; `remove_avatar` goes back to the initials)."""
+    fields = []
+    if description is not None and description.strip() != org.description:
+        org.description = description.strip()
+        fields.append("description")
+    if avatars.replace_avatar(org, avatar, remove=remove_avatar):
+        fields.append("avatar")
+    if fields:
+        org.save(update_fields=fields)
     return org
 
 
@@ -137,8 +156,37 @@ def team_create(*, actor, org, name: str, description: str = "") -> Team:
     if not name:
         raise ServiceError("A team needs a name.")
     if Team.objects.filter(org=org, name__iexact=name).exists():
-        raise ServiceError(f"{org.name} already has a team called {name!r}.")
+        raise ServiceError(f"{org.name} already has a team called {name!r}.", code="duplicate")
     return Team.objects.create(org=org, name=name, description=description)
+
+
+@transaction.atomic
+def team_update(
+    *,
+    actor,
+    team: Team,
+    name: str | None = None,
+    description: str | None = None,
+    avatar=None,
+    remove_avatar: bool = False,
+) -> Team:
+    fields = []
+    if name is not None and name.strip() != team.name:
+        name = name.strip()
+        if not name:
+            raise ServiceError("A team needs a name.")
+        if Team.objects.filter(org_id=team.org_id, name__iexact=name).exclude(pk=team.pk).exists():
+            raise ServiceError(f"There is already a team called {name!r}.", code="duplicate")
+        team.name = name
+        fields.append("name")
+    if description is not None and description.strip() != team.description:
+        team.description = description.strip()
+        fields.append("description")
+    if avatars.replace_avatar(team, avatar, remove=remove_avatar):
+        fields.append("avatar")
+    if fields:
+        team.save(update_fields=fields)
+    return team
 
 
 @transaction.atomic
@@ -206,6 +254,7 @@ def team_access_remove(*, actor, team: Team, workspace) -> None:
 
 @transaction.atomic
 def team_delete(*, actor, team: Team) -> None:
+    avatars.replace_avatar(team, remove=True)  # the file goes once the deletion commits
     team.delete()
 
 
@@ -314,3 +363,70 @@ def integration_set_enabled(
 @transaction.atomic
 def integration_uninstall(*, actor, installation: IntegrationInstallation) -> None:
     installation.delete()
+
+
+# --- SSO -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sso_configure(
+    *,
+    actor,
+    org,
+    protocol: str,
+    entity_id: str,
+    metadata_url: str,
+    enforced: bool = False,
+    hostnames: list[str] | None = None,
+) -> SSOConfiguration:
+    """Create or replace the org's SSO configuration. The domains it covers must be verified
+    domains of the org. Used by the `set_sso` command; the Django admin site applies the same
+    rules in its form."""
+    from django.core.validators import URLValidator
+
+    if protocol not in SSOProtocol.values:
+        raise ServiceError(f"Unknown SSO protocol {protocol!r}: use saml or oidc.")
+    entity_id = (entity_id or "").strip()
+    if not entity_id:
+        raise ServiceError("Give the IdP entity id (SAML) or issuer URL (OIDC).")
+    metadata_url = (metadata_url or "").strip()
+    try:
+        URLValidator(schemes=["https"])(metadata_url)
+    except ValidationError:
+        raise ServiceError(
+            f"The metadata / discovery URL must be an https:// URL, not {metadata_url!r}."
+        ) from None
+    covered = sso_domains(org, hostnames or [])
+    sso, _ = SSOConfiguration.objects.update_or_create(
+        org=org,
+        defaults={
+            "protocol": protocol,
+            "entity_id": entity_id,
+            "metadata_url": metadata_url,
+            "enforced": enforced,
+        },
+    )
+    sso.domains.set(covered)
+    return sso
+
+
+def sso_domains(org, hostnames) -> list[Domain]:
+    """The org's verified domains named in `hostnames`; a ServiceError names the first that is
+    not one."""
+    wanted = [domains.normalize_hostname(h) for h in hostnames]
+    found = {d.hostname: d for d in Domain.objects.filter(org=org, hostname__in=wanted)}
+    for host in wanted:
+        domain = found.get(host)
+        if domain is None:
+            raise ServiceError(f"{host} is not a domain of {org.name}: add it under Domains first.")
+        if not domain.is_verified:
+            raise ServiceError(f"{host} is not verified yet: verify it before SSO can cover it.")
+    return list(found.values())
+
+
+@transaction.atomic
+def sso_remove(*, actor, org) -> None:
+    sso = SSOConfiguration.objects.filter(org=org).first()
+    if sso is None:
+        raise ServiceError(f"{org.name} has no SSO configuration.")
+    sso.delete()

@@ -1,12 +1,71 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from .views import invitations, users
+from .views import avatars, dashboard, invitations, settings, teams, users, workspaces
 
 app_name = "orgs"
 
 # The Org Admin console (Dashboard, Workspaces, Teams, Users, Settings) mounts here under
-# /orgs/<org_slug>/.
-urlpatterns = []
+# /orgs/<org_slug>/ (SPEC §4).
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    # Workspaces
+    path("workspaces/", workspaces.workspace_list, name="workspaces"),
+    path(
+        "workspaces/<int:workspace_id>/delete/",
+        workspaces.workspace_delete,
+        name="workspace_delete",
+    ),
+    # Teams
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/<int:team_id>/", teams.team_detail, name="team"),
+    path("teams/<int:team_id>/members/", teams.team_member_add, name="team_member_add"),
+    path(
+        "teams/<int:team_id>/members/<int:user_id>/remove/",
+        teams.team_member_remove,
+        name="team_member_remove",
+    ),
+    path("teams/<int:team_id>/access/", teams.team_access_add, name="team_access_add"),
+    path(
+        "teams/<int:team_id>/access/<int:workspace_id>/",
+        teams.team_access_change,
+        name="team_access_change",
+    ),
+    path(
+        "teams/<int:team_id>/access/<int:workspace_id>/remove/",
+        teams.team_access_remove,
+        name="team_access_remove",
+    ),
+    path("teams/<int:team_id>/settings/", teams.team_settings, name="team_settings"),
+    path("teams/<int:team_id>/delete/", teams.team_delete, name="team_delete"),
+    # Settings
+    path("settings/", settings.org_settings, name="settings"),
+    path("settings/integrations/", settings.integration_list, name="integrations"),
+    path(
+        "settings/integrations/<slug:app_key>/",
+        settings.integration_detail,
+        name="integration",
+    ),
+    path(
+        "settings/integrations/<slug:app_key>/enabled/",
+        settings.integration_enabled,
+        name="integration_enabled",
+    ),
+    path(
+        "settings/integrations/<slug:app_key>/uninstall/",
+        settings.integration_uninstall,
+        name="integration_uninstall",
+    ),
+    path("settings/sso/", settings.sso, name="sso"),
+    path("settings/domains/", settings.domain_list, name="domains"),
+    path("settings/domains/<int:domain_id>/verify/", settings.domain_verify, name="domain_verify"),
+    path("settings/domains/<int:domain_id>/remove/", settings.domain_remove, name="domain_remove"),
+    # Avatars (org, teams, workspaces), served to the org's members
+    path(
+        "avatars/<str:kind>/<int:pk>/<str:filename>",
+        avatars.avatar,
+        name="avatar",
+    ),
+]
 
 # Users and invitations (issue 4).
 urlpatterns += [

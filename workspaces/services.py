@@ -10,7 +10,7 @@ from orgs import permissions
 from orgs.errors import ServiceError
 from orgs.services import apply_grant, require_member, unique_slug
 
-from .models import Flow, FlowStatus, Scan, Workspace, WorkspaceMembership
+from .models import Asset, BrandKit, Flow, FlowStatus, Scan, Workspace, WorkspaceMembership
 
 
 @transaction.atomic
@@ -24,6 +24,29 @@ def workspace_create(
     if Workspace.objects.filter(org=org, slug=slug).exists():
         raise ServiceError(f"{org.name} already has a workspace with the slug {slug!r}.")
     return Workspace.objects.create(org=org, name=name, slug=slug, description=description)
+
+
+@transaction.atomic
+def workspace_delete(*, actor, workspace) -> None:
+    """Delete a workspace with everything in it: memberships, team access, flows and their
+    scans, templates, assets, brand kits, audience, its own domains and integrations. Stored
+    files (assets, logos, avatar) are removed once the deletion is committed."""
+    storage_files = [
+        (field.storage, field.name)
+        for obj, attr in [
+            *((a, "file") for a in Asset.objects.filter(workspace=workspace).only("file")),
+            *((b, "logo") for b in BrandKit.objects.filter(workspace=workspace).only("logo")),
+            (workspace, "avatar"),
+        ]
+        if (field := getattr(obj, attr))
+    ]
+    workspace.delete()
+
+    def delete_files():
+        for storage, name in storage_files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic

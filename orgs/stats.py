@@ -1,0 +1,156 @@
+"""Counts for the Org Admin console, computed by the database in a constant number of queries
+however many workspaces, members or scans the org has.
+
+Every per-workspace number is a correlated COUNT subquery (no JOIN fan-out between unrelated
+tables), so one SELECT returns all rows with their numbers, and one more returns the org totals.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from workspaces.models import (
+    Asset,
+    AudienceContact,
+    BrandKit,
+    Flow,
+    FlowTemplate,
+    Scan,
+    TeamAccess,
+    Workspace,
+    WorkspaceMembership,
+)
+
+from .models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
+
+SCAN_WINDOW_DAYS = 30
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a queryset as a scalar subquery (0 when empty)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.order_by().values("pk"), **kwargs)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The last `days` calendar days, today included, in the current time zone."""
+
+    first_day: date
+    last_day: date
+    start: datetime  # first_day at midnight
+    end: datetime  # the midnight after last_day
+
+    @classmethod
+    def last_days(cls, days=SCAN_WINDOW_DAYS, today=None):
+        today = today or timezone.localdate()
+        first = today - timedelta(days=days - 1)
+        tz = timezone.get_current_timezone()
+        return cls(
+            first_day=first,
+            last_day=today,
+            start=datetime.combine(first, time.min, tzinfo=tz),
+            end=datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+    @property
+    def days(self):
+        return [
+            self.first_day + timedelta(days=n)
+            for n in range((self.last_day - self.first_day).days + 1)
+        ]
+
+
+def _in_workspace(model, **filters):
+    return SubqueryCount(model.objects.filter(workspace=OuterRef("pk"), **filters))
+
+
+def workspaces_with_counts(org, window: Window | None = None):
+    """The org's workspaces annotated with `member_count` (direct members) and `team_count`;
+    with a window also `flow_count`, `scan_count` (scans in the window) and `audience_count`."""
+    qs = Workspace.objects.filter(org=org).annotate(
+        member_count=_in_workspace(WorkspaceMembership),
+        team_count=_in_workspace(TeamAccess),
+    )
+    if window is not None:
+        qs = qs.annotate(
+            flow_count=_in_workspace(Flow),
+            scan_count=_in_workspace(Scan, scanned_at__gte=window.start, scanned_at__lt=window.end),
+            audience_count=_in_workspace(AudienceContact),
+        )
+    return qs
+
+
+def org_totals(org, window: Window) -> dict:
+    """Workspaces, members, teams, flows, scans in the window and audience contacts of the
+    whole org, in one query."""
+
+    def in_org(model, path="workspace__org", **filters):
+        return SubqueryCount(model.objects.filter(**{path: OuterRef("pk")}, **filters))
+
+    counts = {
+        "workspaces": in_org(Workspace, "org"),
+        "members": in_org(OrgMembership, "org"),
+        "teams": in_org(Team, "org"),
+        "flows": in_org(Flow),
+        "scans": in_org(Scan, scanned_at__gte=window.start, scanned_at__lt=window.end),
+        "audience": in_org(AudienceContact),
+    }
+    return _counts_of(Organization.objects.filter(pk=org.pk), counts)
+
+
+def _counts_of(queryset, counts: dict) -> dict:
+    """Evaluate the `counts` subqueries for the single row of `queryset`, in one query.
+    (Aliased with a prefix: names like "flows" are also reverse relations of the models.)"""
+    row = queryset.annotate(**{f"n_{name}": expr for name, expr in counts.items()}).values(
+        *(f"n_{name}" for name in counts)
+    )
+    return {name[2:]: value for name, value in row.get().items()}
+
+
+def scans_per_day(org, window: Window) -> list[tuple[date, int]]:
+    """[(day, scans)] for every day of the window (zeros included), grouped by the database."""
+    rows = (
+        Scan.objects.filter(
+            workspace__org=org, scanned_at__gte=window.start, scanned_at__lt=window.end
+        )
+        .annotate(day=TruncDate("scanned_at"))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    counts = dict(rows)
+    return [(day, counts.get(day, 0)) for day in window.days]
+
+
+def workspace_contents(workspace) -> dict:
+    """What deleting a workspace destroys, counted in one query."""
+    counts = {
+        "members": _in_workspace(WorkspaceMembership),
+        "teams": _in_workspace(TeamAccess),
+        "flows": _in_workspace(Flow),
+        "scans": _in_workspace(Scan),
+        "templates": _in_workspace(FlowTemplate),
+        "assets": _in_workspace(Asset),
+        "brand_kits": _in_workspace(BrandKit),
+        "audience": _in_workspace(AudienceContact),
+        "integrations": _in_workspace(IntegrationInstallation),
+        "domains": _in_workspace(Domain),
+    }
+    return _counts_of(Workspace.objects.filter(pk=workspace.pk), counts)
+
+
+def teams_with_counts(org):
+    """The org's teams with `member_count` and `workspace_count`."""
+    return Team.objects.filter(org=org).annotate(
+        member_count=SubqueryCount(Team.members.through.objects.filter(team=OuterRef("pk"))),
+        workspace_count=SubqueryCount(TeamAccess.objects.filter(team=OuterRef("pk"))),
+    )

@@ -1,0 +1,218 @@
+"""The console's Settings: org description and avatar; tabs Integrations (org-wide apps),
+SSO (read-only) and Domains."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workspaces.models import Workspace
+
+from .. import integrations, services
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..forms import DomainAddForm, IntegrationSettingsForm, OrgSettingsForm
+from ..models import Domain, IntegrationInstallation, SSOConfiguration
+from .rendering import form_partial, paginate, render_page, wants_partial
+
+
+def _url(request, name, **kwargs):
+    return reverse(f"orgs:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def org_settings(request):
+    org = request.org
+    form = OrgSettingsForm(request.POST or None, request.FILES or None, org=org)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        services.org_update(
+            actor=request.user,
+            org=org,
+            description=form.cleaned_data["description"],
+            **form.avatar_changes(),
+        )
+        if not wants_partial(request):
+            messages.success(request, "Settings saved.")
+            return redirect(_url(request, "settings"))
+        saved = True
+        form = OrgSettingsForm(org=org)
+    context = {"form": form, "saved": saved, "tab": "general"}
+    return render_page(
+        request, "orgs/settings.html", context, partial=form_partial(request, "settings")
+    )
+
+
+# --- integrations --------------------------------------------------------------------------
+
+
+def _app_or_404(key):
+    app = integrations.get_app(key)
+    if app is None:
+        raise Http404("There is no such app in the catalog.")
+    return app
+
+
+def _installation(request, app_key):
+    return IntegrationInstallation.objects.filter(
+        org=request.org, workspace=None, app=app_key
+    ).first()
+
+
+def _catalog(installed):
+    """[(category, [(app, installation or None)])] in catalog order."""
+    groups: dict[str, list] = {}
+    for app in integrations.CATALOG.values():
+        groups.setdefault(app.category, []).append((app, installed.get(app.key)))
+    return list(groups.items())
+
+
+@org_view("org.manage_settings")
+@require_GET
+def integration_list(request):
+    installed = {
+        i.app: i for i in IntegrationInstallation.objects.filter(org=request.org, workspace=None)
+    }
+    context = {"catalog": _catalog(installed), "tab": "integrations"}
+    return render_page(request, "orgs/settings_integrations.html", context)
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def integration_detail(request, app_key):
+    """Install an app org-wide, or edit its settings when installed."""
+    app = _app_or_404(app_key)
+    installation = _installation(request, app_key)
+    form = IntegrationSettingsForm(app, request.POST or None, installation=installation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if installation is None:
+                services.integration_install(
+                    actor=request.user, org=request.org, app_key=app.key, values=form.cleaned_data
+                )
+                done = "installed for the whole organization"
+            else:
+                services.integration_update(
+                    actor=request.user, installation=installation, values=form.cleaned_data
+                )
+                done = "settings saved"
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{app.name}: {done}.")
+            return redirect(_url(request, "integrations"))
+    context = {"app": app, "installation": installation, "form": form, "tab": "integrations"}
+    return render_page(request, "orgs/settings_integration.html", context)
+
+
+@org_view("org.manage_settings")
+@require_POST
+def integration_enabled(request, app_key):
+    app = _app_or_404(app_key)
+    installation = _installation(request, app_key)
+    if installation is None:
+        raise Http404(f"{app.name} is not installed.")
+    if request.POST.get("enabled") not in ("on", "off"):
+        return HttpResponseBadRequest("Send enabled=on or enabled=off.")
+    enabled = request.POST["enabled"] == "on"
+    services.integration_set_enabled(actor=request.user, installation=installation, enabled=enabled)
+    if wants_partial(request):
+        context = {"app": app, "installation": installation, "toggled": True}
+        return render_page(request, "orgs/settings_integrations.html", context, partial="app_card")
+    messages.success(request, f"{app.name} {'enabled' if enabled else 'disabled'}.")
+    return redirect(_url(request, "integrations"))
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def integration_uninstall(request, app_key):
+    app = _app_or_404(app_key)
+    installation = _installation(request, app_key)
+    if installation is None:
+        raise Http404(f"{app.name} is not installed.")
+    if request.method == "POST":
+        services.integration_uninstall(actor=request.user, installation=installation)
+        messages.success(request, f"{app.name} uninstalled; its stored credentials are deleted.")
+        return redirect(_url(request, "integrations"))
+    context = {"app": app, "installation": installation, "tab": "integrations"}
+    return render_page(request, "orgs/settings_integration_uninstall.html", context)
+
+
+# --- SSO -----------------------------------------------------------------------------------
+
+
+@org_view("org.manage_settings")
+@require_GET
+def sso(request):
+    config = SSOConfiguration.objects.filter(org=request.org).prefetch_related("domains").first()
+    return render_page(request, "orgs/settings_sso.html", {"sso": config, "tab": "sso"})
+
+
+# --- domains -------------------------------------------------------------------------------
+
+
+def _domain(request, domain_id):
+    return get_object_or_404(
+        Domain.objects.select_related("workspace"), pk=domain_id, org=request.org
+    )
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def domain_list(request):
+    org = request.org
+    form = DomainAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain = services.domain_add(
+                actor=request.user, org=org, hostname=form.cleaned_data["hostname"]
+            )
+        except ServiceError as error:
+            form.add_error("hostname", error)
+        else:
+            messages.success(
+                request,
+                f"{domain.hostname} added. Publish its TXT record, then verify it.",
+            )
+            return redirect(_url(request, "domains") + f"#domain-{domain.pk}")
+    domains = Domain.objects.filter(org=org).select_related("workspace").order_by("hostname")
+    context = {"form": form, "page": paginate(request, domains), "tab": "domains"}
+    return render_page(request, "orgs/settings_domains.html", context)
+
+
+@org_view("org.manage_settings")
+@require_POST
+def domain_verify(request, domain_id):
+    domain = _domain(request, domain_id)
+    error = None
+    try:
+        services.domain_verify(actor=request.user, domain=domain)
+    except ServiceError as refused:
+        error = refused.text
+    if wants_partial(request):
+        context = {"domain": domain, "verify_error": error, "just_verified": error is None}
+        return render_page(request, "orgs/settings_domains.html", context, partial="domain_row")
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{domain.hostname} is verified.")
+    return redirect(_url(request, "domains") + f"#domain-{domain.pk}")
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def domain_remove(request, domain_id):
+    domain = _domain(request, domain_id)
+    if request.method == "POST":
+        services.domain_remove(actor=request.user, domain=domain)
+        messages.success(request, f"{domain.hostname} removed.")
+        return redirect(_url(request, "domains"))
+    context = {
+        "domain": domain,
+        "whitelabel_for": Workspace.objects.filter(whitelabel_domain=domain).order_by("name"),
+        "sso_covers": domain.sso_configurations.exists(),
+        "tab": "domains",
+    }
+    return render_page(request, "orgs/settings_domain_remove.html", context)

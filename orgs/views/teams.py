@@ -1,0 +1,324 @@
+"""The console's Teams: list and create; a team's Members tab with its workspace access; its
+Settings tab (name, description, avatar, delete)."""
+
+from contextlib import suppress
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from workspaces.models import TeamAccess
+
+from .. import services
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..forms import (
+    TeamAccessAddForm,
+    TeamAccessForm,
+    TeamForm,
+    TeamMemberAddForm,
+    TeamSettingsForm,
+)
+from ..models import OrgMembership, Team, User
+from ..stats import teams_with_counts
+from .rendering import form_partial, paginate, render_page, wants_partial
+
+MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
+
+
+def _team(request, team_id):
+    team = get_object_or_404(Team, pk=team_id, org=request.org)
+    team.org = request.org
+    return team
+
+
+def _team_url(team, name="orgs:team"):
+    return reverse(name, kwargs={"org_slug": team.org.slug, "team_id": team.pk})
+
+
+@org_view("org.manage_teams")
+@require_http_methods(["GET", "POST"])
+def team_list(request):
+    org = request.org
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                actor=request.user,
+                org=org,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ServiceError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, f"Team {team.name} created. Add its members below.")
+            if request.htmx:
+                return HttpResponseClientRedirect(_team_url(team))
+            return redirect(_team_url(team))
+    context = {"form": form, "page": paginate(request, teams_with_counts(org).order_by("name"))}
+    return render_page(
+        request, "orgs/teams.html", context, partial=form_partial(request, "create_form")
+    )
+
+
+# --- a team's Members tab ------------------------------------------------------------------
+
+
+def member_candidates(team, query=""):
+    """Org members not yet in the team whose email or name contains `query` (a few)."""
+    qs = (
+        User.objects.filter(org_memberships__org_id=team.org_id)
+        .exclude(team_memberships__team=team)
+        .order_by("email")
+    )
+    if query:
+        qs = qs.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
+    return qs.only("email", "full_name")[:MEMBER_OPTIONS]
+
+
+def _members_context(request, team, member_form=None):
+    members = team.members.order_by("email").only("email", "full_name")
+    return {
+        "team": team,
+        "members": paginate(request, members),
+        "member_form": member_form or TeamMemberAddForm(team=team),
+        "candidates": member_candidates(team),
+    }
+
+
+def _access_context(team, access_form=None, row_forms=None):
+    grants = list(
+        TeamAccess.objects.filter(team=team).select_related("workspace").order_by("workspace__name")
+    )
+    row_forms = row_forms or {}
+    rows = [(grant, row_forms.get(grant.pk) or TeamAccessForm(grant=grant)) for grant in grants]
+    return {
+        "team": team,
+        "access_rows": rows,
+        "access_form": access_form or TeamAccessAddForm(team=team),
+    }
+
+
+def _team_page(request, team, *, member_form=None, access_form=None, row_forms=None):
+    context = {
+        **_members_context(request, team, member_form),
+        **_access_context(team, access_form, row_forms),
+        "tab": "members",
+    }
+    return render_page(request, "orgs/team_detail.html", context)
+
+
+@org_view("org.manage_teams")
+@require_GET
+def team_detail(request, team_id):
+    team = _team(request, team_id)
+    if wants_partial(request) and request.GET.get("suggest"):
+        # Email suggestions while an address is typed in "Add a member".
+        candidates = member_candidates(team, request.GET.get("email", "").strip())
+        return render_page(
+            request,
+            "orgs/team_detail.html",
+            {"team": team, "candidates": candidates},
+            partial="member_options",
+        )
+    if wants_partial(request):
+        return render_page(
+            request, "orgs/team_detail.html", _members_context(request, team), partial="members"
+        )
+    return _team_page(request, team)
+
+
+@org_view("org.manage_teams")
+@require_POST
+def team_member_add(request, team_id):
+    team = _team(request, team_id)
+    form = TeamMemberAddForm(request.POST, team=team)
+    if form.is_valid():
+        try:
+            services.team_member_add(actor=request.user, team=team, user=form.user)
+        except ServiceError as error:
+            form.add_error("email", error)
+        else:
+            if wants_partial(request):
+                context = _members_context(request, team)
+                context["added"] = form.user
+                return render_page(request, "orgs/team_detail.html", context, partial="members")
+            messages.success(request, f"{form.user.email} added to {team.name}.")
+            return redirect(_team_url(team))
+    if wants_partial(request):
+        context = _members_context(request, team, member_form=form)
+        return render_page(request, "orgs/team_detail.html", context, partial="members")
+    return _team_page(request, team, member_form=form)
+
+
+@org_view("org.manage_teams")
+@require_http_methods(["GET", "POST"])
+def team_member_remove(request, team_id, user_id):
+    team = _team(request, team_id)
+    membership = get_object_or_404(
+        OrgMembership.objects.select_related("user"), org=request.org, user_id=user_id
+    )
+    user = membership.user
+    if not team.members.filter(pk=user.pk).exists():
+        raise Http404(f"{user.email} is not in {team.name}.")
+    if request.method == "POST":
+        # ServiceError: someone else removed them a moment ago, the outcome asked for.
+        with suppress(ServiceError):
+            services.team_member_remove(actor=request.user, team=team, user=user)
+        if wants_partial(request):
+            context = _members_context(request, team)
+            context["removed"] = user
+            return render_page(request, "orgs/team_detail.html", context, partial="members")
+        messages.success(request, f"{user.email} removed from {team.name}.")
+        return redirect(_team_url(team))
+    return render_page(
+        request, "orgs/team_member_remove.html", {"team": team, "member": user, "tab": "members"}
+    )
+
+
+# --- a team's workspace access -------------------------------------------------------------
+
+
+def _access_partial(request, team, note=None, **kwargs):
+    context = {**_access_context(team, **kwargs), "access_note": note}
+    return render_page(request, "orgs/team_detail.html", context, partial="access")
+
+
+@org_view("org.manage_teams")
+@require_POST
+def team_access_add(request, team_id):
+    team = _team(request, team_id)
+    form = TeamAccessAddForm(request.POST, team=team)
+    if form.is_valid():
+        workspace = form.cleaned_data["workspace"]
+        try:
+            services.team_access_set(
+                actor=request.user,
+                team=team,
+                workspace=workspace,
+                role=form.cleaned_data["role"],
+                flags={flag: True for flag in form.cleaned_data["flags"]},
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            done = f"{team.name} now has access to {workspace.name}."
+            if wants_partial(request):
+                return _access_partial(request, team, note=done)
+            messages.success(request, done)
+            return redirect(_team_url(team))
+    if wants_partial(request):
+        return _access_partial(request, team, access_form=form)
+    return _team_page(request, team, access_form=form)
+
+
+def _grant(request, team, workspace_id):
+    return get_object_or_404(
+        TeamAccess.objects.select_related("workspace"),
+        team=team,
+        workspace_id=workspace_id,
+        workspace__org=request.org,
+    )
+
+
+@org_view("org.manage_teams")
+@require_POST
+def team_access_change(request, team_id, workspace_id):
+    team = _team(request, team_id)
+    grant = _grant(request, team, workspace_id)
+    form = TeamAccessForm(request.POST, grant=grant)
+    if form.is_valid():
+        changes = form.changes(grant.role)
+        workspace = grant.workspace
+        grant = services.team_access_set(
+            actor=request.user, team=team, workspace=workspace, **changes
+        )
+        grant.workspace = workspace
+        if wants_partial(request):
+            context = {
+                "team": team,
+                "grant": grant,
+                "row_form": TeamAccessForm(grant=grant),
+                "saved": True,
+                "defaults_applied": changes["flags"] is None,
+            }
+            return render_page(request, "orgs/team_detail.html", context, partial="access_row")
+        note = " (permissions reset to the role's defaults)" if changes["flags"] is None else ""
+        messages.success(request, f"Access to {grant.workspace.name} updated{note}.")
+        return redirect(_team_url(team) + "#team-access")
+    if wants_partial(request):
+        context = {"team": team, "grant": grant, "row_form": form}
+        return render_page(request, "orgs/team_detail.html", context, partial="access_row")
+    return _team_page(request, team, row_forms={grant.pk: form})
+
+
+@org_view("org.manage_teams")
+@require_http_methods(["GET", "POST"])
+def team_access_remove(request, team_id, workspace_id):
+    team = _team(request, team_id)
+    grant = _grant(request, team, workspace_id)
+    if request.method == "POST":
+        with suppress(ServiceError):  # removed by someone else a moment ago: fine
+            services.team_access_remove(actor=request.user, team=team, workspace=grant.workspace)
+        done = f"{team.name} no longer has access to {grant.workspace.name}."
+        if wants_partial(request):
+            return _access_partial(request, team, note=done)
+        messages.success(request, done)
+        return redirect(_team_url(team))
+    return render_page(
+        request, "orgs/team_access_remove.html", {"team": team, "grant": grant, "tab": "members"}
+    )
+
+
+# --- a team's Settings tab -----------------------------------------------------------------
+
+
+@org_view("org.manage_teams")
+@require_http_methods(["GET", "POST"])
+def team_settings(request, team_id):
+    team = _team(request, team_id)
+    form = TeamSettingsForm(request.POST or None, request.FILES or None, team=team)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(
+                actor=request.user,
+                team=team,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                **form.avatar_changes(),
+            )
+        except ServiceError as error:
+            form.add_error("name", error)
+        else:
+            if not wants_partial(request):
+                messages.success(request, f"Team {team.name} saved.")
+                return redirect(_team_url(team, "orgs:team_settings"))
+            saved = True
+            form = TeamSettingsForm(team=team)
+    context = {"team": team, "form": form, "saved": saved, "tab": "settings"}
+    return render_page(
+        request, "orgs/team_settings.html", context, partial=form_partial(request, "settings")
+    )
+
+
+@org_view("org.manage_teams")
+@require_http_methods(["GET", "POST"])
+def team_delete(request, team_id):
+    team = _team(request, team_id)
+    if request.method == "POST":
+        services.team_delete(actor=request.user, team=team)
+        messages.success(request, f"Team {team.name} deleted.")
+        return redirect("orgs:teams", org_slug=request.org.slug)
+    context = {
+        "team": team,
+        "member_count": team.members.count(),
+        "grants": TeamAccess.objects.filter(team=team).select_related("workspace"),
+        "tab": "settings",
+    }
+    return render_page(request, "orgs/team_delete.html", context)

@@ -1,0 +1,65 @@
+"""The console's Workspaces page: every workspace of the org, create, delete."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_http_methods
+
+from workspaces import services as workspace_services
+from workspaces.models import Workspace
+
+from ..decorators import org_view, require
+from ..errors import ServiceError
+from ..forms import ConfirmForm, WorkspaceCreateForm
+from ..stats import workspace_contents, workspaces_with_counts
+from .rendering import paginate, render_page, wants_partial
+
+
+@org_view("org.view_console")
+@require_http_methods(["GET", "POST"])
+def workspace_list(request):
+    org = request.org
+    if request.method == "POST":
+        require(request, "org.manage_workspaces", org)
+        form = WorkspaceCreateForm(request.POST, org=org)
+        if form.is_valid():
+            try:
+                workspace = workspace_services.workspace_create(
+                    actor=request.user,
+                    org=org,
+                    name=form.cleaned_data["name"],
+                    slug=form.cleaned_data["slug"] or None,
+                    description=form.cleaned_data["description"],
+                )
+            except ServiceError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Workspace {workspace.name} created.")
+                return redirect("orgs:workspaces", org_slug=org.slug)
+        form.suggest_slug(request.POST.get("name", ""))
+    else:
+        form = WorkspaceCreateForm(org=org)
+        if wants_partial(request) and request.GET.get("suggest_slug"):
+            # The slug suggestion while the name is typed (the typed slug is kept).
+            form = WorkspaceCreateForm(org=org, initial={"slug": request.GET.get("slug", "")})
+            form.suggest_slug(request.GET.get("name", ""))
+            return render_page(
+                request, "orgs/workspaces.html", {"form": form}, partial="slug_field"
+            )
+    context = {
+        "form": form,
+        "page": paginate(request, workspaces_with_counts(org).order_by("name", "pk")),
+    }
+    return render_page(request, "orgs/workspaces.html", context)
+
+
+@org_view("org.manage_workspaces")
+@require_http_methods(["GET", "POST"])
+def workspace_delete(request, workspace_id):
+    workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
+    form = ConfirmForm(request.POST or None, expected=workspace.slug)
+    if request.method == "POST" and form.is_valid():
+        workspace_services.workspace_delete(actor=request.user, workspace=workspace)
+        messages.success(request, f"Workspace {workspace.name} deleted.")
+        return redirect("orgs:workspaces", org_slug=request.org.slug)
+    context = {"workspace": workspace, "contents": workspace_contents(workspace), "form": form}
+    return render_page(request, "orgs/workspace_delete.html", context)

@@ -1,0 +1,193 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from orgs.charts import BarChart, nice_ceiling
+from orgs.stats import Window, org_totals, scans_per_day
+from tests.factories import (
+    AudienceContactFactory,
+    FlowFactory,
+    OrganizationFactory,
+    OrgMembershipFactory,
+    ScanFactory,
+    TeamFactory,
+    WorkspaceFactory,
+    WorkspaceMembershipFactory,
+)
+from tests.orgs.console import HTMX, html, logged_in
+from workspaces.models import Workspace
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/orgs/acme/"
+
+
+def add_content(workspace, *, flows=1, scans_per_flow=2, contacts=1, days_ago=1):
+    now = timezone.now()
+    for _ in range(flows):
+        flow = FlowFactory(workspace=workspace)
+        for n in range(scans_per_flow):
+            ScanFactory(flow=flow, scanned_at=now - timedelta(days=days_ago, minutes=n))
+    for _ in range(contacts):
+        AudienceContactFactory(workspace=workspace)
+
+
+def test_totals_count_every_workspace_of_the_org_and_nothing_else(acme, globex):
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    sales = Workspace.objects.get(org=acme, slug="sales")
+    add_content(marketing, flows=2, scans_per_flow=3, contacts=4)
+    add_content(sales, flows=1, scans_per_flow=1, contacts=0)
+    add_content(sales, flows=1, scans_per_flow=5, contacts=0, days_ago=45)  # outside window
+    add_content(Workspace.objects.get(org=globex), flows=3, scans_per_flow=3, contacts=3)
+
+    totals = org_totals(acme, Window.last_days())
+
+    assert totals == {
+        "workspaces": 3,
+        "members": 8,
+        "teams": 1,
+        "flows": 4,
+        "scans": 7,
+        "audience": 4,
+    }
+
+
+def test_dashboard_shows_the_totals(client, demo, acme):
+    add_content(Workspace.objects.get(org=acme, slug="marketing"), flows=2, scans_per_flow=3)
+    page = html(logged_in(client, demo).get(DASHBOARD))
+    assert '<dt class="label">Scans, last 30 days</dt><dd class="value">6</dd>' in page
+    assert '<dt class="label">Flows</dt><dd class="value">2</dd>' in page
+    assert '<dt class="label">Members</dt><dd class="value">8</dd>' in page
+
+
+def test_scans_are_grouped_per_day_with_empty_days(acme):
+    window = Window.last_days(today=timezone.localdate())
+    flow = FlowFactory(workspace=Workspace.objects.get(org=acme, slug="events"))
+    noon = datetime.combine(
+        window.last_day, datetime.min.time(), tzinfo=timezone.get_current_timezone()
+    )
+    for offset in [0, 0, 2, 29, 30]:
+        ScanFactory(flow=flow, scanned_at=noon - timedelta(days=offset) + timedelta(hours=12))
+
+    per_day = scans_per_day(acme, window)
+
+    assert len(per_day) == 30
+    assert per_day[-1] == (window.last_day, 2)
+    assert per_day[-3] == (window.last_day - timedelta(days=2), 1)
+    assert per_day[0] == (window.first_day, 1)
+    assert sum(n for _, n in per_day) == 4  # 30 days ago is outside the window
+
+
+def test_window_is_thirty_days_ending_today():
+    window = Window.last_days(today=date(2025, 3, 31))
+    assert window.first_day == date(2025, 3, 2)
+    assert len(window.days) == 30
+    assert window.end - window.start == timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    "value,expected", [(0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (10, 10), (11, 20), (420, 500)]
+)
+def test_nice_ceiling(value, expected):
+    assert nice_ceiling(value) == expected
+
+
+def test_bar_chart_geometry():
+    days = [date(2025, 1, d) for d in range(1, 5)]
+    chart = BarChart(list(zip(days, [0, 5, 10, 2], strict=True)))
+    plot_height = chart.height - chart.top - chart.bottom
+    assert chart.y_max == 10
+    assert [bar.height for bar in chart.bars] == [0, plot_height / 2, plot_height, plot_height / 5]
+    assert all(bar.y + bar.height == chart.baseline for bar in chart.bars)
+    assert chart.bars[1].x > chart.bars[0].x + chart.bars[0].width
+    assert [t.label for t in chart.y_ticks] == ["0", "5", "10"]
+    assert chart.x_ticks[-1].label == "Jan 4"
+    assert (chart.peak, chart.peak_day, chart.total) == (10, days[2], 17)
+
+
+def test_chart_is_an_accessible_svg_with_a_table(client, demo, acme):
+    add_content(Workspace.objects.get(org=acme, slug="marketing"), scans_per_flow=3, days_ago=0)
+    page = html(logged_in(client, demo).get(DASHBOARD))
+    assert '<svg class="chart"' in page
+    assert 'role="img" aria-labelledby="chart-title chart-summary"' in page
+    assert page.count('<rect class="bar"') == 30
+    assert "3 scans from" in page
+    assert ": 3 scans</title>" in page
+    assert "Scans per day as a table" in page
+
+
+def test_a_row_per_workspace_with_its_numbers(client, demo, acme):
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    add_content(marketing, flows=2, scans_per_flow=2, contacts=3)
+    response = logged_in(client, demo).get(DASHBOARD)
+    row = next(ws for ws in response.context["page"] if ws.slug == "marketing")
+    assert (row.member_count, row.flow_count, row.scan_count, row.audience_count) == (5, 2, 4, 3)
+    sales = next(ws for ws in response.context["page"] if ws.slug == "sales")
+    assert (sales.member_count, sales.team_count) == (0, 1)
+    assert 'href="/orgs/acme/w/marketing/"' in html(response)
+
+
+def test_workspace_table_sorts_by_scans(client, demo, acme):
+    add_content(Workspace.objects.get(org=acme, slug="sales"), scans_per_flow=5)
+    add_content(Workspace.objects.get(org=acme, slug="events"), scans_per_flow=2)
+    response = logged_in(client, demo).get(DASHBOARD + "?sort=scans")
+    assert [ws.slug for ws in response.context["page"]] == ["sales", "events", "marketing"]
+
+
+def test_unknown_sort_falls_back_to_name(client, demo):
+    response = logged_in(client, demo).get(DASHBOARD + "?sort=password")
+    assert response.context["sort"] == "name"
+    assert [ws.slug for ws in response.context["page"]] == ["events", "marketing", "sales"]
+
+
+def test_htmx_gets_only_the_workspace_table(client, demo):
+    response = logged_in(client, demo).get(DASHBOARD + "?sort=members", headers=HTMX)
+    page = html(response)
+    assert page.lstrip().startswith('<section id="workspace-table"')
+    assert "<svg" not in page
+    assert "<html" not in page
+
+
+def test_workspace_table_paginates(client, demo, acme):
+    for n in range(30):
+        WorkspaceFactory(org=acme, name=f"Zz {n:02}")
+    response = logged_in(client, demo).get(DASHBOARD + "?page=2")
+    assert len(response.context["page"]) == 8
+    assert "Page 2 of 2" in html(response)
+
+
+def test_empty_org_shows_an_empty_state(client, db):
+    membership = OrgMembershipFactory(admin=True, org__slug="empty")
+    client.force_login(membership.user)
+    page = html(client.get("/orgs/empty/"))
+    assert "has no workspaces yet" in page
+    assert "0 scans from" in page
+
+
+def grow(org, workspaces):
+    """More of everything the dashboard counts."""
+    for _ in range(workspaces):
+        ws = WorkspaceFactory(org=org)
+        WorkspaceMembershipFactory(workspace=ws, user=OrgMembershipFactory(org=org).user)
+        add_content(ws, flows=2, scans_per_flow=3, contacts=2)
+    TeamFactory(org=org)
+
+
+def test_dashboard_query_count_does_not_grow_with_the_org(
+    client, demo, acme, django_assert_max_num_queries
+):
+    logged_in(client, demo)
+    grow(acme, 1)
+    with django_assert_max_num_queries(10):
+        client.get(DASHBOARD)
+    grow(acme, 12)
+    with django_assert_max_num_queries(10):
+        client.get(DASHBOARD)
+
+
+def test_no_other_org_sees_the_dashboard_numbers(client, demo):
+    other = OrganizationFactory(slug="other")
+    OrgMembershipFactory(org=other, user=demo["admin@acme.test"], role="user")
+    client.force_login(demo["admin@acme.test"])
+    assert client.get("/orgs/other/").status_code == 403
