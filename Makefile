@@ -29,7 +29,7 @@ run: seed
 ## Set everything up and run the whole suite (PostgreSQL/Chromium tests skip when absent,
 ## unless REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1)
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),2) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,12 +1,11 @@
 import os
-from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from orgs.models import Organization, User
+from tests.demo_snapshot import load_demo
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -54,10 +53,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def _demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
 @pytest.fixture
-def demo(db):
-    """The demo data of SPEC §7; returns the users by email."""
-    call_command("seed_demo", stdout=StringIO())
+def demo(db, _demo_media):
+    """The demo data of SPEC §7 (seeded once per process, restored for each test; see
+    tests/demo_snapshot.py); returns the users by email."""
+    load_demo(_demo_media)
     return {u.email: u for u in User.objects.all()}
 
 
@@ -127,3 +132,13 @@ def login(page):
         page.wait_for_load_state()
 
     return do_login
+
+
+@pytest.fixture
+def no_seeded_content(demo):
+    """The demo people and workspaces without the seeded flows, scans, audience, templates,
+    assets and brand kits, for tests that count content from zero."""
+    from workspaces.models import Asset, AudienceContact, BrandKit, Flow, FlowTemplate, Scan
+
+    for model in (Scan, AudienceContact, Flow, FlowTemplate, Asset, BrandKit):
+        model.objects.all().delete()

@@ -38,7 +38,9 @@ def wait_htmx(page):
     )
 
 
-def test_dashboard_sorts_the_workspace_table_in_place(acme, admin_page, screenshot):
+def test_dashboard_sorts_the_workspace_table_in_place(
+    acme, no_seeded_content, admin_page, screenshot
+):
     page = admin_page
     sales = Workspace.objects.get(org=acme, slug="sales")
     marketing = Workspace.objects.get(org=acme, slug="marketing")

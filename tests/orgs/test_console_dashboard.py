@@ -18,7 +18,7 @@ from tests.factories import (
 from tests.orgs.console import HTMX, html, logged_in
 from workspaces.models import Workspace
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_seeded_content")]
 
 DASHBOARD = "/orgs/acme/"
 

@@ -99,7 +99,7 @@ def test_list_paginates(client, demo, acme):
 
 
 @pytest.fixture
-def full_workspace(acme):
+def full_workspace(acme, no_seeded_content):
     ws = Workspace.objects.get(org=acme, slug="marketing")
     flow = FlowFactory(workspace=ws)
     ScanFactory.create_batch(3, flow=flow)
