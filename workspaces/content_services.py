@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.recording import record
 from orgs.errors import ServiceError
 
 from . import uploads
@@ -248,4 +249,13 @@ def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[t
                 _cell(";".join(tags or ())),
             )
 
+    record(
+        action="exported",
+        org=workspace.org_id,
+        workspace=workspace,
+        entity_type="audience_export",
+        entity_id=workspace.pk,
+        entity_label=f"Audience of {workspace.name}",
+        changes={"filters": [None, filters.as_dict() or "none"]},
+    )
     return generate()

@@ -13,7 +13,8 @@ run adds nothing.
 The base flows, templates, brand kits and assets are saved one by one (flows through
 `services.flow_create`), so the activity log's signal receivers record them. Rows written with
 `bulk_create` (scaled flows, contacts, scans) send no signals: `_bulk_insert` is the one place
-they pass through.
+they pass through, and it records the tracked ones (flows) with the activity log's bulk helper.
+Scans and audience contacts are not tracked per row.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
+
+from audit.recording import record_instances
+from audit.tracking import tracker_for
 
 from . import services
 from .models import (
@@ -122,11 +126,13 @@ def seed_workspace_content(*, actor, scale: int = 1, now=None) -> SeedReport:
 
 
 def _bulk_insert(model, rows, report: SeedReport, kind: str) -> None:
-    """Insert `rows` (an iterable) in batches. bulk_create sends no signals, so these rows are
-    not written to the activity log one by one."""
+    """Insert `rows` (an iterable) in batches. bulk_create sends no signals, so rows of tracked
+    models are recorded in the activity log explicitly, in bulk."""
     rows = iter(rows)
     while batch := list(itertools.islice(rows, BATCH_SIZE)):
-        model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        created = model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        if tracker_for(created[0]) is not None:
+            record_instances(created)
         report.add(kind, len(batch))
 
 

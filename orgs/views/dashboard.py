@@ -2,6 +2,8 @@
 
 from django.views.decorators.http import require_GET
 
+from audit.selectors import recent_entries
+
 from ..charts import BarChart
 from ..decorators import org_view
 from ..stats import Window, org_totals, scans_per_day, workspaces_with_counts
@@ -39,4 +41,5 @@ def dashboard(request):
     if not wants_partial(request):
         context["totals"] = org_totals(org, window)
         context["chart"] = BarChart(scans_per_day(org, window))
+        context["recent_activity"] = recent_entries(org, limit=8)
     return render_page(request, "orgs/dashboard.html", context, partial="workspace_table")

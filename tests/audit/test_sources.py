@@ -173,3 +173,54 @@ def test_seed_demo_again_writes_no_entry(demo):
     before = ActivityEntry.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert ActivityEntry.objects.count() == before
+
+
+# --- wiring into the other pages -------------------------------------------------------------
+
+
+def test_audience_export_is_logged_as_exported(client, demo, acme):
+    from audit.models import ActivityEntry
+
+    client.force_login(demo["audience@acme.test"])
+    response = client.get("/orgs/acme/w/marketing/audience/export.csv?tag=vip")
+    b"".join(response.streaming_content)
+    entry = ActivityEntry.objects.filter(org=acme).order_by("-id").first()
+    assert (entry.action, entry.entity_type) == ("exported", "audience_export")
+    assert entry.actor_email == "audience@acme.test"
+    assert entry.workspace_name == "Marketing"
+    assert entry.changes == {"filters": [None, {"tag": "vip"}]}
+
+
+def test_refused_audience_export_logs_nothing(client, demo, acme):
+    from audit.models import ActivityEntry
+
+    before = ActivityEntry.objects.filter(org=acme).count()
+    client.force_login(demo["viewer@acme.test"])
+    assert client.get("/orgs/acme/w/marketing/audience/export.csv").status_code == 403
+    assert ActivityEntry.objects.filter(org=acme).count() == before
+
+
+def test_dashboard_shows_recent_activity_with_links(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    page = client.get("/orgs/acme/").content.decode()
+    assert "Recent activity" in page
+    assert "/orgs/acme/activity/?email=system" in page
+
+
+def test_flow_page_links_to_its_history_for_org_admins_only(client, demo, acme):
+    from workspaces.models import Flow
+
+    flow = Flow.objects.filter(workspace__org=acme, workspace__slug="marketing").first()
+    url = f"/orgs/acme/w/marketing/flows/{flow.pk}/"
+    link = f"/orgs/acme/activity/?entity=flow&amp;id={flow.pk}"
+    client.force_login(demo["admin@acme.test"])
+    assert link in client.get(url).content.decode()
+    client.force_login(demo["editor@acme.test"])
+    assert link not in client.get(url).content.decode()
+
+
+def test_member_profile_links_to_their_activity(client, demo, acme):
+    viewer = demo["viewer@acme.test"]
+    client.force_login(demo["admin@acme.test"])
+    page = client.get(f"/orgs/acme/users/{viewer.pk}/").content.decode()
+    assert f"entity=org_member&amp;id={viewer.pk}" in page

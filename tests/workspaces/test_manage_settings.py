@@ -87,12 +87,14 @@ def test_upload_an_avatar(as_user, demo, marketing):
     with marketing.avatar.open() as stored:
         image = Image.open(stored)
         assert (image.format, image.size) == ("PNG", (256, 256))
-    assert f'src="{marketing.avatar.url}"' in client.get(SETTINGS).content.decode()
+    filename = marketing.avatar.name.rsplit("/", 1)[-1]
+    served = f'src="/orgs/acme/avatars/workspace/{marketing.pk}/{filename}"'
+    assert served in client.get(SETTINGS).content.decode()
 
 
 def test_initials_without_an_avatar(as_user, demo):
     text = as_user("wsadmin@acme.test").get(SETTINGS).content.decode()
-    assert '<span class="avatar lg" aria-hidden="true">M</span>' in text
+    assert '<span class="avatar lg" role="img" aria-label="Marketing">M</span>' in text
 
 
 def test_upload_something_else_is_refused(as_user, demo, marketing):

@@ -112,6 +112,17 @@ def test_scale_multiplies_flows_contacts_and_scans(demo):
     assert marketing.scans.count() == seed.SCANS_PER_WORKSPACE * 3
 
 
+def test_bulk_inserted_flows_are_in_the_activity_log(demo):
+    from audit.integrity import chain_org_ids, verify_chain
+    from audit.models import ActivityEntry
+
+    before = ActivityEntry.objects.filter(entity_type="flow", action="created").count()
+    seed.seed_workspace_content(actor=None, scale=2)
+    after = ActivityEntry.objects.filter(entity_type="flow", action="created").count()
+    assert after - before == Workspace.objects.count() * len(seed.FLOWS)
+    assert all(verify_chain(org_id).ok for org_id in chain_org_ids())
+
+
 def test_scaled_run_is_idempotent_too(demo):
     seed.seed_workspace_content(actor=None, scale=2)
     before = counts()
