@@ -157,6 +157,7 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
     return workspace
 
 
+@transaction.atomic
 def workspace_access_save(
     *, actor, workspace, user, role: str | None, flags: dict | None = None
 ) -> WorkspaceMembership | None:
