@@ -24,6 +24,17 @@ WORKSPACE_SECTIONS = [
 ]
 
 
+NAV_WORKSPACES = 20
+
+
+class NavWorkspaces(list):
+    """The sidebar's workspaces; `more` tells whether the org has others not listed."""
+
+    def __init__(self, items, *, more):
+        super().__init__(items)
+        self.more = more
+
+
 def navigation(request):
     """Org switcher and the current org's workspaces for base.html, computed only if rendered."""
     user = getattr(request, "user", None)
@@ -32,7 +43,16 @@ def navigation(request):
     org = getattr(request, "org", None)
 
     def nav_workspaces():
-        return list(selectors.visible_workspaces(user, org)) if org else []
+        """Up to NAV_WORKSPACES of them (an org may have hundreds), plus the current one."""
+        if not org:
+            return NavWorkspaces([], more=False)
+        shown = list(selectors.visible_workspaces(user, org)[: NAV_WORKSPACES + 1])
+        more = len(shown) > NAV_WORKSPACES
+        shown = shown[:NAV_WORKSPACES]
+        current = getattr(request, "workspace", None)
+        if current is not None and current not in shown:
+            shown.append(current)
+        return NavWorkspaces(shown, more=more)
 
     return {
         "nav_orgs": SimpleLazyObject(lambda: selectors.user_orgs(user)),

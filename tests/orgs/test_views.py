@@ -156,3 +156,17 @@ def test_403_page_explains(client, demo, settings):
     assert permissions.requirement("ws.view_audience") in page.content.decode().replace(
         "&#x27;", "'"
     )
+
+
+def test_sidebar_lists_at_most_twenty_workspaces_plus_the_current_one(client, demo, acme):
+    from flowadmin.context_processors import NAV_WORKSPACES
+    from tests.factories import WorkspaceFactory
+
+    for n in range(NAV_WORKSPACES + 5):
+        WorkspaceFactory(org=acme, name=f"Aa {n:02}", slug=f"aa-{n:02}")
+    client.force_login(demo["admin@acme.test"])
+    response = client.get("/orgs/acme/w/sales/flows/")
+    listed = response.context["nav_workspaces"]
+    assert len(listed) == NAV_WORKSPACES + 1
+    assert listed[-1].slug == "sales"
+    assert "All your workspaces…" in response.content.decode()
