@@ -420,63 +420,15 @@ def has_capability(user, capability: str, obj) -> bool:
 
 # --- bulk: everyone's access to one workspace ----------------------------------------------
 
-_WORKSPACE_MEMBERS_SQL = """
-SELECT 'direct', wm.user_id, wm.role,
-       wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
-  FROM workspaces_workspacemembership wm
-  JOIN orgs_orgmembership om ON om.user_id = wm.user_id AND om.org_id = %(org)s
- WHERE wm.workspace_id = %(workspace)s{direct_users}
-UNION ALL
-SELECT 'team', tm.user_id, ta.role,
-       ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
-  FROM workspaces_teamaccess ta
-  JOIN orgs_team t ON t.id = ta.team_id AND t.org_id = %(org)s
-  JOIN orgs_teammembership tm ON tm.team_id = t.id
-  JOIN orgs_orgmembership om ON om.user_id = tm.user_id AND om.org_id = %(org)s
- WHERE ta.workspace_id = %(workspace)s{team_users}
-UNION ALL
-SELECT 'org_admin', om.user_id, 'admin', TRUE, TRUE, TRUE, NULL
-  FROM orgs_orgmembership om
- WHERE om.org_id = %(org)s AND om.role = %(org_admin)s{admin_users}
-"""
-
 
 def workspace_member_access(workspace, user_ids=None) -> dict[int, WorkspaceAccess]:
     """The effective access of everyone who reaches `workspace` (or only of `user_ids`), by
-    user id, in one query. Same rule and same Source objects as `org_access(...).workspace()`:
-    only members of the workspace's org count; org admins first, then direct, then teams."""
-    params = {"org": workspace.org_id, "workspace": workspace.pk, "org_admin": OrgRole.ADMIN.value}
-    filters = {"direct_users": "", "team_users": "", "admin_users": ""}
-    if user_ids is not None:
-        user_ids = list(user_ids)
-        if not user_ids:
-            return {}
-        placeholders = ", ".join(f"%(u{i})s" for i in range(len(user_ids)))
-        params.update({f"u{i}": pk for i, pk in enumerate(user_ids)})
-        filters = {
-            "direct_users": f" AND wm.user_id IN ({placeholders})",
-            "team_users": f" AND tm.user_id IN ({placeholders})",
-            "admin_users": f" AND om.user_id IN ({placeholders})",
-        }
-    with connection.cursor() as cursor:
-        cursor.execute(_WORKSPACE_MEMBERS_SQL.format(**filters), params)
-        rows = cursor.fetchall()
-    sources: dict[int, list[Source]] = {}
-    for kind, user_id, role, flows, brand, audience, team in rows:
-        flags = {
-            "flows_manager": bool(flows),
-            "brand_kits_manager": bool(brand),
-            "audience_viewer": bool(audience),
-        }
-        sources.setdefault(user_id, []).append(
-            Source(kind, role, effective_flags(role, flags), team)
-        )
-    order = {ORG_ADMIN: 0, DIRECT: 1, TEAM: 2}
+    user id, in one query: the org-wide bulk loader, read for this one workspace."""
+    everyone = members_access(workspace.org_id, user_ids)
     return {
-        user_id: WorkspaceAccess(
-            workspace.pk, sorted(user_sources, key=lambda s: (order[s.kind], s.team or ""))
-        )
-        for user_id, user_sources in sources.items()
+        user_id: ws_access
+        for user_id, access in everyone.items()
+        if (ws_access := access.workspace(workspace.pk)) is not None
     }
 
 
