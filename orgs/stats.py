@@ -5,12 +5,7 @@ Every per-workspace number is a correlated COUNT subquery (no JOIN fan-out betwe
 tables), so one SELECT returns all rows with their numbers, and one more returns the org totals.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.db.models import IntegerField, OuterRef, Subquery
 
 from workspaces.models import (
     Asset,
@@ -23,10 +18,9 @@ from workspaces.models import (
     Workspace,
     WorkspaceMembership,
 )
+from workspaces.selectors import Period
 
 from .models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
-
-SCAN_WINDOW_DAYS = 30
 
 
 class SubqueryCount(Subquery):
@@ -39,57 +33,28 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **kwargs)
 
 
-@dataclass(frozen=True)
-class Window:
-    """The last `days` calendar days, today included, in the current time zone."""
-
-    first_day: date
-    last_day: date
-    start: datetime  # first_day at midnight
-    end: datetime  # the midnight after last_day
-
-    @classmethod
-    def last_days(cls, days=SCAN_WINDOW_DAYS, today=None):
-        today = today or timezone.localdate()
-        first = today - timedelta(days=days - 1)
-        tz = timezone.get_current_timezone()
-        return cls(
-            first_day=first,
-            last_day=today,
-            start=datetime.combine(first, time.min, tzinfo=tz),
-            end=datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz),
-        )
-
-    @property
-    def days(self):
-        return [
-            self.first_day + timedelta(days=n)
-            for n in range((self.last_day - self.first_day).days + 1)
-        ]
-
-
 def _in_workspace(model, **filters):
     return SubqueryCount(model.objects.filter(workspace=OuterRef("pk"), **filters))
 
 
-def workspaces_with_counts(org, window: Window | None = None):
+def workspaces_with_counts(org, period: Period | None = None):
     """The org's workspaces annotated with `member_count` (direct members) and `team_count`;
-    with a window also `flow_count`, `scan_count` (scans in the window) and `audience_count`."""
+    with a period also `flow_count`, `scan_count` (scans in the period) and `audience_count`."""
     qs = Workspace.objects.filter(org=org).annotate(
         member_count=_in_workspace(WorkspaceMembership),
         team_count=_in_workspace(TeamAccess),
     )
-    if window is not None:
+    if period is not None:
         qs = qs.annotate(
             flow_count=_in_workspace(Flow),
-            scan_count=_in_workspace(Scan, scanned_at__gte=window.start, scanned_at__lt=window.end),
+            scan_count=_in_workspace(Scan, scanned_at__gte=period.start, scanned_at__lt=period.end),
             audience_count=_in_workspace(AudienceContact),
         )
     return qs
 
 
-def org_totals(org, window: Window) -> dict:
-    """Workspaces, members, teams, flows, scans in the window and audience contacts of the
+def org_totals(org, period: Period) -> dict:
+    """Workspaces, members, teams, flows, scans in the period and audience contacts of the
     whole org, in one query."""
 
     def in_org(model, path="workspace__org", **filters):
@@ -100,7 +65,7 @@ def org_totals(org, window: Window) -> dict:
         "members": in_org(OrgMembership, "org"),
         "teams": in_org(Team, "org"),
         "flows": in_org(Flow),
-        "scans": in_org(Scan, scanned_at__gte=window.start, scanned_at__lt=window.end),
+        "scans": in_org(Scan, scanned_at__gte=period.start, scanned_at__lt=period.end),
         "audience": in_org(AudienceContact),
     }
     return _counts_of(Organization.objects.filter(pk=org.pk), counts)
@@ -113,22 +78,6 @@ def _counts_of(queryset, counts: dict) -> dict:
         *(f"n_{name}" for name in counts)
     )
     return {name[2:]: value for name, value in row.get().items()}
-
-
-def scans_per_day(org, window: Window) -> list[tuple[date, int]]:
-    """[(day, scans)] for every day of the window (zeros included), grouped by the database."""
-    rows = (
-        Scan.objects.filter(
-            workspace__org=org, scanned_at__gte=window.start, scanned_at__lt=window.end
-        )
-        .annotate(day=TruncDate("scanned_at"))
-        .order_by()
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    counts = dict(rows)
-    return [(day, counts.get(day, 0)) for day in window.days]
 
 
 def workspace_contents(workspace) -> dict:

@@ -1,5 +1,5 @@
 """Geometry of the server-rendered SVG bar chart of scans per day
-(templates/workspaces/_scan_chart.html draws it; no JavaScript, no chart library)."""
+(templates/components/scan_chart.html draws it; no JavaScript, no chart library)."""
 
 from __future__ import annotations
 

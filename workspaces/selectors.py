@@ -64,14 +64,22 @@ class Period:
     @property
     def start(self) -> datetime.datetime:
         """The first instant of the period (aware)."""
-        return timezone.make_aware(
-            datetime.datetime.combine(self.first_day, datetime.time.min),
-            timezone.get_current_timezone(),
-        )
+        return _midnight(self.first_day)
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The first instant after the period: the midnight after the last day (aware)."""
+        return _midnight(self.last_day + datetime.timedelta(days=1))
 
     @property
     def dates(self) -> list[datetime.date]:
         return [self.first_day + datetime.timedelta(days=n) for n in range(self.days)]
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_current_timezone()
+    )
 
 
 def scans_in(scans, period: Period):
@@ -195,6 +203,10 @@ def scan_analytics(scans, period: Period, *, breakdowns: bool = True) -> ScanAna
         analytics.by_country = scans_by_country(scans, period, total=total)
         analytics.by_device = scans_by_device(scans, period, total=total)
     return analytics
+
+
+def org_scans(org):
+    return Scan.objects.filter(workspace__org=org)
 
 
 def workspace_scans(workspace):

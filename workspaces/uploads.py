@@ -1,20 +1,19 @@
 """Workspace uploads — assets (images and PDF) and brand-kit logos — validated by their content,
-never by the name or the Content-Type the client sent. Images are checked as in
-`orgs.avatars`: a format Pillow recognises among the allowed ones, a pixel ceiling against
-decompression bombs, and a structural check."""
+never by the name or the Content-Type the client sent. Images are opened as avatars are
+(`orgs.images.open_image`): a format Pillow recognises among the allowed ones, a pixel ceiling
+against decompression bombs, and a structural check."""
 
 import io
 import re
 import secrets
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-from orgs.avatars import ALLOWED_FORMATS, MAX_PIXELS
+from orgs.images import ALLOWED_FORMATS, open_image
 
 PDF_MAGIC = b"%PDF-"
 # Image format (as Pillow names it) → (content type, file extension)
@@ -53,27 +52,6 @@ def _check_size(upload, limit: int) -> None:
         raise ValidationError("The file is empty.", code="empty")
 
 
-def _open_image(data: bytes, *, verify: bool) -> Image.Image:
-    """Open `data` as an allowed image format; refuse bombs and broken files."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ALLOWED_FORMATS:
-                raise ValidationError("Upload a PNG, JPEG, GIF or WebP image.", code="invalid_type")
-            if image.width * image.height > MAX_PIXELS:
-                raise ValidationError("The image has too many pixels.", code="bomb")
-            if verify:
-                image.verify()  # structure and checksums, without decoding every pixel
-            else:
-                image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("The image has too many pixels.", code="bomb") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("Upload a valid image file.", code="invalid_image") from None
-    return image
-
-
 def _read(upload) -> bytes:
     upload.seek(0)
     data = upload.read()
@@ -89,7 +67,7 @@ def inspect_asset(upload) -> InspectedFile:
         content_type, extension = PDF_TYPE
         return InspectedFile(content_type, extension, len(data))
     try:
-        image = _open_image(data, verify=True)
+        image = open_image(data, verify=True)
     except ValidationError as error:
         if error.code in ("invalid_image", "invalid_type"):
             raise ValidationError(
@@ -111,7 +89,7 @@ def process_logo(upload) -> ProcessedLogo:
     if isinstance(upload, ProcessedLogo):
         return upload
     _check_size(upload, settings.AVATAR_MAX_BYTES)
-    image = _open_image(_read(upload), verify=False)
+    image = open_image(_read(upload))
     image = ImageOps.exif_transpose(image).convert("RGBA")
     image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()

@@ -3,11 +3,13 @@
 from django.views.decorators.http import require_GET
 
 from audit.selectors import recent_entries
+from workspaces import charts, selectors
 
-from ..charts import BarChart
 from ..decorators import org_view
-from ..stats import Window, org_totals, scans_per_day, workspaces_with_counts
+from ..stats import org_totals, workspaces_with_counts
 from .rendering import paginate, render_page, wants_partial
+
+DAYS = 30  # the dashboard counts scans over the last 30 days
 
 # ?sort= values of the workspace table → ORDER BY
 SORTS = {
@@ -23,11 +25,10 @@ SORTS = {
 @require_GET
 def dashboard(request):
     org = request.org
-    window = Window.last_days()
+    period = selectors.Period.last(DAYS)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
-    rows = workspaces_with_counts(org, window).order_by(*SORTS[sort])
+    rows = workspaces_with_counts(org, period).order_by(*SORTS[sort])
     context = {
-        "window": window,
         "sort": sort,
         "sorts": [
             ("name", "Workspace"),
@@ -39,7 +40,9 @@ def dashboard(request):
         "page": paginate(request, rows, per_page=25),
     }
     if not wants_partial(request):
-        context["totals"] = org_totals(org, window)
-        context["chart"] = BarChart(scans_per_day(org, window))
+        context["totals"] = org_totals(org, period)
+        analytics = selectors.scan_analytics(selectors.org_scans(org), period, breakdowns=False)
+        context["analytics"] = analytics
+        context["chart"] = charts.bar_chart(analytics.daily)
         context["recent_activity"] = recent_entries(org, limit=8)
     return render_page(request, "orgs/dashboard.html", context, partial="workspace_table")

@@ -1,10 +1,9 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from orgs.charts import BarChart, nice_ceiling
-from orgs.stats import Window, org_totals, scans_per_day
+from orgs.stats import org_totals
 from tests.factories import (
     AudienceContactFactory,
     FlowFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     WorkspaceMembershipFactory,
 )
 from tests.orgs.console import HTMX, html, logged_in
+from workspaces import selectors
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_seeded_content")]
@@ -41,7 +41,7 @@ def test_totals_count_every_workspace_of_the_org_and_nothing_else(acme, globex):
     add_content(sales, flows=1, scans_per_flow=5, contacts=0, days_ago=45)  # outside window
     add_content(Workspace.objects.get(org=globex), flows=3, scans_per_flow=3, contacts=3)
 
-    totals = org_totals(acme, Window.last_days())
+    totals = org_totals(acme, selectors.Period.last(30))
 
     assert totals == {
         "workspaces": 3,
@@ -62,48 +62,21 @@ def test_dashboard_shows_the_totals(client, demo, acme):
 
 
 def test_scans_are_grouped_per_day_with_empty_days(acme):
-    window = Window.last_days(today=timezone.localdate())
+    period = selectors.Period.last(30)
     flow = FlowFactory(workspace=Workspace.objects.get(org=acme, slug="events"))
     noon = datetime.combine(
-        window.last_day, datetime.min.time(), tzinfo=timezone.get_current_timezone()
+        period.last_day, datetime.min.time(), tzinfo=timezone.get_current_timezone()
     )
     for offset in [0, 0, 2, 29, 30]:
         ScanFactory(flow=flow, scanned_at=noon - timedelta(days=offset) + timedelta(hours=12))
 
-    per_day = scans_per_day(acme, window)
+    per_day = selectors.daily_scan_counts(selectors.org_scans(acme), period)
 
     assert len(per_day) == 30
-    assert per_day[-1] == (window.last_day, 2)
-    assert per_day[-3] == (window.last_day - timedelta(days=2), 1)
-    assert per_day[0] == (window.first_day, 1)
-    assert sum(n for _, n in per_day) == 4  # 30 days ago is outside the window
-
-
-def test_window_is_thirty_days_ending_today():
-    window = Window.last_days(today=date(2025, 3, 31))
-    assert window.first_day == date(2025, 3, 2)
-    assert len(window.days) == 30
-    assert window.end - window.start == timedelta(days=30)
-
-
-@pytest.mark.parametrize(
-    "value,expected", [(0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (10, 10), (11, 20), (420, 500)]
-)
-def test_nice_ceiling(value, expected):
-    assert nice_ceiling(value) == expected
-
-
-def test_bar_chart_geometry():
-    days = [date(2025, 1, d) for d in range(1, 5)]
-    chart = BarChart(list(zip(days, [0, 5, 10, 2], strict=True)))
-    plot_height = chart.height - chart.top - chart.bottom
-    assert chart.y_max == 10
-    assert [bar.height for bar in chart.bars] == [0, plot_height / 2, plot_height, plot_height / 5]
-    assert all(bar.y + bar.height == chart.baseline for bar in chart.bars)
-    assert chart.bars[1].x > chart.bars[0].x + chart.bars[0].width
-    assert [t.label for t in chart.y_ticks] == ["0", "5", "10"]
-    assert chart.x_ticks[-1].label == "Jan 4"
-    assert (chart.peak, chart.peak_day, chart.total) == (10, days[2], 17)
+    assert per_day[-1] == (period.last_day, 2)
+    assert per_day[-3] == (period.last_day - timedelta(days=2), 1)
+    assert per_day[0] == (period.first_day, 1)
+    assert sum(n for _, n in per_day) == 4  # 30 days ago is outside the period
 
 
 def test_chart_is_an_accessible_svg_with_a_table(client, demo, acme):

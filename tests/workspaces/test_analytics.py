@@ -42,6 +42,13 @@ def test_period_covers_the_last_n_days_with_today(period):
     assert period.start == datetime.datetime(2025, 3, 14, tzinfo=datetime.UTC)
 
 
+def test_period_of_thirty_days_ends_today():
+    period = selectors.Period.last(30, now=datetime.datetime(2025, 3, 31, 12, tzinfo=datetime.UTC))
+    assert period.first_day == datetime.date(2025, 3, 2)
+    assert len(period.dates) == 30
+    assert period.end - period.start == datetime.timedelta(days=30)
+
+
 def test_daily_counts_fill_empty_days_and_skip_older_scans(workspace, period):
     flow = FlowFactory(workspace=workspace)
     ScanFactory.create_batch(3, flow=flow, scanned_at=at(0))
@@ -167,6 +174,17 @@ def test_bar_heights_are_proportional():
     assert heights[2] == 0
     assert chart.bars[0].y + chart.bars[0].height == chart.baseline
     assert [tick.value for tick in chart.ticks] == [0, 5, 10]
+
+
+def test_bar_chart_geometry():
+    days = [datetime.date(2025, 1, d) for d in range(1, 5)]
+    chart = charts.bar_chart(list(zip(days, [0, 5, 10, 2], strict=True)))
+    plot_height = chart.height - charts.PAD_TOP - charts.PAD_BOTTOM
+    assert chart.ticks[-1].value == 10
+    assert [bar.height for bar in chart.bars] == [0, plot_height / 2, plot_height, plot_height / 5]
+    assert all(bar.y + bar.height == chart.baseline for bar in chart.bars)
+    assert chart.bars[1].x > chart.bars[0].x + chart.bars[0].width
+    assert chart.labels[-1].day == days[-1]
 
 
 # --- the page ------------------------------------------------------------------------------

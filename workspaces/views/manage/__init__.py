@@ -41,6 +41,23 @@ def render_manage(request, template, context=None, *, tab, partial=None, status=
     return render(request, template, context, status=status)
 
 
+def render_confirm(request, *, tab, title, message, action, button):
+    """The confirmation step of a removal (a page, so it works without JS): the button POSTs
+    to `action`, Cancel goes back to the tab's page."""
+    return render_manage(
+        request,
+        "workspaces/manage/confirm.html",
+        {
+            "title": title,
+            "message": message,
+            "action": action,
+            "button": button,
+            "cancel": manage_url(request, tab),
+        },
+        tab=tab,
+    )
+
+
 def redirect_to(request, url):
     """After a successful POST: a client-side redirect for htmx, a 302 otherwise."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -14,7 +14,7 @@ from workspaces import manage_selectors as selectors
 from workspaces import services
 from workspaces.manage_forms import DomainAddForm, WhitelabelForm
 
-from . import manage_url, redirect_to, render_manage
+from . import manage_url, redirect_to, render_confirm, render_manage
 
 
 def _use_form(request, data=None):
@@ -123,15 +123,11 @@ def domain_remove(request, domain_id):
             f"({settings.SHORT_LINK_HOST}). QR codes already printed keep pointing at "
             f"{domain.hostname}."
         )
-    return render_manage(
+    return render_confirm(
         request,
-        "workspaces/manage/confirm.html",
-        {
-            "title": f"Remove {domain.hostname}?",
-            "message": message,
-            "action": manage_url(request, "domain_remove", domain.pk),
-            "button": "Remove domain",
-            "cancel": manage_url(request, "domains"),
-        },
         tab="domains",
+        title=f"Remove {domain.hostname}?",
+        message=message,
+        action=manage_url(request, "domain_remove", domain.pk),
+        button="Remove domain",
     )

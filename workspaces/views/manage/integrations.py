@@ -15,7 +15,7 @@ from orgs.integrations import get_app
 from orgs.models import IntegrationInstallation
 from workspaces import manage_selectors as selectors
 
-from . import manage_url, redirect_to, render_manage
+from . import manage_url, redirect_to, render_confirm, render_manage
 
 
 @require_GET
@@ -133,18 +133,14 @@ def integration_uninstall(request, installation_id):
         org_services.integration_uninstall(actor=request.user, installation=installation)
         messages.success(request, f"Uninstalled {name} from {request.workspace.name}.")
         return redirect_to(request, manage_url(request, "integrations"))
-    return render_manage(
+    return render_confirm(
         request,
-        "workspaces/manage/confirm.html",
-        {
-            "title": f"Uninstall {name} from {request.workspace.name}?",
-            "message": (
-                f"The settings and stored credentials of {name} in {request.workspace.name} are "
-                "deleted. You can install it again later."
-            ),
-            "action": manage_url(request, "integration_uninstall", installation.pk),
-            "button": "Uninstall",
-            "cancel": manage_url(request, "integrations"),
-        },
         tab="integrations",
+        title=f"Uninstall {name} from {request.workspace.name}?",
+        message=(
+            f"The settings and stored credentials of {name} in {request.workspace.name} are "
+            "deleted. You can install it again later."
+        ),
+        action=manage_url(request, "integration_uninstall", installation.pk),
+        button="Uninstall",
     )

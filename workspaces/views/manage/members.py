@@ -15,7 +15,7 @@ from workspaces import services
 from workspaces.manage_forms import GrantForm, MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 
-from . import left_manage, manage_url, redirect_to, render_manage
+from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 PAGE_SIZE = 50
 
@@ -170,19 +170,15 @@ def member_remove(request, membership_id):
             if left_manage(request, user):
                 return redirect_to(request, reverse("home"))
         return redirect_to(request, manage_url(request, "members"))
-    return render_manage(
+    return render_confirm(
         request,
-        "workspaces/manage/confirm.html",
-        {
-            "title": f"Remove {user.display_name} from {request.workspace.name}?",
-            "message": (
-                f"{user.display_name} loses their direct {membership.get_role_display()} role "
-                f"and permissions in {request.workspace.name}. Access they have through a team "
-                "or as an Org Admin stays."
-            ),
-            "action": manage_url(request, "member_remove", membership.pk),
-            "button": "Remove",
-            "cancel": manage_url(request, "members"),
-        },
         tab="members",
+        title=f"Remove {user.display_name} from {request.workspace.name}?",
+        message=(
+            f"{user.display_name} loses their direct {membership.get_role_display()} role "
+            f"and permissions in {request.workspace.name}. Access they have through a team "
+            "or as an Org Admin stays."
+        ),
+        action=manage_url(request, "member_remove", membership.pk),
+        button="Remove",
     )

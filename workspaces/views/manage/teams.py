@@ -14,7 +14,7 @@ from workspaces import manage_selectors as selectors
 from workspaces.manage_forms import GrantForm, TeamAddForm
 from workspaces.models import TeamAccess
 
-from . import left_manage, manage_url, redirect_to, render_manage
+from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 PAGE_SIZE = 50
 
@@ -137,19 +137,15 @@ def team_remove(request, access_id):
             if _team_members_lose_manage(request, team):
                 return redirect_to(request, reverse("home"))
         return redirect_to(request, manage_url(request, "teams"))
-    return render_manage(
+    return render_confirm(
         request,
-        "workspaces/manage/confirm.html",
-        {
-            "title": f"Remove {team.name}'s access to {request.workspace.name}?",
-            "message": (
-                f"The members of {team.name} lose the {access.get_role_display()} role and "
-                f"permissions they have through the team in {request.workspace.name}. Their "
-                "direct access, if any, stays."
-            ),
-            "action": manage_url(request, "team_remove", access.pk),
-            "button": "Remove access",
-            "cancel": manage_url(request, "teams"),
-        },
         tab="teams",
+        title=f"Remove {team.name}'s access to {request.workspace.name}?",
+        message=(
+            f"The members of {team.name} lose the {access.get_role_display()} role and "
+            f"permissions they have through the team in {request.workspace.name}. Their "
+            "direct access, if any, stays."
+        ),
+        action=manage_url(request, "team_remove", access.pk),
+        button="Remove access",
     )
