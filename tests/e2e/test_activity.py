@@ -9,22 +9,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_filter_the_activity_log_in_place(demo, page, login, screenshot):
     login("admin@acme.test")
     page.goto("/orgs/acme/activity/")
-    assert page.get_by_role("heading", name="Activity", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Activity", level=1)).to_be_visible()
     screenshot("activity-all")
 
     page.get_by_label("Entity", exact=True).select_option("team_member")
     page.wait_for_url(re.compile(r"/orgs/acme/activity/\?entity=team_member$"))
     results = page.locator("#activity-results")
-    assert results.get_by_text("teamuser@acme.test in Field Sales").is_visible()
-    assert results.get_by_text("Marketing").count() == 0
-
+    expect(results.get_by_text("teamuser@acme.test in Field Sales")).to_be_visible()
+    expect(results.get_by_text("Marketing")).to_have_count(0)
     results.locator("details summary").first.click()
-    assert results.get_by_role("cell", name="teamuser@acme.test", exact=True).is_visible()
+    expect(results.get_by_role("cell", name="teamuser@acme.test", exact=True)).to_be_visible()
     screenshot("activity-filtered")
 
     page.get_by_label("Actor email").fill("nobody")
     page.wait_for_url(re.compile(r"email=nobody"))
-    assert page.get_by_text("No entries match these filters.").is_visible()
+    expect(page.get_by_text("No entries match these filters.")).to_be_visible()
     screenshot("activity-no-match")
 
     page.go_back()

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from workspaces.models import Flow
 
@@ -33,9 +34,9 @@ def test_editor_creates_a_flow_downloads_scans_and_sees_the_scan(
     screenshot("flows-list-editor")
 
     create_flow(page, "Bus stop poster", f"{live_server.url}/healthz")
-    assert page.get_by_role("heading", name="Bus stop poster").is_visible()
+    expect(page.get_by_role("heading", name="Bus stop poster")).to_be_visible()
     flow = Flow.objects.get(name="Bus stop poster")
-    assert page.get_by_text(flow.short_link, exact=True).first.is_visible()
+    expect(page.get_by_text(flow.short_link, exact=True).first).to_be_visible()
     screenshot("flow-detail-editor")
 
     with page.expect_download() as download:
@@ -62,7 +63,7 @@ def test_editor_creates_a_flow_downloads_scans_and_sees_the_scan(
     screenshot("analytics-7-days")
 
     page.goto(MARKETING + f"flows/{flow.pk}/")
-    assert page.get_by_text("1 scan in the last 30 days").is_visible()
+    expect(page.get_by_text("1 scan in the last 30 days")).to_be_visible()
 
 
 def test_editor_edits_then_deletes_a_flow_after_confirming(demo, page, login):
@@ -72,14 +73,13 @@ def test_editor_edits_then_deletes_a_flow_after_confirming(demo, page, login):
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Destination URL").fill("javascript:alert(1)")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("Enter a full http:// or https:// URL.").is_visible()
+    expect(page.get_by_text("Enter a full http:// or https:// URL.")).to_be_visible()
     page.get_by_label("Status").select_option("paused")
     page.get_by_label("Destination URL").fill("https://example.com/survey-2")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("Paused", exact=True).is_visible()
-
+    expect(page.get_by_text("Paused", exact=True)).to_be_visible()
     page.get_by_role("link", name="Delete").click()
-    assert page.get_by_text("This cannot be undone.").is_visible()
+    expect(page.get_by_text("This cannot be undone.")).to_be_visible()
     page.get_by_role("button", name="Delete flow").click()
     assert page.url.endswith(MARKETING + "flows/")
     assert not Flow.objects.filter(pk=flow.pk).exists()
@@ -88,31 +88,33 @@ def test_editor_edits_then_deletes_a_flow_after_confirming(demo, page, login):
 def test_flows_manager_viewer_creates_a_flow(demo, page, login):
     login("flows@acme.test")
     create_flow(page, "Flyer", "https://example.com/flyer")
-    assert page.get_by_role("heading", name="Flyer").is_visible()
+    expect(page.get_by_role("heading", name="Flyer")).to_be_visible()
     assert Flow.objects.get(name="Flyer").created_by.email == "flows@acme.test"
 
 
 def test_viewer_sees_and_downloads_but_has_no_edit_controls(demo, page, login, screenshot):
     login("viewer@acme.test")
     page.goto(MARKETING + "flows/")
-    assert page.get_by_role("link", name="New flow").count() == 0
-    assert page.get_by_role("link", name=re.compile("^Edit")).count() == 0
-    assert page.get_by_text("Flows Manager").is_visible()
+    expect(page.get_by_role("link", name="New flow")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("^Edit"))).to_have_count(0)
+    expect(page.get_by_text("Flows Manager")).to_be_visible()
     screenshot("flows-list-viewer")
 
     # htmx search updates the list in place
     page.get_by_label("Search").fill("spring")
     page.wait_for_url(re.compile(r"q=spring"))
     page.get_by_role("row", name=re.compile("Store window poster")).wait_for(state="detached")
-    assert page.get_by_role("row", name=re.compile("Spring menu")).is_visible()
-
+    expect(page.get_by_role("row", name=re.compile("Spring menu"))).to_be_visible()
     page.get_by_role("link", name="Spring menu", exact=True).click()
-    assert page.get_by_role("link", name="Edit").count() == 0
-    assert page.get_by_role("link", name="Delete").count() == 0
+    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    expect(page.get_by_role("link", name="Delete")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download SVG").click()
     assert download.value.suggested_filename == "spring-menu-qr.svg"
-    assert page.locator("img.qr-preview").evaluate("img => img.naturalWidth") > 0
+    assert (
+        page.locator("img.qr-preview").evaluate("img => img.decode().then(() => img.naturalWidth)")
+        > 0
+    )
     screenshot("flow-detail-viewer")
 
     page.goto(MARKETING + "flows/new/")

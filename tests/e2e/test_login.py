@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -10,13 +11,13 @@ def test_login_lands_on_home_with_orgs_and_workspaces(demo, page, login, screens
     login("editor@acme.test")
     assert page.url.endswith("/")
     heading = page.get_by_role("heading", name="Your organizations", level=1)
-    assert heading.is_visible()
-    assert page.get_by_role("link", name="Marketing Editor").is_visible()
-    assert page.get_by_text("Sales").count() == 0
+    expect(heading).to_be_visible()
+    expect(page.get_by_role("link", name="Marketing Editor")).to_be_visible()
+    expect(page.get_by_text("Sales")).to_have_count(0)
     screenshot("home-editor")
 
 
 def test_wrong_password_shows_an_error(demo, page, login):
     login("editor@acme.test", password="nope")
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("Please enter a correct email address and password").is_visible()
+    expect(page.get_by_text("Please enter a correct email address and password")).to_be_visible()

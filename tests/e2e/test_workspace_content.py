@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import AudienceContactFactory, FlowFactory
 from tests.workspaces.content.images import PDF, image_bytes
@@ -47,14 +48,13 @@ def contacts(demo):
 def test_audience_viewer_searches_tags_and_exports_csv(contacts, page, login, screenshot, tmp_path):
     login("audience@acme.test")
     page.goto(MARKETING + "audience/")
-    assert page.get_by_role("link", name="Audience").is_visible()
+    expect(page.get_by_role("link", name="Audience")).to_be_visible()
     screenshot("audience-list")
 
     page.get_by_label("Search").fill("ann")
     page.wait_for_url("**/audience/?q=ann**")
     page.get_by_text("2 contacts matching the filters").wait_for()
-    assert page.get_by_role("cell", name="cy@other.test").count() == 0
-
+    expect(page.get_by_role("cell", name="cy@other.test")).to_have_count(0)
     ann_tag = page.get_by_label("Add a tag to ann@example.test")
     ann_tag.fill("Trade Show")
     page.get_by_role("button", name="Add tag to ann@example.test").click()
@@ -110,7 +110,7 @@ def test_editor_creates_a_brand_kit_and_uploads_an_asset(demo, page, login, scre
     assert loaded_width(page.get_by_role("img", name="Logo of Spring campaign")) == 512
     screenshot("brand-kit-detail")
     page.get_by_role("link", name="← Brand kits").click()
-    assert page.get_by_role("link", name="Spring campaign").is_visible()
+    expect(page.get_by_role("link", name="Spring campaign")).to_be_visible()
     screenshot("brand-kit-list")
     assert BrandKit.objects.get(name="Spring campaign").primary_color == "#0a7c4a"
 
@@ -148,8 +148,8 @@ def test_viewer_downloads_but_cannot_change(demo, page, login, screenshot, tmp_p
     asset.file.save("price.pdf", ContentFile(PDF), save=True)
     login("viewer@acme.test")
     page.goto(MARKETING + "assets/")
-    assert page.get_by_role("link", name="Upload asset").count() == 0
-    assert page.get_by_role("link", name="Audience").count() == 0
+    expect(page.get_by_role("link", name="Upload asset")).to_have_count(0)
+    expect(page.get_by_role("link", name="Audience")).to_have_count(0)
     screenshot("asset-list-viewer")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download Price list").click()
@@ -175,9 +175,9 @@ def test_flows_manager_manages_templates_but_not_brand_kits(demo, page, login, s
     page.get_by_text("Template “Trade fair” created.").wait_for()
     screenshot("template-detail-flows-manager")
     page.get_by_role("link", name="← Flow templates").click()
-    assert page.get_by_role("link", name="Trade fair").is_visible()
+    expect(page.get_by_role("link", name="Trade fair")).to_be_visible()
     screenshot("template-list-flows-manager")
 
     page.goto(MARKETING + "brand-kits/")
-    assert page.get_by_role("link", name="New brand kit").count() == 0
+    expect(page.get_by_role("link", name="New brand kit")).to_have_count(0)
     screenshot("brand-kit-list-flows-manager")
