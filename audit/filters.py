@@ -3,8 +3,10 @@ export_activity command: the form that validates them, the queryset they select,
 cursor of "older" links and `activity_url()` for links from other pages.
 
 Substring filters are resolved to exact values first so the entries are read through an index:
-`email` through the org's known actor emails (ActivityActor), `workspace` through the names of
-the org's workspaces, including names they had in the log (renamed or deleted ones).
+`email` through the org's known actor emails (ActivityActor; when more than
+MAX_RESOLVED_EMAILS match, the log is read newest first and filtered instead), `workspace`
+through the names of the org's workspaces, including names they had in the log (renamed or
+deleted ones).
 """
 
 from __future__ import annotations
@@ -148,7 +150,12 @@ def filter_entries(org, data: dict):
             )[: MAX_RESOLVED_EMAILS + 1]
         )
         if len(emails) > MAX_RESOLVED_EMAILS:
-            entries = entries.filter(actor_email__icontains=email)
+            # So many actors match that their entries are everywhere in the log: read it
+            # newest first and keep the matches. A plain LIKE on the column (actor emails are
+            # stored in lower case, as the search text is) lets PostgreSQL estimate how common
+            # the match is from the column's statistics; UPPER(...) LIKE has none, so the
+            # planner guessed the match rare and sorted the whole log (SPEC §8 benchmark).
+            entries = entries.filter(actor_email__contains=email)
         else:
             entries = entries.filter(actor_email__in=emails)
     if workspace := data.get("workspace"):

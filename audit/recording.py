@@ -28,7 +28,8 @@ from .models import Action, ActivityActor, ActivityChain, ActivityEntry
 
 @dataclass
 class Draft:
-    """An entry to write. `actor` is (user id, email, ip); None means the current actor."""
+    """An entry to write. `actor` is (user id, email, ip); None means the current actor. The
+    email is stored in lower case, as the current actor's is."""
 
     org_id: int
     action: str
@@ -53,7 +54,7 @@ def _entry(draft: Draft, seq: int, prev_hash: str, actor) -> ActivityEntry:
         workspace_id=draft.workspace_id,
         workspace_name=(draft.workspace_name or "")[:120],
         actor_id=user_id,
-        actor_email=(email or "system")[:254],
+        actor_email=(email or "system").strip().lower()[:254],
         ip=(ip or "")[:45],
         action=draft.action,
         entity_type=draft.entity_type,

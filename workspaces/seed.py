@@ -108,13 +108,15 @@ class SeedReport:
         return "added " + ", ".join(parts) if parts else "nothing to add"
 
 
-def seed_workspace_content(*, actor, scale: int = 1, now=None) -> SeedReport:
-    """Give every workspace its demo content (see the module docstring)."""
+def seed_workspace_content(*, actor, scale: int = 1, now=None, workspaces=None) -> SeedReport:
+    """Give every workspace its demo content (see the module docstring); `workspaces` (a
+    queryset of Workspace) limits it to those, e.g. one org's (the benchmark's)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
     now = now or timezone.now()
     report = SeedReport()
-    for workspace in Workspace.objects.select_related("org").order_by("org__slug", "slug"):
+    workspaces = Workspace.objects.all() if workspaces is None else workspaces
+    for workspace in workspaces.select_related("org").order_by("org__slug", "slug"):
         rng = random.Random(f"{workspace.org.slug}/{workspace.slug}")
         flow_ids = _flows(workspace, actor, scale, now, report)
         _templates(workspace, report)

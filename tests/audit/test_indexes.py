@@ -71,6 +71,13 @@ def test_filtered_page_uses_its_index(big_log, org, params, index):
     assert "Sort" not in text
 
 
+def test_email_matching_many_actors_reads_the_log_newest_first(big_log, org, monkeypatch):
+    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 5)  # person0@ … person19@ match
+    text = plan(org, email="PERSON")
+    assert "activity_org_time" in text
+    assert "Sort" not in text
+
+
 def test_workspace_filter_uses_its_index(big_log, org):
     text = plan(org, workspace=big_log["workspace"].name)
     assert "activity_org_ws_time" in text

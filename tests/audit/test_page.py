@@ -321,3 +321,15 @@ def test_activity_url_template_tag(org):
 
 def test_anonymous_post_is_sent_to_login_too(client, org):
     assert client.post(URL).status_code == 302
+
+
+def test_email_matching_many_actors_filters_by_substring(admin_client, org, story, monkeypatch):
+    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 1)  # boss@ and eve@ match
+    html = page(admin_client, "?email=@INITECH")
+    assert set(labels(html)) == {
+        "Marketing",
+        "Sales",
+        "Spring poster",
+        "Summer poster",
+        "Sales kit",
+    }

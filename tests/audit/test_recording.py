@@ -423,6 +423,15 @@ def test_the_actor_email_is_copied_when_written(org, log):
 # --- the explicit API ----------------------------------------------------------------------
 
 
+def test_a_drafts_actor_email_is_stored_in_lower_case(org, log):
+    draft = recording.Draft(
+        org_id=org.pk, action="updated", entity_type="flow", actor=(None, " Eve@Initech.TEST", "")
+    )
+    recording.bulk_record([draft])
+    [entry] = log(org, entity_type="flow")
+    assert entry.actor_email == "eve@initech.test"
+
+
 def test_record_writes_an_export_entry(org, log):
     ws = ws_of(org)
     recording.record(

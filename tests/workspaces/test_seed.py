@@ -148,3 +148,10 @@ def test_scale_must_be_positive(db, scale):
 def test_scale_must_be_a_number(db):
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "many", stdout=StringIO())
+
+
+def test_content_can_be_limited_to_some_workspaces(demo):
+    marketing = Workspace.objects.filter(slug="marketing")
+    report = seed.seed_workspace_content(actor=None, scale=2, workspaces=marketing)
+    assert report.added["scans"] == seed.SCANS_PER_WORKSPACE
+    assert Workspace.objects.get(slug="sales").scans.count() == seed.SCANS_PER_WORKSPACE

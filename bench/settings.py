@@ -1,0 +1,19 @@
+"""Settings for `python -m bench`: the base settings (same DATABASE_URL as the app) with DEBUG
+off, so pages are timed as in production, and the test client's host allowed."""
+
+import warnings
+
+from flowadmin.settings.base import *  # noqa: F403
+from flowadmin.settings.base import ALLOWED_HOSTS, BASE_DIR, LOGGING, env
+
+DEBUG = False
+if "testserver" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# Static files are never requested by the benchmark; finders avoid whitenoise's warning about
+# a missing STATIC_ROOT when collectstatic was not run.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+# The workspaces' demo files (brand-kit logos, assets) go beside the benchmark, not the demo's.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "bench" / "media")
+# Quiet: the benchmark prints its own progress and tables.
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
