@@ -3,9 +3,9 @@
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from flowadmin.htmx import wants_partial
 from orgs.decorators import org_view
 
 from . import export, recording, selectors
@@ -33,11 +33,10 @@ def activity(request):
         # Called by the template only when it renders the whole page (not for htmx updates).
         "workspace_names": lambda: selectors.workspace_names(request.org),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     response = render(
         request, "audit/activity.html#results" if partial else "audit/activity.html", context
     )
-    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

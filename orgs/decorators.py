@@ -74,7 +74,7 @@ def workspace_view(capability="ws.view"):
             if workspace is None:
                 # Tell "no such org / not a member" and "no such workspace" apart only for members.
                 _resolve_org(request, org_slug)
-                raise Http404("No such workspace in this organization.")
+                raise Http404("No workspace here that you can see.")
             access = permissions.org_access(request.user, workspace.org_id)
             ws_access = access.workspace(workspace.pk)
             if ws_access is None:

@@ -268,6 +268,11 @@ class OrgAccess:
         return WorkspaceAccess(workspace_id, sources) if sources else None
 
     @property
+    def sees_every_workspace(self) -> bool:
+        """Org Admins see and enter every workspace of the org (SPEC §3.1)."""
+        return self.is_admin
+
+    @property
     def workspace_ids(self) -> set[int]:
         """Workspaces reached through a membership or a team (org admins reach all of them)."""
         return set(self.grants)

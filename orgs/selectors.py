@@ -20,7 +20,7 @@ def visible_workspaces(user, org):
     """The workspaces of `org` the user can see and enter: all of them for an Org Admin."""
     access = permissions.org_access(user, org)
     qs = Workspace.objects.filter(org=org).order_by("name")
-    if access.is_admin:
+    if access.sees_every_workspace:
         return qs
     if not access.is_member:
         return qs.none()

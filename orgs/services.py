@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from workspaces.models import TeamAccess, WorkspaceMembership
+from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, integrations, permissions
 from .errors import LastAdminError, NotOrgMemberError, ServiceError
@@ -294,6 +294,14 @@ def domain_verify(*, actor, domain: Domain) -> Domain:
 
 @transaction.atomic
 def domain_remove(*, actor, domain: Domain) -> None:
+    """Remove a domain. Workspaces using it go back to the default host and SSO stops covering
+    it — each change saved on its own so the activity log records it (the database's
+    SET NULL / cascade would change them silently)."""
+    for workspace in Workspace.objects.filter(whitelabel_domain=domain):
+        workspace.whitelabel_domain = None
+        workspace.save(update_fields=["whitelabel_domain"])
+    for sso in domain.sso_configurations.all():
+        sso.domains.remove(domain)
     domain.delete()
 
 

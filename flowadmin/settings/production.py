@@ -5,7 +5,10 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The console's hosts; verified whitelabel domains may also reach /s/<code> (flowadmin/hosts.py),
+# so Django's own host check is opened and HostsMiddleware enforces both.
+APP_HOSTS = env.list("ALLOWED_HOSTS")
+ALLOWED_HOSTS = ["*"]
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workspaces.models import Workspace
@@ -153,6 +154,7 @@ def _join(request, token, **account):
 
 
 @never_cache
+@sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def accept(request, token):
     """Accept an invitation: a signed-in person whose email matches joins at once; someone

@@ -3,11 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-
-def wants_partial(request) -> bool:
-    """An htmx request swapping part of the page (not a history restore, which needs the
-    whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+from flowadmin.htmx import wants_partial
 
 
 def render_page(request, template, context, *, partial=None, status=200):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workspaces.models import Workspace
@@ -79,6 +80,7 @@ def integration_list(request):
     return render_page(request, "orgs/settings_integrations.html", context)
 
 
+@sensitive_post_parameters()
 @org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
 def integration_detail(request, app_key):

@@ -4,13 +4,13 @@ per-workspace role and flags, effective access) and removing a member."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin.htmx import wants_partial
 from workspaces import services as workspace_services
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import people, services
+from .. import people, permissions, services
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
@@ -18,11 +18,6 @@ from ..models import TeamMembership
 from ..roles import FLAGS
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
-
-
-def wants_partial(request) -> bool:
-    """An htmx request that swaps part of the page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _sort_columns(sort):
@@ -63,7 +58,6 @@ def user_list(request):
     else:
         context["pending_count"] = people.pending_invitation_count(request.org)
         response = render(request, "orgs/users.html", context)
-    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
@@ -122,8 +116,9 @@ def user_role(request, user_id):
             messages.success(
                 request, f"{membership.user.display_name} is now Org {label} of {request.org.name}."
             )
-            if updated.user_id == request.user.pk and not updated.is_admin:
-                return redirect("home")  # no console for them any more
+            permissions.forget_access(request.user)
+            if not request.user.has_perm("org.view_console", request.org):
+                return redirect("home")  # they demoted themselves: no console any more
             return redirect(_profile_url(request.org, user_id))
     return _profile_page(request, people.member_profile(request.org, user_id), role_form=form)
 

@@ -146,3 +146,30 @@ def test_avatar_refuses_decompression_bombs():
         avatars.process_avatar(png_claiming(60000, 60000))
     with pytest.raises(ValidationError, match="too many pixels"):
         avatars.process_avatar(png_claiming(8000, 8000))
+
+
+def test_domain_remove_logs_the_workspaces_and_sso_it_leaves(demo, acme):
+    from audit.models import ActivityEntry
+    from tests.factories import SSOConfigurationFactory
+
+    domain = DomainFactory(org=acme, hostname="go.acme.example", verified=True)
+    marketing = acme.workspaces.get(slug="marketing")
+    marketing.whitelabel_domain = domain
+    marketing.save()
+    sso = SSOConfigurationFactory(org=acme)
+    sso.domains.add(domain)
+    before = ActivityEntry.objects.filter(org=acme).count()
+
+    services.domain_remove(actor=None, domain=domain)
+
+    marketing.refresh_from_db()
+    assert marketing.whitelabel_domain is None
+    assert not sso.domains.exists()
+    types = list(
+        ActivityEntry.objects.filter(org=acme)
+        .order_by("id")[before:]
+        .values_list("entity_type", "action")
+    )
+    assert ("workspace", "updated") in types
+    assert ("sso", "updated") in types
+    assert ("domain", "deleted") in types

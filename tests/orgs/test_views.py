@@ -170,3 +170,20 @@ def test_sidebar_lists_at_most_twenty_workspaces_plus_the_current_one(client, de
     assert len(listed) == NAV_WORKSPACES + 1
     assert listed[-1].slug == "sales"
     assert "All your workspaces…" in response.content.decode()
+
+
+def test_pages_vary_on_htmx(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    for url in [
+        "/orgs/acme/",
+        "/orgs/acme/w/marketing/flows/",
+        "/orgs/acme/w/marketing/manage/members/",
+    ]:
+        assert "HX-Request" in client.get(url)["Vary"], url
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client.get("/orgs/acme/w/marketing/manage/members/", headers=headers)
+    assert b"<!doctype html>" in response.content

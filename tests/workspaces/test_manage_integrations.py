@@ -193,3 +193,20 @@ def test_an_app_gone_from_the_catalog_can_still_be_disabled_and_uninstalled(
     assert response["HX-Redirect"] == INTEGRATIONS
     assert client.post(INTEGRATIONS + f"{stale.pk}/uninstall/").status_code == 302
     assert not IntegrationInstallation.objects.filter(pk=stale.pk).exists()
+
+
+def test_enabled_toggle_refuses_a_garbled_value(client, demo, marketing):
+    from orgs import services as org_services
+
+    installation = org_services.integration_install(
+        actor=None,
+        org=marketing.org,
+        workspace=marketing,
+        app_key="segment",
+        values={"write_key": "k"},
+    )
+    client.force_login(demo["wsadmin@acme.test"])
+    url = f"/orgs/acme/w/marketing/manage/integrations/{installation.pk}/enabled/"
+    assert client.post(url, {"enabled": "maybe"}).status_code == 400
+    installation.refresh_from_db()
+    assert installation.enabled

@@ -18,15 +18,6 @@ def paginate(request, queryset, per_page: int = PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def partial_or_page(request, template: str, partial: str) -> str:
-    """The partial for an htmx swap, the whole page otherwise (including htmx history restores,
-    which need the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
-
-
 def safe_next(request, fallback: str) -> str:
     """The `next` parameter when it is a path inside the same workspace, else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""

@@ -3,11 +3,11 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
 
 from .. import charts, selectors
 from ..flow_forms import PeriodForm
-from .flows import partial_or_page
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 
@@ -19,7 +20,7 @@ from .. import content_services
 from ..content_forms import TagForm
 from ..content_selectors import AudienceFilters, audience_contacts
 from ..models import AudienceContact
-from ._content import paginate, partial_or_page, safe_next, ws_url
+from ._content import paginate, safe_next, ws_url
 
 LIST = "workspaces/audience/list.html"
 PER_PAGE = 50

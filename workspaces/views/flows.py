@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 
@@ -35,14 +36,6 @@ def get_flow(request, flow_id) -> Flow:
     )
     flow.workspace = request.workspace  # already loaded with its whitelabel domain
     return flow
-
-
-def partial_or_page(request, template: str, partial: str) -> str:
-    """The htmx fragment for in-place updates, the whole page otherwise (and when htmx restores
-    history it has no snapshot of)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
 
 
 @require_GET

@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 
 from .. import content_services
 from ..content_forms import FlowTemplateForm
 from ..models import FlowTemplate
-from ._content import paginate, partial_or_page, ws_url
+from ._content import paginate, ws_url
 
 LIST = "workspaces/flow_templates/list.html"
 

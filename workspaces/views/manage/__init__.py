@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
+from flowadmin.htmx import wants_partial
 from orgs import permissions
 from orgs.decorators import workspace_view
 
@@ -29,7 +30,7 @@ def manage_url(request, name: str, *args) -> str:
 
 def render_manage(request, template, context=None, *, tab, partial=None, status=200):
     """Render a Manage page (or only its `partial` for htmx) with the layout's context."""
-    if partial and request.htmx:
+    if partial and wants_partial(request):
         template = f"{template}#{partial}"
     context = {
         "ws": request.workspace,

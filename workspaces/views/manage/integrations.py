@@ -3,8 +3,9 @@ encrypted at rest, never shown back), enable/disable, uninstall. Org-wide instal
 read-only: Org Admins manage them in the org settings."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgs import services as org_services
@@ -46,6 +47,7 @@ def _settings_page(request, form, *, title, installation=None, status=200):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @workspace_view("ws.manage")
 def integration_install(request, app_key):
@@ -75,6 +77,7 @@ def integration_install(request, app_key):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @workspace_view("ws.manage")
 def integration_configure(request, installation_id):
@@ -108,7 +111,9 @@ def integration_configure(request, installation_id):
 @workspace_view("ws.manage")
 def integration_enabled(request, installation_id):
     installation = _installation(request, installation_id)
-    enabled = request.POST.get("enabled") == "1"
+    if request.POST.get("enabled") not in ("0", "1"):
+        return HttpResponseBadRequest("Send enabled=1 or enabled=0.")
+    enabled = request.POST["enabled"] == "1"
     org_services.integration_set_enabled(
         actor=request.user, installation=installation, enabled=enabled
     )
