@@ -1,6 +1,9 @@
 """Shared behaviour of flowadmin's commands: an `--actor` recorded in the activity log,
 input lookups that fail with one clear line, and no traceback on bad input."""
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import Actor, acting_as
@@ -27,6 +30,11 @@ class FlowadminCommand(BaseCommand):
                 return super().execute(*args, **options)
         except ServiceError as error:
             raise CommandError(error.text) from None
+        except BrokenPipeError:
+            # The reader went away (`… | head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
 
     # --- lookups -------------------------------------------------------------------------
     def get_org(self, slug):
