@@ -177,31 +177,42 @@ class TeamAccessAddForm(forms.Form):
         )
 
 
-class TeamAccessForm(forms.Form):
-    """Change one team access row: a new role re-applies its defaults (SPEC §3.2); with the
-    same role the flags are set as ticked."""
+class GrantForm(forms.Form):
+    """A workspace role and the three fine-grained flags of one grant (a direct membership or a
+    team's access), for the team page and the Manage page alike. Rendered once per row: pass an
+    `auto_id` that keeps element ids unique while field names stay the same for every row."""
 
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
     flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
     brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
     audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
 
-    def __init__(self, *args, grant, **kwargs):
+    def __init__(self, *args, grant, role_label=None, **kwargs):
         from .permissions import flags_locked
 
-        kwargs.setdefault("initial", {"role": grant.role, **grant.flags})
-        kwargs.setdefault("auto_id", f"access-{grant.workspace_id}-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["role"].label = f"Role in {grant.workspace.name}"
-        if flags_locked(grant.role):
-            for flag in FLAGS:
-                self.fields[flag].disabled = True  # admins always have every permission
+        kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
+        super().__init__(*args, initial={"role": grant.role, **grant.flags}, **kwargs)
+        self.grant = grant
+        self.locked = flags_locked(grant.role)
+        if role_label:
+            self.fields["role"].label = role_label
+        for flag in FLAGS:
+            # Admin flags are always on: shown checked and disabled, posted values ignored.
+            self.fields[flag].disabled = self.locked
 
-    def changes(self, current_role) -> dict:
+    @property
+    def flag_fields(self):
+        return [self[flag] for flag in FLAGS]
+
+    def changes(self) -> dict:
+        """What to pass to the service: a new role alone (its flag defaults are re-applied,
+        SPEC §3.2), or the flags as toggled when the role stays the same."""
         role = self.cleaned_data["role"]
-        if role != current_role:
+        if role != self.grant.role:
             return {"role": role, "flags": None}
-        return {"role": role, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
+        if self.locked:
+            return {"role": None, "flags": None}
+        return {"role": None, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
 
 
 class DomainAddForm(forms.Form):

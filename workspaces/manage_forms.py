@@ -3,45 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from orgs import permissions
 from orgs.avatars import process_avatar
-from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+from orgs.roles import WorkspaceRole
 
 from .models import Workspace
-
-
-class GrantForm(forms.Form):
-    """A workspace role and the three fine-grained flags of one grant (a direct membership or a
-    team's access). Rendered once per table row: `auto_id` keeps element ids unique while the
-    field names stay the same for every row."""
-
-    role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
-    brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
-    audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
-
-    def __init__(self, *args, grant, **kwargs):
-        kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
-        super().__init__(*args, initial={"role": grant.role, **grant.flags}, **kwargs)
-        self.grant = grant
-        self.locked = permissions.flags_locked(grant.role)
-        for flag in FLAGS:
-            # Admin flags are always on: shown checked and disabled, posted values ignored.
-            self.fields[flag].disabled = self.locked
-
-    @property
-    def flag_fields(self):
-        return [self[flag] for flag in FLAGS]
-
-    def changes(self) -> dict:
-        """What to pass to the service: a new role alone (its flag defaults are re-applied,
-        SPEC §3.2), or the flags as toggled when the role stays the same."""
-        role = self.cleaned_data["role"]
-        if role != self.grant.role:
-            return {"role": role, "flags": None}
-        if self.locked:
-            return {"role": None, "flags": None}
-        return {"role": None, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
 
 
 class MemberAddForm(forms.Form):

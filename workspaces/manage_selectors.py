@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from orgs import permissions
+from orgs.forms import GrantForm
 from orgs.integrations import CATALOG, App
 from orgs.models import Domain, DomainStatus, IntegrationInstallation, Team, User
 from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 
-from .manage_forms import GrantForm
 from .models import TeamAccess, WorkspaceMembership
 
 

@@ -17,8 +17,8 @@ from .. import services
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import (
+    GrantForm,
     TeamAccessAddForm,
-    TeamAccessForm,
     TeamForm,
     TeamMemberAddForm,
     TeamSettingsForm,
@@ -96,7 +96,7 @@ def _access_context(team, access_form=None, row_forms=None):
         TeamAccess.objects.filter(team=team).select_related("workspace").order_by("workspace__name")
     )
     row_forms = row_forms or {}
-    rows = [(grant, row_forms.get(grant.pk) or TeamAccessForm(grant=grant)) for grant in grants]
+    rows = [(grant, row_forms.get(grant.pk) or _access_form(grant)) for grant in grants]
     return {
         "team": team,
         "access_rows": rows,
@@ -226,14 +226,24 @@ def _grant(request, team, workspace_id):
     )
 
 
+def _access_form(grant, data=None):
+    """The role + flags form of one workspace-access row of the team page."""
+    return GrantForm(
+        data,
+        grant=grant,
+        auto_id=f"access-{grant.workspace_id}-%s",
+        role_label=f"Role in {grant.workspace.name}",
+    )
+
+
 @org_view("org.manage_teams")
 @require_POST
 def team_access_change(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
-    form = TeamAccessForm(request.POST, grant=grant)
+    form = _access_form(grant, request.POST)
     if form.is_valid():
-        changes = form.changes(grant.role)
+        changes = form.changes()
         workspace = grant.workspace
         grant = services.team_access_set(
             actor=request.user, team=team, workspace=workspace, **changes
@@ -243,12 +253,12 @@ def team_access_change(request, team_id, workspace_id):
             context = {
                 "team": team,
                 "grant": grant,
-                "row_form": TeamAccessForm(grant=grant),
+                "row_form": _access_form(grant),
                 "saved": True,
-                "defaults_applied": changes["flags"] is None,
+                "defaults_applied": changes["role"] is not None,
             }
             return render_page(request, "orgs/team_detail.html", context, partial="access_row")
-        note = " (permissions reset to the role's defaults)" if changes["flags"] is None else ""
+        note = " (permissions reset to the role's defaults)" if changes["role"] else ""
         messages.success(request, f"Access to {grant.workspace.name} updated{note}.")
         return redirect(_team_url(team) + "#team-access")
     if wants_partial(request):

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
+from orgs.forms import GrantForm
 from orgs.models import User
 from workspaces import manage_selectors as selectors
 from workspaces import services
-from workspaces.manage_forms import GrantForm, MemberAddForm, MemberSearchForm
+from workspaces.manage_forms import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgs import services as org_services
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
+from orgs.forms import GrantForm
 from workspaces import manage_selectors as selectors
-from workspaces.manage_forms import GrantForm, TeamAddForm
+from workspaces.manage_forms import TeamAddForm
 from workspaces.models import TeamAccess
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
