@@ -1,5 +1,10 @@
-"""Who is acting, from where, right now: set per request by middleware and per command from
-`--actor`; read by the activity-log receivers when they write an entry.
+"""Who is acting, from where, right now; read by the activity-log receivers when they write an
+entry.
+
+The actor is passed explicitly: every service takes `*, actor` and is decorated with `@service`,
+which records exactly that actor for everything the service writes (`as_actor`). The request
+middleware and the command base only supply the IP and the lookup cache around it, and a default
+for the rare write made outside any service (the shell): never a guess at who acted.
 
 Each `acting_as` block also gets a small lookup cache (labels of workspaces, teams, users… that
 entries copy), so recording many changes in one request or command costs one query per related
@@ -8,10 +13,13 @@ object, not one per change. Outside any `acting_as` block (a bare shell) nothing
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import transaction
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,51 @@ def acting_as(actor: Actor):
     finally:
         _cache.reset(cache_token)
         _current.reset(token)
+
+
+def actor_of(actor, ip=None) -> Actor:
+    """The Actor recorded for a service's `actor` argument: a User (its email), an anonymous
+    user ("anonymous"), a name such as "system" or "expiry" (a str), None ("system"), or an
+    Actor as is. `ip` defaults to the current context's (the request's)."""
+    if isinstance(actor, Actor):
+        return actor
+    if ip is None:
+        ip = current_actor().ip
+    if actor is None:
+        return Actor(None, "system", ip)
+    if isinstance(actor, str):
+        return Actor(None, actor.strip().lower() or "system", ip)
+    if not getattr(actor, "is_authenticated", False):
+        return Actor(None, "anonymous", ip)
+    return Actor(actor, actor.email, ip)
+
+
+@contextmanager
+def as_actor(actor):
+    """Record `actor` (see actor_of) for every change made inside the block; the enclosing
+    block's lookup cache is kept (a new one is opened outside any)."""
+    token = _current.set(actor_of(actor))
+    cache_token = _cache.set({}) if _cache.get() is None else None
+    try:
+        yield
+    finally:
+        if cache_token is not None:
+            _cache.reset(cache_token)
+        _current.reset(token)
+
+
+def service(func):
+    """Make `func(*, actor, ...)` a service: atomic, and every activity entry it writes names
+    `actor` (nested services record their own actor argument)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "actor" not in kwargs:
+            raise TypeError(f"{func.__name__}() needs the keyword argument actor=")
+        with transaction.atomic(), as_actor(kwargs["actor"]):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def actor_for_user(user, ip=None) -> Actor:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from audit.context import as_actor, service
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
@@ -222,7 +223,7 @@ def _inviter(actor):
 # --- writes --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def invitation_create(
     *,
     actor,
@@ -279,7 +280,7 @@ def _locked(invitation: Invitation) -> Invitation:
     )
 
 
-@transaction.atomic
+@service
 def invitation_resend(
     *, actor, invitation: Invitation, base_url: str | None = None, send: bool = True
 ) -> IssuedInvitation:
@@ -310,7 +311,7 @@ def invitation_resend(
     return issued
 
 
-@transaction.atomic
+@service
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     invitation = _locked(invitation)
     if invitation.status != InvitationStatus.PENDING:
@@ -329,7 +330,7 @@ def _mark_expired(invitation: Invitation) -> None:
     invitation.save(update_fields=["status"])
 
 
-@transaction.atomic
+@service
 def invitations_expire(*, actor, org=None, now=None) -> int:
     """Mark every overdue pending invitation (of `org`, or of all orgs) expired; returns how
     many. One save per row, so the activity log records each."""
@@ -345,7 +346,7 @@ def invitations_expire(*, actor, org=None, now=None) -> int:
     return count
 
 
-@transaction.atomic
+@service
 def invitation_accept(
     *, actor, token: str, user=None, full_name: str = "", password: str | None = None
 ) -> Acceptance:
@@ -376,20 +377,22 @@ def invitation_accept(
                 )
         except IntegrityError:  # the account was created by another request meanwhile
             raise account_exists(invitation) from None
+    # The person joining is the actor of everything that follows (a new account included).
     actor = actor if isinstance(actor, User) else user
-    membership = OrgMembership.objects.filter(org=org, user=user).first()
-    already_member = membership is not None
-    if not already_member:
-        membership = services.member_add(actor=actor, org=org, user=user, role=invitation.role)
-        roles = {item["workspace"]: item["role"] for item in invitation.workspace_roles}
-        # Workspaces deleted since the invitation was sent are skipped.
-        for workspace in Workspace.objects.filter(org=org, pk__in=roles).order_by("pk"):
-            workspace_services.workspace_member_set(
-                actor=actor, workspace=workspace, user=user, role=roles[workspace.pk]
-            )
-    invitation.status = InvitationStatus.ACCEPTED
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    with as_actor(actor):
+        membership = OrgMembership.objects.filter(org=org, user=user).first()
+        already_member = membership is not None
+        if not already_member:
+            membership = services.member_add(actor=actor, org=org, user=user, role=invitation.role)
+            roles = {item["workspace"]: item["role"] for item in invitation.workspace_roles}
+            # Workspaces deleted since the invitation was sent are skipped.
+            for workspace in Workspace.objects.filter(org=org, pk__in=roles).order_by("pk"):
+                workspace_services.workspace_member_set(
+                    actor=actor, workspace=workspace, user=user, role=roles[workspace.pk]
+                )
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
     permissions.forget_access(user)
     return Acceptance(membership, user, created_user, already_member)

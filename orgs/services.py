@@ -3,10 +3,10 @@ user, used by views, the admin site and commands alike. The activity log records
 signals (audit.receivers)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.context import service
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, integrations, permissions
@@ -35,7 +35,7 @@ def unique_slug(queryset, name, *, field="slug", max_length=60):
     return slug
 
 
-@transaction.atomic
+@service
 def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Organization:
     name = name.strip()
     if not name:
@@ -49,7 +49,7 @@ def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Org
     return org
 
 
-@transaction.atomic
+@service
 def org_update(
     *, actor, org, description: str | None = None, avatar=None, remove_avatar: bool = False
 ) -> Organization:
@@ -94,7 +94,7 @@ def is_last_admin(org, user) -> bool:
     return sole_admin_id(org) == user.pk
 
 
-@transaction.atomic
+@service
 def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMembership:
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
@@ -107,7 +107,7 @@ def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMember
     return membership
 
 
-@transaction.atomic
+@service
 def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
@@ -125,7 +125,7 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
     return membership
 
 
-@transaction.atomic
+@service
 def member_remove(*, actor, org, user: User) -> None:
     """Remove a person from the org, with their workspace and team memberships in it."""
     admins = _lock_admins(org)
@@ -150,7 +150,7 @@ def require_member(org, user) -> None:
 # --- teams ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def team_create(*, actor, org, name: str, description: str = "") -> Team:
     name = name.strip()
     if not name:
@@ -160,7 +160,7 @@ def team_create(*, actor, org, name: str, description: str = "") -> Team:
     return Team.objects.create(org=org, name=name, description=description)
 
 
-@transaction.atomic
+@service
 def team_update(
     *,
     actor,
@@ -189,7 +189,7 @@ def team_update(
     return team
 
 
-@transaction.atomic
+@service
 def team_member_add(*, actor, team: Team, user: User) -> None:
     require_member(team.org, user)
     if TeamMembership.objects.filter(team=team, user=user).exists():
@@ -198,7 +198,7 @@ def team_member_add(*, actor, team: Team, user: User) -> None:
     permissions.forget_access(user)
 
 
-@transaction.atomic
+@service
 def team_member_remove(*, actor, team: Team, user: User) -> None:
     if not TeamMembership.objects.filter(team=team, user=user).exists():
         raise ServiceError(f"{user.email} is not in {team.name}.")
@@ -228,7 +228,7 @@ def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
     return (grant.role, grant.flags) != before
 
 
-@transaction.atomic
+@service
 def team_access_set(
     *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
 ) -> TeamAccess:
@@ -244,7 +244,7 @@ def team_access_set(
     return access
 
 
-@transaction.atomic
+@service
 def team_access_remove(*, actor, team: Team, workspace) -> None:
     deleted = TeamAccess.objects.filter(team=team, workspace=workspace).first()
     if deleted is None:
@@ -252,7 +252,7 @@ def team_access_remove(*, actor, team: Team, workspace) -> None:
     deleted.delete()
 
 
-@transaction.atomic
+@service
 def team_delete(*, actor, team: Team) -> None:
     avatars.replace_avatar(team, remove=True)  # the file goes once the deletion commits
     team.delete()
@@ -261,7 +261,7 @@ def team_delete(*, actor, team: Team) -> None:
 # --- domains -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
     """Add a custom domain to the org (or as a workspace's own whitelabel domain)."""
     try:
@@ -275,7 +275,7 @@ def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
     return Domain.objects.create(org=org, hostname=host, workspace=workspace)
 
 
-@transaction.atomic
+@service
 def domain_verify(*, actor, domain: Domain) -> Domain:
     """Look for the verification TXT record; mark the domain verified when it is there."""
     if domain.is_verified:
@@ -292,7 +292,7 @@ def domain_verify(*, actor, domain: Domain) -> Domain:
     return domain
 
 
-@transaction.atomic
+@service
 def domain_remove(*, actor, domain: Domain) -> None:
     """Remove a domain. Workspaces using it go back to the default host and SSO stops covering
     it — each change saved on its own so the activity log records it (the database's
@@ -322,7 +322,7 @@ def _split_settings(app, values: dict, *, existing_secrets: dict | None = None):
     return config, secrets_
 
 
-@transaction.atomic
+@service
 def integration_install(
     *, actor, org, app_key: str, values: dict, workspace=None
 ) -> IntegrationInstallation:
@@ -346,7 +346,7 @@ def integration_install(
     )
 
 
-@transaction.atomic
+@service
 def integration_update(
     *, actor, installation: IntegrationInstallation, values: dict
 ) -> IntegrationInstallation:
@@ -358,7 +358,7 @@ def integration_update(
     return installation
 
 
-@transaction.atomic
+@service
 def integration_set_enabled(
     *, actor, installation: IntegrationInstallation, enabled: bool
 ) -> IntegrationInstallation:
@@ -368,7 +368,7 @@ def integration_set_enabled(
     return installation
 
 
-@transaction.atomic
+@service
 def integration_uninstall(*, actor, installation: IntegrationInstallation) -> None:
     installation.delete()
 
@@ -376,7 +376,7 @@ def integration_uninstall(*, actor, installation: IntegrationInstallation) -> No
 # --- SSO -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def sso_configure(
     *,
     actor,
@@ -432,7 +432,7 @@ def sso_domains(org, hostnames) -> list[Domain]:
     return list(found.values())
 
 
-@transaction.atomic
+@service
 def sso_remove(*, actor, org) -> None:
     sso = SSOConfiguration.objects.filter(org=org).first()
     if sso is None:

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import service
 from audit.recording import record
 from orgs.errors import ServiceError
 
@@ -38,7 +39,7 @@ def _label(instance, field_name: str) -> str:
     return str(instance._meta.get_field(field_name).verbose_name).capitalize()
 
 
-@transaction.atomic
+@service
 def flow_template_create(
     *, actor, workspace, name: str, default_destination: str = "", description: str = ""
 ) -> FlowTemplate:
@@ -53,7 +54,7 @@ def flow_template_create(
     return template
 
 
-@transaction.atomic
+@service
 def flow_template_update(
     *, actor, template: FlowTemplate, name: str, default_destination: str, description: str
 ) -> FlowTemplate:
@@ -65,7 +66,7 @@ def flow_template_update(
     return template
 
 
-@transaction.atomic
+@service
 def flow_template_delete(*, actor, template: FlowTemplate) -> None:
     template.delete()
 
@@ -80,7 +81,7 @@ def _delete_file_on_commit(field_file) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-@transaction.atomic
+@service
 def asset_create(*, actor, workspace, upload, name: str = "") -> Asset:
     """Store an uploaded image or PDF. Its type and size come from its content (see
     workspaces.uploads); an invalid file raises ValidationError and nothing is stored."""
@@ -103,7 +104,7 @@ def asset_create(*, actor, workspace, upload, name: str = "") -> Asset:
     return asset
 
 
-@transaction.atomic
+@service
 def asset_delete(*, actor, asset: Asset) -> None:
     _delete_file_on_commit(asset.file)
     asset.delete()
@@ -134,7 +135,7 @@ def _apply_brand_kit(kit: BrandKit, data: BrandKitData) -> None:
     _clean(kit)
 
 
-@transaction.atomic
+@service
 def brand_kit_create(*, actor, workspace, data: BrandKitData, logo=None) -> BrandKit:
     """`logo` is an uploaded image (or the result of uploads.process_logo): it is validated and
     stored re-encoded as a PNG."""
@@ -147,7 +148,7 @@ def brand_kit_create(*, actor, workspace, data: BrandKitData, logo=None) -> Bran
     return kit
 
 
-@transaction.atomic
+@service
 def brand_kit_update(
     *, actor, brand_kit: BrandKit, data: BrandKitData, logo=None, remove_logo: bool = False
 ) -> BrandKit:
@@ -164,7 +165,7 @@ def brand_kit_update(
     return brand_kit
 
 
-@transaction.atomic
+@service
 def brand_kit_delete(*, actor, brand_kit: BrandKit) -> None:
     _delete_file_on_commit(brand_kit.logo)
     brand_kit.delete()
@@ -187,12 +188,12 @@ def normalize_tag(tag: str) -> str:
     return tag
 
 
-@transaction.atomic
+@service
 def contact_delete(*, actor, contact: AudienceContact) -> None:
     contact.delete()
 
 
-@transaction.atomic
+@service
 def contact_tag_add(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
     tag = normalize_tag(tag)
     locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
@@ -205,7 +206,7 @@ def contact_tag_add(*, actor, contact: AudienceContact, tag: str) -> AudienceCon
     return contact
 
 
-@transaction.atomic
+@service
 def contact_tag_remove(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
     locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
     if tag in locked.tags:

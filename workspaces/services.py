@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import IntegrityError, transaction
 
+from audit.context import service
 from orgs import permissions
 from orgs.errors import ServiceError
 from orgs.services import apply_grant, require_member, unique_slug
@@ -13,7 +14,7 @@ from orgs.services import apply_grant, require_member, unique_slug
 from .models import Asset, BrandKit, Flow, FlowStatus, Scan, Workspace, WorkspaceMembership
 
 
-@transaction.atomic
+@service
 def workspace_create(
     *, actor, org, name: str, slug: str | None = None, description: str = ""
 ) -> Workspace:
@@ -26,7 +27,7 @@ def workspace_create(
     return Workspace.objects.create(org=org, name=name, slug=slug, description=description)
 
 
-@transaction.atomic
+@service
 def workspace_delete(*, actor, workspace) -> None:
     """Delete a workspace with everything in it: memberships, team access, flows and their
     scans, templates, assets, brand kits, audience, its own domains and integrations. Stored
@@ -49,7 +50,7 @@ def workspace_delete(*, actor, workspace) -> None:
     transaction.on_commit(delete_files)
 
 
-@transaction.atomic
+@service
 def workspace_member_set(
     *, actor, workspace, user, role: str | None = None, flags: dict | None = None
 ) -> WorkspaceMembership:
@@ -70,7 +71,7 @@ def workspace_member_set(
     return membership
 
 
-@transaction.atomic
+@service
 def workspace_member_remove(*, actor, workspace, user) -> None:
     membership = WorkspaceMembership.objects.filter(workspace=workspace, user=user).first()
     if membership is None:
@@ -79,7 +80,7 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
     permissions.forget_access(user)
 
 
-@transaction.atomic
+@service
 def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags."""
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
@@ -87,7 +88,7 @@ def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembe
     return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
 
 
-@transaction.atomic
+@service
 def workspace_update(
     *,
     actor,
@@ -137,7 +138,7 @@ def workspace_update(
     return workspace
 
 
-@transaction.atomic
+@service
 def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
     """Use `domain` in the workspace's flow short links (None: back to the default host). It
     must be a verified domain of the workspace's org: org-wide, or this workspace's own."""
@@ -157,7 +158,7 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
     return workspace
 
 
-@transaction.atomic
+@service
 def workspace_access_save(
     *, actor, workspace, user, role: str | None, flags: dict | None = None
 ) -> WorkspaceMembership | None:
@@ -210,7 +211,7 @@ def _clean_flow_fields(name, destination_url, status):
     return name, destination_url, status
 
 
-@transaction.atomic
+@service
 def flow_create(
     *, actor, workspace, name: str, destination_url: str, status: str = FlowStatus.ACTIVE
 ) -> Flow:
@@ -237,7 +238,7 @@ def flow_create(
     raise ServiceError("Could not find a free short code; please try again.")
 
 
-@transaction.atomic
+@service
 def flow_update(
     *,
     actor,
@@ -267,7 +268,7 @@ def flow_update(
     return flow
 
 
-@transaction.atomic
+@service
 def flow_delete(*, actor, flow: Flow) -> None:
     """Delete a flow with its scans; audience contacts keep existing without a source flow."""
     flow.delete()

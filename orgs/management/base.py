@@ -25,6 +25,8 @@ class FlowadminCommand(BaseCommand):
         actor_email = (options.get("actor") or "system").strip().lower()
         user = User.objects.filter(email__iexact=actor_email).first()
         self.actor_user = user
+        # What every service call of the command passes as `actor`: the user, or the name.
+        self.actor = user or actor_email
         try:
             with acting_as(Actor(user, actor_email)):
                 return super().execute(*args, **options)

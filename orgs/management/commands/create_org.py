@@ -29,7 +29,7 @@ class Command(FlowadminCommand):
             created_user = user is None
             if created_user:
                 user = User.objects.create_user(email=email)
-            org = services.org_create(actor=self.actor_user, name=name, admin=user, slug=slug)
+            org = services.org_create(actor=self.actor, name=name, admin=user, slug=slug)
         self.stdout.write(f"Created {org.name} ({org.slug}) with admin {user.email}.")
         if created_user:
             self.stdout.write(

@@ -6,5 +6,5 @@ class Command(FlowadminCommand):
     help = "Mark every pending invitation past its expiry date as expired."
 
     def handle(self, *args, **options):
-        count = invitations.invitations_expire(actor=self.actor_user)
+        count = invitations.invitations_expire(actor=self.actor)
         self.stdout.write(f"Expired {count} invitation{'' if count == 1 else 's'}.")

@@ -30,7 +30,7 @@ class Command(FlowadminCommand):
         org_obj = self.get_org(org)
         workspace_roles = [self._workspace_role(org_obj, value) for value in workspace]
         issued = invitations.invitation_create(
-            actor=self.actor_user,
+            actor=self.actor,
             org=org_obj,
             email=email,
             role=role,

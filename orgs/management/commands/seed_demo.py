@@ -83,7 +83,7 @@ class Command(FlowadminCommand):
     def handle(self, *args, password, scale, **options):
         if scale < 1:
             raise CommandError(f"--scale must be a whole number of at least 1, not {scale}.")
-        actor = self.actor_user
+        actor = self.actor
         users = {email: self._user(email, name, password) for email, name, *_ in PEOPLE}
         self._user(*OPERATOR, password, operator=True)
 

@@ -49,7 +49,7 @@ class Command(FlowadminCommand):
         user = self.get_user(email)
         if org_role:
             membership = services.org_role_set(
-                actor=self.actor_user, org=org_obj, user=user, role=org_role
+                actor=self.actor, org=org_obj, user=user, role=org_role
             )
             self.stdout.write(
                 f"{user.email} is now Org {membership.get_role_display()} of {org_obj.name}."
@@ -63,7 +63,7 @@ class Command(FlowadminCommand):
         if revoke and permissions.flags_locked(role or current):
             raise CommandError("Workspace Admins always have every permission; nothing to revoke.")
         membership = workspace_services.workspace_member_set(
-            actor=self.actor_user, workspace=ws, user=user, role=role, flags=flags
+            actor=self.actor, workspace=ws, user=user, role=role, flags=flags
         )
         on = [flag for flag, value in membership.flags.items() if value]
         self.stdout.write(

@@ -37,7 +37,7 @@ class Command(FlowadminCommand):
         if remove:
             if protocol or entity_id or metadata_url or enforced or domain:
                 raise CommandError("--remove takes no other options.")
-            services.sso_remove(actor=self.actor_user, org=org_obj)
+            services.sso_remove(actor=self.actor, org=org_obj)
             self.stdout.write(f"Removed the SSO configuration of {org_obj.name}.")
             return
         missing = [
@@ -52,7 +52,7 @@ class Command(FlowadminCommand):
         if missing:
             raise CommandError(f"Missing {', '.join(missing)} (or give --remove).")
         sso = services.sso_configure(
-            actor=self.actor_user,
+            actor=self.actor,
             org=org_obj,
             protocol=protocol,
             entity_id=entity_id,

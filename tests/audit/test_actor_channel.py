@@ -1,0 +1,77 @@
+"""One channel for who acts (issue #10 item 2): every service records the `actor` it was given,
+whoever calls it and from where — never "anonymous" or "system" for a person who can be named."""
+
+import pytest
+
+from audit.models import ActivityEntry
+from orgs import invitations, services
+from tests.factories import OrganizationFactory, OrgMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Str0ng-enough-passphrase"
+
+
+def actors_since(pk):
+    return list(
+        ActivityEntry.objects.filter(pk__gt=pk)
+        .order_by("pk")
+        .values_list("entity_type", "actor_email")
+    )
+
+
+def last_pk():
+    return ActivityEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_a_service_called_outside_a_request_records_its_actor():
+    org = OrganizationFactory()
+    admin = UserFactory(email="boss@example.test")
+    OrgMembershipFactory(org=org, user=admin, admin=True)
+    start = last_pk()
+    services.team_create(actor=admin, org=org, name="Ops")
+    assert actors_since(start) == [("team", "boss@example.test")]
+
+
+def test_a_named_actor_is_recorded_as_named():
+    org = OrganizationFactory()
+    start = last_pk()
+    services.team_create(actor="expiry", org=org, name="Ops")
+    assert actors_since(start) == [("team", "expiry")]
+
+
+def test_a_service_needs_its_actor():
+    with pytest.raises(TypeError, match="actor"):
+        services.team_create(org=OrganizationFactory(), name="Ops")
+
+
+def test_nested_services_record_their_own_actor_argument():
+    org = OrganizationFactory()
+    a, b = UserFactory(email="a@example.test"), UserFactory(email="b@example.test")
+    OrgMembershipFactory(org=org, user=a, admin=True)
+    start = last_pk()
+    services.member_add(actor=a, org=org, user=b)
+    services.org_role_set(actor=b, org=org, user=b, role="admin")
+    assert actors_since(start) == [
+        ("org_member", "a@example.test"),
+        ("org_member", "b@example.test"),
+    ]
+
+
+def test_sign_up_through_an_invitation_is_logged_as_the_new_person(client, acme):
+    marketing = acme.workspaces.get(slug="marketing")
+    admin = acme.memberships.get(role="admin").user
+    issued = invitations.invitation_create(
+        actor=admin, org=acme, email="joiner@acme.test", workspace_roles=[(marketing, "editor")]
+    )
+    start = last_pk()
+    data = {"full_name": "Jo Iner", "password1": PASSWORD, "password2": PASSWORD}
+    assert client.post(f"/invitations/{issued.token}/", data).status_code == 302
+    assert sorted(actors_since(start)) == [
+        ("invitation", "joiner@acme.test"),
+        ("org_member", "joiner@acme.test"),
+        ("workspace_member", "joiner@acme.test"),
+    ]
+    client.force_login(admin)
+    export = client.get("/orgs/acme/activity/export.csv?email=joiner@acme.test")
+    assert b"joiner@acme.test" in b"".join(export.streaming_content)
