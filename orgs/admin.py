@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 
-from . import domains, services
+from . import domains, invitations, removal, services
+from .admin_services import (
+    ReadOnlyAdmin,
+    RefusalRollsBack,
+    ServiceAdmin,
+    ServiceInline,
+    ServiceWrites,
+)
 from .errors import LastAdminError, ServiceError
 from .models import (
     Domain,
@@ -22,7 +29,10 @@ from .roles import OrgRole
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RefusalRollsBack, BaseUserAdmin):
+    """Accounts are edited here; deleting one (alone or "Delete selected") goes through
+    orgs.removal.users_delete: removed from every org by member_remove first, all or nothing."""
+
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_superuser", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -40,45 +50,99 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
 
+    def delete_model(self, request, obj):
+        removal.users_delete(actor=request.user, users=[obj])
 
-class OrgMembershipFormSet(BaseInlineFormSet):
-    """The org must keep an admin when memberships are edited inline."""
-
-    def clean(self):
-        super().clean()
-        if not self.instance.pk:
-            return
-        remaining = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if self.forms and not any(data.get("role") == OrgRole.ADMIN for data in remaining):
-            raise ValidationError(
-                f"{self.instance.name} must keep at least one Org Admin.", code="last_admin"
-            )
+    def delete_queryset(self, request, queryset):
+        removal.users_delete(actor=request.user, users=queryset.order_by("pk"))
 
 
-class OrgMembershipInline(admin.TabularInline):
+class OrgMembershipWrites(ServiceWrites):
+    """Org members: add → member_add, role → org_role_set, delete → member_remove (which
+    also removes their workspace and team memberships and revokes invitations they sent)."""
+
+    def create(self, request, obj, form):
+        return services.member_add(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
+
+    def update(self, request, obj, form):
+        services.org_role_set(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
+
+    def remove(self, request, obj):
+        services.member_remove(actor=request.user, org=obj.org, user=obj.user)
+
+
+class OrgMembershipInline(OrgMembershipWrites, ServiceInline, admin.TabularInline):
     model = OrgMembership
-    formset = OrgMembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "joined_at"]
+    readonly_fields = ["joined_at"]
+
+    def update(self, request, obj, form):
+        if "user" in obj._admin_changed:
+            raise ServiceError("To replace a member, delete the row and add the new member.")
+        super().update(request, obj, form)
+
+
+class OrganizationAddForm(forms.ModelForm):
+    admin = forms.ModelChoiceField(
+        queryset=User.objects.all(), label="First Org Admin", help_text="Every org has an admin."
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "description"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ServiceAdmin):
+    """Create → org_create (with its first admin), change → org_update, delete → org_delete
+    (workspaces, teams and their stored files too). Avatars are set in the console."""
+
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrgMembershipInline]
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganizationAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["name", "slug", "description"] + ([] if obj else ["admin"])
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # the first admin comes with the org
+
+    def create(self, request, obj, form):
+        org = services.org_create(
+            actor=request.user, name=obj.name, slug=obj.slug, admin=form.cleaned_data["admin"]
+        )
+        if obj.description:
+            services.org_update(actor=request.user, org=org, description=obj.description)
+        return org
+
+    def update(self, request, obj, form):
+        stored = Organization.objects.get(pk=obj.pk)
+        services.org_update(
+            actor=request.user, org=stored, name=obj.name, description=obj.description
+        )
+
+    def remove(self, request, obj):
+        removal.org_delete(actor=request.user, org=obj)
+
 
 class OrgMembershipForm(forms.ModelForm):
     class Meta:
         model = OrgMembership
-        fields = ["org", "user", "role", "joined_at"]
+        fields = ["org", "user", "role"]
 
     def clean_role(self):
         """Say so on the form when the last admin would be demoted (the service refuses
@@ -95,10 +159,7 @@ class OrgMembershipForm(forms.ModelForm):
 
 
 @admin.register(OrgMembership)
-class OrgMembershipAdmin(admin.ModelAdmin):
-    """Role changes and removals go through orgs.services, so the last-admin rule holds here
-    as everywhere."""
-
+class OrgMembershipAdmin(OrgMembershipWrites, ServiceAdmin):
     form = OrgMembershipForm
     list_display = ["user", "org", "role", "joined_at"]
     list_filter = ["role", "org"]
@@ -107,61 +168,137 @@ class OrgMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "org"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["org", "user"] if obj else []
+        return ["org", "user", "joined_at"] if obj else ["joined_at"]
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and services.is_last_admin(obj.org, obj.user):
             return False  # the last admin: the delete button is not offered
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if change and "role" in form.changed_data:
-            try:
-                services.org_role_set(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
-            except ServiceError as error:
-                self.message_user(request, error.text, messages.ERROR)
-        elif not change:
-            super().save_model(request, obj, form, change)
 
-    def delete_model(self, request, obj):
-        services.member_remove(actor=request.user, org=obj.org, user=obj.user)
+class TeamMembershipInline(ServiceInline, admin.TabularInline):
+    """Team members: add → team_member_add (org members only), delete → team_member_remove.
+    A row is not edited in place: delete it and add the other person."""
 
-    def delete_queryset(self, request, queryset):
-        for membership in queryset.select_related("org", "user"):
-            try:
-                services.member_remove(actor=request.user, org=membership.org, user=membership.user)
-            except ServiceError as error:
-                self.message_user(request, error.text, messages.ERROR)
-
-
-class TeamMembershipInline(admin.TabularInline):
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "added_at"]
+    readonly_fields = ["added_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def create(self, request, obj, form):
+        services.team_member_add(actor=request.user, team=obj.team, user=obj.user)
+
+    def remove(self, request, obj):
+        services.team_member_remove(actor=request.user, team=obj.team, user=obj.user)
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceAdmin):
+    """Create → team_create, change → team_update, delete → team_delete; members through
+    the inline. The avatar is set in the console."""
+
     list_display = ["name", "org", "created_at"]
     list_filter = ["org"]
     search_fields = ["name", "org__name"]
     list_select_related = ["org"]
+    autocomplete_fields = ["org"]
+    fields = ["org", "name", "description"]
     inlines = [TeamMembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["org"] if obj else []
+
+    def create(self, request, obj, form):
+        return services.team_create(
+            actor=request.user, org=obj.org, name=obj.name, description=obj.description
+        )
+
+    def update(self, request, obj, form):
+        stored = Team.objects.get(pk=obj.pk)
+        services.team_update(
+            actor=request.user, team=stored, name=obj.name, description=obj.description
+        )
+
+    def remove(self, request, obj):
+        services.team_delete(actor=request.user, team=obj)
+
+
+class InvitationAddForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["org", "email", "role"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ServiceAdmin):
+    """Add → invitation_create (emailed); pending ones are resent or revoked with the actions
+    (invitation_resend / invitation_revoke). Invitations are history: not edited or deleted."""
+
     list_display = ["email", "org", "role", "status", "sent_at", "expires_at"]
     list_filter = ["status", "role", "org"]
     search_fields = ["email", "org__name"]
     list_select_related = ["org"]
-    readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
+    autocomplete_fields = ["org"]
+    actions = ["revoke", "resend"]
+    readonly_fields = [
+        "workspace_roles",
+        "invited_by",
+        "status",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = InvitationAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["org", "email", "role"] + (self.readonly_fields if obj else [])
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # the actions need it
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def create(self, request, obj, form):
+        issued = invitations.invitation_create(
+            actor=request.user,
+            org=obj.org,
+            email=obj.email,
+            role=obj.role,
+            base_url=request.build_absolute_uri("/"),
+        )
+        return issued.invitation
+
+    @admin.action(description="Revoke the selected pending invitations")
+    def revoke(self, request, queryset):
+        for invitation in queryset.order_by("pk"):
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)
+        self.message_user(request, f"Revoked {queryset.count()} invitation(s).")
+
+    @admin.action(description="Resend the selected invitations (new link, new expiry)")
+    def resend(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        for invitation in queryset.order_by("pk"):
+            invitations.invitation_resend(
+                actor=request.user, invitation=invitation, base_url=base_url
+            )
+        self.message_user(request, f"Resent {queryset.count()} invitation(s).")
 
 
 class DomainAdminForm(forms.ModelForm):
     class Meta:
         model = Domain
-        fields = ["org", "workspace", "hostname", "status", "verified_at"]
+        fields = ["org", "workspace", "hostname"]
 
     def clean_hostname(self):
         try:
@@ -178,7 +315,10 @@ class DomainAdminForm(forms.ModelForm):
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(ServiceAdmin):
+    """Add → domain_add, delete → domain_remove (workspaces using it and SSO let go of it,
+    logged), "Verify" → domain_verify (the DNS TXT lookup). A domain is not edited in place."""
+
     form = DomainAdminForm
     list_display = ["hostname", "org", "workspace", "status", "verified_at"]
     list_filter = ["status", "org"]
@@ -186,11 +326,38 @@ class DomainAdmin(admin.ModelAdmin):
     list_select_related = ["org", "workspace"]
     autocomplete_fields = ["org"]
     raw_id_fields = ["workspace"]
-    readonly_fields = ["txt_record_name", "verification_token", "created_at"]
+    actions = ["verify"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["org", "workspace", "hostname"]
+        return ["org", "workspace", "hostname", "status", "verified_at", *self.shown]
+
+    shown = ["txt_record_name", "verification_token", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.shown
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # the action needs it
 
     @admin.display(description="TXT record name")
     def txt_record_name(self, obj):
         return obj.txt_record_name if obj.pk else "—"
+
+    def create(self, request, obj, form):
+        return services.domain_add(
+            actor=request.user, org=obj.org, hostname=obj.hostname, workspace=obj.workspace
+        )
+
+    def remove(self, request, obj):
+        services.domain_remove(actor=request.user, domain=obj)
+
+    @admin.action(description="Verify the selected domains (look up their TXT record)")
+    def verify(self, request, queryset):
+        for domain in queryset.order_by("pk"):
+            services.domain_verify(actor=request.user, domain=domain)
+        self.message_user(request, "Verified.")
 
 
 class SSOConfigurationAdminForm(forms.ModelForm):
@@ -226,7 +393,9 @@ class SSOConfigurationAdminForm(forms.ModelForm):
 
 
 @admin.register(SSOConfiguration)
-class SSOConfigurationAdmin(admin.ModelAdmin):
+class SSOConfigurationAdmin(ServiceAdmin):
+    """Save → sso_configure (the `set_sso` command's service), delete → sso_remove."""
+
     form = SSOConfigurationAdminForm
     list_display = ["org", "protocol", "entity_id", "enforced", "updated_at"]
     list_filter = ["protocol", "enforced"]
@@ -247,20 +416,43 @@ class SSOConfigurationAdmin(admin.ModelAdmin):
         ].help_text = "Verified domains of the organization that SSO covers."
         return form
 
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return services.sso_configure(
+            actor=request.user,
+            org=data["org"],
+            protocol=data["protocol"],
+            entity_id=data["entity_id"],
+            metadata_url=data["metadata_url"],
+            enforced=data["enforced"],
+            hostnames=[domain.hostname for domain in data["domains"]],
+        )
+
+    def update(self, request, obj, form):
+        self.create(request, obj, form)
+
+    def remove(self, request, obj):
+        services.sso_remove(actor=request.user, org=obj.org)
+
 
 @admin.register(IntegrationInstallation)
-class IntegrationInstallationAdmin(admin.ModelAdmin):
-    """Secrets are never shown: only masked, read-only. Org Admins and Workspace Admins set
-    them in the console."""
+class IntegrationInstallationAdmin(ReadOnlyAdmin):
+    """Installed and configured in the console (secrets go in there, encrypted); here only
+    browsed, with secrets masked."""
 
     list_display = ["app", "org", "workspace", "enabled", "updated_at"]
     list_filter = ["app", "enabled", "org"]
     search_fields = ["app", "org__name", "workspace__name"]
     list_select_related = ["org", "workspace"]
     exclude = ["secrets_encrypted"]
-    autocomplete_fields = ["org"]
-    raw_id_fields = ["workspace", "installed_by"]
     readonly_fields = ["stored_secrets", "created_at", "updated_at"]
+
+    def console_url(self, obj):
+        if obj.workspace_id:
+            return reverse(
+                "workspaces:manage_integrations", args=[obj.org.slug, obj.workspace.slug]
+            )
+        return reverse("orgs:integrations", args=[obj.org.slug])
 
     @admin.display(description="Secret settings")
     def stored_secrets(self, obj):

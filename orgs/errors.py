@@ -21,3 +21,11 @@ class LastAdminError(ServiceError):
 class NotOrgMemberError(ServiceError):
     def __init__(self, user, org):
         super().__init__(f"{user.email} is not a member of {org.name}.", code="not_org_member")
+
+
+class CrossOrgError(ServiceError):
+    """A row that would join two organizations (SPEC §2: a workspace member, a team member and a
+    team's access all live inside one org), or move a workspace or team to another org."""
+
+    def __init__(self, message):
+        super().__init__(message, code="cross_org")

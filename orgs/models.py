@@ -11,7 +11,42 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .errors import CrossOrgError
 from .roles import OrgRole
+
+
+class OrgBound(models.Model):
+    """A model whose `org` is fixed once created: moving it to another org would carry its
+    members and access across tenants (PostgreSQL: a trigger refuses it too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.check_org_unchanged()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_org_id = instance.__dict__.get("org_id")
+        return instance
+
+    def clean(self):
+        super().clean()
+        self.check_org_unchanged()
+
+    def check_org_unchanged(self):
+        stored = getattr(self, "_stored_org_id", None)
+        if stored is not None and self.org_id != stored:
+            raise CrossOrgError(f"{self} cannot move to another organization.")
+
+
+def require_org_member(org_id, user_id, what: str) -> None:
+    """CrossOrgError unless the user is a member of the org (one query). `what` names the row
+    being written, for the message."""
+    if not OrgMembership.objects.filter(org_id=org_id, user_id=user_id).exists():
+        raise CrossOrgError(f"Only members of the organization can be {what}.")
 
 
 class UserManager(BaseUserManager):
@@ -138,7 +173,7 @@ class OrgMembership(models.Model):
         return self.role == OrgRole.ADMIN
 
 
-class Team(models.Model):
+class Team(OrgBound):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -171,6 +206,21 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team}"
+
+    def save(self, *args, **kwargs):
+        self.check_same_org()
+        super().save(*args, **kwargs)
+
+    def check_same_org(self):
+        """The member must belong to the team's org. (`team.members.add()` writes without
+        save(): the services check first, and on PostgreSQL a trigger stands behind both.)"""
+        org_id = Team.objects.filter(pk=self.team_id).values("org_id")[:1]
+        require_org_member(org_id, self.user_id, "team members")
+
+    def clean(self):
+        super().clean()
+        if self.team_id and self.user_id:
+            self.check_same_org()
 
 
 class InvitationStatus(models.TextChoices):

@@ -15,6 +15,8 @@ from .models import (
     Domain,
     DomainStatus,
     IntegrationInstallation,
+    Invitation,
+    InvitationStatus,
     Organization,
     OrgMembership,
     SSOConfiguration,
@@ -51,11 +53,22 @@ def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Org
 
 @service
 def org_update(
-    *, actor, org, description: str | None = None, avatar=None, remove_avatar: bool = False
+    *,
+    actor,
+    org,
+    name: str | None = None,
+    description: str | None = None,
+    avatar=None,
+    remove_avatar: bool = False,
 ) -> Organization:
-    """Change the org's description and avatar (`avatar`: a processed image from
+    """Change the org's name, description and avatar (`avatar`: a processed image from
     orgs.avatars.process_avatar; `remove_avatar` goes back to the initials)."""
     fields = []
+    if name is not None and name.strip() != org.name:
+        if not name.strip():
+            raise ServiceError("An organization needs a name.")
+        org.name = name.strip()
+        fields.append("name")
     if description is not None and description.strip() != org.description:
         org.description = description.strip()
         fields.append("description")
@@ -121,6 +134,8 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
         raise LastAdminError(org)
     membership.role = role
     membership.save(update_fields=["role"])
+    if role != OrgRole.ADMIN:
+        _revoke_invitations_sent_by(org, user)
     permissions.forget_access(user)
     return membership
 
@@ -138,8 +153,21 @@ def member_remove(*, actor, org, user: User) -> None:
         ws_membership.delete()
     for team in Team.objects.filter(org=org, memberships__user=user):
         team.members.remove(user)
+    _revoke_invitations_sent_by(org, user)
     membership.delete()
     permissions.forget_access(user)
+
+
+def invitations_sent_by(org, user):
+    """The pending invitations `user` sent in `org`: they lose their authority with the
+    inviter's (revoked when the inviter is removed or stops being an Org Admin)."""
+    return Invitation.objects.filter(org=org, invited_by=user, status=InvitationStatus.PENDING)
+
+
+def _revoke_invitations_sent_by(org, user) -> None:
+    for invitation in invitations_sent_by(org, user).select_for_update().order_by("pk"):
+        invitation.status = InvitationStatus.REVOKED
+        invitation.save(update_fields=["status"])  # logged, one entry each
 
 
 def require_member(org, user) -> None:
@@ -226,6 +254,17 @@ def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
     for flag, value in permissions.effective_flags(new_role, values).items():
         setattr(grant, flag, value)
     return (grant.role, grant.flags) != before
+
+
+def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -> dict:
+    """The flags to apply from a form that showed `shown` = (role, flags) (None: no grant
+    yet): with a new or changed role only the flags the person changed count — the role's
+    defaults (SPEC §3.2) apply to the rest; with the same role, the flags as given."""
+    flags = dict(flags or {})
+    if shown is None or shown[0] != role:
+        before = shown[1] if shown else dict.fromkeys(permissions.FLAGS, False)
+        flags = {flag: value for flag, value in flags.items() if before.get(flag) != value}
+    return flags
 
 
 @service

@@ -71,12 +71,23 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
+def _org_member(org, user):
+    """Workspace and team members are members of the org (orgs.models.require_org_member):
+    a factory row for a user who is not one yet makes them an Org User first."""
+    OrgMembership.objects.get_or_create(org=org, user=user)
+
+
 class TeamMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TeamMembership
 
     team = factory.SubFactory(TeamFactory)
     user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        _org_member(kwargs["team"].org, kwargs["user"])
+        return super()._create(model_class, *args, **kwargs)
 
 
 class WorkspaceFactory(factory.django.DjangoModelFactory):
@@ -110,6 +121,11 @@ class WorkspaceMembershipFactory(_GrantFactory):
 
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        _org_member(kwargs["workspace"].org, kwargs["user"])
+        return super()._create(model_class, *args, **kwargs)
 
 
 class TeamAccessFactory(_GrantFactory):

@@ -9,7 +9,14 @@ from django.db import IntegrityError, transaction
 from audit.context import service
 from orgs import permissions
 from orgs.errors import ServiceError
-from orgs.services import apply_grant, require_member, unique_slug
+from orgs.models import Domain
+from orgs.services import (
+    apply_grant,
+    domain_remove,
+    flags_as_submitted,
+    require_member,
+    unique_slug,
+)
 
 from .models import Asset, BrandKit, Flow, FlowStatus, Scan, Workspace, WorkspaceMembership
 
@@ -30,8 +37,13 @@ def workspace_create(
 @service
 def workspace_delete(*, actor, workspace) -> None:
     """Delete a workspace with everything in it: memberships, team access, flows and their
-    scans, templates, assets, brand kits, audience, its own domains and integrations. Stored
+    scans, templates, assets, brand kits, audience, its own domains (through domain_remove)
+    and integrations. Stored
     files (assets, logos, avatar) are removed once the deletion is committed."""
+    # Its own domains go the way Manage → Domains → Remove takes them: SSO stops covering
+    # them with an `sso updated` entry (the database cascade would drop them silently).
+    for domain in Domain.objects.filter(workspace=workspace).order_by("pk"):
+        domain_remove(actor=actor, domain=domain)
     storage_files = [
         (field.storage, field.name)
         for obj, attr in [
@@ -175,10 +187,8 @@ def workspace_access_save(
         if membership is not None:
             workspace_member_remove(actor=actor, workspace=workspace, user=user)
         return None
-    flags = dict(flags or {})
-    if membership is None or membership.role != role:
-        shown = membership.flags if membership else dict.fromkeys(permissions.FLAGS, False)
-        flags = {flag: value for flag, value in flags.items() if shown.get(flag) != value}
+    shown = (membership.role, membership.flags) if membership else None
+    flags = flags_as_submitted(shown, role, flags)
     return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
 
 

@@ -75,6 +75,12 @@ def _row_form(row, data=None):
     return form
 
 
+def _sent_invitations(membership) -> list[str]:
+    """Emails of the pending invitations the member sent (revoked with their authority)."""
+    pending = services.invitations_sent_by(membership.org_id, membership.user_id)
+    return list(pending.order_by("email").values_list("email", flat=True))
+
+
 def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
     """Render the profile; `bound` = (workspace id, form) keeps a submitted row's errors."""
     rows = []
@@ -88,6 +94,10 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "member": profile.membership,
         "role_form": role_form or OrgRoleForm(initial={"role": profile.membership.role}),
         "workspace_rows": rows,
+        # An admin's pending invitations are revoked if they stop being one.
+        "sent_invitations": _sent_invitations(profile.membership)
+        if profile.membership.is_admin
+        else [],
     }
     return render(request, "orgs/user_profile.html", context, status=status)
 
@@ -189,5 +199,6 @@ def user_remove(request, user_id):
             workspace__org=request.org, user=user
         ).count(),
         "team_count": TeamMembership.objects.filter(team__org=request.org, user=user).count(),
+        "sent_invitations": _sent_invitations(membership),
     }
     return render(request, "orgs/user_remove.html", context)

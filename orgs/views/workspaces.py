@@ -10,6 +10,7 @@ from workspaces.models import Workspace
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..forms import ConfirmForm, WorkspaceCreateForm
+from ..models import Domain
 from ..stats import workspace_contents, workspaces_with_counts
 from .rendering import paginate, render_page, wants_partial
 
@@ -61,5 +62,15 @@ def workspace_delete(request, workspace_id):
         workspace_services.workspace_delete(actor=request.user, workspace=workspace)
         messages.success(request, f"Workspace {workspace.name} deleted.")
         return redirect("orgs:workspaces", org_slug=request.org.slug)
-    context = {"workspace": workspace, "contents": workspace_contents(workspace), "form": form}
+    context = {
+        "workspace": workspace,
+        "contents": workspace_contents(workspace),
+        "form": form,
+        # Its own domains go through domain_remove: SSO stops covering these.
+        "sso_hostnames": Domain.objects.filter(
+            workspace=workspace, sso_configurations__isnull=False
+        )
+        .values_list("hostname", flat=True)
+        .distinct(),
+    }
     return render_page(request, "orgs/workspace_delete.html", context)

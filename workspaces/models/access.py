@@ -4,10 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from orgs.errors import CrossOrgError
+from orgs.models import OrgBound, Team, require_org_member
+from orgs.permissions import effective_flags, flag_defaults
 from orgs.roles import FLAGS, WorkspaceRole
 
+# SPEC §3.2, as a database rule: an admin grant has every fine-grained flag.
+ADMIN_HAS_EVERY_FLAG = ~models.Q(role=WorkspaceRole.ADMIN) | models.Q(**dict.fromkeys(FLAGS, True))
 
-class Workspace(models.Model):
+
+class Workspace(OrgBound):
     org = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="workspaces"
     )
@@ -46,9 +52,47 @@ class AccessGrant(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.apply_role_rules()
+        if self._state.adding or self.keys() != getattr(self, "_stored_keys", None):
+            self.check_same_org()
+        super().save(*args, **kwargs)
+        self._stored_grant, self._stored_keys = (self.role, self.flags), self.keys()
+
     @property
     def flags(self):
         return {flag: getattr(self, flag) for flag in FLAGS}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_grant = (instance.__dict__.get("role"), instance.flags)
+        instance._stored_keys = instance.keys()
+        return instance
+
+    def keys(self) -> tuple:
+        """The foreign keys that tie the grant to its org (checked when they change)."""
+        raise NotImplementedError
+
+    def apply_role_rules(self) -> None:
+        """SPEC §3.2 on every save: a changed role whose flags were left as loaded gets the new
+        role's defaults; an admin has every flag. (Services set explicit flags after the
+        defaults through orgs.services.apply_grant.)"""
+        stored = getattr(self, "_stored_grant", None)
+        values = self.flags
+        if stored is not None and stored[0] != self.role and stored[1] == values:
+            values = flag_defaults(self.role)
+        for flag, value in effective_flags(self.role, values).items():
+            setattr(self, flag, value)
+
+    def check_same_org(self) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        super().clean()
+        self.apply_role_rules()
+        if all(self.keys()):
+            self.check_same_org()
 
 
 class WorkspaceMembership(AccessGrant):
@@ -66,10 +110,20 @@ class WorkspaceMembership(AccessGrant):
             models.CheckConstraint(
                 condition=models.Q(role__in=WorkspaceRole.values), name="wsmembership_role_valid"
             ),
+            models.CheckConstraint(
+                condition=ADMIN_HAS_EVERY_FLAG, name="wsmembership_admin_has_every_flag"
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} in {self.workspace} ({self.get_role_display()})"
+
+    def keys(self):
+        return (self.workspace_id, self.user_id)
+
+    def check_same_org(self):
+        org_id = Workspace.objects.filter(pk=self.workspace_id).values("org_id")[:1]
+        require_org_member(org_id, self.user_id, "workspace members")
 
 
 class TeamAccess(AccessGrant):
@@ -86,7 +140,18 @@ class TeamAccess(AccessGrant):
             models.CheckConstraint(
                 condition=models.Q(role__in=WorkspaceRole.values), name="teamaccess_role_valid"
             ),
+            models.CheckConstraint(
+                condition=ADMIN_HAS_EVERY_FLAG, name="teamaccess_admin_has_every_flag"
+            ),
         ]
 
     def __str__(self):
         return f"{self.team} → {self.workspace} ({self.get_role_display()})"
+
+    def keys(self):
+        return (self.team_id, self.workspace_id)
+
+    def check_same_org(self):
+        org_id = Workspace.objects.filter(pk=self.workspace_id).values("org_id")[:1]
+        if not Team.objects.filter(pk=self.team_id, org_id=org_id).exists():
+            raise CrossOrgError("A team can only get access to workspaces of its own org.")

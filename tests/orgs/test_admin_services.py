@@ -1,0 +1,417 @@
+"""/admin/ writes through the services (issue #10 item 1): every add, change and delete of org
+members, workspace members, team members, team access, domains and invitations — through the
+real admin views — gives the console's outcome: the same refusals, the flag defaults, the
+cascades, and exactly one activity entry each with the operator as actor."""
+
+import datetime
+
+import pytest
+
+from audit.models import ActivityEntry
+from orgs import services
+from orgs.models import Domain, Invitation, Organization, OrgMembership, Team, User
+from tests.factories import DomainFactory, SSOConfigurationFactory, TeamFactory
+from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
+
+pytestmark = pytest.mark.django_db
+
+OPS = "ops@flowadmin.test"
+EDITOR_FLAGS = {"flows_manager": True, "brand_kits_manager": True, "audience_viewer": False}
+VIEWER_FLAGS = dict.fromkeys(EDITOR_FLAGS, False)
+
+
+@pytest.fixture
+def operator(client, demo):
+    client.force_login(demo[OPS])
+    return client
+
+
+@pytest.fixture
+def mark():
+    """Entries written after this point: [(entity_type, action, actor_email), ...]."""
+    start = ActivityEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def entries():
+        rows = ActivityEntry.objects.filter(pk__gt=start).order_by("pk")
+        return list(rows.values_list("entity_type", "action", "actor_email"))
+
+    return entries
+
+
+def form_data(response, **changes):
+    """The admin page's form (and inlines) as a POST body with their current values, then
+    `changes` (field html names → values)."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            elif isinstance(value, datetime.datetime):
+                continue  # no editable date-times on these pages
+            data[form[name].html_name] = value
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def post_form(client, url, **changes):
+    return client.post(url, form_data(client.get(url), **changes), follow=True)
+
+
+def delete(client, url):
+    return client.post(url, {"post": "yes"}, follow=True)
+
+
+def delete_selected(client, changelist, pks):
+    data = {"action": "delete_selected", "_selected_action": list(pks), "post": "yes"}
+    return client.post(changelist, data, follow=True)
+
+
+def text(response):
+    return response.content.decode().replace("&#x27;", "'")
+
+
+def flags(grant):
+    grant.refresh_from_db()
+    return grant.flags
+
+
+# --- org members ----------------------------------------------------------------------------
+
+
+def test_adding_an_org_member(operator, acme, demo, mark):
+    user = User.objects.create_user("new@example.test")
+    response = post_form(
+        operator, "/admin/orgs/orgmembership/add/", org=acme.pk, user=user.pk, role="user"
+    )
+    assert response.status_code == 200
+    assert OrgMembership.objects.get(org=acme, user=user).role == "user"
+    assert mark() == [("org_member", "created", OPS)]
+
+
+def test_demoting_an_admin_revokes_the_invitations_they_sent(operator, acme, demo, mark):
+    editor = demo["editor@acme.test"]
+    services.org_role_set(actor=None, org=acme, user=editor, role="admin")
+    invitation = Invitation.objects.create(
+        org=acme,
+        email="spare@example.test",
+        role="admin",
+        invited_by=editor,
+        token_hash="x" * 64,
+        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7),
+    )
+    membership = OrgMembership.objects.get(org=acme, user=editor)
+    start = mark()
+    post_form(operator, f"/admin/orgs/orgmembership/{membership.pk}/change/", role="user")
+    assert OrgMembership.objects.get(pk=membership.pk).role == "user"
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    assert mark()[len(start) :] == [
+        ("org_member", "updated", OPS),
+        ("invitation", "updated", OPS),
+    ]
+
+
+def test_removing_an_org_member_on_the_org_page_removes_their_access(operator, acme, demo, mark):
+    """The repro: the Organization page's inline left workspace memberships behind."""
+    editor = demo["editor@acme.test"]
+    url = f"/admin/orgs/organization/{acme.pk}/change/"
+    page = operator.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    row = next(i for i, f in enumerate(formset.forms) if f.instance.user_id == editor.pk)
+    response = operator.post(url, form_data(page, **{f"memberships-{row}-DELETE": "on"}))
+    assert response.status_code == 302
+    assert not OrgMembership.objects.filter(org=acme, user=editor).exists()
+    assert not WorkspaceMembership.objects.filter(user=editor).exists()
+    assert mark() == [("workspace_member", "deleted", OPS), ("org_member", "deleted", OPS)]
+
+
+def test_the_org_page_cannot_demote_every_admin(operator, acme, demo):
+    url = f"/admin/orgs/organization/{acme.pk}/change/"
+    page = operator.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    roles = {f"memberships-{i}-role": "user" for i in range(len(formset.forms))}
+    response = operator.post(url, form_data(page, **roles), follow=True)
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert OrgMembership.objects.filter(org=acme, role="admin").count() == 1
+
+
+def test_deleting_every_admin_account_at_once_changes_nothing(operator, acme, demo):
+    services.org_role_set(actor=None, org=acme, user=demo["editor@acme.test"], role="admin")
+    admins = [demo["admin@acme.test"].pk, demo["editor@acme.test"].pk]
+    before = ActivityEntry.objects.count()
+    response = delete_selected(operator, "/admin/orgs/user/", admins)
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert User.objects.filter(pk__in=admins).count() == 2
+    assert OrgMembership.objects.filter(org=acme, role="admin").count() == 2
+    assert ActivityEntry.objects.count() == before
+
+
+def test_deleting_a_user_account_removes_them_from_their_orgs(operator, acme, demo, mark):
+    editor = demo["editor@acme.test"]
+    response = delete(operator, f"/admin/orgs/user/{editor.pk}/delete/")
+    assert response.status_code == 200
+    assert not User.objects.filter(pk=editor.pk).exists()
+    assert mark() == [("workspace_member", "deleted", OPS), ("org_member", "deleted", OPS)]
+
+
+def test_an_org_with_one_admin_is_deleted_with_its_files(operator, globex, demo, settings):
+    avatar = globex.workspaces.get().avatar
+    services.org_update(actor=None, org=globex, description="to go")
+    response = delete(operator, f"/admin/orgs/organization/{globex.pk}/delete/")
+    assert response.status_code == 200
+    assert not Organization.objects.filter(slug="globex").exists()
+    assert not Workspace.objects.filter(org_id=globex.pk).exists()
+    if avatar:
+        assert not avatar.storage.exists(avatar.name)
+    assert User.objects.filter(email="admin@globex.test").exists()
+
+
+# --- workspace members ----------------------------------------------------------------------
+
+
+def test_a_workspace_member_must_be_in_the_workspaces_org(operator, acme, demo, mark):
+    """The repro: acme's Marketing got admin@globex.test as a member."""
+    marketing = acme.workspaces.get(slug="marketing")
+    response = post_form(
+        operator,
+        "/admin/workspaces/workspacemembership/add/",
+        workspace=marketing.pk,
+        user=demo["admin@globex.test"].pk,
+        role="viewer",
+    )
+    assert "Only members of the organization can be workspace members" in text(response)
+    assert not WorkspaceMembership.objects.filter(user=demo["admin@globex.test"]).exists()
+    assert mark() == []
+
+
+def test_adding_a_workspace_member_gives_the_role_defaults(operator, acme, demo, mark):
+    marketing = acme.workspaces.get(slug="marketing")
+    outsider = demo["outsider@acme.test"]
+    post_form(
+        operator,
+        "/admin/workspaces/workspacemembership/add/",
+        workspace=marketing.pk,
+        user=outsider.pk,
+        role="editor",
+    )
+    membership = WorkspaceMembership.objects.get(workspace=marketing, user=outsider)
+    assert flags(membership) == EDITOR_FLAGS
+    assert mark() == [("workspace_member", "created", OPS)]
+
+
+def test_changing_editor_to_viewer_applies_the_viewer_defaults(operator, acme, demo, mark):
+    """The repro: the editor's flags stayed."""
+    membership = WorkspaceMembership.objects.get(user=demo["editor@acme.test"])
+    url = f"/admin/workspaces/workspacemembership/{membership.pk}/change/"
+    post_form(operator, url, role="viewer")
+    assert membership.__class__.objects.get(pk=membership.pk).role == "viewer"
+    assert flags(membership) == VIEWER_FLAGS
+    assert mark() == [("workspace_member", "updated", OPS)]
+
+
+def test_an_admin_grant_keeps_every_flag(operator, acme, demo):
+    membership = WorkspaceMembership.objects.get(user=demo["wsadmin@acme.test"])
+    url = f"/admin/workspaces/workspacemembership/{membership.pk}/change/"
+    post_form(operator, url, audience_viewer=None)
+    assert flags(membership) == dict.fromkeys(EDITOR_FLAGS, True)
+
+
+def test_a_changed_flag_with_a_new_role_is_kept(operator, acme, demo):
+    membership = WorkspaceMembership.objects.get(user=demo["editor@acme.test"])
+    url = f"/admin/workspaces/workspacemembership/{membership.pk}/change/"
+    post_form(operator, url, role="viewer", audience_viewer="on")
+    assert flags(membership) == {**VIEWER_FLAGS, "audience_viewer": True}
+
+
+def test_removing_a_workspace_member(operator, acme, demo, mark):
+    membership = WorkspaceMembership.objects.get(user=demo["viewer@acme.test"])
+    delete(operator, f"/admin/workspaces/workspacemembership/{membership.pk}/delete/")
+    assert not WorkspaceMembership.objects.filter(pk=membership.pk).exists()
+    assert mark() == [("workspace_member", "deleted", OPS)]
+
+
+def test_workspace_page_inline_adds_through_the_service(operator, acme, demo, mark):
+    marketing = acme.workspaces.get(slug="marketing")
+    url = f"/admin/workspaces/workspace/{marketing.pk}/change/"
+    page = operator.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    n = len(formset.forms)
+    data = form_data(
+        page,
+        **{
+            "memberships-TOTAL_FORMS": str(n + 1),
+            f"memberships-{n}-user": demo["admin@globex.test"].pk,
+            f"memberships-{n}-role": "viewer",
+        },
+    )
+    response = operator.post(url, data)
+    assert response.status_code == 200  # the form error, in place
+    assert "Only members of the organization" in text(response)
+    assert mark() == []
+
+
+# --- team members and team access ------------------------------------------------------------
+
+
+def test_team_inline_refuses_a_member_of_another_org(operator, globex, demo, mark):
+    """The repro: the team page's inline added editor@acme.test to a globex team."""
+    team = TeamFactory(org=globex, name="Globex team")
+    start = mark()
+    url = f"/admin/orgs/team/{team.pk}/change/"
+    data = form_data(
+        operator.get(url),
+        **{"memberships-TOTAL_FORMS": "1", "memberships-0-user": demo["editor@acme.test"].pk},
+    )
+    response = operator.post(url, data)
+    assert "Only members of the organization can be team members" in text(response)
+    assert not team.members.exists()
+    assert mark() == start
+
+
+def test_team_inline_adds_and_removes_members(operator, acme, demo, mark):
+    team = Team.objects.get(org=acme, name="Field Sales")
+    url = f"/admin/orgs/team/{team.pk}/change/"
+    page = operator.get(url)
+    n = len(page.context["inline_admin_formsets"][0].formset.forms)
+    data = form_data(
+        page,
+        **{
+            "memberships-TOTAL_FORMS": str(n + 1),
+            f"memberships-{n}-user": demo["outsider@acme.test"].pk,
+            "memberships-0-DELETE": "on",
+        },
+    )
+    assert operator.post(url, data).status_code == 302
+    assert list(team.members.values_list("email", flat=True)) == ["outsider@acme.test"]
+    assert sorted(mark()) == [("team_member", "created", OPS), ("team_member", "deleted", OPS)]
+
+
+def test_team_access_stays_in_the_teams_org(operator, acme, globex, mark):
+    """The repro: acme's Field Sales got access to globex's Main."""
+    team = Team.objects.get(org=acme, name="Field Sales")
+    response = post_form(
+        operator,
+        "/admin/workspaces/teamaccess/add/",
+        team=team.pk,
+        workspace=globex.workspaces.get().pk,
+        role="viewer",
+    )
+    assert "A team can only get access to workspaces of its own org" in text(response)
+    assert not TeamAccess.objects.filter(workspace__org=globex).exists()
+    assert mark() == []
+
+
+def test_team_access_add_change_delete(operator, acme, mark):
+    team = Team.objects.get(org=acme, name="Field Sales")
+    events = acme.workspaces.get(slug="events")
+    post_form(
+        operator,
+        "/admin/workspaces/teamaccess/add/",
+        team=team.pk,
+        workspace=events.pk,
+        role="editor",
+    )
+    access = TeamAccess.objects.get(team=team, workspace=events)
+    assert flags(access) == EDITOR_FLAGS
+    post_form(operator, f"/admin/workspaces/teamaccess/{access.pk}/change/", role="viewer")
+    assert flags(access) == VIEWER_FLAGS
+    delete(operator, f"/admin/workspaces/teamaccess/{access.pk}/delete/")
+    assert not TeamAccess.objects.filter(pk=access.pk).exists()
+    assert mark() == [
+        ("team_access", "created", OPS),
+        ("team_access", "updated", OPS),
+        ("team_access", "deleted", OPS),
+    ]
+
+
+# --- domains ---------------------------------------------------------------------------------
+
+
+def test_adding_a_domain(operator, acme, mark):
+    post_form(operator, "/admin/orgs/domain/add/", org=acme.pk, hostname="Go.Acme.Example")
+    assert Domain.objects.get(org=acme).hostname == "go.acme.example"
+    assert mark() == [("domain", "created", OPS)]
+
+
+def test_deleting_a_domain_in_use_logs_what_lets_go_of_it(operator, acme, mark):
+    """The repro: the workspace's whitelabel domain was cleared without an entry."""
+    domain = DomainFactory(org=acme, verified=True)
+    marketing = acme.workspaces.get(slug="marketing")
+    services_ws = __import__("workspaces.services", fromlist=["x"])
+    services_ws.workspace_whitelabel_set(actor=None, workspace=marketing, domain=domain)
+    sso = SSOConfigurationFactory(org=acme)
+    sso.domains.add(domain)
+    start = len(mark())
+    delete(operator, f"/admin/orgs/domain/{domain.pk}/delete/")
+    marketing.refresh_from_db()
+    assert marketing.whitelabel_domain is None
+    assert mark()[start:] == [
+        ("workspace", "updated", OPS),
+        ("sso", "updated", OPS),
+        ("domain", "deleted", OPS),
+    ]
+
+
+def test_deleting_a_workspace_removes_its_domains_like_the_domains_page(operator, acme, mark):
+    marketing = acme.workspaces.get(slug="marketing")
+    domain = DomainFactory(org=acme, workspace=marketing, verified=True)
+    sso = SSOConfigurationFactory(org=acme)
+    sso.domains.add(domain)
+    start = len(mark())
+    delete(operator, f"/admin/workspaces/workspace/{marketing.pk}/delete/")
+    assert not sso.domains.exists()
+    assert ("sso", "updated", OPS) in mark()[start:]
+    assert ("domain", "deleted", OPS) in mark()[start:]
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def test_adding_an_invitation_sends_it(operator, acme, mark, mailoutbox):
+    post_form(operator, "/admin/orgs/invitation/add/", org=acme.pk, email="Hi@Example.Test")
+    invitation = Invitation.objects.get(org=acme, email="hi@example.test")
+    assert invitation.status == "pending"
+    assert len(mailoutbox) == 1
+    assert [kind for kind, _, actor in mark() if actor == OPS] == ["invitation", "invitation"]
+
+
+def test_inviting_a_member_is_refused(operator, acme, mark):
+    response = post_form(
+        operator, "/admin/orgs/invitation/add/", org=acme.pk, email="editor@acme.test"
+    )
+    assert "is already a member of Acme" in text(response)
+    assert mark() == []
+
+
+def test_revoking_invitations_from_the_list(operator, acme, mark):
+    pending = Invitation.objects.filter(org=acme, status="pending")
+    pks = list(pending.values_list("pk", flat=True))
+    assert pks
+    response = operator.post(
+        "/admin/orgs/invitation/", {"action": "revoke", "_selected_action": pks}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Invitation.objects.filter(pk__in=pks, status="pending").exists()
+    assert mark() == [("invitation", "updated", OPS)] * len(pks)
+
+
+def test_invitations_are_not_deleted(operator, acme):
+    invitation = Invitation.objects.filter(org=acme).first()
+    assert operator.post(f"/admin/orgs/invitation/{invitation.pk}/delete/").status_code == 403
+
+
+def test_the_workspace_delete_page_names_the_sso_domains_it_removes(client, demo, acme):
+    marketing = acme.workspaces.get(slug="marketing")
+    domain = DomainFactory(org=acme, workspace=marketing, verified=True)
+    SSOConfigurationFactory(org=acme).domains.add(domain)
+    client.force_login(demo["admin@acme.test"])
+    page = client.get(f"/orgs/acme/workspaces/{marketing.pk}/delete/")
+    assert "single sign-on stops covering" in page.content.decode()
+    assert domain.hostname in page.content.decode()
