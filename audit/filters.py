@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from flowadmin import params as query_params
 from workspaces.models import Workspace
 
 from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry
@@ -76,8 +77,8 @@ class ActivityFilterForm(forms.Form):
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *Action.choices])
     entity = forms.ChoiceField(required=False, choices=[("", "Any entity"), *ENTITY_TYPES.items()])
     id = forms.CharField(label="Entity id", required=False, max_length=64)
-    since = forms.DateField(required=False, widget=DateInput)
-    until = forms.DateField(required=False, widget=DateInput)
+    since = query_params.DateField(required=False, widget=DateInput)
+    until = query_params.DateField(required=False, widget=DateInput)
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_email(self):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
+
 from .views import avatars, dashboard, invitations, settings, teams, users, workspaces
 
 app_name = "orgs"
@@ -11,32 +13,32 @@ urlpatterns = [
     # Workspaces
     path("workspaces/", workspaces.workspace_list, name="workspaces"),
     path(
-        "workspaces/<int:workspace_id>/delete/",
+        "workspaces/<id:workspace_id>/delete/",
         workspaces.workspace_delete,
         name="workspace_delete",
     ),
     # Teams
     path("teams/", teams.team_list, name="teams"),
-    path("teams/<int:team_id>/", teams.team_detail, name="team"),
-    path("teams/<int:team_id>/members/", teams.team_member_add, name="team_member_add"),
+    path("teams/<id:team_id>/", teams.team_detail, name="team"),
+    path("teams/<id:team_id>/members/", teams.team_member_add, name="team_member_add"),
     path(
-        "teams/<int:team_id>/members/<int:user_id>/remove/",
+        "teams/<id:team_id>/members/<id:user_id>/remove/",
         teams.team_member_remove,
         name="team_member_remove",
     ),
-    path("teams/<int:team_id>/access/", teams.team_access_add, name="team_access_add"),
+    path("teams/<id:team_id>/access/", teams.team_access_add, name="team_access_add"),
     path(
-        "teams/<int:team_id>/access/<int:workspace_id>/",
+        "teams/<id:team_id>/access/<id:workspace_id>/",
         teams.team_access_change,
         name="team_access_change",
     ),
     path(
-        "teams/<int:team_id>/access/<int:workspace_id>/remove/",
+        "teams/<id:team_id>/access/<id:workspace_id>/remove/",
         teams.team_access_remove,
         name="team_access_remove",
     ),
-    path("teams/<int:team_id>/settings/", teams.team_settings, name="team_settings"),
-    path("teams/<int:team_id>/delete/", teams.team_delete, name="team_delete"),
+    path("teams/<id:team_id>/settings/", teams.team_settings, name="team_settings"),
+    path("teams/<id:team_id>/delete/", teams.team_delete, name="team_delete"),
     # Settings
     path("settings/", settings.org_settings, name="settings"),
     path("settings/integrations/", settings.integration_list, name="integrations"),
@@ -57,11 +59,11 @@ urlpatterns = [
     ),
     path("settings/sso/", settings.sso, name="sso"),
     path("settings/domains/", settings.domain_list, name="domains"),
-    path("settings/domains/<int:domain_id>/verify/", settings.domain_verify, name="domain_verify"),
-    path("settings/domains/<int:domain_id>/remove/", settings.domain_remove, name="domain_remove"),
+    path("settings/domains/<id:domain_id>/verify/", settings.domain_verify, name="domain_verify"),
+    path("settings/domains/<id:domain_id>/remove/", settings.domain_remove, name="domain_remove"),
     # Avatars (org, teams, workspaces), served to the org's members
     path(
-        "avatars/<str:kind>/<int:pk>/<str:filename>",
+        "avatars/<str:kind>/<id:pk>/<str:filename>",
         avatars.avatar,
         name="avatar",
     ),
@@ -71,22 +73,22 @@ urlpatterns = [
 urlpatterns += [
     path("users/", users.user_list, name="users"),
     path("users/invite/", invitations.invite, name="invite"),
-    path("users/<int:user_id>/", users.user_profile, name="user_profile"),
-    path("users/<int:user_id>/role/", users.user_role, name="user_role"),
+    path("users/<id:user_id>/", users.user_profile, name="user_profile"),
+    path("users/<id:user_id>/role/", users.user_role, name="user_role"),
     path(
-        "users/<int:user_id>/workspaces/<int:workspace_id>/",
+        "users/<id:user_id>/workspaces/<id:workspace_id>/",
         users.user_workspace,
         name="user_workspace",
     ),
-    path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
+    path("users/<id:user_id>/remove/", users.user_remove, name="user_remove"),
     path("invitations/", invitations.invitation_list, name="invitations"),
     path(
-        "invitations/<int:invitation_id>/resend/",
+        "invitations/<id:invitation_id>/resend/",
         invitations.invitation_resend,
         name="invitation_resend",
     ),
     path(
-        "invitations/<int:invitation_id>/revoke/",
+        "invitations/<id:invitation_id>/revoke/",
         invitations.invitation_revoke,
         name="invitation_revoke",
     ),

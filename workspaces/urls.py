@@ -1,5 +1,7 @@
 from django.urls import path
 
+import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
+
 from .views import analytics, assets, audience, brand_kits, flows, manage, templates
 from .views.manage import domains as manage_domains
 from .views.manage import integrations as manage_integrations
@@ -14,47 +16,47 @@ urlpatterns = [
     # Flow templates, assets, brand kits, audience (issue 6, second half)
     path("templates/", templates.template_list, name="template_list"),
     path("templates/new/", templates.template_new, name="template_new"),
-    path("templates/<int:template_id>/", templates.template_detail, name="template_detail"),
-    path("templates/<int:template_id>/edit/", templates.template_edit, name="template_edit"),
-    path("templates/<int:template_id>/delete/", templates.template_delete, name="template_delete"),
+    path("templates/<id:template_id>/", templates.template_detail, name="template_detail"),
+    path("templates/<id:template_id>/edit/", templates.template_edit, name="template_edit"),
+    path("templates/<id:template_id>/delete/", templates.template_delete, name="template_delete"),
     path("assets/", assets.asset_list, name="asset_list"),
     path("assets/new/", assets.asset_new, name="asset_new"),
-    path("assets/<int:asset_id>/", assets.asset_detail, name="asset_detail"),
-    path("assets/<int:asset_id>/download/", assets.asset_download, name="asset_download"),
-    path("assets/<int:asset_id>/delete/", assets.asset_delete, name="asset_delete"),
+    path("assets/<id:asset_id>/", assets.asset_detail, name="asset_detail"),
+    path("assets/<id:asset_id>/download/", assets.asset_download, name="asset_download"),
+    path("assets/<id:asset_id>/delete/", assets.asset_delete, name="asset_delete"),
     path("brand-kits/", brand_kits.brand_kit_list, name="brand_kit_list"),
     path("brand-kits/new/", brand_kits.brand_kit_new, name="brand_kit_new"),
-    path("brand-kits/<int:brand_kit_id>/", brand_kits.brand_kit_detail, name="brand_kit_detail"),
-    path("brand-kits/<int:brand_kit_id>/edit/", brand_kits.brand_kit_edit, name="brand_kit_edit"),
+    path("brand-kits/<id:brand_kit_id>/", brand_kits.brand_kit_detail, name="brand_kit_detail"),
+    path("brand-kits/<id:brand_kit_id>/edit/", brand_kits.brand_kit_edit, name="brand_kit_edit"),
     path(
-        "brand-kits/<int:brand_kit_id>/delete/",
+        "brand-kits/<id:brand_kit_id>/delete/",
         brand_kits.brand_kit_delete,
         name="brand_kit_delete",
     ),
-    path("brand-kits/<int:brand_kit_id>/logo/", brand_kits.brand_kit_logo, name="brand_kit_logo"),
+    path("brand-kits/<id:brand_kit_id>/logo/", brand_kits.brand_kit_logo, name="brand_kit_logo"),
     path("audience/", audience.audience_list, name="audience"),
     path("audience/export.csv", audience.audience_export_csv, name="audience_export"),
-    path("audience/<int:contact_id>/delete/", audience.contact_delete, name="contact_delete"),
-    path("audience/<int:contact_id>/tags/", audience.contact_tags, name="contact_tags"),
+    path("audience/<id:contact_id>/delete/", audience.contact_delete, name="contact_delete"),
+    path("audience/<id:contact_id>/tags/", audience.contact_tags, name="contact_tags"),
     # Manage page (issue 5): Members, Teams, Domains, Integrations, Settings.
     path("manage/", manage.index, name="manage"),
     path("manage/members/", manage_members.members, name="manage_members"),
     path("manage/members/add/", manage_members.member_add, name="manage_member_add"),
     path(
-        "manage/members/<int:membership_id>/",
+        "manage/members/<id:membership_id>/",
         manage_members.member_update,
         name="manage_member_update",
     ),
     path(
-        "manage/members/<int:membership_id>/remove/",
+        "manage/members/<id:membership_id>/remove/",
         manage_members.member_remove,
         name="manage_member_remove",
     ),
     path("manage/teams/", manage_teams.teams, name="manage_teams"),
     path("manage/teams/add/", manage_teams.team_add, name="manage_team_add"),
-    path("manage/teams/<int:access_id>/", manage_teams.team_update, name="manage_team_update"),
+    path("manage/teams/<id:access_id>/", manage_teams.team_update, name="manage_team_update"),
     path(
-        "manage/teams/<int:access_id>/remove/",
+        "manage/teams/<id:access_id>/remove/",
         manage_teams.team_remove,
         name="manage_team_remove",
     ),
@@ -62,12 +64,12 @@ urlpatterns = [
     path("manage/domains/use/", manage_domains.domain_use, name="manage_domain_use"),
     path("manage/domains/add/", manage_domains.domain_add, name="manage_domain_add"),
     path(
-        "manage/domains/<int:domain_id>/verify/",
+        "manage/domains/<id:domain_id>/verify/",
         manage_domains.domain_verify,
         name="manage_domain_verify",
     ),
     path(
-        "manage/domains/<int:domain_id>/remove/",
+        "manage/domains/<id:domain_id>/remove/",
         manage_domains.domain_remove,
         name="manage_domain_remove",
     ),
@@ -78,17 +80,17 @@ urlpatterns = [
         name="manage_integration_install",
     ),
     path(
-        "manage/integrations/<int:installation_id>/",
+        "manage/integrations/<id:installation_id>/",
         manage_integrations.integration_configure,
         name="manage_integration_configure",
     ),
     path(
-        "manage/integrations/<int:installation_id>/enabled/",
+        "manage/integrations/<id:installation_id>/enabled/",
         manage_integrations.integration_enabled,
         name="manage_integration_enabled",
     ),
     path(
-        "manage/integrations/<int:installation_id>/uninstall/",
+        "manage/integrations/<id:installation_id>/uninstall/",
         manage_integrations.integration_uninstall,
         name="manage_integration_uninstall",
     ),
@@ -97,10 +99,10 @@ urlpatterns = [
     path("", flows.workspace_home, name="home"),
     path("flows/", flows.flow_list, name="flow_list"),
     path("flows/new/", flows.flow_create, name="flow_create"),
-    path("flows/<int:flow_id>/", flows.flow_detail, name="flow_detail"),
-    path("flows/<int:flow_id>/edit/", flows.flow_edit, name="flow_edit"),
-    path("flows/<int:flow_id>/delete/", flows.flow_delete, name="flow_delete"),
-    path("flows/<int:flow_id>/qr.svg", flows.flow_qr_svg, name="flow_qr_svg"),
-    path("flows/<int:flow_id>/qr.png", flows.flow_qr_png, name="flow_qr_png"),
+    path("flows/<id:flow_id>/", flows.flow_detail, name="flow_detail"),
+    path("flows/<id:flow_id>/edit/", flows.flow_edit, name="flow_edit"),
+    path("flows/<id:flow_id>/delete/", flows.flow_delete, name="flow_delete"),
+    path("flows/<id:flow_id>/qr.svg", flows.flow_qr_svg, name="flow_qr_svg"),
+    path("flows/<id:flow_id>/qr.png", flows.flow_qr_png, name="flow_qr_png"),
     path("analytics/", analytics.analytics, name="analytics"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from flowadmin import params
 from workspaces.models import TeamAccess
 
 from .. import services
@@ -119,7 +120,7 @@ def team_detail(request, team_id):
     team = _team(request, team_id)
     if wants_partial(request) and request.GET.get("suggest"):
         # Email suggestions while an address is typed in "Add a member".
-        candidates = member_candidates(team, request.GET.get("email", "").strip())
+        candidates = member_candidates(team, params.text(request.GET, "email", 254))
         return render_page(
             request,
             "orgs/team_detail.html",

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from flowadmin import params
 from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
@@ -60,8 +61,8 @@ def flow_list(request):
 
 def _template_initial(request) -> dict:
     """Prefill a new flow from one of the workspace's flow templates (`?template=<id>`)."""
-    template_id = request.GET.get("template", "")
-    if not template_id.isdigit():
+    template_id = params.integer(request.GET, "template")
+    if template_id is None:
         return {}
     template = FlowTemplate.objects.filter(pk=template_id, workspace=request.workspace).first()
     if template is None:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin import params
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
@@ -46,7 +47,7 @@ def _members_page(request, *, q="", forms=None, status=200):
 @require_GET
 @workspace_view("ws.manage")
 def members(request):
-    return _members_page(request, q=request.GET.get("q", ""))
+    return _members_page(request, q=params.text(request.GET, "q"))
 
 
 def _row(request, membership, *, form=None, notice=""):

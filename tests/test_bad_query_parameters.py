@@ -1,0 +1,134 @@
+"""Bad query parameters answer 400 (or are ignored), never 500 (issue #10 item 8): every
+console GET route — found by walking the URL configuration, so a new route is covered — with
+every query parameter the app reads set to a date overflow, a NUL byte, a 10,000-character
+string, a repeated value and other junk; and path ids too large for a BIGINT are a 404."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from orgs.models import Domain, Invitation, Team
+from tests.factories import DomainFactory, InvitationFactory
+from workspaces.models import (
+    Asset,
+    AudienceContact,
+    BrandKit,
+    Flow,
+    FlowTemplate,
+    TeamAccess,
+    WorkspaceMembership,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Every query parameter a console view or form reads (grep request.GET, the GET filter forms).
+PARAMETERS = [
+    "page", "q", "tag", "sort", "status", "email", "workspace", "action", "entity", "id",
+    "since", "until", "before", "template", "suggest", "suggest_slug", "name", "slug", "next",
+    "download", "inline", "days",
+]  # fmt: skip
+BAD_VALUES = {
+    "date_overflow": ["9999-12-31"],
+    "nul": ["a\x00b"],
+    "long": ["x" * 10_000],
+    "repeated": ["1", "2"],
+    "superscript_digit": ["²"],
+    "huge_number": ["9" * 40],
+    "negative": ["-1"],
+}
+BIG_ID = str(2**63)
+
+
+def console_routes():
+    """Every route under /orgs/<org>/ as a path template with its converters."""
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern):
+                yield route
+
+    return [r for r in walk(get_resolver().url_patterns, "/") if r.startswith("/orgs/")]
+
+
+def ids(acme):
+    marketing = {"workspace__slug": "marketing", "workspace__org": acme}
+    domain = Domain.objects.filter(org=acme).first() or DomainFactory(org=acme)
+    invitation = Invitation.objects.filter(org=acme).first() or InvitationFactory(org=acme)
+    return {
+        "org_slug": "acme",
+        "ws_slug": "marketing",
+        "flow_id": Flow.objects.filter(**marketing).first().pk,
+        "template_id": FlowTemplate.objects.filter(**marketing).first().pk,
+        "asset_id": Asset.objects.filter(**marketing).first().pk,
+        "brand_kit_id": BrandKit.objects.filter(**marketing).first().pk,
+        "contact_id": AudienceContact.objects.filter(**marketing).first().pk,
+        "team_id": Team.objects.filter(org=acme).first().pk,
+        "user_id": acme.memberships.first().user_id,
+        "workspace_id": acme.workspaces.get(slug="marketing").pk,
+        "membership_id": WorkspaceMembership.objects.filter(**marketing).first().pk,
+        "access_id": (TeamAccess.objects.filter(workspace__org=acme).first()).pk,
+        "domain_id": domain.pk,
+        "invitation_id": invitation.pk,
+        "installation_id": 1,
+        "pk": acme.pk,
+        "app_key": "hubspot",
+        "kind": "orgs",
+        "filename": "a.png",
+    }
+
+
+def fill(route, values):
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+
+
+@pytest.fixture
+def admin_client(client, demo):
+    client.force_login(demo["admin@acme.test"])
+    return client
+
+
+def test_the_walk_covers_the_console(demo):
+    routes = console_routes()
+    assert len(routes) > 60
+    assert any("activity" in route for route in routes)
+    assert any("audience/export.csv" in route for route in routes)
+
+
+@pytest.mark.parametrize("case", list(BAD_VALUES))
+def test_every_console_get_survives_bad_parameters(admin_client, acme, case):
+    values = ids(acme)
+    query = {name: BAD_VALUES[case] for name in PARAMETERS}
+    failures = []
+    for route in console_routes():
+        url = fill(route, values)
+        response = admin_client.get(url, query)
+        if response.status_code >= 500:
+            failures.append((url, response.status_code))
+        if case in ("nul", "long"):
+            assert response.status_code == 400, url
+    assert failures == []
+
+
+def test_the_activity_overflow_is_a_field_error(admin_client):
+    response = admin_client.get("/orgs/acme/activity/", {"until": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Enter a date between" in response.content.decode()
+    export = admin_client.get("/orgs/acme/activity/export.csv", {"until": "9999-12-31"})
+    assert export.status_code < 500
+
+
+def test_path_ids_beyond_a_bigint_are_not_found(admin_client, acme):
+    values = {**ids(acme)}
+    checked = 0
+    for route in console_routes():
+        names = re.findall(r"<id:(\w+)>", route)
+        if not names:
+            continue
+        url = fill(route, {**values, **dict.fromkeys(names, BIG_ID)})
+        assert admin_client.get(url).status_code == 404, url
+        checked += 1
+    assert checked > 20
