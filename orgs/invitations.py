@@ -155,6 +155,7 @@ def account_exists(invitation: Invitation) -> InvitationError | None:
 
 def _clean_email(email: str) -> str:
     email = User.objects.normalize_email(email)
+    services.require_fit(Invitation, email=email)
     try:
         validate_email(email)
     except ValidationError:

@@ -28,6 +28,18 @@ from .models import (
 from .roles import OrgRole
 
 
+def require_fit(model, **values) -> None:
+    """ServiceError unless each value fits its `model` field's max_length (a too-long value
+    is a one-line refusal, not a database error on PostgreSQL or a silent overflow on SQLite)."""
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if value and field.max_length and len(value) > field.max_length:
+            raise ServiceError(
+                f"The {field.verbose_name} is too long: at most {field.max_length} characters.",
+                code="too_long",
+            )
+
+
 def unique_slug(queryset, name, *, field="slug", max_length=60):
     """A slug for `name` not yet used in `queryset`."""
     base = slugify(name)[: max_length - 4] or "item"
@@ -42,6 +54,7 @@ def org_create(*, actor, name: str, admin: User, slug: str | None = None) -> Org
     name = name.strip()
     if not name:
         raise ServiceError("An organization needs a name.")
+    require_fit(Organization, name=name, slug=slug)
     slug = slug or unique_slug(Organization.objects.all(), name)
     if Organization.objects.filter(slug=slug).exists():
         raise ServiceError(f"The slug {slug!r} is taken.")
@@ -183,6 +196,7 @@ def team_create(*, actor, org, name: str, description: str = "") -> Team:
     name = name.strip()
     if not name:
         raise ServiceError("A team needs a name.")
+    require_fit(Team, name=name)
     if Team.objects.filter(org=org, name__iexact=name).exists():
         raise ServiceError(f"{org.name} already has a team called {name!r}.", code="duplicate")
     return Team.objects.create(org=org, name=name, description=description)
@@ -203,6 +217,7 @@ def team_update(
         name = name.strip()
         if not name:
             raise ServiceError("A team needs a name.")
+        require_fit(Team, name=name)
         if Team.objects.filter(org_id=team.org_id, name__iexact=name).exclude(pk=team.pk).exists():
             raise ServiceError(f"There is already a team called {name!r}.", code="duplicate")
         team.name = name
@@ -437,6 +452,7 @@ def sso_configure(
     if not entity_id:
         raise ServiceError("Give the IdP entity id (SAML) or issuer URL (OIDC).")
     metadata_url = (metadata_url or "").strip()
+    require_fit(SSOConfiguration, entity_id=entity_id, metadata_url=metadata_url)
     try:
         URLValidator(schemes=["https"])(metadata_url)
     except ValidationError:

@@ -132,3 +132,35 @@ def test_path_ids_beyond_a_bigint_are_not_found(admin_client, acme):
         assert admin_client.get(url).status_code == 404, url
         checked += 1
     assert checked > 20
+
+
+# --- commands: a too-long value is a one-line error on both databases -------------------------
+
+LONG = "n" * 300
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create_org", LONG, "--admin", "new@example.test"],
+        ["create_org", "Fine", "--admin", "a" * 300 + "@example.test"],
+        ["invite", "acme", "a" * 300 + "@example.test"],
+        [
+            "set_sso",
+            "acme",
+            "--protocol",
+            "saml",
+            "--entity-id",
+            "e" * 600,
+            "--metadata-url",
+            "https://idp.example.test/metadata",
+        ],
+    ],
+)
+def test_commands_refuse_over_long_values_in_one_line(demo, args):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as refused:
+        call_command(*args)
+    assert "\n" not in str(refused.value)
+    assert "too long" in str(refused.value)

@@ -14,6 +14,7 @@ from orgs.services import (
     apply_grant,
     domain_remove,
     flags_as_submitted,
+    require_fit,
     require_member,
     unique_slug,
 )
@@ -28,6 +29,7 @@ def workspace_create(
     name = name.strip()
     if not name:
         raise ServiceError("A workspace needs a name.")
+    require_fit(Workspace, name=name, slug=slug)
     slug = slug or unique_slug(Workspace.objects.filter(org=org), name)
     if Workspace.objects.filter(org=org, slug=slug).exists():
         raise ServiceError(f"{org.name} already has a workspace with the slug {slug!r}.")
@@ -118,6 +120,7 @@ def workspace_update(
     slug = (slug or "").strip().lower()
     if not name:
         raise ServiceError("A workspace needs a name.", code="name_required")
+    require_fit(Workspace, name=name, slug=slug)
     try:
         validate_slug(slug)
     except ValidationError:

@@ -18,6 +18,7 @@ class Command(FlowadminCommand):
 
     def handle(self, *args, name, admin, slug=None, **options):
         email = admin.strip().lower()
+        services.require_fit(User, email=email)
         try:
             validate_email(email)
             if slug:
