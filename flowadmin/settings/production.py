@@ -9,8 +9,12 @@ SECRET_KEY = env("SECRET_KEY")
 # so Django's own host check is opened and HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")
 ALLOWED_HOSTS = ["*"]
+# The activity log's keys never default in production (`manage.py activity_keys` makes a set).
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 
 STORAGES = {
+    **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
