@@ -1,7 +1,7 @@
 """Production: everything secret or host-specific must come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -13,9 +13,9 @@ ALLOWED_HOSTS = ["*"]
 ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
 ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 
+# Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {
-    **STORAGES,  # noqa: F405
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
