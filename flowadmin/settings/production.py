@@ -15,6 +15,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # so Django's own host check is opened and HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")
 ALLOWED_HOSTS = ["*"]
+# The activity log's keys never default in production (`manage.py activity_keys` makes a set).
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 
 # Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {
