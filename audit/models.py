@@ -287,3 +287,24 @@ class ActivityActor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class ActivityWorkspaceName(models.Model):
+    """Every name a workspace had in an org's log (the entries' workspace name, and the label of
+    entries about the workspace itself), so the workspace filter (a substring) resolves to
+    workspace ids on this small table — renamed and deleted workspaces included — and the
+    entries are then read through the org + workspace + time index."""
+
+    org_id = models.PositiveBigIntegerField()
+    workspace_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "workspace_id", "name"], name="activity_ws_name_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
