@@ -162,6 +162,30 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 ASSET_MAX_BYTES = env.int("ASSET_MAX_BYTES", default=10 * 1024 * 1024)
 
+# The activity log's keys (audit/keys.py): HMAC chain keys "id:base64,…" (the first signs) and
+# the Ed25519 checkpoint key (base64 of 32 raw bytes). Unset: derived from SECRET_KEY, for
+# development and tests only — production settings require them.
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS", default="")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY", default="")
+ACTIVITY_VERIFY_KEY = env("ACTIVITY_VERIFY_KEY", default="")
+# Signed checkpoints of every org's chain head (audit/checkpoints.py) go to this directory and,
+# when ACTIVITY_S3_BUCKET is set, to that S3-compatible bucket too (django-storages).
+ACTIVITY_CHECKPOINT_DIR = env.path(
+    "ACTIVITY_CHECKPOINT_DIR", default=BASE_DIR / "activity-checkpoints"
+)
+if ACTIVITY_S3_BUCKET := env("ACTIVITY_S3_BUCKET", default=""):
+    STORAGES["activity_s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ACTIVITY_S3_BUCKET,
+            "endpoint_url": env("ACTIVITY_S3_ENDPOINT_URL", default=None),
+            "region_name": env("ACTIVITY_S3_REGION", default=None),
+            "access_key": env("ACTIVITY_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("ACTIVITY_S3_SECRET_ACCESS_KEY", default=None),
+            "file_overwrite": False,
+        },
+    }
+
 # Login throttling (django-axes): lock a user+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
