@@ -185,6 +185,16 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+class InvitationDelivery(models.TextChoices):
+    """Where the invitation email is: sent by a background task (orgs.tasks), retried with
+    backoff on SMTP errors; FAILED once the retries are spent (the console offers a resend)."""
+
+    NOT_EMAILED = "not_emailed", "Not emailed"
+    QUEUED = "queued", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not delivered"
+
+
 class Invitation(models.Model):
     """An emailed invitation to join an org. Only a hash of the token is stored."""
 
@@ -206,6 +216,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(
+        max_length=12, choices=InvitationDelivery.choices, default=InvitationDelivery.NOT_EMAILED
+    )
+    # The last SMTP error, while delivery is QUEUED (being retried) or FAILED.
+    delivery_error = models.CharField(max_length=300, blank=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -225,6 +240,10 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=InvitationStatus.values),
                 name="invitation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery__in=InvitationDelivery.values),
+                name="invitation_delivery_valid",
             ),
             # At most one pending invitation per email and org.
             models.UniqueConstraint(

@@ -152,11 +152,41 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="flowadmin <no-reply@flowadmin.test>")
 
+# --- background tasks (flowadmin/celery.py) ------------------------------------------------
+# Unset: tasks run eagerly in the process that queues them (`make run`, the tests). Set (e.g.
+# redis://host:6379/1): web instances queue, `celery -A flowadmin worker` runs them and
+# `celery -A flowadmin beat` queues the schedule below.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+# The queue web instances put tasks on and workers read (one per deployment sharing a Redis).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="flowadmin")
+CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database
+# A task is acknowledged once done, so a worker killed mid-task leaves it to another worker;
+# tasks are idempotent for that reason.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds a queued task may wait unacknowledged before Redis hands it to another worker: longer
+# than the longest task (a large export).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "expire-invitations": {
+        "task": "orgs.tasks.expire_invitations",
+        "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
+    },
+}
+
 # flowadmin's own settings
 SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="127.0.0.1:8000")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Retries of an invitation email after an SMTP error (30 s, 1, 2, 4, 8 min…) before it shows
+# "not delivered".
+INVITATION_EMAIL_RETRIES = env.int("INVITATION_EMAIL_RETRIES", default=5)
+INVITATION_EMAIL_RETRY_SECONDS = env.int("INVITATION_EMAIL_RETRY_SECONDS", default=30)
 # Where this site is reached, for links in emails sent outside a request (e.g. `invite`).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)

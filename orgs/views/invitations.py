@@ -55,7 +55,7 @@ def invite(request):
             invitation = issued.invitation
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}. "
+                f"Invitation to {invitation.email} created; the email is on its way. "
                 f"The link works until {_date(invitation.expires_at)}.",
             )
             return redirect("orgs:invitations", org_slug=request.org.slug)
@@ -102,7 +102,8 @@ def invitation_resend(request, invitation_id):
         )
     messages.success(
         request,
-        f"Sent a new invitation to {invitation.email}; the previous link no longer works. "
+        f"A new invitation to {invitation.email} is on its way; the previous link no longer "
+        "works. "
         f"The new one works until {_date(issued.invitation.expires_at)}.",
     )
     return redirect("orgs:invitations", org_slug=request.org.slug)
