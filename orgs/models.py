@@ -101,6 +101,11 @@ class Organization(models.Model):
     description = models.TextField(blank=True)
     avatar = models.ImageField(upload_to="avatars/orgs/", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    require_two_factor = models.BooleanField(
+        "require two-factor authentication",
+        default=False,
+        help_text="Members without two-factor authentication must enrol before they reach the org.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="OrgMembership", related_name="organizations"
     )
@@ -327,6 +332,16 @@ class SSOConfiguration(models.Model):
     )
     enforced = models.BooleanField(default=False, help_text="Members must sign in through the IdP.")
     domains = models.ManyToManyField(Domain, blank=True, related_name="sso_configurations")
+    client_id = models.CharField(
+        "OIDC client id / SAML SP entity id",
+        max_length=255,
+        blank=True,
+        help_text="The client id the IdP issued (OIDC). SAML: blank uses this site's metadata "
+        "URL as the SP entity id.",
+    )
+    # {"client_secret": …} (OIDC) or {"x509cert": …} (SAML IdP signing certificate), encrypted
+    # with orgs.crypto like integration secrets; never shown back.
+    secrets_encrypted = models.TextField(blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -339,6 +354,18 @@ class SSOConfiguration(models.Model):
 
     def __str__(self):
         return f"{self.get_protocol_display()} for {self.org}"
+
+    @property
+    def provider_id(self) -> str:
+        """The key allauth files this IdP's sign-ins under (SocialAccount.provider) and the
+        path segment of its URLs: the org slug."""
+        return self.org.slug
+
+    def secrets(self) -> dict:
+        """Decrypted secrets: for the sign-in flow only, never for display or logs."""
+        from .crypto import decrypt_json
+
+        return decrypt_json(self.secrets_encrypted)
 
 
 class IntegrationInstallation(models.Model):
