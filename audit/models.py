@@ -42,6 +42,8 @@ ENTITY_TYPES = {
     "domain": "Domain",
     "integration": "Integration",
     "sso": "SSO",
+    "sso_join": "SSO join",
+    "two_factor": "Two-factor authentication",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
