@@ -10,6 +10,8 @@
 
 from django.db import migrations, models
 
+from audit.migrations._sql import RunSQLOnPostgreSQL
+
 TRIGGERS_SQL = """
 CREATE FUNCTION flowadmin_cross_org(what text) RETURNS void AS $$
 BEGIN
@@ -125,18 +127,10 @@ DROP FUNCTION IF EXISTS flowadmin_cross_org(text);
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0002_initial"),
-        ("workspaces", "0001_initial"),
+        ("orgs", "0004_sso_secrets_require_two_factor"),
+        ("workspaces", "0002_scan_days"),
     ]
 
     operations = [
@@ -170,5 +164,5 @@ class Migration(migrations.Migration):
                 name="wsmembership_admin_has_every_flag",
             ),
         ),
-        migrations.RunPython(on_postgresql(TRIGGERS_SQL), on_postgresql(DROP_TRIGGERS_SQL)),
+        RunSQLOnPostgreSQL(TRIGGERS_SQL, DROP_TRIGGERS_SQL),
     ]
