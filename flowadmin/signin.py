@@ -26,6 +26,8 @@ from django.views.decorators.http import require_http_methods
 
 from orgs import sso as sso_reads
 
+from . import throttling
+
 logger = logging.getLogger(__name__)
 
 
@@ -116,6 +118,12 @@ class SSOAwarePasswordResetForm(PasswordResetForm):
         if self.sso is not None:
             raise forms.ValidationError(sso_refusal(self.sso), code="sso_enforced")
         return email
+
+    def save(self, *args, request=None, **kwargs):
+        """Sends the email unless this address had its share lately (flowadmin.throttling);
+        the page says the same either way."""
+        if throttling.reset_email_allowed(request, self.cleaned_data["email"]):
+            super().save(*args, request=request, **kwargs)
 
 
 class SSOAwareSetPasswordForm(SetPasswordForm):

@@ -224,6 +224,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the email in a field named "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+# Keyed on the normalised email, as sign-in compares it (flowadmin.throttling).
+AXES_USERNAME_CALLABLE = "flowadmin.throttling.axes_username"
+# Password-reset emails per address (django-ratelimit syntax: count/period).
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="3/h")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
