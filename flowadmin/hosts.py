@@ -27,6 +27,18 @@ def is_verified_domain(hostname: str) -> bool:
     return verified
 
 
+def request_hostname(request) -> str:
+    host, _port = split_domain_port(request.get_host())
+    return host
+
+
+def is_app_host(hostname: str) -> bool:
+    """One of the hosts the console runs on (which also serve every flow's short link), as
+    opposed to an org's whitelabel domain."""
+    app_hosts = getattr(settings, "APP_HOSTS", None)
+    return validate_host(hostname, app_hosts if app_hosts is not None else settings.ALLOWED_HOSTS)
+
+
 class HostsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import DomainFactory, FlowFactory
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,9 @@ def test_unknown_host_is_refused(client, production_hosts):
 
 
 def test_verified_domain_reaches_only_short_links(client, production_hosts):
-    DomainFactory(hostname="go.acme.example", verified=True)
     flow = FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
     response = client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")
     assert response.status_code == 302
     assert response["Location"] == flow.destination_url
@@ -40,8 +42,39 @@ def test_pending_domain_is_refused(client, production_hosts):
 def test_short_link_on_a_known_domain_stays_one_read_one_insert(
     client, production_hosts, django_assert_num_queries
 ):
-    DomainFactory(hostname="go.acme.example", verified=True)
     flow = FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
     client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")  # caches the domain
     with django_assert_num_queries(2):
         client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")
+
+
+# --- a whitelabel domain serves only its own flows (issue #10 item 5) -----------------------
+
+
+@pytest.fixture
+def branded(production_hosts):
+    """acme's flow on acme's verified domain; globex's flow elsewhere."""
+    acme_flow, globex_flow = FlowFactory(), FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", verified=True, org=acme_flow.workspace.org)
+    Workspace.objects.filter(pk=acme_flow.workspace_id).update(whitelabel_domain=domain)
+    return acme_flow, globex_flow
+
+
+def test_a_whitelabel_domain_refuses_another_tenants_flow(client, branded):
+    _acme_flow, globex_flow = branded
+    response = client.get(f"/s/{globex_flow.short_code}", HTTP_HOST="go.acme.example")
+    assert response.status_code == 404
+
+
+def test_a_whitelabel_domain_refuses_its_orgs_other_workspaces(client, branded):
+    acme_flow, _ = branded
+    other = FlowFactory(workspace__org=acme_flow.workspace.org)
+    assert client.get(f"/s/{other.short_code}", HTTP_HOST="go.acme.example").status_code == 404
+
+
+def test_the_default_host_serves_every_flow(client, branded):
+    for flow in branded:
+        response = client.get(f"/s/{flow.short_code}", HTTP_HOST="flowadmin.example.com")
+        assert response.status_code == 302

@@ -1,7 +1,8 @@
 """The public scan redirect `GET /s/<code>`: the hot path of the whole product.
 
 It runs for anonymous visitors at print-campaign volume, so it reads one row, inserts one row
-and answers: no session, no user, no template, no CSRF token.
+and answers: no session, no user, no template, no CSRF token. On the console's hosts it serves
+every flow; on a whitelabel domain only the flows of workspaces that use that domain.
 """
 
 import re
@@ -9,6 +10,9 @@ import re
 from django.http import HttpResponseNotFound, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from flowadmin.hosts import is_app_host, request_hostname
+from orgs.models import DomainStatus
 
 from .. import services, visitors
 from ..models import Flow, FlowStatus
@@ -27,11 +31,16 @@ def not_found() -> HttpResponseNotFound:
 def scan_redirect(request, code):
     if not _SHORT_CODE.match(code):
         return not_found()
-    flow = (
-        Flow.objects.filter(short_code=code, status=FlowStatus.ACTIVE)
-        .order_by()
-        .values_list("pk", "workspace_id", "destination_url")[:1]
-    )
+    flows = Flow.objects.filter(short_code=code, status=FlowStatus.ACTIVE)
+    hostname = request_hostname(request)
+    if not is_app_host(hostname):
+        # A whitelabel domain serves only the flows of the workspaces that use it: no tenant
+        # can mint links on another tenant's brand.
+        flows = flows.filter(
+            workspace__whitelabel_domain__hostname=hostname,
+            workspace__whitelabel_domain__status=DomainStatus.VERIFIED,
+        )
+    flow = flows.order_by().values_list("pk", "workspace_id", "destination_url")[:1]
     row = next(iter(flow), None)
     if row is None:
         return not_found()
