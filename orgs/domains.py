@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# The refusal when another org verified the hostname: it names no tenant.
+CLAIM_REFUSED = "{host} can't be added: it is verified for use elsewhere."
 RESERVED_SUFFIXES = (".local", ".localhost", ".invalid", ".test.invalid")
 
 

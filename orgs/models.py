@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import (
@@ -333,7 +334,8 @@ class Domain(models.Model):
         blank=True,
         related_name="own_domains",
     )
-    hostname = models.CharField(max_length=253, unique=True)
+    # Unique among verified domains only: a pending claim blocks nobody (constraints below).
+    hostname = models.CharField(max_length=253, db_index=True)
     verification_token = models.CharField(max_length=80, default=new_verification_token)
     status = models.CharField(
         max_length=10, choices=DomainStatus.choices, default=DomainStatus.PENDING
@@ -344,7 +346,12 @@ class Domain(models.Model):
     class Meta:
         ordering = ["hostname"]
         constraints = [
-            models.UniqueConstraint(Lower("hostname"), name="domain_hostname_ci_unique"),
+            models.UniqueConstraint(
+                Lower("hostname"),
+                condition=models.Q(status="verified"),
+                name="domain_verified_hostname_unique",
+            ),
+            models.UniqueConstraint(Lower("hostname"), "org", name="domain_hostname_unique_in_org"),
             models.CheckConstraint(
                 condition=models.Q(status__in=DomainStatus.values), name="domain_status_valid"
             ),
@@ -356,6 +363,15 @@ class Domain(models.Model):
     @property
     def is_verified(self):
         return self.status == DomainStatus.VERIFIED
+
+    @property
+    def claim_expires_at(self):
+        """When a pending claim lapses (settings.DOMAIN_CLAIM_TTL_DAYS after it was added)."""
+        return self.created_at + timedelta(days=settings.DOMAIN_CLAIM_TTL_DAYS)
+
+    @property
+    def claim_expired(self) -> bool:
+        return not self.is_verified and self.claim_expires_at <= timezone.now()
 
     @property
     def txt_record_name(self):

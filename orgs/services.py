@@ -2,7 +2,11 @@
 user, used by views, the admin site and commands alike. The activity log records them through
 signals (audit.receivers)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -324,9 +328,22 @@ def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
         raise ServiceError(error.messages[0]) from None
     if workspace is not None and workspace.org_id != org.pk:
         raise ServiceError("A workspace can only add domains to its own org.")
-    if Domain.objects.filter(hostname__iexact=host).exists():
-        raise ServiceError(f"{host} is already in use.")
-    return Domain.objects.create(org=org, hostname=host, workspace=workspace)
+    refuse_domain_claim(org, host)
+    try:
+        with transaction.atomic():
+            return Domain.objects.create(org=org, hostname=host, workspace=workspace)
+    except IntegrityError:  # added or verified by someone else at this very moment
+        raise ServiceError(domains.CLAIM_REFUSED.format(host=host), code="taken") from None
+
+
+def refuse_domain_claim(org, host: str) -> None:
+    """ServiceError when `org` cannot claim `host`: it has it already, or another org verified
+    it. Another org's pending claim blocks nothing, and the message never says whose it is."""
+    claims = Domain.objects.filter(hostname__iexact=host)
+    if claims.filter(org=org).exists():
+        raise ServiceError(f"{org.name} already has {host}.", code="duplicate")
+    if claims.filter(status=DomainStatus.VERIFIED).exists():
+        raise ServiceError(domains.CLAIM_REFUSED.format(host=host), code="taken")
 
 
 @service
@@ -334,6 +351,11 @@ def domain_verify(*, actor, domain: Domain) -> Domain:
     """Look for the verification TXT record; mark the domain verified when it is there."""
     if domain.is_verified:
         return domain
+    if domain.claim_expired:
+        raise ServiceError(
+            f"The claim on {domain.hostname} expired: remove it and add the domain again.",
+            code="expired",
+        )
     records = domains.lookup_txt(domain.txt_record_name)
     if domain.verification_token not in records:
         raise ServiceError(
@@ -342,8 +364,27 @@ def domain_verify(*, actor, domain: Domain) -> Domain:
         )
     domain.status = DomainStatus.VERIFIED
     domain.verified_at = timezone.now()
-    domain.save(update_fields=["status", "verified_at"])
+    try:
+        with transaction.atomic():
+            domain.save(update_fields=["status", "verified_at"])
+    except IntegrityError:  # another org verified the same hostname first
+        raise ServiceError(
+            domains.CLAIM_REFUSED.format(host=domain.hostname), code="taken"
+        ) from None
     return domain
+
+
+@service
+def domain_claims_expire(*, actor, now=None) -> int:
+    """Remove pending domain claims older than settings.DOMAIN_CLAIM_TTL_DAYS, each through
+    domain_remove (logged). Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DOMAIN_CLAIM_TTL_DAYS)
+    overdue = Domain.objects.filter(status=DomainStatus.PENDING, created_at__lte=cutoff)
+    count = 0
+    for domain in overdue.order_by("pk"):
+        domain_remove(actor=actor, domain=domain)
+        count += 1
+    return count
 
 
 @service

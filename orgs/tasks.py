@@ -7,7 +7,7 @@ from django.conf import settings
 
 from flowadmin.celery import task_actor
 
-from . import invitations
+from . import invitations, services
 
 
 def retry_delay(retries: int) -> int:
@@ -25,10 +25,10 @@ def send_invitation_email(self, invitation_id: int, token_hash: str, subject: st
     ids = {"invitation_id": invitation_id, "token_hash": token_hash}
     with task_actor("worker"):
         try:
-            invitations.invitation_email_send(actor=None, subject=subject, body=body, **ids)
+            invitations.invitation_email_send(actor="worker", subject=subject, body=body, **ids)
         except OSError as error:  # smtplib's errors are OSErrors
             if self.request.is_eager or self.request.retries >= self.max_retries:
-                invitations.invitation_email_failed(actor=None, error=str(error), **ids)
+                invitations.invitation_email_failed(actor="worker", error=str(error), **ids)
                 return
             raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from None
 
@@ -37,4 +37,11 @@ def send_invitation_email(self, invitation_id: int, token_hash: str, subject: st
 def expire_invitations() -> int:
     """Mark overdue pending invitations expired (beat schedule); returns how many."""
     with task_actor("scheduler"):
-        return invitations.invitations_expire(actor=None)
+        return invitations.invitations_expire(actor="scheduler")
+
+
+@shared_task
+def expire_domain_claims() -> int:
+    """Remove domain claims left unverified past DOMAIN_CLAIM_TTL_DAYS (beat schedule)."""
+    with task_actor("scheduler"):
+        return services.domain_claims_expire(actor="scheduler")

@@ -49,7 +49,11 @@ def test_short_link_on_a_known_domain_stays_one_read_one_insert(
     with django_assert_max_num_queries(6) as queries:
         client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")
     kinds = [q["sql"].split()[0] for q in queries.captured_queries]
-    assert [kind for kind in kinds if kind in ("SELECT", "INSERT")] == ["SELECT", "INSERT", "INSERT"]
+    assert [kind for kind in kinds if kind in ("SELECT", "INSERT")] == [
+        "SELECT",
+        "INSERT",
+        "INSERT",
+    ]
 
 
 # --- a whitelabel domain serves only its own flows (issue #10 item 5) -----------------------

@@ -177,7 +177,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.expire_invitations",
         "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
     },
+    "expire-domain-claims": {
+        "task": "orgs.tasks.expire_domain_claims",
+        "schedule": env.int("EXPIRE_DOMAIN_CLAIMS_EVERY_SECONDS", default=60 * 60),
+    },
 }
+# Days a domain claim may stay unverified before it lapses (and no longer counts anywhere).
+DOMAIN_CLAIM_TTL_DAYS = env.int("DOMAIN_CLAIM_TTL_DAYS", default=7)
 
 # flowadmin's own settings
 SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="127.0.0.1:8000")

@@ -272,12 +272,12 @@ def test_add_a_domain_shows_its_txt_record(client, demo, acme):
         ("https://go.example.com", "without http://"),
         ("nodot", "at least one dot"),
         ("10.0.0.1", "not an IP address"),
-        ("taken.example.com", "already in use"),
-        ("TAKEN.example.com", "already in use"),
+        ("taken.example.com", "verified for use elsewhere"),
+        ("TAKEN.example.com", "verified for use elsewhere"),
     ],
 )
 def test_add_refuses_bad_hostnames(client, demo, globex, hostname, message):
-    DomainFactory(org=globex, hostname="taken.example.com")
+    DomainFactory(org=globex, hostname="taken.example.com", verified=True)
     response = logged_in(client, demo).post(DOMAINS, {"hostname": hostname})
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["hostname"])

@@ -45,9 +45,9 @@ def test_invalid_hostnames(value):
         domains.validate_hostname(value)
 
 
-def test_domain_add_is_unique_across_orgs():
-    DomainFactory(hostname="go.example.com")
-    with pytest.raises(ServiceError, match="already in use"):
+def test_domain_add_is_unique_among_verified_domains():
+    DomainFactory(hostname="go.example.com", verified=True)
+    with pytest.raises(ServiceError, match="verified for use elsewhere"):
         services.domain_add(actor=None, org=OrganizationFactory(), hostname="GO.example.com")
 
 
