@@ -63,6 +63,18 @@ class OrgMembershipFactory(factory.django.DjangoModelFactory):
     class Params:
         admin = factory.Trait(role="admin")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The membership a workspace or team member factory made implicitly (see _org_member)
+        takes the role asked for here."""
+        existing = model_class.objects.filter(org=kwargs["org"], user=kwargs["user"]).first()
+        if existing is None:
+            return super()._create(model_class, *args, **kwargs)
+        for name, value in kwargs.items():
+            setattr(existing, name, value)
+        existing.save()
+        return existing
+
 
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:

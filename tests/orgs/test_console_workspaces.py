@@ -195,12 +195,12 @@ def test_delete_page_query_count_does_not_grow(
 ):
     logged_in(client, demo)
     url = f"/orgs/acme/workspaces/{full_workspace.pk}/delete/"
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(url)
     for _ in range(5):
         FlowFactory(workspace=full_workspace)
         AssetFactory(workspace=full_workspace)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(url)
 
 
