@@ -38,6 +38,7 @@ from audit.models import Action, ActivityEntry
 from audit.recording import Draft, bulk_record, record_instances
 from orgs import services as org_services
 from orgs.models import Organization, OrgMembership, Team, TeamMembership, User
+from orgs.names import fold
 from orgs.permissions import effective_flags, flag_defaults
 from orgs.roles import OrgRole, WorkspaceRole
 from workspaces.models import Scan, TeamAccess, Workspace, WorkspaceMembership
@@ -279,6 +280,7 @@ def _workspaces(org, sizes: Sizes, now) -> int:
         Workspace(
             org=org,
             name=workspace_name(n),
+            name_key=fold(workspace_name(n)),  # bulk inserts skip save()
             slug=f"ws-{n:04d}",
             created_at=now - datetime.timedelta(days=HISTORY_DAYS + 30 - n % 30),
         )
@@ -313,7 +315,9 @@ def _org_memberships(org, members, now) -> int:
 def _teams(org, sizes: Sizes) -> int:
     existing = set(Team.objects.filter(org=org).values_list("name", flat=True))
     rows = (
-        Team(org=org, name=team_name(n), description=f"Bench team {n}.")
+        Team(
+            org=org, name=team_name(n), name_key=fold(team_name(n)), description=f"Bench team {n}."
+        )
         for n in range(1, sizes.teams + 1)
         if team_name(n) not in existing
     )

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .errors import CrossOrgError
+from .names import fold
 from .permissions import CAPABILITIES, has_capability
 from .roles import OrgRole
 
@@ -41,6 +42,23 @@ class OrgBound(models.Model):
         stored = getattr(self, "_stored_org_id", None)
         if stored is not None and self.org_id != stored:
             raise CrossOrgError(f"{self} cannot move to another organization.")
+
+
+class NamedInOrg(OrgBound):
+    """An org-bound model whose name is unique in its org as people read it: `name_key` is
+    orgs.names.fold(name), set on every save, under a unique (org, name_key) constraint."""
+
+    name = models.CharField(max_length=120)
+    name_key = models.CharField(max_length=480, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.name_key = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
 
 def require_org_member(org_id, user_id, what: str) -> None:
@@ -180,9 +198,8 @@ class OrgMembership(models.Model):
         return self.role == OrgRole.ADMIN
 
 
-class Team(OrgBound):
+class Team(NamedInOrg):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     avatar = models.ImageField(upload_to="avatars/teams/", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -192,7 +209,9 @@ class Team(OrgBound):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="team_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name_key"], name="team_name_key_unique")
+        ]
 
     def __str__(self):
         return self.name

@@ -29,6 +29,7 @@ from .models import (
     TeamMembership,
     User,
 )
+from .names import fold
 from .roles import OrgRole
 
 
@@ -201,7 +202,7 @@ def team_create(*, actor, org, name: str, description: str = "") -> Team:
     if not name:
         raise ServiceError("A team needs a name.")
     require_fit(Team, name=name)
-    if Team.objects.filter(org=org, name__iexact=name).exists():
+    if Team.objects.filter(org=org, name_key=fold(name)).exists():
         raise ServiceError(f"{org.name} already has a team called {name!r}.", code="duplicate")
     return Team.objects.create(org=org, name=name, description=description)
 
@@ -222,7 +223,8 @@ def team_update(
         if not name:
             raise ServiceError("A team needs a name.")
         require_fit(Team, name=name)
-        if Team.objects.filter(org_id=team.org_id, name__iexact=name).exclude(pk=team.pk).exists():
+        same = Team.objects.filter(org_id=team.org_id, name_key=fold(name))
+        if same.exclude(pk=team.pk).exists():
             raise ServiceError(f"There is already a team called {name!r}.", code="duplicate")
         team.name = name
         fields.append("name")

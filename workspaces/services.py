@@ -13,6 +13,7 @@ from audit.context import service
 from orgs import permissions
 from orgs.errors import ServiceError
 from orgs.models import Domain
+from orgs.names import fold
 from orgs.services import (
     apply_grant,
     domain_remove,
@@ -34,6 +35,16 @@ from .models import (
 )
 
 
+def refuse_duplicate_name(org_id, name: str, exclude=None) -> None:
+    """ServiceError (code "duplicate_name") when another workspace of the org has `name` as
+    people read it (orgs.names.fold: case, width and accents as composed don't count)."""
+    same = Workspace.objects.filter(org_id=org_id, name_key=fold(name)).exclude(pk=exclude)
+    if same.exists():
+        raise ServiceError(
+            f"There is already a workspace called {same.first().name!r}.", code="duplicate_name"
+        )
+
+
 @service
 def workspace_create(
     *, actor, org, name: str, slug: str | None = None, description: str = ""
@@ -42,6 +53,7 @@ def workspace_create(
     if not name:
         raise ServiceError("A workspace needs a name.")
     require_fit(Workspace, name=name, slug=slug)
+    refuse_duplicate_name(org.pk, name)
     slug = slug or unique_slug(Workspace.objects.filter(org=org), name)
     if Workspace.objects.filter(org=org, slug=slug).exists():
         raise ServiceError(f"{org.name} already has a workspace with the slug {slug!r}.")

@@ -32,7 +32,7 @@ def workspace_list(request):
                     description=form.cleaned_data["description"],
                 )
             except ServiceError as error:
-                form.add_error(None, error)
+                form.add_error("name" if error.code == "duplicate_name" else None, error)
             else:
                 messages.success(request, f"Workspace {workspace.name} created.")
                 return redirect("orgs:workspaces", org_slug=org.slug)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from orgs.errors import CrossOrgError
-from orgs.models import OrgBound, Team, require_org_member
+from orgs.models import NamedInOrg, Team, require_org_member
 from orgs.permissions import effective_flags, flag_defaults
 from orgs.roles import FLAGS, WorkspaceRole
 
@@ -13,11 +13,10 @@ from orgs.roles import FLAGS, WorkspaceRole
 ADMIN_HAS_EVERY_FLAG = ~models.Q(role=WorkspaceRole.ADMIN) | models.Q(**dict.fromkeys(FLAGS, True))
 
 
-class Workspace(OrgBound):
+class Workspace(NamedInOrg):
     org = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="workspaces"
     )
-    name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
     avatar = models.ImageField(upload_to="avatars/workspaces/", blank=True)
@@ -34,7 +33,10 @@ class Workspace(OrgBound):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "slug"], name="workspace_slug_unique_in_org")
+            models.UniqueConstraint(fields=["org", "slug"], name="workspace_slug_unique_in_org"),
+            models.UniqueConstraint(
+                fields=["org", "name_key"], name="workspace_name_unique_in_org"
+            ),
         ]
 
     def __str__(self):

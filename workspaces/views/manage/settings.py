@@ -31,7 +31,10 @@ def settings(request):
                 remove_avatar=data.get("remove_avatar", False),
             )
         except ServiceError as error:
-            form.add_error("slug" if error.code and "slug" in error.code else None, error)
+            field = {"duplicate_name": "name", "name_required": "name"}.get(error.code)
+            if error.code and "slug" in error.code:
+                field = "slug"
+            form.add_error(field, error)
             ws.refresh_from_db()
         else:
             messages.success(request, f"Saved the settings of {ws.name}.")

@@ -1,0 +1,73 @@
+"""Names compare the way people read them (issue #10 item 7): NFKC and case folding, on SQLite
+as on PostgreSQL, for team and workspace names (unique per org) and member search."""
+
+import pytest
+
+from orgs import services
+from orgs.errors import ServiceError
+from orgs.names import fold
+from tests.factories import OrganizationFactory, TeamFactory
+from workspaces import services as workspace_services
+from workspaces.models import Workspace
+
+pytestmark = pytest.mark.django_db
+
+SAME = [
+    ("ÜBER TEAM", "über team"),
+    ("Café", "Cafe\u0301"),  # precomposed é vs e + combining acute accent
+    ("Ｆｉｅｌｄ Ｓａｌｅｓ", "Field Sales"),  # full-width
+    ("Straße", "STRASSE"),
+    ("  Field   Sales ", "field sales"),
+]
+
+
+@pytest.mark.parametrize("a,b", SAME)
+def test_fold_makes_them_one_name(a, b):
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize("a,b", SAME)
+def test_a_team_name_is_unique_as_people_read_it(a, b):
+    org = OrganizationFactory()
+    services.team_create(actor=None, org=org, name=a)
+    with pytest.raises(ServiceError, match="already has a team"):
+        services.team_create(actor=None, org=org, name=b)
+
+
+def test_renaming_a_team_to_anothers_name_is_refused():
+    org = OrganizationFactory()
+    TeamFactory(org=org, name="Field Sales")
+    team = TeamFactory(org=org, name="Other")
+    with pytest.raises(ServiceError):
+        services.team_update(actor=None, team=team, name="ＦＩＥＬＤ sales")
+
+
+@pytest.mark.parametrize("a,b", SAME)
+def test_a_workspace_name_is_unique_as_people_read_it(a, b):
+    org = OrganizationFactory()
+    workspace_services.workspace_create(actor=None, org=org, name=a)
+    with pytest.raises(ServiceError) as refused:
+        workspace_services.workspace_create(actor=None, org=org, name=b)
+    assert refused.value.code == "duplicate_name"
+
+
+def test_the_database_refuses_a_duplicate_workspace_name():
+    from django.db import IntegrityError, transaction
+
+    org = OrganizationFactory()
+    Workspace.objects.create(org=org, name="Marketing", slug="marketing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Workspace.objects.create(org=org, name="MARKETING", slug="marketing-2")
+
+
+def test_a_second_marketing_is_a_field_error_in_the_console(client, demo, acme):
+    client.force_login(demo["admin@acme.test"])
+    response = client.post("/orgs/acme/workspaces/", {"name": "marketing", "slug": ""})
+    assert response.status_code == 200
+    assert "already a workspace called" in " ".join(response.context["form"].errors["name"])
+    assert acme.workspaces.filter(name_key="marketing").count() == 1
+
+
+def test_the_same_name_in_two_orgs_is_fine():
+    for org in (OrganizationFactory(), OrganizationFactory()):
+        workspace_services.workspace_create(actor=None, org=org, name="Marketing")
