@@ -40,6 +40,8 @@ ENTITY_TYPES = {
     "domain": "Domain",
     "integration": "Integration",
     "sso": "SSO",
+    "scim_token": "SCIM token",
+    "scim_user": "SCIM user",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
