@@ -79,6 +79,18 @@ def _check_version(request, resource) -> None:
         raise PreconditionFailedException(detail="The resource changed since that version.")
 
 
+def _patch_body(request, item_id) -> dict:
+    """The PATCH body, less the resource's own `id` in a path-less value: Okta renames a group
+    with `{"op": "replace", "value": {"id": <its id>, "displayName": …}}`, and `id` is
+    read-only. Another id stays and is refused."""
+    body = read_json(request)
+    for operation in body.get("Operations") or []:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        if not operation.get("path") and isinstance(value, dict) and value.get("id") == item_id:
+            operation["value"] = {k: v for k, v in value.items() if k != "id"}
+    return body
+
+
 # --- discovery (RFC 7644 §4) ---------------------------------------------------------------
 
 
@@ -162,7 +174,9 @@ def user_view(request, token, item_id):
         )
     else:
         patch = PatchOp[UserRequest].model_validate(
-            read_json(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=POLICY
+            _patch_body(request, item_id),
+            scim_ctx=Context.RESOURCE_PATCH_REQUEST,
+            scim_policy=POLICY,
         )
         wanted = resources.user_request_model(current)
         patch.patch(wanted, scim_policy=POLICY)
@@ -206,7 +220,7 @@ def group_view(request, token, item_id):
     if request.method == "DELETE":
         provisioning.group_delete(token=token, team=team)
         return HttpResponse(status=204)
-    body = read_json(request)
+    body = read_json(request) if request.method == "PUT" else _patch_body(request, item_id)
     if request.method == "PUT":
         wanted = GroupRequest.model_validate(
             body, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY

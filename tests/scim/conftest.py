@@ -4,7 +4,7 @@ import pytest
 
 from audit.models import ActivityEntry
 from orgs.scim import tokens
-from tests.factories import OrgMembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, OrgMembershipFactory, UserFactory
 
 SCIM = "application/scim+json"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -17,15 +17,15 @@ ROLE_URN = "urn:ietf:params:scim:schemas:extension:flowadmin:2.0:User"
 class ScimClient:
     """Django's test client speaking SCIM to one org with one bearer token."""
 
-    def __init__(self, client, org, token):
-        self.client, self.org, self.token = client, org, token
+    def __init__(self, client, org, token, ip="127.0.0.1"):
+        self.client, self.org, self.token, self.ip = client, org, token, ip
 
     def url(self, path):
         return f"/scim/v2/{self.org.slug}/{path}"
 
     def _call(self, method, path, body=None, raw=None, headers=None, **params):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        kwargs = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+        kwargs = {"HTTP_AUTHORIZATION": f"Bearer {self.token}", "REMOTE_ADDR": self.ip}
         for name, value in (headers or {}).items():
             kwargs["HTTP_" + name.upper().replace("-", "_")] = value
         call = getattr(self.client, method)
