@@ -106,6 +106,36 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- shared state for many web instances (README "Deployment") -----------------------------
+# Unset, `make run` keeps the zero-setup defaults: a per-process locmem cache, database sessions
+# and uploads under MEDIA_ROOT. Set, every instance shares Redis and S3-compatible storage.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="flowadmin"),
+            # Seconds; a Redis that stops answering fails the request instead of hanging it.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    # Read from Redis, written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Every upload (avatars, workspace assets, brand-kit logos) goes to this bucket when it is set;
+# files are only ever served by the member-only views, which stream them from storage.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # None: AWS itself; set for an S3-compatible server (MinIO, Ceph, moto in the tests).
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role).
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_S3_FILE_OVERWRITE = False  # a name taken gets a suffix, as on the filesystem
+    AWS_QUERYSTRING_EXPIRE = 300  # seconds a signed URL lasts, where one is handed out
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # Seconds before an unresponsive SMTP server fails a send (invitations, password resets).

@@ -1,7 +1,7 @@
 """Production: everything secret or host-specific must come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -10,8 +10,9 @@ SECRET_KEY = env("SECRET_KEY")
 APP_HOSTS = env.list("ALLOWED_HOSTS")
 ALLOWED_HOSTS = ["*"]
 
+# Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
