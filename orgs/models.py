@@ -455,6 +455,8 @@ class ScimUser(models.Model):
     given_name = models.CharField(max_length=150, blank=True)
     family_name = models.CharField(max_length=150, blank=True)
     display_name = models.CharField(max_length=150, blank=True)
+    # The Org Role to give back when a deactivated person is reactivated.
+    org_role = models.CharField(max_length=10, choices=OrgRole.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -110,14 +110,15 @@ def user_create(*, token: ScimToken, resource) -> Person:
     if user is None:
         user = User.objects.create_user(email=email)  # no password: signs in through SSO
     names = _names(resource)
+    wanted_role = _org_role(resource) or OrgRole.USER
     row = ScimUser(org=org, user=user)
-    _save_row(row, {"external_id": resource.external_id or "", **names})
+    _save_row(row, {"external_id": resource.external_id or "", "org_role": wanted_role, **names})
     if _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
         user.full_name = _full_name(names)
         user.save(update_fields=["full_name"])
     role = None
     if resource.active is not False:
-        role = _org_role(resource) or OrgRole.USER
+        role = wanted_role
         services.member_add(actor=token, org=org, user=user, role=role)
     return Person(user, role, row)
 
@@ -148,17 +149,17 @@ def user_update(*, token: ScimToken, current: Person, resource) -> Person:
     if profile:
         user.save(update_fields=profile)
     row = current.row or ScimUser(org=org, user=user)
-    _save_row(row, {"external_id": resource.external_id or "", **names})
-
     role = current.role
-    wanted_role = _org_role(resource)
+    # The role asked for, else the one held (or held before a deactivation), else User.
+    wanted_role = _org_role(resource) or role or row.org_role or OrgRole.USER
+    _save_row(row, {"external_id": resource.external_id or "", "org_role": wanted_role, **names})
     if resource.active is False and role is not None:
         services.member_remove(actor=token, org=org, user=user)
         role = None
     elif resource.active is True and role is None:
-        role = wanted_role or OrgRole.USER
+        role = wanted_role
         services.member_add(actor=token, org=org, user=user, role=role)
-    elif role is not None and wanted_role and wanted_role != role:
+    elif role is not None and wanted_role != role:
         services.org_role_set(actor=token, org=org, user=user, role=wanted_role)
         role = wanted_role
     return Person(user, role, row)

@@ -17,18 +17,24 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from scim2_models import (
     Context,
-    GroupMember,
     InvalidFilterException,
     ListResponse,
     Meta,
-    Name,
     NotFoundException,
     ScimFilter,
 )
 from scim2_models.path.expressions import CompareOperator, Comparison
 
 from ..models import OrgMembership, ScimUser, Team, TeamMembership, User
-from .schema import MAX_PAGE_SIZE, GroupResource, OrgRoleExtension, UserModel, UserRequest
+from .schema import (
+    MAX_PAGE_SIZE,
+    GroupResource,
+    OrgRoleExtension,
+    PersonName,
+    TeamMember,
+    UserModel,
+    UserRequest,
+)
 
 
 @dataclass
@@ -76,15 +82,18 @@ def page_bounds(params) -> tuple[int, int]:
     return start, count
 
 
-def list_response(resources, total: int, start: int, location, params=None) -> dict:
-    """A ListResponse in SCIM JSON."""
-    response = ListResponse[UserModel | GroupResource](
+def list_response(model, resources, total: int, start: int, response_parameters=None) -> dict:
+    """A ListResponse of `model` resources in SCIM JSON, with the `attributes` /
+    `excludedAttributes` of `response_parameters` applied."""
+    response = ListResponse[model](
         total_results=total,
         start_index=start,
         items_per_page=len(resources),
         resources=resources,
     )
-    return response.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return response.model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=response_parameters
+    )
 
 
 # --- ETags --------------------------------------------------------------------------------
@@ -147,17 +156,19 @@ def user_resource(p: Person, base_url: str):
     row = p.row
     name = None
     if row and (row.given_name or row.family_name):
-        name = Name(given_name=row.given_name or None, family_name=row.family_name or None)
+        name = PersonName(given_name=row.given_name or None, family_name=row.family_name or None)
     resource = UserModel(
         id=str(p.user.pk),
         external_id=(row.external_id or None) if row else None,
         user_name=p.user.email,
         name=name,
-        display_name=(row.display_name if row and row.display_name else p.user.full_name) or None,
+        # What the IdP sent for people it provisioned; the console's name for the others.
+        display_name=(row.display_name if row else p.user.full_name) or None,
         active=p.role is not None,
     )
-    if p.role is not None:
-        resource[OrgRoleExtension] = OrgRoleExtension(org_role=p.role)
+    role = p.role or (row.org_role if row else None)
+    if role:
+        resource[OrgRoleExtension] = OrgRoleExtension(org_role=role)
     created = row.created_at if row else p.user.date_joined
     return with_meta(
         resource,
@@ -175,7 +186,8 @@ def user_request_model(p: Person):
     return UserRequest.model_validate(data, scim_ctx=Context.DEFAULT)
 
 
-def list_users(org, params, base_url: str) -> dict:
+def list_users(org, params, base_url: str, response_parameters=None) -> dict:
+    """GET /Users: `params` holds filter, startIndex and count."""
     found = equality_filter(params.get("filter"), UserRequest, USER_FILTERS)
     users = people_of(org)
     if found:
@@ -189,7 +201,7 @@ def list_users(org, params, base_url: str) -> dict:
     total = users.count()
     page = list(users[start - 1 : start - 1 + count]) if count else []
     resources = [user_resource(p, base_url) for p in load_people(org, page)]
-    return list_response(resources, total, start, base_url)
+    return list_response(UserModel, resources, total, start, response_parameters)
 
 
 # --- groups -------------------------------------------------------------------------------
@@ -227,8 +239,8 @@ def group_resource(team: Team, members, base_url: str, *, with_members: bool = T
         external_id=team.external_id or None,
         display_name=team.name,
         members=[
-            GroupMember(value=str(user_id), display=email, type="User")
-            for user_id, email in members
+            TeamMember(value=str(user_id), ref=f"{base_url}Users/{user_id}")
+            for user_id, _email in members
         ]
         if with_members
         else None,
@@ -242,7 +254,11 @@ def group_resource(team: Team, members, base_url: str, *, with_members: bool = T
     )
 
 
-def list_groups(org, params, base_url: str, *, with_members: bool = True) -> dict:
+def list_groups(
+    org, params, base_url: str, response_parameters=None, *, with_members: bool = True
+) -> dict:
+    """GET /Groups: `params` holds filter, startIndex and count; `with_members` False skips
+    loading members (Entra ID asks with excludedAttributes=members)."""
     found = equality_filter(params.get("filter"), GroupResource, GROUP_FILTERS)
     teams = managed_teams(org)
     if found:
@@ -259,4 +275,4 @@ def list_groups(org, params, base_url: str, *, with_members: bool = True) -> dic
     resources = [
         group_resource(t, members.get(t.pk, []), base_url, with_members=with_members) for t in page
     ]
-    return list_response(resources, total, start, base_url)
+    return list_response(GroupResource, resources, total, start, response_parameters)

@@ -11,21 +11,23 @@ Two shapes of each resource:
 
 from typing import Annotated
 
+from pydantic import Field
 from scim2_models import (
     URN,
     AuthenticationScheme,
     Bulk,
     CaseExact,
     ChangePassword,
+    ComplexAttribute,
     EnterpriseUser,
     ETag,
     Extension,
     Filter,
     Group,
-    GroupMember,
-    Name,
+    Mutability,
     Pagination,
     Patch,
+    Reference,
     Required,
     Resource,
     ResourceType,
@@ -47,8 +49,30 @@ class OrgRoleExtension(Extension):
 
     __schema__ = URN(ORG_ROLE_URN)
 
-    org_role: Annotated[str | None, CaseExact.false] = None
+    org_role: Annotated[str | None, CaseExact.false, Required.true] = Field(
+        None, examples=["user", "admin"]
+    )
     """The member's Org Role in flowadmin: "admin" or "user"."""
+
+
+class PersonName(ComplexAttribute):
+    """The parts of a name flowadmin keeps (RFC 7643 §4.1.1 `name`, less middle name,
+    honorifics and `formatted`, which requests may still carry)."""
+
+    family_name: str | None = None
+    given_name: str | None = None
+
+
+class TeamMember(ComplexAttribute):
+    """A Group member: a User of the org (no nested groups)."""
+
+    value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
+    """The member's SCIM User id."""
+
+    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(
+        None, serialization_alias="$ref", validation_alias="$ref"
+    )
+    """The member's SCIM User location."""
 
 
 class UserResource(Resource):
@@ -59,8 +83,8 @@ class UserResource(Resource):
     user_name: Annotated[str | None, Required.true, Uniqueness.server] = None
     """The member's email address (case-insensitive)."""
 
-    name: Name | None = None
-    """The components of the member's name (givenName, familyName, formatted)."""
+    name: PersonName | None = None
+    """The member's given and family names."""
 
     display_name: str | None = None
     """The name shown in the console."""
@@ -77,7 +101,7 @@ class GroupResource(Resource):
     display_name: Annotated[str | None, Required.true] = None
     """The team's name, unique in the org."""
 
-    members: list[GroupMember] | None = None
+    members: list[TeamMember] | None = None
     """The team's members (their SCIM User ids)."""
 
 

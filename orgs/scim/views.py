@@ -6,11 +6,14 @@ from django.http import HttpResponse
 from scim2_models import (
     Context,
     Group,
+    GroupMember,
     NotFoundException,
+    NotImplementedException,
     PatchOp,
     PreconditionFailedException,
     ResponseParameters,
     SCIMException,
+    SearchRequest,
 )
 
 from . import provisioning, resources
@@ -43,13 +46,40 @@ def _base_url(request, token) -> str:
     return request.build_absolute_uri(f"/scim/v2/{token.org.slug}/")
 
 
-def _response_parameters(request, model):
+def _response_parameters(params, model):
+    """`attributes` / `excludedAttributes` (RFC 7644 §3.9) of a query string or search body."""
     return ResponseParameters[model].model_validate(
-        {
-            key: request.GET[key]
-            for key in ("attributes", "excludedAttributes")
-            if request.GET.get(key)
-        }
+        {key: params[key] for key in ("attributes", "excludedAttributes") if params.get(key)}
+    )
+
+
+def _query(request) -> dict:
+    """The query of a list: the query string of a GET, or the body of a POST to /.search
+    (RFC 7644 §3.4.3, validated as a SearchRequest), as {filter, startIndex, count,
+    attributes, excludedAttributes} strings."""
+    if request.method == "GET":
+        return request.GET
+    body = read_json(request)
+    SearchRequest.model_validate(body, scim_ctx=Context.SEARCH_REQUEST)
+    query = {key: body[key] for key in ("filter", "startIndex", "count") if key in body}
+    for key in ("attributes", "excludedAttributes"):
+        if body.get(key):
+            value = body[key]
+            query[key] = ",".join(value) if isinstance(value, list) else str(value)
+    return query
+
+
+def _list(request, token, model):
+    query = _query(request)
+    base = _base_url(request, token)
+    parameters = _response_parameters(query, model)
+    if model is UserModel:
+        return json_response(resources.list_users(token.org, query, base, parameters))
+    excluded = {part.strip().lower() for part in query.get("excludedAttributes", "").split(",")}
+    return json_response(
+        resources.list_groups(
+            token.org, query, base, parameters, with_members="members" not in excluded
+        )
     )
 
 
@@ -60,7 +90,7 @@ def _resource_response(request, resource, model, status=200):
     if request.method == "GET" and request.headers.get("If-None-Match") == version:
         return HttpResponse(status=304, headers={"ETag": version})
     body = resource.model_dump(
-        scim_ctx=QUERY, response_parameters=_response_parameters(request, model)
+        scim_ctx=QUERY, response_parameters=_response_parameters(request.GET, model)
     )
     headers = {"ETag": version}
     if status == 201:
@@ -145,8 +175,7 @@ def users_view(request, token):
     _methods(request, "GET", "POST")
     base = _base_url(request, token)
     if request.method == "GET":
-        body = resources.list_users(token.org, request.GET, base)
-        return json_response(body)
+        return _list(request, token, UserModel)
     resource = UserRequest.model_validate(
         read_json(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
     )
@@ -196,11 +225,7 @@ def groups_view(request, token):
     _methods(request, "GET", "POST")
     base = _base_url(request, token)
     if request.method == "GET":
-        excluded = request.GET.get("excludedAttributes", "").lower()
-        with_members = "members" not in {part.strip() for part in excluded.split(",")}
-        return json_response(
-            resources.list_groups(token.org, request.GET, base, with_members=with_members)
-        )
+        return _list(request, token, GroupResource)
     resource = GroupRequest.model_validate(
         read_json(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
     )
@@ -230,9 +255,11 @@ def group_view(request, token, item_id):
         patch = PatchOp[Group].model_validate(
             body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=POLICY
         )
-        wanted = GroupRequest.model_validate(
-            published.model_dump(scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST),
-            scim_ctx=Context.DEFAULT,
+        # Members by value only: Entra ID removes `{"value": id, "$ref": null}` entries.
+        wanted = GroupRequest(
+            display_name=published.display_name,
+            external_id=published.external_id,
+            members=[GroupMember(value=m.value) for m in published.members or []] or None,
         )
         patch.patch(wanted, scim_policy=POLICY)
         members_given = True
@@ -240,6 +267,26 @@ def group_view(request, token, item_id):
         token=token, team=team, resource=wanted, members_given=members_given
     )
     return _resource_response(request, _group(team, base), GroupResource)
+
+
+@scim_endpoint
+def users_search_view(request, token):
+    _methods(request, "POST")
+    return _list(request, token, UserModel)
+
+
+@scim_endpoint
+def groups_search_view(request, token):
+    _methods(request, "POST")
+    return _list(request, token, GroupResource)
+
+
+@scim_endpoint
+def root_search_view(request, token):
+    """POST /.search across resource types is not offered: 501 (RFC 7644 §3.4.3)."""
+    raise NotImplementedException(
+        detail="Search one resource type at a time: POST /Users/.search or /Groups/.search."
+    )
 
 
 @scim_endpoint
