@@ -427,7 +427,12 @@ TRACKERS: dict[type[models.Model], Tracker] = {
             scope_fields=("org", "workspace"),
             custom={"secrets_encrypted": _integration_secret_changes},
         ),
-        Tracker(SSOConfiguration, "sso", _describe_sso),
+        Tracker(
+            SSOConfiguration,
+            "sso",
+            _describe_sso,
+            custom={"secrets_encrypted": _integration_secret_changes},
+        ),
         Tracker(ScimToken, "scim_token", _describe_scim_token),
         Tracker(ScimUser, "scim_user", _describe_scim_user),
         Tracker(Flow, "flow", _describe_content, scope_fields=("workspace",)),

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0002_initial'),
+        ('orgs', '0004_sso_secrets_require_two_factor'),
     ]
 
     operations = [
