@@ -223,12 +223,28 @@ def team_update(
 
 @transaction.atomic
 def team_member_add(*, actor, team: Team, user: User) -> None:
-    _require_idp_for_managed(team, actor)
-    require_member(team.org, user)
     if TeamMembership.objects.filter(team=team, user=user).exists():
         raise ServiceError(f"{user.email} is already in {team.name}.")
-    team.members.add(user)
-    permissions.forget_access(user)
+    team_members_add(actor=actor, team=team, users=[user])
+
+
+@transaction.atomic
+def team_members_add(*, actor, team: Team, users: list[User]) -> None:
+    """Add several org members to a team at once (one insert, one batch of log entries):
+    SCIM group pushes add hundreds. Members already in the team are left as they are."""
+    _require_idp_for_managed(team, actor)
+    ids = {user.pk for user in users}
+    members = set(
+        OrgMembership.objects.filter(org_id=team.org_id, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in users:
+        if user.pk not in members:
+            raise NotOrgMemberError(user, team.org)
+    team.members.add(*users)
+    for user in users:
+        permissions.forget_access(user)
 
 
 @transaction.atomic
