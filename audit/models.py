@@ -44,6 +44,8 @@ ENTITY_TYPES = {
     "sso": "SSO",
     "sso_join": "SSO join",
     "two_factor": "Two-factor authentication",
+    "scim_token": "SCIM token",
+    "scim_user": "SCIM user",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
@@ -289,3 +291,24 @@ class ActivityActor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class ActivityWorkspaceName(models.Model):
+    """Every name a workspace had in an org's log (the entries' workspace name, and the label of
+    entries about the workspace itself), so the workspace filter (a substring) resolves to
+    workspace ids on this small table — renamed and deleted workspaces included — and the
+    entries are then read through the org + workspace + time index."""
+
+    org_id = models.PositiveBigIntegerField()
+    workspace_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "workspace_id", "name"], name="activity_ws_name_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
