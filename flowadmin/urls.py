@@ -7,11 +7,13 @@ from django.urls import include, path
 from orgs.views import invitations as invitation_views
 from workspaces.views.scan import scan_redirect
 
-from . import views
+from . import operations, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    path("metrics", operations.metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
