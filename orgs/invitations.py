@@ -425,7 +425,6 @@ def invitation_accept(
         problem = account_exists(invitation)
     if problem is not None:
         raise problem
-    org = invitation.org
     created_user = user is None
     if created_user:
         try:
@@ -436,6 +435,27 @@ def invitation_accept(
         except IntegrityError:  # the account was created by another request meanwhile
             raise account_exists(invitation) from None
     actor = actor if isinstance(actor, User) else user
+    membership, already_member = invitation_join(actor=actor, invitation=invitation, user=user)
+    return Acceptance(membership, user, created_user, already_member)
+
+
+def pending_for(org, email: str) -> Invitation | None:
+    """The pending, unexpired invitation of `email` (any case) to `org`, locked, or None."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)
+        .order_by("pk")
+        .first()
+    )
+    return None if invitation is None or is_overdue(invitation) else invitation
+
+
+@transaction.atomic
+def invitation_join(*, actor, invitation: Invitation, user) -> tuple[OrgMembership, bool]:
+    """Apply a locked, usable invitation to `user`: join with its role and workspace roles
+    (unless already a member) and mark it accepted. Used by the accept link and by
+    just-in-time SSO membership. Returns (membership, was already a member)."""
+    org = invitation.org
     membership = OrgMembership.objects.filter(org=org, user=user).first()
     already_member = membership is not None
     if not already_member:
@@ -451,4 +471,4 @@ def invitation_accept(
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
     permissions.forget_access(user)
-    return Acceptance(membership, user, created_user, already_member)
+    return membership, already_member

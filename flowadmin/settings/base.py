@@ -32,6 +32,13 @@ INSTALLED_APPS = [
     "health_check",
     "django_prometheus",
     "django_guid",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
+    "flowadmin.apps.FlowadminConfig",
     "orgs",
     "workspaces",
     "audit",
@@ -53,6 +60,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "flowadmin.htmx.VaryOnHtmxMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -85,6 +93,8 @@ AUTHENTICATION_BACKENDS = [
     # Login throttling first: it refuses locked-out attempts before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Logs in people whom django-allauth authenticated (SSO sign-ins, 2FA stages).
+    "allauth.account.auth_backends.AuthenticationBackend",
     # Answers user.has_perm("<capability>", org_or_workspace) from orgs.permissions.
     "orgs.backends.PolicyBackend",
 ]
@@ -223,6 +233,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Sign-in: django-allauth runs the SSO flows (socialaccount: OpenID Connect and SAML 2.0, one
+# app per org built from orgs.SSOConfiguration by flowadmin.sso_adapters) and two-factor
+# authentication (mfa). The login page itself is flowadmin.signin (email first).
+ACCOUNT_ADAPTER = "flowadmin.sso_adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "flowadmin.sso_adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+MFA_ADAPTER = "flowadmin.sso_adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="flowadmin")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# An SSO sign-in satisfies an org's "Require two-factor authentication": the IdP is responsible
+# for the second factor. False: people signing in through SSO also enrol and enter a code here.
+SSO_SATISFIES_TWO_FACTOR = env.bool("SSO_SATISFIES_TWO_FACTOR", default=True)
+# Loopback IdPs may use http:// (tests, `make sso-demo`); every other IdP URL must be https://.
+SSO_ALLOW_HTTP_LOOPBACK = env.bool("SSO_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 
 # Logs: one JSON object per line with the request id when LOG_JSON is on (production's
 # default), plain text otherwise; either way each line carries the request's id.

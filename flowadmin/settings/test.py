@@ -17,3 +17,4 @@ SHORT_LINK_HOST = "flow.test"
 SHORT_LINK_SCHEME = "https"
 # Each database gets its own test database name so parallel runs don't collide.
 DATABASES["default"].setdefault("TEST", {})
+SSO_ALLOW_HTTP_LOOPBACK = True
