@@ -46,6 +46,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/activity/", include("audit.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
     path("s/<str:code>", scan_redirect, name="scan"),
+    path("scim/v2/<slug:org_slug>/", include("orgs.scim.urls")),
 ]
 
 handler403 = "flowadmin.views.permission_denied"

@@ -226,6 +226,14 @@ if ACTIVITY_S3_BUCKET := env("ACTIVITY_S3_BUCKET", default=""):
 
 # Login throttling (django-axes): lock a user+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+
+# SCIM (orgs.scim): requests per token per window (seconds), and failed authentications per
+# client IP per window. Counted in the default cache.
+SCIM_RATE_LIMIT = (
+    env.int("SCIM_RATE_LIMIT", default=1200),
+    env.int("SCIM_RATE_WINDOW_SECONDS", default=60),
+)
+SCIM_FAILED_AUTH_LIMIT = env.int("SCIM_FAILED_AUTH_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
