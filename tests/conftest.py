@@ -208,7 +208,15 @@ def login(page):
 def no_seeded_content(demo):
     """The demo people and workspaces without the seeded flows, scans, audience, templates,
     assets and brand kits, for tests that count content from zero."""
-    from workspaces.models import Asset, AudienceContact, BrandKit, Flow, FlowTemplate, Scan
+    from workspaces.models import (
+        Asset,
+        AudienceContact,
+        BrandKit,
+        Flow,
+        FlowTemplate,
+        Scan,
+        ScanDay,
+    )
 
-    for model in (Scan, AudienceContact, Flow, FlowTemplate, Asset, BrandKit):
+    for model in (ScanDay, Scan, AudienceContact, Flow, FlowTemplate, Asset, BrandKit):
         model.objects.all().delete()

@@ -1,10 +1,16 @@
 """Production: everything secret or host-specific must come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Persistent connections: each gunicorn worker keeps its connection for CONN_MAX_AGE seconds
+# instead of opening one per request (a connect costs milliseconds, more than the scan redirect
+# itself); Django checks a reused connection before handing it to a request. With many
+# instances, put PgBouncer (transaction mode) in front of PostgreSQL (README "Configuration").
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The console's hosts; verified whitelabel domains may also reach /s/<code> (flowadmin/hosts.py),
 # so Django's own host check is opened and HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")
