@@ -85,3 +85,16 @@ def integrity(org) -> Integrity:
         verification=ActivityVerification.objects.filter(pk=org.pk).first(),
         checkpoint_problems=loaded.problems,
     )
+
+
+def activity_stream(org):
+    """The org's ActivityStream or None, with `backlog`: entries not delivered yet (1 query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ActivityChain, ActivityStream
+
+    head = ActivityChain.objects.filter(pk=OuterRef("org_id")).values("seq")[:1]
+    stream = ActivityStream.objects.filter(org=org).annotate(head_seq=Subquery(head)).first()
+    if stream is not None:
+        stream.backlog = max((stream.head_seq or 0) - stream.delivered_seq, 0)
+    return stream

@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .export import jsonl_lines
-from .models import ActivityChain, ActivityEntry, ActivityStream, StreamDestination
+from .models import ActivityEntry, ActivityStream, StreamDestination
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +149,6 @@ def deliver(stream: ActivityStream, *, batch_size: int = BATCH_SIZE) -> Delivery
         )
         stream.delivered_seq, stream.failures = last, 0
         delivered += len(seqs)
-
-
-def stream_backlog(stream: ActivityStream) -> int:
-    """How many of the org's entries the stream has not delivered yet (one query)."""
-    head = ActivityChain.objects.filter(pk=stream.org_id).values_list("seq", flat=True).first()
-    return max((head or 0) - stream.delivered_seq, 0)
 
 
 def deliver_due(now: datetime.datetime | None = None) -> list[Delivery]:

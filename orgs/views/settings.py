@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import selectors as audit_selectors
 from audit import services as audit_services
 from audit.forms import ActivityStreamForm
 from audit.models import ActivityStream
-from audit.streaming import stream_backlog
 from workspaces.models import Workspace
 
 from .. import integrations, services
@@ -80,11 +80,9 @@ def integration_list(request):
     installed = {
         i.app: i for i in IntegrationInstallation.objects.filter(org=request.org, workspace=None)
     }
-    stream = _stream(request)
     context = {
         "catalog": _catalog(installed),
-        "stream": stream,
-        "stream_pending": stream and stream_backlog(stream),
+        "stream": audit_selectors.activity_stream(request.org),
         "tab": "integrations",
     }
     return render_page(request, "orgs/settings_integrations.html", context)
