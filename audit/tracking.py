@@ -425,7 +425,12 @@ TRACKERS: dict[type[models.Model], Tracker] = {
             scope_fields=("org", "workspace"),
             custom={"secrets_encrypted": _integration_secret_changes},
         ),
-        Tracker(SSOConfiguration, "sso", _describe_sso),
+        Tracker(
+            SSOConfiguration,
+            "sso",
+            _describe_sso,
+            custom={"secrets_encrypted": _integration_secret_changes},
+        ),
         Tracker(
             ActivityStream,
             "activity_stream",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_keyed_chain_and_guards'),
+        ('audit', '0003_workspace_names'),
         ('orgs', '0002_initial'),
     ]
 
