@@ -314,11 +314,11 @@ def test_mixed_writes_from_many_admins():
 @pytest.fixture
 def short_lock_timeout(settings):
     """New connections wait at most 300 ms for a lock (the production default is 5 s)."""
-    from flowadmin.settings.base import database_session_options
+    from flowadmin.database import postgres_options
 
     options = connections["default"].settings_dict.setdefault("OPTIONS", {})
     before = options.get("options")
-    options["options"] = database_session_options(lock_timeout=0.3)
+    options["options"] = postgres_options(lock_timeout=0.3)
     yield
     if before is None:
         options.pop("options", None)
