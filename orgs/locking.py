@@ -26,17 +26,20 @@ def lock_org(org) -> None:
     lock_chain_head(org if isinstance(org, int) else org.pk)
 
 
-def lock_rows(queryset: QuerySet) -> list:
+def lock_rows(queryset: QuerySet, *, delete: bool = False) -> list:
     """Step 2: the rows of `queryset`, locked (FOR NO KEY UPDATE of its own table only) in
     primary-key order, re-read so their values are the committed ones. A row deleted by a
-    transaction we waited for is simply not returned."""
-    return list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk"))
+    transaction we waited for is simply not returned. `delete=True` locks FOR UPDATE, the
+    strength a DELETE needs: it also waits for (and then blocks) concurrent INSERTs whose
+    foreign keys point at the rows."""
+    locked = queryset.select_for_update(of=("self",), no_key=not delete)
+    return list(locked.order_by("pk"))
 
 
-def lock_row(queryset: QuerySet):
+def lock_row(queryset: QuerySet, *, delete: bool = False):
     """The one row of `queryset` (filter it by a unique key), locked as in `lock_rows`, or None
     when there is none (any more)."""
-    rows = lock_rows(queryset)
+    rows = lock_rows(queryset, delete=delete)
     if len(rows) > 1:
         raise queryset.model.MultipleObjectsReturned(f"{len(rows)} rows to lock, expected one.")
     return rows[0] if rows else None

@@ -127,6 +127,36 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- shared state for many web instances (README "Deployment") -----------------------------
+# Unset, `make run` keeps the zero-setup defaults: a per-process locmem cache, database sessions
+# and uploads under MEDIA_ROOT. Set, every instance shares Redis and S3-compatible storage.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="flowadmin"),
+            # Seconds; a Redis that stops answering fails the request instead of hanging it.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    # Read from Redis, written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Every upload (avatars, workspace assets, brand-kit logos) goes to this bucket when it is set;
+# files are only ever served by the member-only views, which stream them from storage.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # None: AWS itself; set for an S3-compatible server (MinIO, Ceph, moto in the tests).
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role).
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_S3_FILE_OVERWRITE = False  # a name taken gets a suffix, as on the filesystem
+    AWS_QUERYSTRING_EXPIRE = 300  # seconds a signed URL lasts, where one is handed out
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # Seconds before an unresponsive SMTP server fails a send (invitations, password resets).
@@ -142,6 +172,30 @@ INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 ASSET_MAX_BYTES = env.int("ASSET_MAX_BYTES", default=10 * 1024 * 1024)
+
+# The activity log's keys (audit/keys.py): HMAC chain keys "id:base64,…" (the first signs) and
+# the Ed25519 checkpoint key (base64 of 32 raw bytes). Unset: derived from SECRET_KEY, for
+# development and tests only — production settings require them.
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS", default="")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY", default="")
+ACTIVITY_VERIFY_KEY = env("ACTIVITY_VERIFY_KEY", default="")
+# Signed checkpoints of every org's chain head (audit/checkpoints.py) go to this directory and,
+# when ACTIVITY_S3_BUCKET is set, to that S3-compatible bucket too (django-storages).
+ACTIVITY_CHECKPOINT_DIR = env.path(
+    "ACTIVITY_CHECKPOINT_DIR", default=BASE_DIR / "activity-checkpoints"
+)
+if ACTIVITY_S3_BUCKET := env("ACTIVITY_S3_BUCKET", default=""):
+    STORAGES["activity_s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ACTIVITY_S3_BUCKET,
+            "endpoint_url": env("ACTIVITY_S3_ENDPOINT_URL", default=None),
+            "region_name": env("ACTIVITY_S3_REGION", default=None),
+            "access_key": env("ACTIVITY_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("ACTIVITY_S3_SECRET_ACCESS_KEY", default=None),
+            "file_overwrite": False,
+        },
+    }
 
 # Login throttling (django-axes): lock a user+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

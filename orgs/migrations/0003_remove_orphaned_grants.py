@@ -49,8 +49,8 @@ def remove_orphaned_grants(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0002_initial"),
-        ("workspaces", "0002_flow_version"),
-        ("audit", "0001_initial"),
+        ("workspaces", "0003_flow_version"),
+        ("audit", "0002_keyed_chain_and_guards"),
     ]
 
     operations = [migrations.RunPython(remove_orphaned_grants, migrations.RunPython.noop)]
