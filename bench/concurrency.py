@@ -9,6 +9,7 @@ on SQLite must not make writers fail with "database is locked")."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import importlib
 import os
@@ -120,11 +121,29 @@ def request(port, session_key, kind, path, data, outcome: Outcome, lock: threadi
         outcome.kinds.append(kind)
 
 
+def same_activity_keys() -> dict:
+    """The activity log keys this process uses, as production's environment variables, so the
+    server's entries verify here (the development keys are derived from SECRET_KEY)."""
+    from audit import keys
+
+    if settings.ACTIVITY_CHAIN_KEYS:
+        return {
+            "ACTIVITY_CHAIN_KEYS": settings.ACTIVITY_CHAIN_KEYS,
+            "ACTIVITY_SIGNING_KEY": settings.ACTIVITY_SIGNING_KEY,
+        }
+    encode = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    return {
+        "ACTIVITY_CHAIN_KEYS": ",".join(f"{k}:{encode(v)}" for k, v in keys.chain_keys().items()),
+        "ACTIVITY_SIGNING_KEY": encode(keys._derived("checkpoint")),
+    }
+
+
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "flowadmin.settings.production",
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions were signed with it
+        **same_activity_keys(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "False",
         "STATIC_ROOT": os.environ.get("STATIC_ROOT") or tempfile.mkdtemp(prefix="fa-static-"),
