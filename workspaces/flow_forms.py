@@ -34,7 +34,8 @@ class FlowEditForm(FlowForm):
     """The edit form also carries the version of the flow it shows (optimistic concurrency:
     workspaces.services.flow_update refuses a save over a newer version)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The page always sends it; a post without one (a script) is not checked.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     @classmethod
     def for_flow(cls, flow, data=None):
