@@ -42,6 +42,8 @@ ENTITY_TYPES = {
     "domain": "Domain",
     "integration": "Integration",
     "sso": "SSO",
+    "sso_join": "SSO join",
+    "two_factor": "Two-factor authentication",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
@@ -287,3 +289,24 @@ class ActivityActor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class ActivityWorkspaceName(models.Model):
+    """Every name a workspace had in an org's log (the entries' workspace name, and the label of
+    entries about the workspace itself), so the workspace filter (a substring) resolves to
+    workspace ids on this small table — renamed and deleted workspaces included — and the
+    entries are then read through the org + workspace + time index."""
+
+    org_id = models.PositiveBigIntegerField()
+    workspace_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "workspace_id", "name"], name="activity_ws_name_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from . import context
 from .keys import signing_key_id
-from .models import Action, ActivityActor, ActivityChain, ActivityEntry
+from .models import Action, ActivityActor, ActivityChain, ActivityEntry, ActivityWorkspaceName
 
 
 @dataclass
@@ -99,6 +99,35 @@ def _register_actors(org_id: int, emails: Iterable[str]) -> None:
         transaction.on_commit(remember)
 
 
+def _names_of_workspaces(entries) -> set[tuple[int, str]]:
+    """(workspace id, name) pairs an entry shows: its workspace, or the workspace it is about."""
+    names = set()
+    for entry in entries:
+        if entry.workspace_id and entry.workspace_name:
+            names.add((entry.workspace_id, entry.workspace_name))
+        if entry.entity_type == "workspace" and entry.entity_id.isdigit() and entry.entity_label:
+            names.add((int(entry.entity_id), entry.entity_label[:120]))
+    return names
+
+
+def _register_workspace_names(org_id: int, names: set[tuple[int, str]]) -> None:
+    """Add (workspace id, name) pairs to the org's known workspace names (the workspace
+    filter's lookup table), like _register_actors."""
+    keys = {pair: ("audit.workspace_name", org_id, *pair) for pair in names}
+    new = [pair for pair, key in keys.items() if not context.peek(key, False)]
+    if new:
+        ActivityWorkspaceName.objects.bulk_create(
+            [ActivityWorkspaceName(org_id=org_id, workspace_id=ws, name=name) for ws, name in new],
+            ignore_conflicts=True,
+        )
+
+        def remember():
+            for pair in new:
+                context.remember(keys[pair], True)
+
+        transaction.on_commit(remember)
+
+
 def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[ActivityEntry]:
     """Append `drafts` to org_id's chain, in order, inside the current transaction."""
     actor, key_id = context.actor_snapshot(), signing_key_id()
@@ -116,6 +145,7 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
             ActivityEntry.objects.bulk_create(entries, batch_size=batch_size)
         ActivityChain.objects.filter(pk=org_id).update(seq=seq, head_hash=prev)
         _register_actors(org_id, (entry.actor_email for entry in entries))
+        _register_workspace_names(org_id, _names_of_workspaces(entries))
     return entries
 
 

@@ -194,9 +194,12 @@ def screenshot(page):
 
 @pytest.fixture
 def login(page):
+    """Log in through the email-first login page: email, Continue, password, Log in."""
+
     def do_login(email, password="flowadmin-demo"):
         page.goto("/accounts/login/")
         page.get_by_label("Email address").fill(email)
+        page.get_by_role("button", name="Continue").click()
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()

@@ -129,6 +129,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     sent_at = factory.LazyFunction(timezone.now)
+    delivery = "sent"
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
 
 

@@ -60,8 +60,19 @@ class Cluster:
         return (self.logs / f"{name}.log").read_text()
 
 
+@pytest.fixture(scope="session")
+def broker_url(redis_url):
+    """The Celery broker of the tests: $TEST_BROKER_URL (default Redis db 9)."""
+    from tests.conftest import require_service
+    from tests.services import redis_answers
+
+    url = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
+    require_service("Redis (Celery broker)", *redis_answers(url))
+    return url
+
+
 @pytest.fixture
-def cluster(transactional_db, redis_url, s3_server, tmp_path):
+def cluster(transactional_db, redis_url, broker_url, s3_server, tmp_path):
     """The shared environment of the instances: the test database, a fresh Redis key prefix, a
     fresh S3 bucket and a Celery broker; instances are started by the test."""
     if connection.vendor != "postgresql":
@@ -79,9 +90,23 @@ def cluster(transactional_db, redis_url, s3_server, tmp_path):
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "AWS_STORAGE_BUCKET_NAME": bucket,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_QUEUE": f"test-{uuid.uuid4().hex[:8]}",
+        # No instance can send email itself unless a test gives it a working backend.
+        "EMAIL_URL": f"smtp://127.0.0.1:{free_port()}",
+        "EMAIL_TIMEOUT": "2",
     }
     with contextlib.ExitStack() as stack:
         yield Cluster(env=env, logs=tmp_path, stack=stack)
+
+
+@pytest.fixture
+def real_hashers(settings):
+    """Users made by the test sign in on instances that use Django's default hashers, not the
+    tests' fast MD5 one."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

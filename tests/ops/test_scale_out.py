@@ -8,7 +8,6 @@ import io
 import pytest
 import redis
 import requests
-from django.conf import global_settings
 from PIL import Image
 
 from orgs.models import OrgMembership
@@ -28,9 +27,7 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-def org(settings):
-    # The instances run with Django's default hashers, not the tests' fast MD5 one.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+def org(real_hashers):
     org = OrganizationFactory(slug="scale")
     admin = OrgMembershipFactory(org=org, role=OrgRole.ADMIN, user__email="admin@scale.test")
     member = OrgMembershipFactory(org=org, role=OrgRole.USER, user__email="member@scale.test")

@@ -5,7 +5,7 @@ them nowhere, yet they gave access. Each removal is written to the org's activit
 
 from django.db import migrations
 
-REASON = "orphaned grant: not an org member (removed by migration orgs.0003)"
+REASON = "orphaned grant: not an org member (removed by migration orgs.0005)"
 
 
 def orphaned(apps):
@@ -48,9 +48,9 @@ def remove_orphaned_grants(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0002_initial"),
+        ("orgs", "0004_sso_secrets_require_two_factor"),
         ("workspaces", "0003_flow_version"),
-        ("audit", "0002_keyed_chain_and_guards"),
+        ("audit", "0003_workspace_names"),
     ]
 
     operations = [migrations.RunPython(remove_orphaned_grants, migrations.RunPython.noop)]
