@@ -44,6 +44,8 @@ ENTITY_TYPES = {
     "sso": "SSO",
     "sso_join": "SSO join",
     "two_factor": "Two-factor authentication",
+    "scim_token": "SCIM token",
+    "scim_user": "SCIM user",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",

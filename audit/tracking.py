@@ -30,6 +30,8 @@ from orgs.models import (
     Invitation,
     Organization,
     OrgMembership,
+    ScimToken,
+    ScimUser,
     SSOConfiguration,
     Team,
     TeamMembership,
@@ -284,6 +286,14 @@ def _describe_sso(sso: SSOConfiguration) -> Subject:
     return _in_org(sso, sso.pk, f"SSO ({sso.get_protocol_display()})")
 
 
+def _describe_scim_token(token: ScimToken) -> Subject:
+    return _in_org(token, token.pk, f"SCIM token {token.name}")
+
+
+def _describe_scim_user(scim_user: ScimUser) -> Subject:
+    return _in_org(scim_user, scim_user.user_id, _user_email(scim_user))
+
+
 def _describe_content(obj) -> Subject:
     return _in_workspace(obj, obj.pk, obj.name)
 
@@ -423,6 +433,8 @@ TRACKERS: dict[type[models.Model], Tracker] = {
             _describe_sso,
             custom={"secrets_encrypted": _integration_secret_changes},
         ),
+        Tracker(ScimToken, "scim_token", _describe_scim_token),
+        Tracker(ScimUser, "scim_user", _describe_scim_user),
         Tracker(Flow, "flow", _describe_content, scope_fields=("workspace",)),
         Tracker(FlowTemplate, "flow_template", _describe_content, scope_fields=("workspace",)),
         Tracker(Asset, "asset", _describe_content, scope_fields=("workspace",)),

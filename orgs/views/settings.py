@@ -36,6 +36,9 @@ def org_settings(request):
             description=form.cleaned_data["description"],
             **form.avatar_changes(),
         )
+        services.org_set_require_two_factor(
+            actor=request.user, org=org, required=form.cleaned_data["require_two_factor"]
+        )
         if not wants_partial(request):
             messages.success(request, "Settings saved.")
             return redirect(_url(request, "settings"))

@@ -1,4 +1,4 @@
-"""Migration orgs.0005 removes the grants the member-removal race left behind, and logs each."""
+"""Migration orgs.0006 removes the grants the member-removal race left behind, and logs each."""
 
 import importlib
 
@@ -14,7 +14,7 @@ from workspaces.models import WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
 
-NAME = "0005_remove_orphaned_grants"
+NAME = "0006_remove_orphaned_grants"
 migration = importlib.import_module(f"orgs.migrations.{NAME}")
 
 

@@ -5,7 +5,7 @@ them nowhere, yet they gave access. Each removal is written to the org's activit
 
 from django.db import migrations
 
-REASON = "orphaned grant: not an org member (removed by migration orgs.0005)"
+REASON = "orphaned grant: not an org member (removed by migration orgs.0006)"
 
 
 def orphaned(apps):
@@ -48,7 +48,7 @@ def remove_orphaned_grants(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0004_sso_secrets_require_two_factor"),
+        ("orgs", "0005_scim"),
         ("workspaces", "0003_flow_version"),
         ("audit", "0003_workspace_names"),
     ]
