@@ -193,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.deliver_activity_streams",
         "schedule": env.int("ACTIVITY_STREAM_EVERY_SECONDS", default=60),
     },
+    "verify-activity": {
+        "task": "audit.tasks.verify_activity",
+        "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
+    },
 }
 
 # flowadmin's own settings

@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit import services, streaming
 from audit.checkpoints import load, write_checkpoints
 from audit.context import Actor, acting_as
-from audit.models import ActivityEntry, ActivityStream
+from audit.models import ActivityEntry, ActivityStream, ActivityVerification
 from tests.services import free_port, s3_client
 
 pytestmark = pytest.mark.django_db
@@ -247,9 +247,14 @@ def test_the_beat_schedule_delivers_streams_and_checkpoints(org, receiver, setti
     from audit import tasks
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"audit.tasks.checkpoint_activity", "audit.tasks.deliver_activity_streams"} <= scheduled
+    assert {
+        f"audit.tasks.{name}" for name in ("checkpoint_activity", "verify_activity")
+    } <= scheduled
+    assert "audit.tasks.deliver_activity_streams" in scheduled
     stream_to(org, destination="webhook", url=receiver.url, secret=SECRET)
     write(org, 1)
     assert tasks.deliver_activity_streams.apply().get() == 2
     assert tasks.checkpoint_activity.apply().get() == 1
     assert tasks.checkpoint_activity.apply().get() == 0  # the head has not moved
+    assert tasks.verify_activity.apply().get() is True
+    assert ActivityVerification.objects.get(pk=org.pk).ok
