@@ -54,8 +54,9 @@ def acting_as(actor: Actor):
 
 def actor_of(actor, ip=None) -> Actor:
     """The Actor recorded for a service's `actor` argument: a User (its email), an anonymous
-    user ("anonymous"), a name such as "system" or "expiry" (a str), None ("system"), or an
-    Actor as is. `ip` defaults to the current context's (the request's)."""
+    user ("anonymous"), a name such as "system" or "expiry" (a str), None ("system"), an
+    object with an `actor_label` (a SCIM token), or an Actor as is. `ip` defaults to the
+    current context's (the request's)."""
     if isinstance(actor, Actor):
         return actor
     if ip is None:
@@ -64,6 +65,8 @@ def actor_of(actor, ip=None) -> Actor:
         return Actor(None, "system", ip)
     if isinstance(actor, str):
         return Actor(None, actor.strip().lower() or "system", ip)
+    if hasattr(actor, "actor_label"):  # a non-person that names itself, e.g. a SCIM token
+        return Actor(None, actor.actor_label, ip)
     if not getattr(actor, "is_authenticated", False):
         return Actor(None, "anonymous", ip)
     return Actor(actor, actor.email, ip)

@@ -15,10 +15,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Max
+from django.utils import timezone
 
 from .checkpoints import Checkpoint
 from .keys import LEGACY_KEY_ID, chain_keys
-from .models import HASHED_FIELDS, ActivityChain, ActivityEntry, UnknownKeyError, compute_hash
+from .models import (
+    HASHED_FIELDS,
+    ActivityChain,
+    ActivityEntry,
+    ActivityVerification,
+    UnknownKeyError,
+    compute_hash,
+)
 
 CHUNK_SIZE = 2000
 
@@ -66,7 +74,9 @@ def chain_org_ids(extra=()) -> list[int]:
     return sorted(ids)
 
 
-def _walk(org_id: int, after: int, upto: int | None) -> Iterator[dict]:
+def entry_rows(org_id: int, after: int = 0, upto: int | None = None) -> Iterator[dict]:
+    """One org's entries after #after (up to #upto) in seq order, as dicts of the hashed
+    fields plus id, hash and key_id, read in chunks (constant memory)."""
     rows = ActivityEntry.objects.filter(org_id=org_id, seq__gt=after)
     if upto is not None:
         rows = rows.filter(seq__lte=upto)
@@ -140,7 +150,7 @@ def verify_chain(
             )
         return ChainReport(org_id, count, problem, newest, held)
 
-    for row in _walk(org_id, expected_seq - 1, head.seq if head else None):
+    for row in entry_rows(org_id, expected_seq - 1, head.seq if head else None):
         count += 1
         legacy_ok = legacy_ok and row["seq"] <= legacy_until
         if reason := _entry_problem(row, expected_seq, prev_hash, keys, legacy_ok):
@@ -223,6 +233,22 @@ class Verification:
                 for r in self.reports
             ],
         }
+
+
+def remember(result: Verification) -> None:
+    """Keep each org's result as its newest verification (shown on the Integrity page)."""
+    now = timezone.now()
+    for report in result.reports:
+        ActivityVerification.objects.update_or_create(
+            org_id=report.org_id,
+            defaults={
+                "verified_at": now,
+                "ok": report.ok and not result.checkpoint_problems,
+                "entries": report.entries,
+                "checkpoint_seq": report.checkpoint.seq if report.checkpoint else None,
+                "problem": str(report.problem or "; ".join(result.checkpoint_problems)),
+            },
+        )
 
 
 def verify_all(org_id: int | None = None) -> Verification:

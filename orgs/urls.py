@@ -2,7 +2,7 @@ from django.urls import path
 
 import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
 
-from .views import avatars, dashboard, invitations, settings, teams, users, workspaces
+from .views import avatars, dashboard, invitations, scim, settings, teams, users, workspaces
 
 app_name = "orgs"
 
@@ -43,6 +43,16 @@ urlpatterns = [
     path("settings/", settings.org_settings, name="settings"),
     path("settings/integrations/", settings.integration_list, name="integrations"),
     path(
+        "settings/integrations/activity-stream/",
+        settings.activity_stream,
+        name="activity_stream",
+    ),
+    path(
+        "settings/integrations/activity-stream/remove/",
+        settings.activity_stream_remove,
+        name="activity_stream_remove",
+    ),
+    path(
         "settings/integrations/<slug:app_key>/",
         settings.integration_detail,
         name="integration",
@@ -59,6 +69,8 @@ urlpatterns = [
     ),
     path("settings/sso/", settings.sso, name="sso"),
     path("settings/domains/", settings.domain_list, name="domains"),
+    path("settings/scim/", scim.scim_tokens, name="scim"),
+    path("settings/scim/<id:token_id>/revoke/", scim.scim_token_revoke, name="scim_token_revoke"),
     path("settings/domains/<id:domain_id>/verify/", settings.domain_verify, name="domain_verify"),
     path("settings/domains/<id:domain_id>/remove/", settings.domain_remove, name="domain_remove"),
     # Avatars (org, teams, workspaces), served to the org's members

@@ -129,8 +129,8 @@ DROP FUNCTION IF EXISTS flowadmin_cross_org(text);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0004_sso_secrets_require_two_factor"),
-        ("workspaces", "0002_scan_days"),
+        ("orgs", "0006_remove_orphaned_grants"),
+        ("workspaces", "0003_flow_version"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Team names unique in their org as people read them (orgs.names.fold): the name_key
+"""Workspace names unique in their org as people read them (orgs.names.fold): the name_key
 column, filled for existing rows, then its unique constraint."""
 
 from django.db import migrations, models
@@ -7,28 +7,25 @@ from orgs.names import backfill_keys
 
 
 def fill(apps, schema_editor):
-    backfill_keys(apps.get_model("orgs", "Team"))
+    backfill_keys(apps.get_model("workspaces", "Workspace"))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0005_domain_claims'),
+        ('orgs', '0008_team_name_key'),
+        ('workspaces', '0004_cross_org_invariants'),
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name='team',
-            name='team_name_unique',
-        ),
         migrations.AddField(
-            model_name='team',
+            model_name='workspace',
             name='name_key',
             field=models.CharField(default='', editable=False, max_length=480),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('org', 'name_key'), name='team_name_key_unique'),
+            model_name='workspace',
+            constraint=models.UniqueConstraint(fields=('org', 'name_key'), name='workspace_name_unique_in_org'),
         ),
     ]

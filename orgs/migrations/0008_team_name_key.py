@@ -1,4 +1,4 @@
-"""Workspace names unique in their org as people read them (orgs.names.fold): the name_key
+"""Team names unique in their org as people read them (orgs.names.fold): the name_key
 column, filled for existing rows, then its unique constraint."""
 
 from django.db import migrations, models
@@ -7,25 +7,28 @@ from orgs.names import backfill_keys
 
 
 def fill(apps, schema_editor):
-    backfill_keys(apps.get_model("workspaces", "Workspace"))
+    backfill_keys(apps.get_model("orgs", "Team"))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0006_team_name_key'),
-        ('workspaces', '0003_cross_org_invariants'),
+        ('orgs', '0007_domain_claims'),
     ]
 
     operations = [
+        migrations.RemoveConstraint(
+            model_name='team',
+            name='team_name_unique',
+        ),
         migrations.AddField(
-            model_name='workspace',
+            model_name='team',
             name='name_key',
             field=models.CharField(default='', editable=False, max_length=480),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='workspace',
-            constraint=models.UniqueConstraint(fields=('org', 'name_key'), name='workspace_name_unique_in_org'),
+            model_name='team',
+            constraint=models.UniqueConstraint(fields=('org', 'name_key'), name='team_name_key_unique'),
         ),
     ]

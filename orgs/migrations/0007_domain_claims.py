@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0004_sso_secrets_require_two_factor'),
-        ('workspaces', '0003_cross_org_invariants'),
+        ('orgs', '0006_remove_orphaned_grants'),
+        ('workspaces', '0004_cross_org_invariants'),
     ]
 
     operations = [
