@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate seed lint bench bench-scim clean sso-demo
+.PHONY: run test setup migrate seed demo-reset lint bench bench-scim clean sso-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ setup: $(STAMP)
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+## The demo data, once: later runs keep what you changed (`make demo-reset` starts it over)
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --if-empty
+
+## Delete the demo orgs (acme, globex) and seed them anew; other orgs are not touched
+demo-reset: migrate
+	$(BIN)/python manage.py seed_demo --reset
 
 ## Set everything up and serve the demo on http://$(HOST):$(PORT)
 run: seed

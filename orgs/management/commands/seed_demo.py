@@ -5,12 +5,12 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from orgs import invitations, services
+from orgs import invitations, removal, services
 from orgs.management.base import FlowadminCommand
 from orgs.models import Invitation, Organization, OrgMembership, Team, User
 from orgs.roles import OrgRole
 from workspaces import services as workspace_services
-from workspaces.models import TeamAccess, WorkspaceMembership
+from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 from workspaces.seed import seed_workspace_content
 
 DEMO_PASSWORD = "flowadmin-demo"
@@ -78,14 +78,34 @@ class Command(FlowadminCommand):
             help="Multiply the flows, audience contacts and scans of every workspace by N, for "
             "load tests (default 1; 420 gives a million scans).",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the demo orgs exist already (`make run` seeds only once).",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo orgs (acme, globex) with everything in them first, then seed "
+            "them anew; other orgs are not touched.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, password, scale, **options):
+    def handle(self, *args, password, scale, if_empty=False, reset=False, **options):
         if scale < 1:
             raise CommandError(f"--scale must be a whole number of at least 1, not {scale}.")
+        if not password or not password.strip():
+            raise CommandError("--password must not be empty.")
+        demo_orgs = Organization.objects.filter(slug__in=ORGS)
+        if if_empty and demo_orgs.exists():
+            self.stdout.write("The demo data is there already: nothing to do (--if-empty).")
+            return
         actor = self.actor
-        users = {email: self._user(email, name, password) for email, name, *_ in PEOPLE}
-        self._user(*OPERATOR, password, operator=True)
+        if reset:
+            for org in demo_orgs.order_by("pk"):
+                removal.org_delete(actor=actor, org=org)
+        users = {email: self._user(email, name, password, reset) for email, name, *_ in PEOPLE}
+        self._user(*OPERATOR, password, reset, operator=True)
 
         orgs = {}
         for slug, (name, workspace_slugs) in ORGS.items():
@@ -132,7 +152,9 @@ class Command(FlowadminCommand):
 
         seed_invitations(actor, orgs["acme"][0], orgs["acme"][1])
 
-        content = seed_workspace_content(actor=actor, scale=scale)
+        # Only the demo orgs' workspaces: workspaces people created are never filled.
+        demo_workspaces = Workspace.objects.filter(org__slug__in=ORGS)
+        content = seed_workspace_content(actor=actor, scale=scale, workspaces=demo_workspaces)
         self.stdout.write(f"Workspace content: {content}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
@@ -140,12 +162,15 @@ class Command(FlowadminCommand):
             self.stdout.write(f"  {email:<22} {org_slug} {role}")
         self.stdout.write(f"  {OPERATOR[0]:<22} Django superuser for /admin/")
 
-    def _user(self, email, full_name, password, operator=False):
+    def _user(self, email, full_name, password, reset=False, operator=False):
+        """The demo account (created with `password`; with `reset`, its password is set again)."""
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User(email=email, full_name=full_name, is_staff=operator, is_superuser=operator)
-            user.set_password(password)
-            user.save()
+        elif not reset:
+            return user
+        user.set_password(password)
+        user.save()
         return user
 
 
