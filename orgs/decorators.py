@@ -33,11 +33,21 @@ def require(request, capability: str, obj) -> None:
         raise CapabilityDenied(capability)
 
 
+# One sentence for "no such org", "not a member" and "a workspace of an org you are not in": a
+# non-member learns nothing about which orgs or workspaces exist (issue #10 item 9).
+NOT_A_MEMBER = "No organization here that you are a member of."
+
+
+def _member_access(request, org_id):
+    access = permissions.org_access(request.user, org_id) if org_id else None
+    if access is None or not access.is_member:
+        raise Http404(NOT_A_MEMBER)
+    return access
+
+
 def _resolve_org(request, org_slug):
     org = Organization.objects.filter(slug=org_slug).first()
-    access = permissions.org_access(request.user, org.pk) if org else None
-    if access is None or not access.is_member:
-        raise Http404("No organization here that you are a member of.")
+    access = _member_access(request, org.pk if org else None)
     request.org, request.org_access = org, access
     return org
 
@@ -78,7 +88,7 @@ def workspace_view(capability="ws.view"):
                 # Tell "no such org / not a member" and "no such workspace" apart only for members.
                 _resolve_org(request, org_slug)
                 raise Http404("No workspace here that you can see.")
-            access = permissions.org_access(request.user, workspace.org_id)
+            access = _member_access(request, workspace.org_id)
             ws_access = access.workspace(workspace.pk)
             if ws_access is None:
                 raise Http404("No workspace here that you can see.")
