@@ -48,8 +48,8 @@ def test_create_with_a_chosen_slug(client, demo, acme):
 
 
 def test_derived_slug_does_not_collide(client, demo, acme):
-    logged_in(client, demo).post(LIST, {"name": "Marketing"})
-    assert Workspace.objects.filter(org=acme, slug="marketing-2", name="Marketing").exists()
+    logged_in(client, demo).post(LIST, {"name": "Marketing!"})
+    assert Workspace.objects.filter(org=acme, slug="marketing-2", name="Marketing!").exists()
 
 
 @pytest.mark.parametrize(
