@@ -39,6 +39,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--verify", action="store_true", help="check the bench org's hash chain after seeding"
     )
+    probe = p.add_argument_group("concurrency probe (issue #11)")
+    probe.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="instead of seeding at scale: start gunicorn (production settings) and send mixed "
+        "console writes from many admins at once; print requests, 5xx, p50/p99, entries vs rows",
+    )
+    probe.add_argument("--writes", type=int, default=200, help="writes to send (default 200)")
+    probe.add_argument("--threads", type=int, default=20, help="concurrent admins (default 20)")
+    probe.add_argument("--exports", type=int, default=0, help="audience CSV exports mixed in")
+    probe.add_argument("--port", type=int, help="gunicorn's port (default: a free one)")
     p.add_argument(
         "--output",
         type=Path,
@@ -63,6 +74,12 @@ def say(text: str) -> None:
 
 def run(argv=None) -> int:
     args = parser().parse_args(argv)
+    if args.concurrency:
+        from . import concurrency
+
+        return concurrency.run(
+            writes=args.writes, threads=args.threads, exports=args.exports, port=args.port
+        )
     if args.runs < 1:
         say("--runs must be at least 1.")
         return 2
@@ -112,15 +129,47 @@ def _run(args, sizes: seeding.Sizes) -> int:
 
 
 def verify() -> bool:
-    from audit.integrity import verify_chain
+    """Checkpoint the bench org's chain and verify it against the checkpoint (issue #15),
+    beside the work `verify_activity` did before keys and checkpoints — walking the same rows
+    and computing the unkeyed SHA-256 — measured in the same run; then a scheduled checkpoint
+    after 1,000 more entries (it checks only the entries since the last one)."""
+    from audit.checkpoints import write_checkpoints
+    from audit.integrity import entry_rows, verify_all
+    from audit.keys import LEGACY_KEY_ID
+    from audit.models import compute_hash
+    from audit.recording import Draft, bulk_record
     from orgs.models import Organization
 
     org = Organization.objects.get(slug=seeding.ORG_SLUG)
-    started = time.perf_counter()
-    result = verify_chain(org.pk)
-    took = time.perf_counter() - started
+
+    def timed(work):
+        started = time.perf_counter()
+        result = work()
+        return result, time.perf_counter() - started
+
+    def unkeyed_walk():
+        return sum(
+            1 for row in entry_rows(org.pk) if compute_hash({**row, "key_id": LEGACY_KEY_ID})
+        )
+
+    rows, baseline = timed(unkeyed_walk)
+    say(f"Baseline (the old verify's work, unkeyed SHA-256): {rows:,} entries in {baseline:.1f} s")
+    written, took = timed(lambda: write_checkpoints([org.pk]))
+    what = written[0].reason or written[0].checkpoint.name
+    say(f"checkpoint_activity (first: checks the whole chain, signs): {took:.1f} s — {what}")
+    result, took = timed(lambda: verify_all(org.pk))
+    report = result.reports[0]
+    say(
+        f"verify_activity against the checkpoint: {report.entries:,} entries in {took:.1f} s "
+        f"({took / baseline:.2f}× the baseline)"
+    )
+    bulk_record(
+        Draft(org_id=org.pk, action="updated", entity_type="flow", entity_id=str(i))
+        for i in range(1000)
+    )
+    written, took = timed(lambda: write_checkpoints([org.pk]))
+    say(f"checkpoint_activity after 1,000 more entries: {took:.2f} s")
     if result.ok:
-        say(f"Hash chain of '{org.slug}': {result.entries:,} entries intact ({took:.1f} s).")
         return True
-    print(f"Hash chain of '{org.slug}' is broken at {result.problem}.", file=sys.stderr)
+    print(f"Hash chain of '{org.slug}' is broken at {report.problem}.", file=sys.stderr)
     return False

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django_guid.integrations import CeleryIntegration
 
+from flowadmin.database import postgres_options, sqlite_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "flowadmin.middleware.ActorContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "flowadmin.middleware.BusyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -86,6 +89,24 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Bounded waits (seconds; README "Concurrency"): a lock wait longer than this ends as a 503
+# "busy, try again" page with nothing written.
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=5.0)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = env.float(
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60.0
+)
+BUSY_RETRY_AFTER = 2  # seconds, the 503 page's Retry-After
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = postgres_options(
+        lock_timeout=DATABASE_LOCK_TIMEOUT,
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT,
+        idle_in_transaction_timeout=DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -183,6 +204,19 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "orgs.tasks.expire_invitations",
         "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
+    },
+    # The activity log's signed checkpoints and its streams (audit/tasks.py).
+    "checkpoint-activity": {
+        "task": "audit.tasks.checkpoint_activity",
+        "schedule": env.int("ACTIVITY_CHECKPOINT_EVERY_SECONDS", default=10 * 60),
+    },
+    "deliver-activity-streams": {
+        "task": "audit.tasks.deliver_activity_streams",
+        "schedule": env.int("ACTIVITY_STREAM_EVERY_SECONDS", default=60),
+    },
+    "verify-activity": {
+        "task": "audit.tasks.verify_activity",
+        "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
     },
 }
 
