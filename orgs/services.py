@@ -529,8 +529,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
 @transaction.atomic
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (flowadmin.signin)."""
-    org = Organization.objects.select_for_update().get(pk=org.pk)
+    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
     if org.require_two_factor != required:
         org.require_two_factor = required
         org.save(update_fields=["require_two_factor"])
