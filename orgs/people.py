@@ -18,6 +18,7 @@ from .member_forms import MEMBER_SORTS
 from .models import Invitation, InvitationStatus, OrgMembership
 from .permissions import TEAM, OrgAccess, WorkspaceAccess
 from .roles import FLAGS, WorkspaceRole
+from .two_factor import second_factor_exists
 
 MEMBERS_PER_PAGE = 25
 INVITATIONS_PER_PAGE = 25
@@ -75,9 +76,19 @@ def _member_ordering(sort: str):
     return [*ordering, "pk"]
 
 
-def member_page(org, *, q: str = "", sort: str = "name", page_number=1) -> Page:
-    """One page of the org's members, searched by name or email, as MemberRows."""
-    members = OrgMembership.objects.filter(org=org).select_related("user")
+def member_page(
+    org, *, q: str = "", sort: str = "name", page_number=1, two_factor: bool | None = None
+) -> Page:
+    """One page of the org's members, searched by name or email, as MemberRows; each
+    membership carries `has_two_factor` (TOTP or WebAuthn enrolled). `two_factor`: True/False
+    keeps only members with/without it."""
+    members = (
+        OrgMembership.objects.filter(org=org)
+        .select_related("user")
+        .annotate(has_two_factor=second_factor_exists("user"))
+    )
+    if two_factor is not None:
+        members = members.filter(has_two_factor=two_factor)
     if q:
         members = members.filter(Q(user__email__icontains=q) | Q(user__full_name__icontains=q))
     page = Paginator(members.order_by(*_member_ordering(sort)), MEMBERS_PER_PAGE).get_page(

@@ -150,14 +150,42 @@ def require_member(org, user) -> None:
 # --- teams ---------------------------------------------------------------------------------
 
 
+def _require_idp_for_managed(team: Team, actor) -> None:
+    """The members of a team managed by the identity provider change only through SCIM (the
+    actor is then the org's ScimToken); workspace access stays editable in the console."""
+    from .models import ScimToken
+
+    if team.managed_by_idp and not (isinstance(actor, ScimToken) and actor.org_id == team.org_id):
+        raise ServiceError(
+            f"{team.name} is managed by your identity provider: change its members there.",
+            code="managed_by_idp",
+        )
+
+
 @transaction.atomic
-def team_create(*, actor, org, name: str, description: str = "") -> Team:
+def team_create(
+    *,
+    actor,
+    org,
+    name: str,
+    description: str = "",
+    managed_by_idp: bool = False,
+    external_id: str = "",
+) -> Team:
+    """A new team. `managed_by_idp` (SCIM): its members are then set by the identity provider
+    only; `external_id` is the IdP's id for the group."""
     name = name.strip()
     if not name:
         raise ServiceError("A team needs a name.")
     if Team.objects.filter(org=org, name__iexact=name).exists():
         raise ServiceError(f"{org.name} already has a team called {name!r}.", code="duplicate")
-    return Team.objects.create(org=org, name=name, description=description)
+    return Team.objects.create(
+        org=org,
+        name=name,
+        description=description,
+        managed_by_idp=managed_by_idp,
+        external_id=external_id,
+    )
 
 
 @transaction.atomic
@@ -169,8 +197,12 @@ def team_update(
     description: str | None = None,
     avatar=None,
     remove_avatar: bool = False,
+    external_id: str | None = None,
 ) -> Team:
     fields = []
+    if external_id is not None and external_id != team.external_id:
+        team.external_id = external_id
+        fields.append("external_id")
     if name is not None and name.strip() != team.name:
         name = name.strip()
         if not name:
@@ -191,6 +223,7 @@ def team_update(
 
 @transaction.atomic
 def team_member_add(*, actor, team: Team, user: User) -> None:
+    _require_idp_for_managed(team, actor)
     require_member(team.org, user)
     if TeamMembership.objects.filter(team=team, user=user).exists():
         raise ServiceError(f"{user.email} is already in {team.name}.")
@@ -200,6 +233,7 @@ def team_member_add(*, actor, team: Team, user: User) -> None:
 
 @transaction.atomic
 def team_member_remove(*, actor, team: Team, user: User) -> None:
+    _require_idp_for_managed(team, actor)
     if not TeamMembership.objects.filter(team=team, user=user).exists():
         raise ServiceError(f"{user.email} is not in {team.name}.")
     team.members.remove(user)
@@ -495,8 +529,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
 @transaction.atomic
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (flowadmin.signin)."""
-    org = Organization.objects.select_for_update().get(pk=org.pk)
+    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
     if org.require_two_factor != required:
         org.require_two_factor = required
         org.save(update_fields=["require_two_factor"])

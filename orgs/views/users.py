@@ -50,7 +50,11 @@ def user_list(request):
         "sort": sort,
         "columns": _sort_columns(sort),
         "page": people.member_page(
-            request.org, q=q, sort=sort, page_number=request.GET.get("page")
+            request.org,
+            q=q,
+            sort=sort,
+            page_number=request.GET.get("page"),
+            two_factor=filters.two_factor_filter(),
         ),
     }
     if wants_partial(request):
