@@ -32,6 +32,7 @@ from django.db.models import Sum
 
 from workspaces.models import Flow, FlowStatus, Scan, ScanDay
 
+from .concurrency import free_port
 from .measuring import BenchError
 
 SCAN = "scan"
@@ -81,13 +82,9 @@ class Serving:
         return keyed[SCAN].rps / bare if bare else 0.0
 
 
-def free_port() -> int:
-    """A free loopback port (the OS picks it; BENCH_PORT overrides)."""
-    if os.environ.get("BENCH_PORT"):
-        return int(os.environ["BENCH_PORT"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def port() -> int:
+    """BENCH_PORT, or a free loopback port the OS picks."""
+    return int(os.environ.get("BENCH_PORT") or free_port())
 
 
 def _request(port: int, path: str) -> int:
@@ -143,7 +140,7 @@ class Gunicorn:
     """gunicorn serving bench.settings on a loopback port, stopped on exit."""
 
     def __init__(self, workers: int):
-        self.port = free_port()
+        self.port = port()
         self.workers = workers
         self.process = None
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django_guid.integrations import CeleryIntegration
 
+from flowadmin.database import postgres_options, sqlite_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "flowadmin.middleware.ActorContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "flowadmin.middleware.BusyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -86,6 +89,24 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Bounded waits (seconds; README "Concurrency"): a lock wait longer than this ends as a 503
+# "busy, try again" page with nothing written.
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=5.0)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = env.float(
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60.0
+)
+BUSY_RETRY_AFTER = 2  # seconds, the 503 page's Retry-After
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = postgres_options(
+        lock_timeout=DATABASE_LOCK_TIMEOUT,
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT,
+        idle_in_transaction_timeout=DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
