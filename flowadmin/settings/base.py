@@ -205,6 +205,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.expire_invitations",
         "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
     },
+    # The activity log's signed checkpoints and its streams (audit/tasks.py).
+    "checkpoint-activity": {
+        "task": "audit.tasks.checkpoint_activity",
+        "schedule": env.int("ACTIVITY_CHECKPOINT_EVERY_SECONDS", default=10 * 60),
+    },
+    "deliver-activity-streams": {
+        "task": "audit.tasks.deliver_activity_streams",
+        "schedule": env.int("ACTIVITY_STREAM_EVERY_SECONDS", default=60),
+    },
+    "verify-activity": {
+        "task": "audit.tasks.verify_activity",
+        "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
+    },
 }
 
 # flowadmin's own settings
