@@ -14,7 +14,7 @@ NO_ACCESS = ""
 MEMBER_SORTS = {
     "name": ("Name", ["user__full_name", "user__email"]),
     "email": ("Email", ["user__email"]),
-    "role": ("Org role", ["role", "user__email"]),
+    "role": ("Primary Role", ["role", "user__email"]),
     "last_login": ("Last login", ["user__last_login", "user__email"]),
     "joined": ("Joined", ["joined_at", "user__email"]),
 }
@@ -46,7 +46,7 @@ class MemberFilterForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(
-        label="Org role",
+        label="Primary Role",
         choices=OrgRole.choices,
         initial=OrgRole.USER,
         help_text="Org Admins manage the org and are Workspace Admins everywhere.",
@@ -81,7 +81,12 @@ class InviteForm(forms.Form):
 
 
 class OrgRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Org role", choices=OrgRole.choices)
+    role = forms.ChoiceField(label="Primary Role", choices=OrgRole.choices)
+
+    def lowers(self, current: str) -> bool:
+        """True when the chosen role ranks below `current` (OrgRole lists the highest first)."""
+        order = list(OrgRole.values)
+        return order.index(self.cleaned_data["role"]) > order.index(current)
 
 
 class WorkspaceAccessForm(forms.Form):

@@ -15,7 +15,7 @@ from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
 from ..models import TeamMembership
-from ..roles import FLAGS
+from ..roles import FLAGS, OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -103,6 +103,26 @@ def user_profile(request, user_id):
 def user_role(request, user_id):
     membership = people.member_membership(request.org, user_id)
     form = OrgRoleForm(request.POST)
+    own = membership.user_id == request.user.pk
+    confirmed = request.POST.get("confirmed")
+    if form.is_valid() and own and form.lowers(membership.role) and not confirmed:
+        role = OrgRole(form.cleaned_data["role"]).label
+        return render(
+            request,
+            "orgs/confirm.html",
+            {
+                "title": f"Lower your own Primary Role to {role}?",
+                "message": (
+                    f"You will no longer be an Org Admin of {request.org.name}: the Org Admin "
+                    "console and the workspaces you are not a member of close for you at once, "
+                    "and only another Org Admin can undo it."
+                ),
+                "action": request.path,
+                "fields": {"role": form.cleaned_data["role"], "confirmed": "1"},
+                "button": f"Lower my role to {role}",
+                "cancel": _profile_url(request.org, user_id),
+            },
+        )
     if form.is_valid():
         role = form.cleaned_data["role"]
         try:

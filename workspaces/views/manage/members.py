@@ -71,6 +71,13 @@ def member_update(request, membership_id):
     )
     user = membership.user
     form = GrantForm(request.POST, grant=membership)
+    if (
+        form.is_valid()
+        and user == request.user
+        and form.lowers_role()
+        and not request.POST.get("confirmed")
+    ):
+        return _confirm_own_demotion(request, membership, form)
     if form.is_valid():
         changes = form.changes()
         try:
@@ -95,6 +102,26 @@ def member_update(request, membership_id):
     if request.htmx:
         return _row(request, membership, form=form)
     return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
+
+
+def _confirm_own_demotion(request, membership, form):
+    """Lowering your own role asks first: you may lose the Manage page at once."""
+    role = dict(form.fields["role"].choices)[form.cleaned_data["role"]]
+    fields = {"role": form.cleaned_data["role"], "confirmed": "1"}
+    fields.update({flag.name: "on" for flag in form.flag_fields if form.cleaned_data[flag.name]})
+    return render_confirm(
+        request,
+        tab="members",
+        title=f"Lower your own role in {request.workspace.name} to {role}?",
+        message=(
+            f"You are changing your own direct role from {membership.get_role_display()} to "
+            f"{role}. Unless a team or your org role gives you more, you will no longer be "
+            f"able to manage {request.workspace.name}, and only another admin can undo it."
+        ),
+        action=manage_url(request, "member_update", membership.pk),
+        button=f"Lower my role to {role}",
+        fields=fields,
+    )
 
 
 @require_http_methods(["GET", "POST"])
