@@ -338,7 +338,8 @@ def test_demoting_the_last_admin_is_refused_with_a_clear_error(client, demo, acm
     client.force_login(demo["admin@acme.test"])
     before = snapshot()
     admin = demo["admin@acme.test"]
-    response = client.post(f"/orgs/acme/users/{admin.pk}/role/", {"role": "user"})
+    data = {"role": "user", "confirmed": "1"}
+    response = client.post(f"/orgs/acme/users/{admin.pk}/role/", data)
     assert response.status_code == 200
     assert "Acme must keep at least one Org Admin" in text(response)
     assert snapshot() == before
@@ -355,8 +356,20 @@ def test_unknown_org_role_is_a_form_error(client, demo, acme):
 def test_an_admin_who_demotes_themselves_goes_home(client, demo, acme):
     OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
     client.force_login(demo["admin@acme.test"])
-    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/", {"role": "user"})
+    url = f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/"
+    response = client.post(url, {"role": "user", "confirmed": "1"})
     assert response["Location"] == "/"
+
+
+def test_lowering_your_own_primary_role_asks_first(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    client.force_login(demo["admin@acme.test"])
+    before = snapshot()
+    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/", {"role": "user"})
+    assert response.status_code == 200
+    assert "Lower your own Primary Role to User?" in text(response)
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    assert snapshot() == before
 
 
 # --- workspace access from the profile ------------------------------------------------------

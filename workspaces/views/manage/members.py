@@ -3,6 +3,7 @@ role and flags edited in place, add an org member, remove a direct member."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -61,14 +62,25 @@ def _row(request, membership, *, form=None, notice=""):
     )
 
 
+def _direct_membership(request, membership_id):
+    """The direct membership a row edits; 404 with a sentence the page (or toast) can show
+    when another admin removed it meanwhile."""
+    membership = (
+        WorkspaceMembership.objects.select_related("user")
+        .filter(pk=membership_id, workspace=request.workspace)
+        .first()
+    )
+    if membership is None:
+        raise Http404(
+            f"This member no longer has direct access to {request.workspace.name}. Reload the page."
+        )
+    return membership
+
+
 @require_POST
 @workspace_view("ws.manage")
 def member_update(request, membership_id):
-    membership = get_object_or_404(
-        WorkspaceMembership.objects.select_related("user"),
-        pk=membership_id,
-        workspace=request.workspace,
-    )
+    membership = _direct_membership(request, membership_id)
     user = membership.user
     form = GrantForm(request.POST, grant=membership)
     if (
@@ -178,11 +190,7 @@ def member_add(request):
 @require_http_methods(["GET", "POST"])
 @workspace_view("ws.manage")
 def member_remove(request, membership_id):
-    membership = get_object_or_404(
-        WorkspaceMembership.objects.select_related("user"),
-        pk=membership_id,
-        workspace=request.workspace,
-    )
+    membership = _direct_membership(request, membership_id)
     user = membership.user
     if request.method == "POST":
         try:
