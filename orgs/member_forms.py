@@ -94,7 +94,7 @@ class WorkspaceAccessForm(forms.Form):
 
     role = forms.ChoiceField(
         label="Direct role",
-        choices=[(NO_ACCESS, "None"), *WorkspaceRole.choices],
+        choices=[(NO_ACCESS, "No access"), *WorkspaceRole.choices],
         required=False,
     )
     flows_manager = forms.BooleanField(label=FLAG_LABELS["flows_manager"], required=False)

@@ -64,11 +64,13 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, data=None):
+def _row_form(row, member, data=None):
     """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on)."""
+    non-admin direct role (admin flags are locked on). Ids name the member too: the Members
+    list can show several members' rows at once."""
     initial = {"role": row.direct_role, **row.direct_flags}
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=f"ws{row.workspace.pk}-%s")
+    auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
+    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
     if not row.direct or row.flags_locked:
         for flag in FLAGS:
             form.fields[flag].disabled = True
@@ -82,14 +84,17 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         if bound and bound[0] == row.workspace.pk:
             rows.append((row, bound[1]))
         else:
-            rows.append((row, _row_form(row)))
+            rows.append((row, _row_form(row, profile.membership)))
     context = {
         "profile": profile,
         "member": profile.membership,
         "role_form": role_form or OrgRoleForm(initial={"role": profile.membership.role}),
         "workspace_rows": rows,
     }
-    return render(request, "orgs/user_profile.html", context, status=status)
+    template = "orgs/user_profile.html"
+    if wants_partial(request) and request.GET.get("part") == "workspaces":
+        template += "#workspace_rows"  # the Members list edits access in place
+    return render(request, template, context, status=status)
 
 
 @require_GET
@@ -152,7 +157,7 @@ def user_workspace(request, user_id, workspace_id):
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
     # Flags that were not editable (no direct role, or admin) keep their shown values.
-    form = _row_form(before, request.POST)
+    form = _row_form(before, membership, request.POST)
     if form.is_valid():
         try:
             workspace_services.workspace_access_save(
@@ -168,7 +173,7 @@ def user_workspace(request, user_id, workspace_id):
         row, row_form, saved = before, form, False
     else:
         row = people.member_workspace(request.org, membership, workspace)
-        row_form, saved = _row_form(row), True
+        row_form, saved = _row_form(row, membership), True
     if wants_partial(request):
         context = {"member": membership, "row": row, "form": row_form, "saved": saved}
         return render(request, "orgs/user_profile.html#ws_row", context)
@@ -176,7 +181,7 @@ def user_workspace(request, user_id, workspace_id):
         messages.success(
             request, f"Saved {membership.user.display_name}'s access to {workspace.name}."
         )
-        return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{workspace.pk}")
+        return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
     return _profile_page(request, profile, bound=(workspace.pk, row_form))
 

@@ -47,7 +47,9 @@
       list.querySelectorAll("li").forEach(function (li) {
         toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "");
       });
+      var holder = list.parentNode;
       list.remove();
+      if (holder && holder.getAttribute("role") === "status" && !holder.children.length) holder.remove();
     });
     // In-place confirmations rendered into swapped fragments take the same road.
     root.querySelectorAll(".flash.ok[role=status], .status-ok[role=status], .row-note.ok[role=status], .saved[role=status]").forEach(function (note) {
@@ -143,6 +145,24 @@
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-save-row]");
     if (form) markDirty(form);
+  });
+
+  // A chosen image shows before it is uploaded (avatars, logos, assets).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file" || !input.files || !input.files[0]) return;
+    var preview = input.parentNode.querySelector("img.file-preview");
+    if (!/^image\//.test(input.files[0].type)) {
+      if (preview) preview.remove();
+      return;
+    }
+    if (!preview) {
+      preview = document.createElement("img");
+      preview.className = "file-preview";
+      preview.alt = "Preview of the chosen image";
+      input.insertAdjacentElement("afterend", preview);
+    }
+    preview.src = URL.createObjectURL(input.files[0]);
   });
 
   // Server-confirmed toasts for htmx swaps: a response may carry HX-Trigger {"toast": "…"}.

@@ -478,7 +478,10 @@ def test_htmx_workspace_change_returns_the_row_with_new_effective_access(client,
         client, demo, "viewer@acme.test", marketing, {"role": "editor"}, headers=HTMX
     )
     html = text(response)
-    assert html.lstrip().startswith(f'<div class="ws-access card" id="ws-row-{marketing.pk}"')
+    viewer = demo["viewer@acme.test"].pk
+    assert html.lstrip().startswith(
+        f'<div class="ws-access card" id="ws-row-{viewer}-{marketing.pk}"'
+    )
     assert "<html" not in html
     assert "Saved." in html
     assert '<span class="badge">Editor</span>' in html
@@ -494,7 +497,7 @@ def test_htmx_workspace_error_is_shown_in_the_row(client, demo, marketing):
 def test_workspace_change_without_js_redirects_to_the_row(client, demo, marketing):
     response = set_access(client, demo, "viewer@acme.test", marketing, {"role": "editor"})
     viewer = demo["viewer@acme.test"].pk
-    assert response["Location"] == f"/orgs/acme/users/{viewer}/#ws-row-{marketing.pk}"
+    assert response["Location"] == f"/orgs/acme/users/{viewer}/#ws-row-{viewer}-{marketing.pk}"
 
 
 # --- removal --------------------------------------------------------------------------------
@@ -618,3 +621,13 @@ def test_htmx_member_search_costs_the_same_for_10_and_200_members(client):
         counts.append(count_queries(client, f"/orgs/{org.slug}/users/?q=m", headers=HTMX))
     assert counts[0] == counts[1]
     assert counts[1] <= 9
+
+
+def test_the_members_list_loads_a_members_workspace_rows_in_place(client, demo, marketing):
+    client.force_login(demo["admin@acme.test"])
+    viewer = demo["viewer@acme.test"].pk
+    response = client.get(f"/orgs/acme/users/{viewer}/?part=workspaces", headers=HTMX)
+    html = text(response)
+    assert "<html" not in html
+    assert f'id="ws-row-{viewer}-{marketing.pk}"' in html
+    assert "Direct role in Marketing" in html
