@@ -74,6 +74,7 @@ class ActivityEntryAdmin(admin.ModelAdmin):
         "changes",
         "prev_hash",
         "hash",
+        "key_id",
     ]
     readonly_fields = fields
 

@@ -7,6 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Activity log"
 
     def ready(self):
-        from . import receivers
+        from . import checks, receivers  # noqa: F401 — checks registers on import
 
         receivers.connect()

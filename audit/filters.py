@@ -5,8 +5,8 @@ cursor of "older" links and `activity_url()` for links from other pages.
 Substring filters are resolved to exact values first so the entries are read through an index:
 `email` through the org's known actor emails (ActivityActor; when more than
 MAX_RESOLVED_EMAILS match, the log is read newest first and filtered instead), `workspace`
-through the names of the org's workspaces, including names they had in the log (renamed or
-deleted ones).
+through the names of the org's workspaces and the names they had in the log (ActivityWorkspaceName:
+renamed or deleted ones), never by reading the log itself.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from workspaces.models import Workspace
 
-from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry
+from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry, ActivityWorkspaceName
 
 FILTER_NAMES = ("email", "workspace", "action", "entity", "id", "since", "until")
 # Beyond this many matching actor emails the email filter falls back to a substring scan.
@@ -138,15 +138,8 @@ def workspace_ids_named(org, text: str) -> set[int]:
     """Ids of the org's workspaces whose name contains `text`, now or as the log recorded it
     (so renamed and deleted workspaces are found too)."""
     current = Workspace.objects.filter(org=org, name__icontains=text).order_by()
-    ids = set(current.values_list("pk", flat=True))
-    logged = (
-        ActivityEntry.objects.filter(org=org, entity_type="workspace", entity_label__icontains=text)
-        .order_by()
-        .values_list("entity_id", flat=True)
-        .distinct()
-    )
-    ids.update(int(pk) for pk in logged if pk.isdigit())
-    return ids
+    logged = ActivityWorkspaceName.objects.filter(org_id=org.pk, name__icontains=text).order_by()
+    return set(current.values_list("pk", flat=True).union(logged.values_list("workspace_id")))
 
 
 def filter_entries(org, data: dict):

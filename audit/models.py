@@ -5,14 +5,16 @@ keys without a database constraint, never cascaded) next to copied labels (actor
 workspace name, entity label), so deleting an org, a workspace or a user leaves the log whole.
 
 Entries are only ever written by `audit.recording` (which numbers them and computes their hash
-under a per-org lock); the model refuses updates and deletes, and on PostgreSQL a trigger
-refuses UPDATE and DELETE on the table (migration 0001).
+under a per-org lock); the model refuses updates and deletes, and on PostgreSQL triggers refuse
+UPDATE, DELETE and TRUNCATE of entries and any rewinding of the chain heads (migrations 0001,
+0002). Each hash is an HMAC under a chain key kept outside the database (`audit.keys`).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -40,6 +42,8 @@ ENTITY_TYPES = {
     "domain": "Domain",
     "integration": "Integration",
     "sso": "SSO",
+    "sso_join": "SSO join",
+    "two_factor": "Two-factor authentication",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
@@ -107,11 +111,30 @@ def _canonical(value):
     return value
 
 
-def compute_hash(values: dict) -> str:
-    """SHA-256 over the canonical JSON of HASHED_FIELDS taken from `values`."""
+class UnknownKeyError(LookupError):
+    """An entry names a chain key id that is not configured."""
+
+
+def compute_hash(values: dict, keys: dict[str, bytes] | None = None) -> str:
+    """An entry's hash (64 hex digits) from `values` (HASHED_FIELDS and "key_id").
+
+    Keyed entries: HMAC-SHA256 under the chain key `values["key_id"]` (from `keys`, default
+    `audit.keys.chain_keys()`) over the canonical JSON of HASHED_FIELDS plus the key id.
+    Key id "legacy" (entries written before keys): plain SHA-256 over HASHED_FIELDS.
+    Raises UnknownKeyError when the key id is not configured."""
+    from .keys import LEGACY_KEY_ID, chain_keys
+
+    key_id = values["key_id"]
     payload = [[name, _canonical(values[name])] for name in HASHED_FIELDS]
+    if key_id == LEGACY_KEY_ID:
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+    key = (keys if keys is not None else chain_keys()).get(key_id)
+    if key is None:
+        raise UnknownKeyError(key_id)
+    payload.append(["key_id", key_id])
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _no_cascade_fk(to, **kwargs):
@@ -141,6 +164,7 @@ class ActivityEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField("chain key id", max_length=32)
 
     objects = ActivityEntryQuerySet.as_manager()
 
@@ -195,7 +219,7 @@ class ActivityEntry(models.Model):
 
     # --- integrity -------------------------------------------------------------------------
     def hashed_values(self) -> dict:
-        return {name: getattr(self, name) for name in HASHED_FIELDS}
+        return {name: getattr(self, name) for name in (*HASHED_FIELDS, "key_id")}
 
     def compute_hash(self) -> str:
         return compute_hash(self.hashed_values())
@@ -265,3 +289,24 @@ class ActivityActor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class ActivityWorkspaceName(models.Model):
+    """Every name a workspace had in an org's log (the entries' workspace name, and the label of
+    entries about the workspace itself), so the workspace filter (a substring) resolves to
+    workspace ids on this small table — renamed and deleted workspaces included — and the
+    entries are then read through the org + workspace + time index."""
+
+    org_id = models.PositiveBigIntegerField()
+    workspace_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "workspace_id", "name"], name="activity_ws_name_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -7,9 +7,10 @@
   (`bulk_create`, `bulk_update`, `QuerySet.update/delete` send no signals: call this next to them).
 
 Each org's entries form a chain: entry n stores the hash of entry n-1 and a hash over its own
-content. Writers lock the org's chain head (`ActivityChain`, SELECT … FOR UPDATE on PostgreSQL)
-until their transaction ends, so entries of one org are numbered one writer at a time; the
-unique (org, seq) constraint makes a fork impossible even without the lock (SQLite).
+content (an HMAC under the newest chain key, `audit.keys`). Writers lock the org's chain head
+(`ActivityChain`, SELECT … FOR UPDATE on PostgreSQL) until their transaction ends, so entries of
+one org are numbered one writer at a time; the unique (org, seq) constraint makes a fork
+impossible even without the lock (SQLite).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import context
-from .models import Action, ActivityActor, ActivityChain, ActivityEntry
+from .keys import signing_key_id
+from .models import Action, ActivityActor, ActivityChain, ActivityEntry, ActivityWorkspaceName
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Draft:
     actor: tuple[int | None, str, str] | None = None
 
 
-def _entry(draft: Draft, seq: int, prev_hash: str, actor) -> ActivityEntry:
+def _entry(draft: Draft, seq: int, prev_hash: str, actor, key_id: str) -> ActivityEntry:
     from .tracking import scrub, to_json_value
 
     user_id, email, ip = draft.actor or actor
@@ -62,6 +64,7 @@ def _entry(draft: Draft, seq: int, prev_hash: str, actor) -> ActivityEntry:
         entity_label=str(draft.entity_label or "")[:255],
         changes=scrub(to_json_value(draft.changes or {})),
         prev_hash=prev_hash,
+        key_id=key_id,
     )
     entry.hash = entry.compute_hash()
     return entry
@@ -93,15 +96,44 @@ def _register_actors(org_id: int, emails: Iterable[str]) -> None:
         transaction.on_commit(remember)
 
 
+def _names_of_workspaces(entries) -> set[tuple[int, str]]:
+    """(workspace id, name) pairs an entry shows: its workspace, or the workspace it is about."""
+    names = set()
+    for entry in entries:
+        if entry.workspace_id and entry.workspace_name:
+            names.add((entry.workspace_id, entry.workspace_name))
+        if entry.entity_type == "workspace" and entry.entity_id.isdigit() and entry.entity_label:
+            names.add((int(entry.entity_id), entry.entity_label[:120]))
+    return names
+
+
+def _register_workspace_names(org_id: int, names: set[tuple[int, str]]) -> None:
+    """Add (workspace id, name) pairs to the org's known workspace names (the workspace
+    filter's lookup table), like _register_actors."""
+    keys = {pair: ("audit.workspace_name", org_id, *pair) for pair in names}
+    new = [pair for pair, key in keys.items() if not context.peek(key, False)]
+    if new:
+        ActivityWorkspaceName.objects.bulk_create(
+            [ActivityWorkspaceName(org_id=org_id, workspace_id=ws, name=name) for ws, name in new],
+            ignore_conflicts=True,
+        )
+
+        def remember():
+            for pair in new:
+                context.remember(keys[pair], True)
+
+        transaction.on_commit(remember)
+
+
 def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[ActivityEntry]:
     """Append `drafts` to org_id's chain, in order, inside the current transaction."""
-    actor = context.actor_snapshot()
+    actor, key_id = context.actor_snapshot(), signing_key_id()
     with transaction.atomic(savepoint=False):
         head = _lock_head(org_id)
         entries, seq, prev = [], head.seq, head.head_hash
         for draft in drafts:
             seq += 1
-            entry = _entry(draft, seq, prev, actor)
+            entry = _entry(draft, seq, prev, actor, key_id)
             prev = entry.hash
             entries.append(entry)
         if len(entries) == 1:
@@ -110,6 +142,7 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
             ActivityEntry.objects.bulk_create(entries, batch_size=batch_size)
         ActivityChain.objects.filter(pk=org_id).update(seq=seq, head_hash=prev)
         _register_actors(org_id, (entry.actor_email for entry in entries))
+        _register_workspace_names(org_id, _names_of_workspaces(entries))
     return entries
 
 

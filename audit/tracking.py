@@ -417,7 +417,12 @@ TRACKERS: dict[type[models.Model], Tracker] = {
             scope_fields=("org", "workspace"),
             custom={"secrets_encrypted": _integration_secret_changes},
         ),
-        Tracker(SSOConfiguration, "sso", _describe_sso),
+        Tracker(
+            SSOConfiguration,
+            "sso",
+            _describe_sso,
+            custom={"secrets_encrypted": _integration_secret_changes},
+        ),
         Tracker(Flow, "flow", _describe_content, scope_fields=("workspace",)),
         Tracker(FlowTemplate, "flow_template", _describe_content, scope_fields=("workspace",)),
         Tracker(Asset, "asset", _describe_content, scope_fields=("workspace",)),

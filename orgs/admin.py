@@ -194,25 +194,46 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 class SSOConfigurationAdminForm(forms.ModelForm):
-    """The same rules as `manage.py set_sso` (orgs.services.sso_configure): an https metadata
-    URL, and only verified domains of the org itself."""
+    """The same rules as `manage.py set_sso` (orgs.services.sso_configure, which saves it): an
+    https metadata URL, only verified domains of the org itself; the client secret and IdP
+    certificate are write-only (stored encrypted, never shown back)."""
 
-    metadata_url = forms.URLField(
+    metadata_url = forms.CharField(
         label=SSOConfiguration._meta.get_field("metadata_url").verbose_name,
         max_length=500,
-        assume_scheme="https",
         help_text=SSOConfiguration._meta.get_field("metadata_url").help_text,
+    )
+    client_secret = forms.CharField(
+        label="OIDC client secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted and never shown again; leave blank to keep the stored one.",
+    )
+    idp_certificate = forms.CharField(
+        label="SAML IdP signing certificate (PEM)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional when the metadata URL serves it. Stored encrypted, never shown.",
     )
 
     class Meta:
         model = SSOConfiguration
-        fields = ["org", "protocol", "entity_id", "metadata_url", "enforced", "domains"]
+        fields = [
+            "org",
+            "protocol",
+            "entity_id",
+            "metadata_url",
+            "client_id",
+            "enforced",
+            "domains",
+        ]
 
     def clean_metadata_url(self):
-        url = self.cleaned_data["metadata_url"]
-        if not url.lower().startswith("https://"):
-            raise forms.ValidationError("Use an https:// URL.")
-        return url
+        try:
+            return services.sso_url(self.cleaned_data["metadata_url"])
+        except ServiceError as error:
+            raise forms.ValidationError(error.text) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -228,6 +249,26 @@ class SSOConfigurationAdminForm(forms.ModelForm):
 @admin.register(SSOConfiguration)
 class SSOConfigurationAdmin(admin.ModelAdmin):
     form = SSOConfigurationAdminForm
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.sso_configure(
+            actor=request.user,
+            org=data["org"],
+            protocol=data["protocol"],
+            entity_id=data["entity_id"],
+            metadata_url=data["metadata_url"],
+            enforced=data["enforced"],
+            hostnames=[d.hostname for d in data["domains"]],
+            client_id=data["client_id"],
+            client_secret=data["client_secret"],
+            idp_certificate=data["idp_certificate"],
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The domains were set by sso_configure."""
+
     list_display = ["org", "protocol", "entity_id", "enforced", "updated_at"]
     list_filter = ["protocol", "enforced"]
     search_fields = ["org__name", "entity_id"]

@@ -32,6 +32,17 @@ def decrypt_json(token: str) -> dict:
         raise ValueError("Stored secrets cannot be decrypted with the configured key.") from error
 
 
+def encrypt_text(text: str) -> str:
+    return _fernet().encrypt(text.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as error:
+        raise ValueError("Stored secrets cannot be decrypted with the configured key.") from error
+
+
 def mask(secret: str) -> str:
     """What the console shows of a stored secret: never more than its last 4 characters."""
     if not secret:

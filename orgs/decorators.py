@@ -1,6 +1,7 @@
 """Resolve org → workspace from the URL and check a capability, answering exactly as SPEC §3.3:
-anonymous → 302 to login; not a member (or no such org/workspace) → 404; member lacking the
-capability → 403 naming the role or flag that would allow it.
+anonymous → 302 to login; not a member (or no such org/workspace) → 404; a member of an org
+that requires two-factor authentication without it → 302 to enrol (orgs.two_factor); member
+lacking the capability → 403 naming the role or flag that would allow it.
 
 The view receives the resolved objects on the request: `request.org`, `request.org_access`
 and, for workspace views, `request.workspace` and `request.workspace_access`.
@@ -14,7 +15,7 @@ from django.http import Http404
 
 from workspaces.models import Workspace
 
-from . import permissions
+from . import permissions, two_factor
 from .models import Organization
 
 
@@ -50,6 +51,8 @@ def org_view(capability="org.view_console"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             org = _resolve_org(request, org_slug)
+            if two_factor.needs_enrolment(request, org):
+                return two_factor.enrolment_redirect(request, org)
             require(request, capability, org)
             return view(request, *args, **kwargs)
 
@@ -81,6 +84,8 @@ def workspace_view(capability="ws.view"):
                 raise Http404("No workspace here that you can see.")
             request.org, request.org_access = workspace.org, access
             request.workspace, request.workspace_access = workspace, ws_access
+            if two_factor.needs_enrolment(request, workspace.org):
+                return two_factor.enrolment_redirect(request, workspace.org)
             require(request, capability, workspace)
             return view(request, *args, **kwargs)
 

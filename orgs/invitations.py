@@ -28,7 +28,7 @@ from workspaces.models import Workspace
 
 from . import permissions, services
 from .errors import ServiceError
-from .models import Invitation, InvitationStatus, OrgMembership, User
+from .models import Invitation, InvitationDelivery, InvitationStatus, OrgMembership, User
 from .roles import OrgRole
 
 TOKEN_BYTES = 32
@@ -192,7 +192,12 @@ def _already_invited(org, email: str) -> ServiceError:
     )
 
 
-def _send(issued: IssuedInvitation) -> None:
+def _queue_email(issued: IssuedInvitation) -> None:
+    """Render the email here, with the request's link, and queue it for a worker once the
+    surrounding transaction commits (orgs.tasks.send_invitation_email). The caller has set
+    `delivery` to QUEUED."""
+    from .tasks import send_invitation_email
+
     invitation = issued.invitation
     context = {
         "invitation": invitation,
@@ -201,18 +206,16 @@ def _send(issued: IssuedInvitation) -> None:
         "url": issued.url,
         "expires_at": invitation.expires_at,
     }
-    subject = render_to_string("orgs/email/invitation_subject.txt", context)
+    subject = " ".join(render_to_string("orgs/email/invitation_subject.txt", context).split())
     body = render_to_string("orgs/email/invitation_body.txt", context)
-    try:
-        send_mail(" ".join(subject.split()), body, None, [invitation.email])
-    except OSError as error:  # smtplib errors are OSErrors
-        raise ServiceError(
-            f"The invitation email to {invitation.email} could not be sent ({error}); "
-            "nothing was saved. Try again later.",
-            code="email_failed",
-        ) from None
-    invitation.sent_at = timezone.now()
-    invitation.save(update_fields=["sent_at"])
+    args = (invitation.pk, invitation.token_hash, subject, body)
+    transaction.on_commit(lambda: send_invitation_email.delay(*args))
+
+
+def _delivery(send: bool) -> dict:
+    """The delivery fields of an invitation just issued (and emailed when `send`)."""
+    state = InvitationDelivery.QUEUED if send else InvitationDelivery.NOT_EMAILED
+    return {"delivery": state, "delivery_error": ""}
 
 
 def _inviter(actor):
@@ -262,12 +265,13 @@ def invitation_create(
                 token_hash=token_hash,
                 created_at=now,
                 expires_at=_expiry(now),
+                **_delivery(send),
             )
     except IntegrityError:  # invited by someone else at this very moment
         raise _already_invited(org, email) from None
     issued = IssuedInvitation(invitation, token, accept_url(token, base_url))
     if send:
-        _send(issued)
+        _queue_email(issued)
     return issued
 
 
@@ -303,11 +307,66 @@ def invitation_resend(
     invitation.token_hash = token_hash
     invitation.status = InvitationStatus.PENDING
     invitation.expires_at = _expiry(timezone.now())
-    invitation.save(update_fields=["token_hash", "status", "expires_at"])
+    for name, value in _delivery(send).items():
+        setattr(invitation, name, value)
+    invitation.save(
+        update_fields=["token_hash", "status", "expires_at", "delivery", "delivery_error"]
+    )
     issued = IssuedInvitation(invitation, token, accept_url(token, base_url))
     if send:
-        _send(issued)
+        _queue_email(issued)
     return issued
+
+
+# --- delivery (called by orgs.tasks.send_invitation_email) ---------------------------------
+
+
+def _awaiting_email(invitation_id: int, token_hash: str) -> Invitation | None:
+    """The invitation, locked, if this token's email still has to go out: None when it was
+    sent already, resent since (another token), revoked, accepted or deleted."""
+    return (
+        Invitation.objects.select_for_update()
+        .filter(
+            pk=invitation_id,
+            token_hash=token_hash,
+            status=InvitationStatus.PENDING,
+            delivery__in=(InvitationDelivery.QUEUED, InvitationDelivery.FAILED),
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_email_send(
+    *, actor, invitation_id: int, token_hash: str, subject: str, body: str
+) -> bool:
+    """Send the invitation email rendered by the web process, at most once per token: the row
+    stays locked while the SMTP server is talked to, so a task delivered twice (to two workers)
+    sends once. Returns whether it sent. SMTP errors (OSError) propagate with nothing saved,
+    for the task to retry."""
+    invitation = _awaiting_email(invitation_id, token_hash)
+    if invitation is None:
+        return False
+    send_mail(subject, body, None, [invitation.email])
+    invitation.delivery = InvitationDelivery.SENT
+    invitation.delivery_error = ""
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["delivery", "delivery_error", "sent_at"])
+    return True
+
+
+@transaction.atomic
+def invitation_email_failed(*, actor, invitation_id: int, token_hash: str, error: str) -> bool:
+    """Record that the email for this token could not be delivered (retries spent): the
+    console shows "not delivered — resend". Returns False when the token is no longer the
+    invitation's, or its email went out meanwhile."""
+    invitation = _awaiting_email(invitation_id, token_hash)
+    if invitation is None:
+        return False
+    invitation.delivery = InvitationDelivery.FAILED
+    invitation.delivery_error = error[:300]
+    invitation.save(update_fields=["delivery", "delivery_error"])
+    return True
 
 
 @transaction.atomic
@@ -366,7 +425,6 @@ def invitation_accept(
         problem = account_exists(invitation)
     if problem is not None:
         raise problem
-    org = invitation.org
     created_user = user is None
     if created_user:
         try:
@@ -377,6 +435,27 @@ def invitation_accept(
         except IntegrityError:  # the account was created by another request meanwhile
             raise account_exists(invitation) from None
     actor = actor if isinstance(actor, User) else user
+    membership, already_member = invitation_join(actor=actor, invitation=invitation, user=user)
+    return Acceptance(membership, user, created_user, already_member)
+
+
+def pending_for(org, email: str) -> Invitation | None:
+    """The pending, unexpired invitation of `email` (any case) to `org`, locked, or None."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)
+        .order_by("pk")
+        .first()
+    )
+    return None if invitation is None or is_overdue(invitation) else invitation
+
+
+@transaction.atomic
+def invitation_join(*, actor, invitation: Invitation, user) -> tuple[OrgMembership, bool]:
+    """Apply a locked, usable invitation to `user`: join with its role and workspace roles
+    (unless already a member) and mark it accepted. Used by the accept link and by
+    just-in-time SSO membership. Returns (membership, was already a member)."""
+    org = invitation.org
     membership = OrgMembership.objects.filter(org=org, user=user).first()
     already_member = membership is not None
     if not already_member:
@@ -392,4 +471,4 @@ def invitation_accept(
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
     permissions.forget_access(user)
-    return Acceptance(membership, user, created_user, already_member)
+    return membership, already_member

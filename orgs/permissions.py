@@ -15,6 +15,7 @@ Django builds once per request, so every check after the first costs no query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from django.db import connection, models
 
@@ -189,7 +190,7 @@ class WorkspaceAccess:
     workspace_id: int
     sources: list[Source] = field(default_factory=list)
 
-    @property
+    @cached_property
     def role(self) -> str:
         return highest_role(s.role for s in self.sources)
 
@@ -197,7 +198,7 @@ class WorkspaceAccess:
     def role_label(self) -> str:
         return WorkspaceRole(self.role).label
 
-    @property
+    @cached_property
     def flags(self) -> dict[str, bool]:
         return {flag: any(s.flags[flag] for s in self.sources) for flag in FLAGS}
 
@@ -242,6 +243,8 @@ class OrgAccess:
     org_id: int
     org_role: str | None = None
     grants: dict[int, list[Source]] = field(default_factory=dict)  # workspace id → sources
+    # workspace id → its WorkspaceAccess, built on first use (checks after that are lookups)
+    _workspaces: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_member(self) -> bool:
@@ -260,12 +263,18 @@ class OrgAccess:
     def workspace(self, workspace_id: int) -> WorkspaceAccess | None:
         """Effective access to a workspace of this org, or None when the user can't see it.
         The caller guarantees the workspace belongs to this org."""
-        if not self.is_member:
-            return None
-        sources = list(self.grants.get(workspace_id, ()))
-        if self.is_admin:
-            sources.insert(0, Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin")))
-        return WorkspaceAccess(workspace_id, sources) if sources else None
+        try:
+            return self._workspaces[workspace_id]
+        except KeyError:
+            pass
+        access = None
+        if self.is_member:
+            sources = list(self.grants.get(workspace_id, ()))
+            if self.is_admin:
+                sources.insert(0, Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin")))
+            access = WorkspaceAccess(workspace_id, sources) if sources else None
+        self._workspaces[workspace_id] = access
+        return access
 
     @property
     def sees_every_workspace(self) -> bool:
@@ -396,7 +405,7 @@ def forget_access(user) -> None:
 
 
 def org_access(user, org_or_id) -> OrgAccess:
-    org_id = getattr(org_or_id, "pk", org_or_id)
+    org_id = org_or_id if isinstance(org_or_id, int) else org_or_id.pk
     return all_access(user).get(org_id) or OrgAccess(org_id)
 
 
@@ -405,22 +414,30 @@ def workspace_access(user, workspace) -> WorkspaceAccess | None:
 
 
 def has_capability(user, capability: str, obj) -> bool:
-    """The policy's answer for `user.has_perm(capability, obj)`; obj is an org or a workspace."""
+    """The policy's answer for `user.has_perm(capability, obj)`; obj is an org or a workspace.
+    Once the user's access is loaded (all_access) this is a few dictionary lookups: the models
+    are imported once, not on every call."""
+    cap = CAPABILITIES.get(capability)
+    level = _levels().get(type(obj))
+    if cap is None or level is None:
+        return False
+    if level == WORKSPACE:
+        access = org_access(user, obj.org_id)
+        if cap.level == ORG:
+            return access.can(capability)
+        workspace = access.workspace(obj.pk)
+        return workspace is not None and workspace.can(capability)
+    return cap.level == ORG and org_access(user, obj.pk).can(capability)
+
+
+@cache
+def _levels() -> dict[type, str]:
+    """Which models a capability can be asked about (imported once, on first use)."""
     from workspaces.models import Workspace
 
     from .models import Organization
 
-    cap = CAPABILITIES.get(capability)
-    if cap is None or obj is None:
-        return False
-    if isinstance(obj, Workspace):
-        if cap.level == ORG:
-            return org_access(user, obj.org_id).can(capability)
-        access = workspace_access(user, obj)
-        return bool(access and access.can(capability))
-    if isinstance(obj, Organization):
-        return cap.level == ORG and org_access(user, obj).can(capability)
-    return False
+    return {Workspace: WORKSPACE, Organization: ORG}
 
 
 # --- bulk: everyone's access to one workspace ----------------------------------------------

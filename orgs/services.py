@@ -376,6 +376,27 @@ def integration_uninstall(*, actor, installation: IntegrationInstallation) -> No
 # --- SSO -----------------------------------------------------------------------------------
 
 
+def sso_url(value: str) -> str:
+    """An IdP URL: https://, or http:// to a loopback host when settings.SSO_ALLOW_HTTP_LOOPBACK
+    (tests, `make sso-demo`). Raises ServiceError."""
+    from django.conf import settings
+    from django.core.validators import URLValidator
+
+    from .sso import is_loopback
+
+    value = (value or "").strip()
+    schemes = ["https"]
+    if settings.SSO_ALLOW_HTTP_LOOPBACK and is_loopback(value):
+        schemes.append("http")
+    try:
+        URLValidator(schemes=schemes)(value)
+    except ValidationError:
+        raise ServiceError(
+            f"The metadata / discovery URL must be an https:// URL, not {value!r}."
+        ) from None
+    return value
+
+
 @transaction.atomic
 def sso_configure(
     *,
@@ -386,36 +407,100 @@ def sso_configure(
     metadata_url: str,
     enforced: bool = False,
     hostnames: list[str] | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    idp_certificate: str | None = None,
 ) -> SSOConfiguration:
     """Create or replace the org's SSO configuration. The domains it covers must be verified
-    domains of the org. Used by the `set_sso` command; the Django admin site applies the same
-    rules in its form."""
-    from django.core.validators import URLValidator
-
+    domains of the org. `client_id`/`client_secret`: what the OIDC IdP issued (the secret is
+    stored encrypted; None or "" keeps the stored one). `idp_certificate`: a SAML IdP signing
+    certificate (PEM), stored encrypted too. Used by the `set_sso` command, `make sso-demo` and
+    the Django admin site."""
     if protocol not in SSOProtocol.values:
         raise ServiceError(f"Unknown SSO protocol {protocol!r}: use saml or oidc.")
     entity_id = (entity_id or "").strip()
     if not entity_id:
         raise ServiceError("Give the IdP entity id (SAML) or issuer URL (OIDC).")
-    metadata_url = (metadata_url or "").strip()
-    try:
-        URLValidator(schemes=["https"])(metadata_url)
-    except ValidationError:
-        raise ServiceError(
-            f"The metadata / discovery URL must be an https:// URL, not {metadata_url!r}."
-        ) from None
+    metadata_url = sso_url(metadata_url)
     covered = sso_domains(org, hostnames or [])
-    sso, _ = SSOConfiguration.objects.update_or_create(
-        org=org,
-        defaults={
-            "protocol": protocol,
-            "entity_id": entity_id,
-            "metadata_url": metadata_url,
-            "enforced": enforced,
-        },
-    )
+    existing = SSOConfiguration.objects.filter(org=org).first()
+    secrets_ = existing.secrets() if existing and existing.protocol == protocol else {}
+    if client_secret:
+        secrets_["client_secret"] = client_secret.strip()
+    if idp_certificate:
+        secrets_["x509cert"] = idp_certificate.strip()
+    defaults = {
+        "protocol": protocol,
+        "entity_id": entity_id,
+        "metadata_url": metadata_url,
+        "enforced": enforced,
+        "secrets_encrypted": crypto.encrypt_json(secrets_),
+    }
+    if client_id is not None:
+        defaults["client_id"] = client_id.strip()
+    sso, _ = SSOConfiguration.objects.update_or_create(org=org, defaults=defaults)
     sso.domains.set(covered)
     return sso
+
+
+@transaction.atomic
+def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -> User:
+    """Just-in-time membership after a successful sign-in through `sso`'s IdP: the account for
+    `email` (matched case-insensitively, created without a usable password if there is none)
+    joins the org — with the role and workspaces of a pending invitation if one exists, else as
+    User with no workspace access. A member already is returned unchanged.
+
+    `actor`: the person signing in (a User) or None when they have no account yet; every entry
+    is logged with the person as actor, plus one "sso_join" entry with source "sso".
+    Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
+    account is deactivated."""
+    from audit.context import acting_as, actor_for_user, current_actor
+    from audit.recording import record
+
+    from . import invitations
+    from .sso import covers
+
+    email = User.objects.normalize_email(email)
+    if not covers(sso, email):
+        raise ServiceError(
+            f"{email or 'This address'} is not in a domain that {sso.org.name}'s SSO covers.",
+            code="not_covered",
+        )
+    user = actor if isinstance(actor, User) else User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+    if not user.is_active:
+        raise ServiceError(f"The account {email} is deactivated.", code="inactive")
+    org = sso.org
+    if OrgMembership.objects.filter(org=org, user=user).exists():
+        return user
+    with acting_as(actor_for_user(user, current_actor().ip)):
+        invitation = invitations.pending_for(org, email)
+        if invitation is not None:
+            invitations.invitation_join(actor=user, invitation=invitation, user=user)
+            role = invitation.role
+        else:
+            role = member_add(actor=user, org=org, user=user).role
+        record(
+            action="created",
+            org=org,
+            entity_type="sso_join",
+            entity_id=user.pk,
+            entity_label=email,
+            changes={"source": [None, "sso"], "role": [None, role]},
+        )
+    return user
+
+
+@transaction.atomic
+def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
+    """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
+    Members without 2FA must enrol at their next visit to the org (flowadmin.signin)."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org.require_two_factor != required:
+        org.require_two_factor = required
+        org.save(update_fields=["require_two_factor"])
+    return org
 
 
 def sso_domains(org, hostnames) -> list[Domain]:

@@ -3,6 +3,7 @@ however many workspaces, members or scans the org has.
 
 Every per-workspace number is a correlated COUNT subquery (no JOIN fan-out between unrelated
 tables), so one SELECT returns all rows with their numbers, and one more returns the org totals.
+Scans are summed from the daily rollups (ScanDay), never counted row by row.
 """
 
 from django.db.models import IntegerField, OuterRef, Subquery
@@ -18,7 +19,7 @@ from workspaces.models import (
     Workspace,
     WorkspaceMembership,
 )
-from workspaces.selectors import Period
+from workspaces.selectors import Period, scan_days_in
 
 from .models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
 
@@ -31,6 +32,16 @@ class SubqueryCount(Subquery):
 
     def __init__(self, queryset, **kwargs):
         super().__init__(queryset.order_by().values("pk"), **kwargs)
+
+
+class SubquerySum(Subquery):
+    """SUM of one column of a queryset as a scalar subquery (0 when empty)."""
+
+    template = "(SELECT COALESCE(SUM(_sum.%(column)s), 0) FROM (%(subquery)s) _sum)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, column: str, **kwargs):
+        super().__init__(queryset.order_by().values(column), column=column, **kwargs)
 
 
 def _in_workspace(model, **filters):
@@ -47,7 +58,7 @@ def workspaces_with_counts(org, period: Period | None = None):
     if period is not None:
         qs = qs.annotate(
             flow_count=_in_workspace(Flow),
-            scan_count=_in_workspace(Scan, scanned_at__gte=period.start, scanned_at__lt=period.end),
+            scan_count=SubquerySum(scan_days_in(period, workspace=OuterRef("pk")), "scans"),
             audience_count=_in_workspace(AudienceContact),
         )
     return qs
@@ -65,7 +76,7 @@ def org_totals(org, period: Period) -> dict:
         "members": in_org(OrgMembership, "org"),
         "teams": in_org(Team, "org"),
         "flows": in_org(Flow),
-        "scans": in_org(Scan, scanned_at__gte=period.start, scanned_at__lt=period.end),
+        "scans": SubquerySum(scan_days_in(period, workspace__org=OuterRef("pk")), "scans"),
         "audience": in_org(AudienceContact),
     }
     return _counts_of(Organization.objects.filter(pk=org.pk), counts)

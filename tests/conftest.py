@@ -9,6 +9,7 @@ from tests.demo_snapshot import load_demo
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -48,9 +49,78 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
+def require_service(name: str, ok: bool, why: str = "") -> None:
+    """Skip the test when the service `name` (Redis, moto's S3 server, a PostgreSQL replica…)
+    is not available (`ok` False, `why` says what is missing), or fail it when
+    REQUIRE_SERVICES=1 (CI's PostgreSQL run), so a missing service can't pass as a skip."""
+    if ok:
+        return
+    message = f"needs {name}" + (f": {why}" if why else "")
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but the test {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis database for the tests: $TEST_REDIS_URL (default db 8 on the local server)."""
+    from tests.services import redis_answers
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+    require_service("Redis", *redis_answers(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's standalone S3-compatible server, a real process on a free loopback port, for the
+    whole session. Yields {"endpoint_url", "env"}: `env` holds the AWS_* variables a client (or
+    a gunicorn started by a test) needs; create buckets with tests.services.s3_client."""
+    from tests.services import BIN, free_port, running
+
+    server = BIN / "moto_server"
+    require_service("moto's S3 server", server.exists(), "pip install 'moto[server]'")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_S3_ENDPOINT_URL": url,
+    }
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with running(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **env},
+        log=log,
+        ready_url=url,
+    ):
+        yield {"endpoint_url": url, "env": env}
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ACTIVITY_CHECKPOINT_DIR = tmp_path / "activity-checkpoints"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_flush_past_the_truncate_guard():
+    """Transactional tests (live_server, transaction=True) empty the database with TRUNCATE,
+    which the activity log refuses on PostgreSQL (audit migration 0002). The test flush, and
+    only it, runs with `session_replication_role = replica` (superuser only: the suite runs as
+    the postgres superuser), under which no trigger fires."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +194,12 @@ def screenshot(page):
 
 @pytest.fixture
 def login(page):
+    """Log in through the email-first login page: email, Continue, password, Log in."""
+
     def do_login(email, password="flowadmin-demo"):
         page.goto("/accounts/login/")
         page.get_by_label("Email address").fill(email)
+        page.get_by_role("button", name="Continue").click()
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
@@ -138,7 +211,15 @@ def login(page):
 def no_seeded_content(demo):
     """The demo people and workspaces without the seeded flows, scans, audience, templates,
     assets and brand kits, for tests that count content from zero."""
-    from workspaces.models import Asset, AudienceContact, BrandKit, Flow, FlowTemplate, Scan
+    from workspaces.models import (
+        Asset,
+        AudienceContact,
+        BrandKit,
+        Flow,
+        FlowTemplate,
+        Scan,
+        ScanDay,
+    )
 
-    for model in (Scan, AudienceContact, Flow, FlowTemplate, Asset, BrandKit):
+    for model in (ScanDay, Scan, AudienceContact, Flow, FlowTemplate, Asset, BrandKit):
         model.objects.all().delete()

@@ -26,6 +26,7 @@ from workspaces.models import (
     Workspace,
     WorkspaceMembership,
 )
+from workspaces.services import scan_days_add
 
 PASSWORD = "s3cret-pass-123"
 
@@ -128,6 +129,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     sent_at = factory.LazyFunction(timezone.now)
+    delivery = "sent"
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
 
 
@@ -215,3 +217,10 @@ class ScanFactory(factory.django.DjangoModelFactory):
     workspace = factory.SelfAttribute("flow.workspace")
     country = "US"
     device = "mobile"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The scan, then its day's rollup (ScanDay), as workspaces.services writes them."""
+        scan = super()._create(model_class, *args, **kwargs)
+        scan_days_add(scan.workspace_id, {timezone.localdate(scan.scanned_at): 1})
+        return scan

@@ -353,6 +353,7 @@ def _scans(workspace, flow_ids, scale, rng, now, report: SeedReport) -> None:
                 )
 
     _bulk_insert(Scan, rows(), report, "scans")
+    services.scan_days_rebuild([workspace.pk])
 
 
 def _cumulative(weighted):

@@ -1,11 +1,12 @@
 """The activity log's tables, and on PostgreSQL a trigger that refuses UPDATE and DELETE of
-entries (SPEC §5: append-only). TRUNCATE is left alone: it is what test databases and operators
-use to empty a database, and it needs table ownership anyway."""
+entries (SPEC §5: append-only). TRUNCATE and the chain heads are guarded by 0002."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+
+from audit.migrations._sql import RunSQLOnPostgreSQL
 
 
 APPEND_ONLY_SQL = """
@@ -25,19 +26,6 @@ DROP_APPEND_ONLY_SQL = """
 DROP TRIGGER IF EXISTS audit_activityentry_append_only ON audit_activityentry;
 DROP FUNCTION IF EXISTS audit_activityentry_refuse_change();
 """
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """RunSQL that only runs on PostgreSQL (SQLite has no such triggers: there, tampering
-    is what verify_activity detects)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

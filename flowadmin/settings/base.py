@@ -30,6 +30,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
+    "flowadmin.apps.FlowadminConfig",
     "orgs",
     "workspaces",
     "audit",
@@ -50,6 +57,7 @@ MIDDLEWARE = [
     "flowadmin.middleware.HtmxSessionMiddleware",
     "flowadmin.middleware.DesignedErrorPagesMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -81,6 +89,8 @@ AUTHENTICATION_BACKENDS = [
     # Login throttling first: it refuses locked-out attempts before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Logs in people whom django-allauth authenticated (SSO sign-ins, 2FA stages).
+    "allauth.account.auth_backends.AuthenticationBackend",
     # Answers user.has_perm("<capability>", org_or_workspace) from orgs.permissions.
     "orgs.backends.PolicyBackend",
 ]
@@ -111,11 +121,67 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- shared state for many web instances (README "Deployment") -----------------------------
+# Unset, `make run` keeps the zero-setup defaults: a per-process locmem cache, database sessions
+# and uploads under MEDIA_ROOT. Set, every instance shares Redis and S3-compatible storage.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="flowadmin"),
+            # Seconds; a Redis that stops answering fails the request instead of hanging it.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    # Read from Redis, written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Every upload (avatars, workspace assets, brand-kit logos) goes to this bucket when it is set;
+# files are only ever served by the member-only views, which stream them from storage.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # None: AWS itself; set for an S3-compatible server (MinIO, Ceph, moto in the tests).
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role).
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_S3_FILE_OVERWRITE = False  # a name taken gets a suffix, as on the filesystem
+    AWS_QUERYSTRING_EXPIRE = 300  # seconds a signed URL lasts, where one is handed out
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # Seconds before an unresponsive SMTP server fails a send (invitations, password resets).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="flowadmin <no-reply@flowadmin.test>")
+
+# --- background tasks (flowadmin/celery.py) ------------------------------------------------
+# Unset: tasks run eagerly in the process that queues them (`make run`, the tests). Set (e.g.
+# redis://host:6379/1): web instances queue, `celery -A flowadmin worker` runs them and
+# `celery -A flowadmin beat` queues the schedule below.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+# The queue web instances put tasks on and workers read (one per deployment sharing a Redis).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="flowadmin")
+CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database
+# A task is acknowledged once done, so a worker killed mid-task leaves it to another worker;
+# tasks are idempotent for that reason.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds a queued task may wait unacknowledged before Redis hands it to another worker: longer
+# than the longest task (a large export).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "expire-invitations": {
+        "task": "orgs.tasks.expire_invitations",
+        "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
+    },
+}
 
 # flowadmin's own settings
 # Empty: the host the console is served on (flowadmin.hosts.short_link_host).
@@ -123,10 +189,38 @@ SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Retries of an invitation email after an SMTP error (30 s, 1, 2, 4, 8 min…) before it shows
+# "not delivered".
+INVITATION_EMAIL_RETRIES = env.int("INVITATION_EMAIL_RETRIES", default=5)
+INVITATION_EMAIL_RETRY_SECONDS = env.int("INVITATION_EMAIL_RETRY_SECONDS", default=30)
 # Where this site is reached, for links in emails sent outside a request (e.g. `invite`).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 ASSET_MAX_BYTES = env.int("ASSET_MAX_BYTES", default=10 * 1024 * 1024)
+
+# The activity log's keys (audit/keys.py): HMAC chain keys "id:base64,…" (the first signs) and
+# the Ed25519 checkpoint key (base64 of 32 raw bytes). Unset: derived from SECRET_KEY, for
+# development and tests only — production settings require them.
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS", default="")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY", default="")
+ACTIVITY_VERIFY_KEY = env("ACTIVITY_VERIFY_KEY", default="")
+# Signed checkpoints of every org's chain head (audit/checkpoints.py) go to this directory and,
+# when ACTIVITY_S3_BUCKET is set, to that S3-compatible bucket too (django-storages).
+ACTIVITY_CHECKPOINT_DIR = env.path(
+    "ACTIVITY_CHECKPOINT_DIR", default=BASE_DIR / "activity-checkpoints"
+)
+if ACTIVITY_S3_BUCKET := env("ACTIVITY_S3_BUCKET", default=""):
+    STORAGES["activity_s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ACTIVITY_S3_BUCKET,
+            "endpoint_url": env("ACTIVITY_S3_ENDPOINT_URL", default=None),
+            "region_name": env("ACTIVITY_S3_REGION", default=None),
+            "access_key": env("ACTIVITY_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("ACTIVITY_S3_SECRET_ACCESS_KEY", default=None),
+            "file_overwrite": False,
+        },
+    }
 
 # Login throttling (django-axes): lock a user+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -137,6 +231,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Sign-in: django-allauth runs the SSO flows (socialaccount: OpenID Connect and SAML 2.0, one
+# app per org built from orgs.SSOConfiguration by flowadmin.sso_adapters) and two-factor
+# authentication (mfa). The login page itself is flowadmin.signin (email first).
+ACCOUNT_ADAPTER = "flowadmin.sso_adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "flowadmin.sso_adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+MFA_ADAPTER = "flowadmin.sso_adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="flowadmin")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# An SSO sign-in satisfies an org's "Require two-factor authentication": the IdP is responsible
+# for the second factor. False: people signing in through SSO also enrol and enter a code here.
+SSO_SATISFIES_TWO_FACTOR = env.bool("SSO_SATISFIES_TWO_FACTOR", default=True)
+# Loopback IdPs may use http:// (tests, `make sso-demo`); every other IdP URL must be https://.
+SSO_ALLOW_HTTP_LOOPBACK = env.bool("SSO_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,17 +1,27 @@
 """Production: everything secret or host-specific must come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Persistent connections: each gunicorn worker keeps its connection for CONN_MAX_AGE seconds
+# instead of opening one per request (a connect costs milliseconds, more than the scan redirect
+# itself); Django checks a reused connection before handing it to a request. With many
+# instances, put PgBouncer (transaction mode) in front of PostgreSQL (README "Configuration").
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The console's hosts; verified whitelabel domains may also reach /s/<code> (flowadmin/hosts.py),
 # so Django's own host check is opened and HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")
 ALLOWED_HOSTS = ["*"]
+# The activity log's keys never default in production (`manage.py activity_keys` makes a set).
+ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
+ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 
+# Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
@@ -26,3 +36,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Never plain-http identity providers or WebAuthn origins in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+SSO_ALLOW_HTTP_LOOPBACK = env.bool("SSO_ALLOW_HTTP_LOOPBACK", default=False)

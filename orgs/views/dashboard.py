@@ -41,7 +41,7 @@ def dashboard(request):
     }
     if not wants_partial(request):
         context["totals"] = org_totals(org, period)
-        analytics = selectors.scan_analytics(selectors.org_scans(org), period, breakdowns=False)
+        analytics = selectors.org_daily_scans(org, period)
         context["analytics"] = analytics
         context["chart"] = charts.bar_chart(analytics.daily)
         context["recent_activity"] = recent_entries(org, limit=8)

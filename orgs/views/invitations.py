@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workspaces.models import Workspace
 
-from .. import invitations, people
+from .. import invitations, people, sso
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import AcceptInvitationForm, InviteForm
@@ -55,7 +55,7 @@ def invite(request):
             invitation = issued.invitation
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}. "
+                f"Invitation to {invitation.email} created; the email is on its way. "
                 f"The link works until {_date(invitation.expires_at)}.",
             )
             return redirect("orgs:invitations", org_slug=request.org.slug)
@@ -102,7 +102,8 @@ def invitation_resend(request, invitation_id):
         )
     messages.success(
         request,
-        f"Sent a new invitation to {invitation.email}; the previous link no longer works. "
+        f"A new invitation to {invitation.email} is on its way; the previous link no longer "
+        "works. "
         f"The new one works until {_date(issued.invitation.expires_at)}.",
     )
     return redirect("orgs:invitations", org_slug=request.org.slug)
@@ -174,6 +175,12 @@ def accept(request, token):
     if invitations.account_exists(invitation):
         context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(request, "orgs/invitation_login.html", context)
+    config = sso.covering(invitation.email)
+    if config is not None and config.enforced:
+        # No password account under enforced SSO: the first SSO sign-in applies the invitation.
+        context.update(sso=config, sso_url=sso.login_url(config))
+        status = 403 if request.method == "POST" else 200
+        return render(request, "orgs/invitation_sso.html", context, status=status)
     data = request.POST if request.method == "POST" else None
     form = AcceptInvitationForm(data, email=invitation.email)
     if data is not None and form.is_valid():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workspaces.models import Workspace
 
 from .. import integrations, services
+from .. import sso as sso_reads
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import DomainAddForm, IntegrationSettingsForm, OrgSettingsForm
@@ -148,8 +149,18 @@ def integration_uninstall(request, app_key):
 @org_view("org.manage_settings")
 @require_GET
 def sso(request):
-    config = SSOConfiguration.objects.filter(org=request.org).prefetch_related("domains").first()
-    return render_page(request, "orgs/settings_sso.html", {"sso": config, "tab": "sso"})
+    config = (
+        SSOConfiguration.objects.filter(org=request.org)
+        .select_related("org")
+        .prefetch_related("domains")
+        .first()
+    )
+    context = {"sso": config, "tab": "sso"}
+    if config is not None:
+        context["state"] = sso_reads.state(config)
+        context["sso_url"] = context["state"].login_path
+        context["next"] = request.path
+    return render_page(request, "orgs/settings_sso.html", context)
 
 
 # --- domains -------------------------------------------------------------------------------

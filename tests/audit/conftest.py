@@ -66,24 +66,22 @@ def make_entries():
 
 @pytest.fixture
 def tampering():
-    """A raw cursor for editing the log behind the app's back. On PostgreSQL the append-only
-    trigger is disabled meanwhile (inside the test's transaction, so it comes back anyway)."""
+    """A raw cursor for editing the log behind the app's back, as a database superuser could:
+    on PostgreSQL the log's triggers (append-only entries, chain head guard, TRUNCATE guard)
+    are disabled meanwhile (inside the test's transaction, so they come back anyway)."""
+    tables = ("audit_activityentry", "audit_activitychain")
 
     @contextmanager
     def open_cursor():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "ALTER TABLE audit_activityentry "
-                    "DISABLE TRIGGER audit_activityentry_append_only"
-                )
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
                 yield cursor
             finally:
                 if connection.vendor == "postgresql":
-                    cursor.execute(
-                        "ALTER TABLE audit_activityentry "
-                        "ENABLE TRIGGER audit_activityentry_append_only"
-                    )
+                    for table in tables:
+                        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
     return open_cursor

@@ -170,6 +170,16 @@ def test_workspace_filter_finds_a_deleted_workspace(admin_client, story):
     assert "Summer poster" in labels(page(admin_client, "?workspace=marketing"))
 
 
+def test_workspace_filter_resolves_names_without_reading_the_log(org, story):
+    """The names come from the workspace-name table, not from a scan of the org's history."""
+    from audit.filters import workspace_ids_named
+
+    with CaptureQueriesContext(connection) as queries:
+        ids = workspace_ids_named(org, "market")
+    assert ids == {story["marketing"].pk}
+    assert not [q for q in queries if "audit_activityentry" in q["sql"]]
+
+
 def test_filters_stay_in_the_form(admin_client, story):
     html = page(admin_client, "?email=eve&entity=flow")
     assert 'name="email" value="eve"' in html

@@ -538,3 +538,14 @@ def test_a_rolled_back_actor_is_registered_again():
             raise RuntimeError("boom")
         f.TeamFactory(org=org)
     assert ActivityActor.objects.filter(org_id=org.pk, email="again@initech.test").exists()
+
+
+def test_workspace_names_are_registered_as_entries_are_written(db):
+    from audit.models import ActivityWorkspaceName
+
+    ws = f.WorkspaceFactory(name="Launch")
+    f.FlowFactory(workspace=ws)
+    ws.name = "Relaunch"
+    ws.save()
+    names = ActivityWorkspaceName.objects.filter(org_id=ws.org_id, workspace_id=ws.pk)
+    assert set(names.values_list("name", flat=True)) == {"Launch", "Relaunch"}

@@ -66,7 +66,7 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
     page.get_by_label("Marketing").select_option("editor")
     screenshot("people-invite")
     page.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_text("Invitation sent to newbie@acme.test")).to_be_visible()
+    expect(page.get_by_text("Invitation to newbie@acme.test created")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="newbie@acme.test")
     expect(row).to_contain_text("Marketing")
     expect(row).to_contain_text("Editor")

@@ -39,7 +39,7 @@ def test_operator_sets_sso_in_the_admin_site(client, demo, acme):
     [
         ("other_org_domain", "is not a domain of Acme"),
         ("pending_domain", "Select a valid choice"),
-        ("http_url", "Use an https:// URL."),
+        ("http_url", "must be an https:// URL"),
     ],
 )
 def test_admin_refuses_bad_sso(client, demo, acme, globex, case, message):
@@ -55,6 +55,20 @@ def test_admin_refuses_bad_sso(client, demo, acme, globex, case, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not SSOConfiguration.objects.exists()
+
+
+def test_admin_stores_the_oidc_client_secret_encrypted_and_never_shows_it(client, demo, acme):
+    domain = DomainFactory(org=acme, verified=True)
+    client.force_login(demo["ops@flowadmin.test"])
+    data = sso_form(acme, [domain], protocol="oidc", client_id="flowadmin")
+    data["client_secret"] = SECRET
+    assert client.post(ADD_SSO, data).status_code == 302
+    sso = SSOConfiguration.objects.get(org=acme)
+    assert sso.secrets() == {"client_secret": SECRET}
+    assert SECRET not in sso.secrets_encrypted
+    html = client.get(f"/admin/orgs/ssoconfiguration/{sso.pk}/change/").content.decode()
+    assert SECRET not in html
+    assert sso.secrets_encrypted not in html
 
 
 def test_admin_shows_integration_secrets_masked_only(client, demo, acme):

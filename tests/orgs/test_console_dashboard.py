@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orgs.stats import org_totals
@@ -70,8 +72,9 @@ def test_scans_are_grouped_per_day_with_empty_days(acme):
     for offset in [0, 0, 2, 29, 30]:
         ScanFactory(flow=flow, scanned_at=noon - timedelta(days=offset) + timedelta(hours=12))
 
-    per_day = selectors.daily_scan_counts(selectors.org_scans(acme), period)
+    per_day = selectors.org_daily_scans(acme, period).daily
 
+    assert per_day == selectors.daily_scan_counts(selectors.org_scans(acme), period)
     assert len(per_day) == 30
     assert per_day[-1] == (period.last_day, 2)
     assert per_day[-3] == (period.last_day - timedelta(days=2), 1)
@@ -157,6 +160,19 @@ def test_dashboard_query_count_does_not_grow_with_the_org(
     grow(acme, 12)
     with django_assert_max_num_queries(11):
         client.get(DASHBOARD)
+
+
+def test_dashboard_reads_daily_rollups_not_scans(client, demo, acme):
+    """Its time does not grow with the scans, nor with other orgs' data: no query reads the
+    scans table; scans come from the org's ScanDay rows."""
+    add_content(Workspace.objects.get(org=acme, slug="sales"), scans_per_flow=5)
+    logged_in(client, demo)
+    with CaptureQueriesContext(connection) as queries:
+        for url in (DASHBOARD, DASHBOARD + "?sort=scans"):
+            assert client.get(url).status_code == 200
+    sqls = " ".join(query["sql"] for query in queries.captured_queries)
+    assert '"workspaces_scan"' not in sqls
+    assert '"workspaces_scanday"' in sqls
 
 
 def test_no_other_org_sees_the_dashboard_numbers(client, demo):

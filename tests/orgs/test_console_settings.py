@@ -236,7 +236,11 @@ def test_sso_configured_is_shown_read_only(client, demo, acme):
     assert "https://idp.example.com/metadata.xml" in page
     assert "<code>acme.example</code>" in page
     assert "members must sign in through the identity provider" in page
-    assert "<form" not in page.split('id="content"')[1]
+    # Nothing to edit: the one form is the "Test sign-in" button (a POST to the IdP's login).
+    content = page.split('id="content"')[1]
+    assert content.count("<form") == 1
+    assert 'action="/accounts/saml/acme/login/"' in content
+    assert "Test sign-in" in content
 
 
 def test_sso_of_another_org_is_not_shown(client, demo, globex):
@@ -358,7 +362,8 @@ def grow(org, n):
         ("settings/", 6),
         ("settings/integrations/", 7),
         ("settings/integrations/hubspot/", 7),
-        ("settings/sso/", 8),
+        # +1: the SSO sign-in state (members who signed in through it, the last one).
+        ("settings/sso/", 9),
         ("settings/domains/", 8),
     ],
 )

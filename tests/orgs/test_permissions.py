@@ -156,6 +156,21 @@ def test_org_admin_is_workspace_admin_everywhere(django_assert_num_queries):
     assert [s.label for s in access.sources] == ["org admin"]
 
 
+def test_a_capability_check_asks_the_policy_without_djangos_backend_loop(monkeypatch):
+    """Django instantiates every backend on each has_perm call; capabilities skip that."""
+    membership = OrgMembershipFactory(admin=True)
+    ws = WorkspaceFactory(org=membership.org)
+    permissions.all_access(membership.user)
+
+    def no_backends(*args, **kwargs):
+        raise AssertionError("has_perm went through django.contrib.auth's backend loop")
+
+    monkeypatch.setattr("django.contrib.auth.models._user_has_perm", no_backends)
+    assert membership.user.has_perm("ws.manage", ws)
+    assert membership.user.has_perm("org.view_console", membership.org)
+    assert not membership.user.has_perm("org.view_console", WorkspaceFactory().org)
+
+
 def test_org_user_without_grant_sees_no_workspace():
     membership = OrgMembershipFactory()
     ws = WorkspaceFactory(org=membership.org)

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from orgs.errors import ServiceError
 from tests.factories import FlowFactory, UserFactory, WorkspaceFactory
 from workspaces import services
-from workspaces.models import Flow, Scan
+from workspaces.models import Flow, Scan, ScanDay
 
 pytestmark = pytest.mark.django_db
 
@@ -133,14 +133,18 @@ def test_flow_update_without_changes_writes_nothing(workspace):
 def test_flow_delete_removes_the_flow_and_its_scans(workspace):
     flow = create(workspace)
     services.scan_record(flow_id=flow.pk, workspace_id=workspace.pk, device="mobile")
+    other = create(workspace)
+    services.scan_record(flow_id=other.pk, workspace_id=workspace.pk, device="mobile")
     services.flow_delete(actor=None, flow=flow)
     assert not Flow.objects.filter(pk=flow.pk).exists()
-    assert Scan.objects.count() == 0
+    assert Scan.objects.count() == 1
+    # the daily rollup keeps only the other flow's scan
+    assert list(ScanDay.objects.values_list("scans", flat=True)) == [1]
 
 
-def test_scan_record_is_one_insert(workspace, django_assert_num_queries):
+def test_scan_record_is_the_scan_and_its_day(workspace, django_assert_max_num_queries):
     flow = create(workspace)
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(5) as queries:  # + savepoint, release, SET LOCAL (PG)
         services.scan_record(
             flow_id=flow.pk, workspace_id=workspace.pk, country="FR", device="tablet"
         )
@@ -151,6 +155,9 @@ def test_scan_record_is_one_insert(workspace, django_assert_num_queries):
         "FR",
         "tablet",
     )
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2
+    assert ScanDay.objects.get().scans == 1
 
 
 def test_admin_site_gives_a_new_flow_a_short_code(client, workspace):

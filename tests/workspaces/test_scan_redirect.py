@@ -1,9 +1,10 @@
 """GET /s/<code>: the public hot path."""
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import FlowFactory
-from workspaces.models import Scan
+from workspaces.models import Scan, ScanDay
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +36,43 @@ def test_records_exactly_one_scan(client, flow):
     )
 
 
-def test_one_read_and_one_insert(client, flow, django_assert_num_queries):
-    with django_assert_num_queries(2) as queries:
+def statements(queries) -> list[str]:
+    """The SQL statements run, without transaction control (savepoints, SET LOCAL)."""
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL")
+    sqls = [query["sql"] for query in queries.captured_queries]
+    return [sql.split()[0] for sql in sqls if not sql.startswith(control)]
+
+
+def test_one_read_then_the_scan_and_its_day_in_one_transaction(
+    client, flow, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6) as queries:
         client.get("/s/Ab3_x-9Z", HTTP_USER_AGENT=IPHONE)
-    assert queries.captured_queries[0]["sql"].startswith("SELECT")
-    assert queries.captured_queries[1]["sql"].startswith("INSERT")
+    assert statements(queries) == ["SELECT", "INSERT", "INSERT"]
+    assert "ON CONFLICT" in queries.captured_queries[-2]["sql"]  # the day's rollup, an upsert
 
 
-def test_logged_in_visitor_costs_no_extra_query(client, flow, django_assert_num_queries):
+def test_logged_in_visitor_costs_no_extra_query(client, flow, django_assert_max_num_queries):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    with django_assert_num_queries(2):
+    with django_assert_max_num_queries(6) as queries:
         client.get("/s/Ab3_x-9Z")
+    assert statements(queries) == ["SELECT", "INSERT", "INSERT"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the view's own transaction, as in production
+def test_the_scan_transaction_alone_commits_asynchronously(client, flow):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/s/Ab3_x-9Z")
+    assert "SET LOCAL synchronous_commit TO off" in [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # LOCAL: ends with the scan's transaction
 
 
 def test_sets_no_cookie_and_is_not_cached(client, flow):
@@ -98,3 +123,5 @@ def test_each_scan_is_recorded(client, flow):
     for _ in range(3):
         client.get("/s/Ab3_x-9Z")
     assert Scan.objects.filter(flow=flow).count() == 3
+    (day,) = ScanDay.objects.filter(workspace=flow.workspace)
+    assert (day.day, day.scans) == (timezone.localdate(), 3)

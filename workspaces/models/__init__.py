@@ -8,6 +8,7 @@ from .content import (
     FlowStatus,
     FlowTemplate,
     Scan,
+    ScanDay,
 )
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "FlowStatus",
     "FlowTemplate",
     "Scan",
+    "ScanDay",
     "TeamAccess",
     "Workspace",
     "WorkspaceMembership",

@@ -165,3 +165,25 @@ class Scan(models.Model):
 
     def __str__(self):
         return f"{self.flow_id} @ {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class ScanDay(models.Model):
+    """How many scans a workspace had on one calendar day (settings.TIME_ZONE): the rollup the
+    dashboard reads, so its totals and chart cost the org's workspaces × days rows whatever the
+    number of scans and whatever other orgs hold. Kept by workspaces.services (scan_record adds
+    one in the scan's transaction, flow_delete subtracts the flow's, scan_days_rebuild recounts
+    after bulk inserts); deleting the workspace deletes its days."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="scan_days"
+    )
+    day = models.DateField()
+    scans = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="scanday_unique_ws_day")
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day}: {self.scans}"

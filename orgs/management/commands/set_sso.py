@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from django.core.management.base import CommandError
 
 from orgs import services
@@ -8,7 +11,8 @@ from orgs.models import SSOProtocol
 class Command(FlowadminCommand):
     help = (
         "Set an organization's single sign-on configuration (replacing any existing one), "
-        "or remove it with --remove. Org Admins see it, read-only, in the console."
+        "or remove it with --remove. Org Admins see it, read-only, in the console. "
+        "The OIDC client secret is read from the SSO_CLIENT_SECRET environment variable."
     )
 
     def add_arguments(self, parser):
@@ -30,9 +34,28 @@ class Command(FlowadminCommand):
             metavar="HOST",
             help="A verified domain of the org that SSO covers (repeatable).",
         )
+        parser.add_argument("--client-id", help="OIDC: the client id the IdP issued.")
+        parser.add_argument(
+            "--idp-certificate",
+            metavar="PEM_FILE",
+            help="SAML: the IdP's signing certificate, if its metadata URL does not serve it.",
+        )
         parser.add_argument("--remove", action="store_true", help="Delete the configuration.")
 
-    def handle(self, *args, org, protocol, entity_id, metadata_url, enforced, domain, remove, **o):
+    def handle(
+        self,
+        *args,
+        org,
+        protocol,
+        entity_id,
+        metadata_url,
+        enforced,
+        domain,
+        remove,
+        client_id=None,
+        idp_certificate=None,
+        **o,
+    ):
         org_obj = self.get_org(org)
         if remove:
             if protocol or entity_id or metadata_url or enforced or domain:
@@ -59,6 +82,10 @@ class Command(FlowadminCommand):
             metadata_url=metadata_url,
             enforced=enforced,
             hostnames=domain,
+            client_id=client_id,
+            # The OIDC client secret comes from the environment, never the command line.
+            client_secret=os.environ.get("SSO_CLIENT_SECRET"),
+            idp_certificate=Path(idp_certificate).read_text() if idp_certificate else None,
         )
         covered = ", ".join(sorted(d.hostname for d in sso.domains.all())) or "no domains"
         self.stdout.write(

@@ -1,0 +1,40 @@
+"""Background tasks of orgs (Celery, flowadmin/celery.py): invitation emails and the
+invitation expiry of the beat schedule. Each task is idempotent: running it twice has the
+effect of running it once."""
+
+from celery import shared_task
+from django.conf import settings
+
+from flowadmin.celery import task_actor
+
+from . import invitations
+
+
+def retry_delay(retries: int) -> int:
+    """Seconds before retry number `retries` + 1: settings.INVITATION_EMAIL_RETRY_SECONDS
+    (30 s), doubling each time, at most 60 times that (30 minutes)."""
+    base = settings.INVITATION_EMAIL_RETRY_SECONDS
+    return min(base * 2**retries, base * 60)
+
+
+@shared_task(bind=True, max_retries=settings.INVITATION_EMAIL_RETRIES)
+def send_invitation_email(self, invitation_id: int, token_hash: str, subject: str, body: str):
+    """Email an invitation (subject and body rendered by the web process that issued the
+    token). SMTP errors are retried with growing delays; once the retries are spent — at once
+    when tasks run eagerly, as a request can't wait — the invitation shows "not delivered"."""
+    ids = {"invitation_id": invitation_id, "token_hash": token_hash}
+    with task_actor("worker"):
+        try:
+            invitations.invitation_email_send(actor=None, subject=subject, body=body, **ids)
+        except OSError as error:  # smtplib's errors are OSErrors
+            if self.request.is_eager or self.request.retries >= self.max_retries:
+                invitations.invitation_email_failed(actor=None, error=str(error), **ids)
+                return
+            raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from None
+
+
+@shared_task
+def expire_invitations() -> int:
+    """Mark overdue pending invitations expired (beat schedule); returns how many."""
+    with task_actor("scheduler"):
+        return invitations.invitations_expire(actor=None)

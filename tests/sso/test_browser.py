@@ -1,0 +1,55 @@
+"""In Chromium: SSO sign-in end to end through the local OpenID Provider (existing member and
+just-in-time join), and the refusal of a password under enforced SSO."""
+
+import pytest
+from playwright.sync_api import expect
+
+from orgs.models import OrgMembership, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def continue_with_sso(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue with Acme's SSO").click()
+    # The IdP's own sign-in page (oidc-provider's interaction form).
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill("any")
+    page.get_by_role("button", name="Sign-in").click()
+    page.wait_for_load_state()
+
+
+def test_member_signs_in_through_the_idp(acme_sso, page, screenshot):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("admin@acme.test")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Continue with Acme's SSO")).to_be_visible()
+    screenshot("sso-login-offered")
+    continue_with_sso(page, "admin@acme.test")
+    expect(page.get_by_role("heading", name="Your organizations", level=1)).to_be_visible()
+    page.goto("/orgs/acme/settings/sso/")
+    expect(page.get_by_text("Members who signed in through it")).to_be_visible()
+    screenshot("sso-settings-state")
+
+
+@pytest.mark.sso_enforced
+def test_new_person_joins_just_in_time(acme_sso, page, screenshot):
+    continue_with_sso(page, "newbie@acme.test")
+    expect(page.get_by_role("heading", name="Your organizations", level=1)).to_be_visible()
+    person = User.objects.get(email="newbie@acme.test")
+    assert OrgMembership.objects.get(user=person).role == "user"
+    screenshot("sso-jit-home")
+
+
+@pytest.mark.sso_enforced
+def test_enforced_sso_has_no_password_path(acme_sso, page, screenshot):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("editor@acme.test")
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_text("Acme requires signing in through its identity provider")
+    ).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    screenshot("sso-enforced-login")
