@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from audit.models import ActivityEntry
 from orgs.models import Organization, Team, TeamMembership
+from tests.conftest import log_in
 from workspaces.models import Flow, WorkspaceMembership
 
 MEMBERS = "/orgs/acme/w/marketing/manage/members/"
@@ -251,10 +252,7 @@ def test_team_removals_confirm_on_a_page_and_toasts_leave(as_admin, demo):
 def test_the_org_switcher_works_without_javascript(demo, chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("admin@acme.test")
-    page.get_by_label("Password").fill("flowadmin-demo")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "admin@acme.test")
     page.locator(".switcher summary").click()
     page.get_by_role("navigation", name="Organizations").get_by_role("link", name="Acme").click()
     expect(page).to_have_url(lambda url: url.endswith("/orgs/acme/"))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import log_in
 from tests.e2e.pages import PERSONAS, WIDTHS, pages_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,11 +37,7 @@ def test_every_page_fits_and_passes_axe(demo, chromium, live_server, email, widt
     context = chromium.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill("flowadmin-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, email)
     axe = Axe()
     problems = []
     for name, path in pages_for(email) + [("404", "/orgs/acme/nothing-here/")]:
