@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate seed lint bench clean screenshots
+.PHONY: run test setup migrate seed lint bench clean sso-demo screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ seed: migrate
 ## Set everything up and serve the demo on http://$(HOST):$(PORT)
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## `make run` with single sign-on: the local OpenID Provider (Node.js; npm ci in tests/idp)
+## with demo accounts, and acme's SSO pointed at it
+sso-demo: seed
+	cd tests/idp && [ -d node_modules/oidc-provider ] || npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python manage.py sso_demo --addr $(HOST):$(PORT) --idp-port $(or $(IDP_PORT),8001)
 
 ## Set everything up and run the whole suite (PostgreSQL/Chromium tests skip when absent,
 ## unless REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1)

@@ -15,10 +15,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Max
+from django.utils import timezone
 
 from .checkpoints import Checkpoint
 from .keys import LEGACY_KEY_ID, chain_keys
-from .models import HASHED_FIELDS, ActivityChain, ActivityEntry, UnknownKeyError, compute_hash
+from .models import (
+    HASHED_FIELDS,
+    ActivityChain,
+    ActivityEntry,
+    ActivityVerification,
+    UnknownKeyError,
+    compute_hash,
+)
 
 CHUNK_SIZE = 2000
 
@@ -223,6 +231,22 @@ class Verification:
                 for r in self.reports
             ],
         }
+
+
+def remember(result: Verification) -> None:
+    """Keep each org's result as its newest verification (shown on the Integrity page)."""
+    now = timezone.now()
+    for report in result.reports:
+        ActivityVerification.objects.update_or_create(
+            org_id=report.org_id,
+            defaults={
+                "verified_at": now,
+                "ok": report.ok and not result.checkpoint_problems,
+                "entries": report.entries,
+                "checkpoint_seq": report.checkpoint.seq if report.checkpoint else None,
+                "problem": str(report.problem or "; ".join(result.checkpoint_problems)),
+            },
+        )
 
 
 def verify_all(org_id: int | None = None) -> Verification:

@@ -44,12 +44,15 @@ ENTITY_TYPES = {
     "sso": "SSO",
     "sso_join": "SSO join",
     "two_factor": "Two-factor authentication",
+    "scim_token": "SCIM token",
+    "scim_user": "SCIM user",
     "flow": "Flow",
     "flow_template": "Flow template",
     "asset": "Asset",
     "brand_kit": "Brand kit",
     "audience_export": "Audience export",
     "activity_export": "Activity export",
+    "activity_stream": "Activity stream",
 }
 
 
@@ -289,6 +292,80 @@ class ActivityActor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class StreamDestination(models.TextChoices):
+    SINK = "sink", "Checkpoint storage (directory and S3 bucket)"
+    WEBHOOK = "webhook", "HTTPS webhook"
+
+
+class ActivityStream(models.Model):
+    """An org's stream of its new entries to an external sink (SPEC §5, issue #15): JSON lines
+    written to the checkpoint sinks, or POSTed to an HTTPS webhook signed with HMAC-SHA256
+    (`audit.streaming`). Its settings are changed through `audit.services` and logged; the
+    delivery state below is moved with QuerySet.update, which the log does not record."""
+
+    org = models.OneToOneField(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="activity_stream"
+    )
+    destination = models.CharField(max_length=10, choices=StreamDestination.choices)
+    url = models.URLField("webhook URL", max_length=500, blank=True)
+    secrets_encrypted = models.TextField(blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Delivery state: the last entry the sink acknowledged, and the retry schedule.
+    delivered_seq = models.PositiveBigIntegerField("last delivered entry", default=0)
+    failures = models.PositiveIntegerField("failed attempts in a row", default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    DELIVERY_FIELDS = (
+        "delivered_seq",
+        "failures",
+        "next_attempt_at",
+        "last_delivered_at",
+        "last_error",
+        "last_error_at",
+    )
+
+    class Meta:
+        verbose_name = "activity stream"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(destination__in=StreamDestination.values),
+                name="activity_stream_destination_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Activity stream ({self.get_destination_display()})"
+
+    def secret(self) -> str:
+        """The webhook's signing secret (decrypted), or ""."""
+        from orgs import crypto
+
+        return crypto.decrypt_json(self.secrets_encrypted).get("secret", "")
+
+
+class ActivityVerification(models.Model):
+    """The result of the newest `verify_activity` run for one org's chain, for the Integrity
+    page (the command itself is the proof; this row only reports when it last ran)."""
+
+    org_id = models.PositiveBigIntegerField(primary_key=True)
+    verified_at = models.DateTimeField()
+    ok = models.BooleanField()
+    entries = models.PositiveBigIntegerField()
+    checkpoint_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "activity verification"
+
+    def __str__(self):
+        return f"org {self.org_id}: {'intact' if self.ok else 'TAMPERED'} at {self.verified_at}"
 
 
 class ActivityWorkspaceName(models.Model):

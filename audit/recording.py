@@ -70,8 +70,11 @@ def _entry(draft: Draft, seq: int, prev_hash: str, actor, key_id: str) -> Activi
     return entry
 
 
-def _lock_head(org_id: int) -> ActivityChain:
-    heads = ActivityChain.objects.select_for_update()
+def lock_chain_head(org_id: int) -> ActivityChain:
+    """Lock org_id's chain head row until the transaction ends (created on first use), and
+    return it. Services take it first (orgs.locking.lock_org); `_write` takes it again (a
+    no-op when already held) to number its entries."""
+    heads = ActivityChain.objects.select_for_update().order_by()
     head = heads.filter(pk=org_id).first()
     if head is None:
         ActivityChain.objects.bulk_create([ActivityChain(org_id=org_id)], ignore_conflicts=True)
@@ -129,7 +132,7 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
     """Append `drafts` to org_id's chain, in order, inside the current transaction."""
     actor, key_id = context.actor_snapshot(), signing_key_id()
     with transaction.atomic(savepoint=False):
-        head = _lock_head(org_id)
+        head = lock_chain_head(org_id)
         entries, seq, prev = [], head.seq, head.head_hash
         for draft in drafts:
             seq += 1

@@ -55,3 +55,46 @@ def recent_entries(org, limit: int = 10) -> list[ActivityEntry]:
 def workspace_names(org) -> list[str]:
     """Names to suggest in the workspace filter."""
     return list(Workspace.objects.filter(org=org).order_by("name").values_list("name", flat=True))
+
+
+@dataclass
+class Integrity:
+    """What the Integrity page shows for one org: its newest signed checkpoint (None before
+    the first), the chain head, how many entries came after the checkpoint, the newest
+    `verify_activity` result (None if it never ran) and checkpoint files that fail."""
+
+    checkpoint: object
+    head_seq: int
+    since_checkpoint: int
+    verification: object
+    checkpoint_problems: list[str]
+
+
+def integrity(org) -> Integrity:
+    """Reads the org's checkpoints from every sink (directory, S3) and two rows."""
+    from . import checkpoints
+    from .models import ActivityChain, ActivityVerification
+
+    loaded = checkpoints.load(org.pk)
+    newest = loaded.newest(org.pk)
+    head = ActivityChain.objects.filter(pk=org.pk).values_list("seq", flat=True).first() or 0
+    return Integrity(
+        checkpoint=newest,
+        head_seq=head,
+        since_checkpoint=max(head - (newest.seq if newest else 0), 0),
+        verification=ActivityVerification.objects.filter(pk=org.pk).first(),
+        checkpoint_problems=loaded.problems,
+    )
+
+
+def activity_stream(org):
+    """The org's ActivityStream or None, with `backlog`: entries not delivered yet (1 query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ActivityChain, ActivityStream
+
+    head = ActivityChain.objects.filter(pk=OuterRef("org_id")).values("seq")[:1]
+    stream = ActivityStream.objects.filter(org=org).annotate(head_seq=Subquery(head)).first()
+    if stream is not None:
+        stream.backlog = max((stream.head_seq or 0) - stream.delivered_seq, 0)
+    return stream

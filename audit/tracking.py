@@ -30,6 +30,8 @@ from orgs.models import (
     Invitation,
     Organization,
     OrgMembership,
+    ScimToken,
+    ScimUser,
     SSOConfiguration,
     Team,
     TeamMembership,
@@ -45,6 +47,7 @@ from workspaces.models import (
 )
 
 from . import context
+from .models import ActivityStream
 
 REDACTED = "[redacted]"
 # Field names whose values never reach the log (any field whose name contains one of these).
@@ -284,6 +287,18 @@ def _describe_sso(sso: SSOConfiguration) -> Subject:
     return _in_org(sso, sso.pk, f"SSO ({sso.get_protocol_display()})")
 
 
+def _describe_stream(stream) -> Subject:
+    return _in_org(stream, stream.pk, str(stream))
+
+
+def _describe_scim_token(token: ScimToken) -> Subject:
+    return _in_org(token, token.pk, f"SCIM token {token.name}")
+
+
+def _describe_scim_user(scim_user: ScimUser) -> Subject:
+    return _in_org(scim_user, scim_user.user_id, _user_email(scim_user))
+
+
 def _describe_content(obj) -> Subject:
     return _in_workspace(obj, obj.pk, obj.name)
 
@@ -319,12 +334,15 @@ class Tracker:
     # Fields diffed by a function (raw old value, raw new value) → changes, e.g. the encrypted
     # secrets of an integration.
     custom: dict[str, Callable[[object, object], dict]] = field(default_factory=dict)
+    # Bookkeeping fields never logged (e.g. an activity stream's delivery state).
+    ignore: tuple[str, ...] = ()
 
     def __post_init__(self):
         self.fields = [
             f
             for f in self.model._meta.concrete_fields
             if not f.primary_key
+            and f.name not in self.ignore
             and not getattr(f, "auto_now", False)
             and not getattr(f, "auto_now_add", False)
         ]
@@ -423,6 +441,15 @@ TRACKERS: dict[type[models.Model], Tracker] = {
             _describe_sso,
             custom={"secrets_encrypted": _integration_secret_changes},
         ),
+        Tracker(
+            ActivityStream,
+            "activity_stream",
+            _describe_stream,
+            custom={"secrets_encrypted": _integration_secret_changes},
+            ignore=ActivityStream.DELIVERY_FIELDS,
+        ),
+        Tracker(ScimToken, "scim_token", _describe_scim_token),
+        Tracker(ScimUser, "scim_user", _describe_scim_user),
         Tracker(Flow, "flow", _describe_content, scope_fields=("workspace",)),
         Tracker(FlowTemplate, "flow_template", _describe_content, scope_fields=("workspace",)),
         Tracker(Asset, "asset", _describe_content, scope_fields=("workspace",)),

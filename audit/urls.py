@@ -8,4 +8,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.activity, name="activity"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("integrity/", views.integrity, name="integrity"),
 ]

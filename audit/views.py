@@ -65,3 +65,11 @@ def export_csv(request):
         f'attachment; filename="activity-{request.org.slug}-{stamp}.csv"'
     )
     return response
+
+
+@org_view("org.view_activity")
+@require_GET
+def integrity(request):
+    """The log's integrity for an auditor: newest checkpoint, entries since, newest verify."""
+    context = {"integrity": selectors.integrity(request.org)}
+    return render(request, "audit/integrity.html", context)

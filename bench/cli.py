@@ -39,6 +39,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--verify", action="store_true", help="check the bench org's hash chain after seeding"
     )
+    probe = p.add_argument_group("concurrency probe (issue #11)")
+    probe.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="instead of seeding at scale: start gunicorn (production settings) and send mixed "
+        "console writes from many admins at once; print requests, 5xx, p50/p99, entries vs rows",
+    )
+    probe.add_argument("--writes", type=int, default=200, help="writes to send (default 200)")
+    probe.add_argument("--threads", type=int, default=20, help="concurrent admins (default 20)")
+    probe.add_argument("--exports", type=int, default=0, help="audience CSV exports mixed in")
+    probe.add_argument("--port", type=int, help="gunicorn's port (default: a free one)")
     p.add_argument(
         "--output",
         type=Path,
@@ -63,6 +74,12 @@ def say(text: str) -> None:
 
 def run(argv=None) -> int:
     args = parser().parse_args(argv)
+    if args.concurrency:
+        from . import concurrency
+
+        return concurrency.run(
+            writes=args.writes, threads=args.threads, exports=args.exports, port=args.port
+        )
     if args.runs < 1:
         say("--runs must be at least 1.")
         return 2

@@ -15,5 +15,9 @@ WHITENOISE_USE_FINDERS = True
 warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 # The workspaces' demo files (brand-kit logos, assets) go beside the benchmark, not the demo's.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "bench" / "media")
+# The bench org's signed checkpoints, beside the benchmark.
+ACTIVITY_CHECKPOINT_DIR = env.path(
+    "ACTIVITY_CHECKPOINT_DIR", default=BASE_DIR / "bench" / "checkpoints"
+)
 # Quiet: the benchmark prints its own progress and tables.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}

@@ -2,14 +2,53 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
 from audit.context import acting_as, actor_for_user
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 
-logger = logging.getLogger("django.request")
+logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("django.request")
+
+# PostgreSQL SQLSTATEs of a wait that ran out: lock_not_available (lock_timeout),
+# query_canceled (statement_timeout), deadlock_detected, serialization_failure.
+BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+def is_busy(error: Exception) -> bool:
+    """Whether a database error means "others were busy with the same rows" — a wait that ran
+    out — rather than a bug: PostgreSQL's lock / statement timeouts and deadlocks, SQLite's
+    "database is locked" after its busy timeout."""
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate in BUSY_SQLSTATES or "database is locked" in str(error)
+
+
+class BusyMiddleware:
+    """A request whose database wait ran out (see `is_busy`) gets a 503 "busy, try again" page
+    with Retry-After instead of a 500. Its transaction was rolled back by `atomic`, so nothing
+    was written. Last in MIDDLEWARE, so it sees the view's exception first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_busy(exception):
+            return None
+        logger.warning("Busy: %s %s: %s", request.method, request.path, exception)
+        retry_after = settings.BUSY_RETRY_AFTER
+        page = render_to_string("503.html", {"retry_after": retry_after})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(retry_after)
+        return response
 
 
 class ActorContextMiddleware:
@@ -91,5 +130,5 @@ class DesignedErrorPagesMiddleware:
             return page_not_found(request, exception)
         if isinstance(exception, PermissionDenied):
             return permission_denied(request, exception)
-        logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        request_logger.error("Internal Server Error: %s", request.path, exc_info=exception)
         return server_error(request)

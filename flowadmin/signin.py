@@ -98,7 +98,9 @@ def login(request):
         context["form"] = form
         return render(request, "registration/login.html", context)
     user = form.get_user()
-    record_authentication(request, user, "password", email=user.email)
+    # A password just entered counts as a recent reauthentication (allauth asks for one
+    # before sensitive account changes such as enrolling two-factor authentication).
+    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
     return perform_login(request, user, redirect_url=next_url or None)
 
 

@@ -10,7 +10,7 @@ from django.urls import include, path
 from orgs.views import invitations as invitation_views
 from workspaces.views.scan import scan_redirect
 
-from . import signin, views
+from . import operations, signin, views
 
 # The parts of django-allauth this site uses: two-factor authentication (2fa/), the SSO flows
 # (oidc/<org>/…, saml/<org>/…, 3rdparty/ error pages) and reauthentication; its own login,
@@ -29,6 +29,8 @@ allauth_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    path("metrics", operations.metrics, name="metrics"),
     path("accounts/login/", signin.login, name="login"),
     path("accounts/password_reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path(
@@ -44,6 +46,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/activity/", include("audit.urls")),
     path("orgs/<slug:org_slug>/w/<slug:ws_slug>/", include("workspaces.urls")),
     path("s/<str:code>", scan_redirect, name="scan"),
+    path("scim/v2/<slug:org_slug>/", include("orgs.scim.urls")),
 ]
 
 handler403 = "flowadmin.views.permission_denied"

@@ -51,8 +51,8 @@ def org_view(capability="org.view_console"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             org = _resolve_org(request, org_slug)
-            if two_factor.needs_enrolment(request, org):
-                return two_factor.enrolment_redirect(request, org)
+            if (enrol := two_factor.gate(request, org)) is not None:
+                return enrol
             require(request, capability, org)
             return view(request, *args, **kwargs)
 
@@ -84,8 +84,8 @@ def workspace_view(capability="ws.view"):
                 raise Http404("No workspace here that you can see.")
             request.org, request.org_access = workspace.org, access
             request.workspace, request.workspace_access = workspace, ws_access
-            if two_factor.needs_enrolment(request, workspace.org):
-                return two_factor.enrolment_redirect(request, workspace.org)
+            if (enrol := two_factor.gate(request, workspace.org)) is not None:
+                return enrol
             require(request, capability, workspace)
             return view(request, *args, **kwargs)
 

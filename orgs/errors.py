@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 
 class ServiceError(ValidationError):
@@ -21,3 +24,44 @@ class LastAdminError(ServiceError):
 class NotOrgMemberError(ServiceError):
     def __init__(self, user, org):
         super().__init__(f"{user.email} is not a member of {org.name}.", code="not_org_member")
+
+
+class GoneError(ServiceError):
+    """The row was deleted by someone else a moment ago (views answer 404)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} was already deleted.", code="gone")
+
+
+class StaleError(ServiceError):
+    """The row changed since the form was opened (optimistic concurrency: its version moved)."""
+
+    def __init__(self, what: str, current):
+        super().__init__(
+            f"This {what} changed since you opened it (someone else saved it). Its current "
+            "values are on its page; check yours below and save again to replace them.",
+            code="stale",
+        )
+        self.current = current
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether an IntegrityError came from a unique constraint or index (PostgreSQL SQLSTATE
+    23505; SQLite "UNIQUE constraint failed")."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error)
+
+
+@contextmanager
+def unique_or_error(message: str, *, code: str = "duplicate"):
+    """Run the block in a savepoint; an IntegrityError from a unique constraint — the judge of
+    two identical submits that both passed the friendly `exists()` check — becomes
+    ServiceError(message, code), which views show as the field error. Other integrity errors
+    propagate."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        raise ServiceError(message, code=code) from None

@@ -100,8 +100,19 @@ class OrgSettingsForm(AvatarFormMixin, forms.Form):
         help_text="Shown to the org's members.",
     )
 
+    require_two_factor = forms.BooleanField(
+        label="Require two-factor authentication",
+        required=False,
+        help_text="Members without it must enrol at their next visit before they reach the "
+        "org. Members who sign in through the org's SSO count as covered by the identity "
+        "provider.",
+    )
+
     def __init__(self, *args, org, **kwargs):
-        kwargs.setdefault("initial", {"description": org.description})
+        kwargs.setdefault(
+            "initial",
+            {"description": org.description, "require_two_factor": org.require_two_factor},
+        )
         super().__init__(*args, **kwargs)
         self._add_avatar_fields(bool(org.avatar))
 

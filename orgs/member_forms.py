@@ -35,6 +35,17 @@ class MemberFilterForm(forms.Form):
         ),
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=MEMBER_SORT_CHOICES)
+    two_factor = forms.ChoiceField(
+        label="Two-factor authentication",
+        required=False,
+        choices=[("", "Any"), ("on", "Enabled"), ("off", "Not enabled")],
+    )
+
+    def two_factor_filter(self) -> bool | None:
+        """True: members with 2FA only; False: without; None: everyone."""
+        if not self.is_valid() or not self.cleaned_data["two_factor"]:
+            return None
+        return self.cleaned_data["two_factor"] == "on"
 
     def values(self):
         """(search text, sort key) — defaults when the query string is invalid."""

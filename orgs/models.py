@@ -153,6 +153,15 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
     )
+    # A team created by SCIM: its members come from the identity provider's group and are
+    # read-only in the console (orgs.services refuses other writers); workspace access is
+    # still set in flowadmin.
+    managed_by_idp = models.BooleanField(
+        "managed by your identity provider", default=False, editable=False
+    )
+    external_id = models.CharField(
+        "SCIM externalId", max_length=255, blank=True, help_text="The IdP's id for the group."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -434,3 +443,74 @@ class IntegrationInstallation(models.Model):
         from .crypto import mask
 
         return {name: mask(value) for name, value in self.secrets().items()}
+
+
+class ScimToken(models.Model):
+    """A SCIM 2.0 bearer token of one org (orgs.scim). Only the SHA-256 of the token is stored;
+    the token itself is shown once when created. Revoked tokens are kept for the log."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scim_tokens")
+    name = models.CharField(max_length=60, help_text="Who uses it, e.g. “Okta”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "SCIM token"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "org",
+                condition=models.Q(revoked_at__isnull=True),
+                name="scimtoken_one_active_name",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.org})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    @property
+    def actor_label(self) -> str:
+        """How the activity log names changes made with this token."""
+        return f"scim:{self.name}"
+
+
+class ScimUser(models.Model):
+    """A person the org's identity provider provisioned through SCIM. It outlives the org
+    membership, so a deactivated user (`active: false`: membership removed) can be read and
+    reactivated under the same id; a SCIM DELETE removes it."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scim_users")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_identities"
+    )
+    external_id = models.CharField("SCIM externalId", max_length=255, blank=True)
+    # The name as the IdP sends it (User.full_name is what the console shows).
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=150, blank=True)
+    # The Org Role to give back when a deactivated person is reactivated.
+    org_role = models.CharField(max_length=10, choices=OrgRole.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        constraints = [models.UniqueConstraint(fields=["org", "user"], name="scimuser_unique")]
+        indexes = [models.Index(fields=["org", "external_id"], name="scimuser_org_external_id")]
+
+    def __str__(self):
+        return f"{self.user} in {self.org} (SCIM)"

@@ -10,7 +10,8 @@ from django.utils.text import slugify
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, integrations, permissions
-from .errors import LastAdminError, NotOrgMemberError, ServiceError
+from .errors import GoneError, LastAdminError, NotOrgMemberError, ServiceError, unique_or_error
+from .locking import lock_org, lock_row, lock_rows
 from .models import (
     Domain,
     DomainStatus,
@@ -55,6 +56,8 @@ def org_update(
 ) -> Organization:
     """Change the org's description and avatar (`avatar`: a processed image from
     orgs.avatars.process_avatar; `remove_avatar` goes back to the initials)."""
+    lock_org(org)
+    org.refresh_from_db(fields=["description", "avatar"])
     fields = []
     if description is not None and description.strip() != org.description:
         org.description = description.strip()
@@ -71,12 +74,7 @@ def _lock_admins(org) -> set[int]:
     demoting each other at the same moment cannot leave the org without one: the second waits
     for the first to commit, then sees the admins that are left. Rows are locked in primary-key
     order (no deadlock between two such transactions) and only the membership rows are locked."""
-    return set(
-        OrgMembership.objects.select_for_update(of=("self",))
-        .filter(org=org, role=OrgRole.ADMIN)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-    )
+    return {m.user_id for m in lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))}
 
 
 def sole_admin_id(org) -> int | None:
@@ -98,6 +96,7 @@ def is_last_admin(org, user) -> bool:
 def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMembership:
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    lock_org(org)
     membership, created = OrgMembership.objects.get_or_create(
         org=org, user=user, defaults={"role": role}
     )
@@ -111,8 +110,9 @@ def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMember
 def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    lock_org(org)
     admins = _lock_admins(org)
-    membership = OrgMembership.objects.select_for_update().filter(org=org, user=user).first()
+    membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
     if membership.role == role:
@@ -127,37 +127,76 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
 
 @transaction.atomic
 def member_remove(*, actor, org, user: User) -> None:
-    """Remove a person from the org, with their workspace and team memberships in it."""
+    """Remove a person from the org, with their workspace and team memberships in it. Grants
+    lock the org first too (`require_member`), so one given at the same moment is either
+    refused (it comes second) or removed here (it came first)."""
+    lock_org(org)
     admins = _lock_admins(org)
-    membership = OrgMembership.objects.filter(org=org, user=user).first()
+    membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
     if admins == {user.pk}:
         raise LastAdminError(org)
-    for ws_membership in WorkspaceMembership.objects.filter(workspace__org=org, user=user):
-        ws_membership.delete()
-    for team in Team.objects.filter(org=org, memberships__user=user):
-        team.members.remove(user)
+    for grant in [
+        *lock_rows(WorkspaceMembership.objects.filter(workspace__org=org, user=user)),
+        *lock_rows(TeamMembership.objects.filter(team__org=org, user=user)),
+    ]:
+        grant.delete()
     membership.delete()
     permissions.forget_access(user)
 
 
-def require_member(org, user) -> None:
-    if not OrgMembership.objects.filter(org=org, user=user).exists():
+def require_member(org, user) -> OrgMembership:
+    """The user's org membership, locked until the transaction ends (call after `lock_org`),
+    so a grant that depends on it cannot outlive it; NotOrgMemberError when there is none."""
+    membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
+    if membership is None:
         raise NotOrgMemberError(user, org)
+    return membership
 
 
 # --- teams ---------------------------------------------------------------------------------
 
 
+def _require_idp_for_managed(team: Team, actor) -> None:
+    """The members of a team managed by the identity provider change only through SCIM (the
+    actor is then the org's ScimToken); workspace access stays editable in the console."""
+    from .models import ScimToken
+
+    if team.managed_by_idp and not (isinstance(actor, ScimToken) and actor.org_id == team.org_id):
+        raise ServiceError(
+            f"{team.name} is managed by your identity provider: change its members there.",
+            code="managed_by_idp",
+        )
+
+
 @transaction.atomic
-def team_create(*, actor, org, name: str, description: str = "") -> Team:
+def team_create(
+    *,
+    actor,
+    org,
+    name: str,
+    description: str = "",
+    managed_by_idp: bool = False,
+    external_id: str = "",
+) -> Team:
+    """A new team. `managed_by_idp` (SCIM): its members are then set by the identity provider
+    only; `external_id` is the IdP's id for the group."""
     name = name.strip()
     if not name:
         raise ServiceError("A team needs a name.")
+    lock_org(org)
+    taken = f"{org.name} already has a team called {name!r}."
     if Team.objects.filter(org=org, name__iexact=name).exists():
-        raise ServiceError(f"{org.name} already has a team called {name!r}.", code="duplicate")
-    return Team.objects.create(org=org, name=name, description=description)
+        raise ServiceError(taken, code="duplicate")
+    with unique_or_error(taken):
+        return Team.objects.create(
+            org=org,
+            name=name,
+            description=description,
+            managed_by_idp=managed_by_idp,
+            external_id=external_id,
+        )
 
 
 @transaction.atomic
@@ -169,8 +208,14 @@ def team_update(
     description: str | None = None,
     avatar=None,
     remove_avatar: bool = False,
+    external_id: str | None = None,
 ) -> Team:
+    lock_org(team.org_id)
+    team.refresh_from_db(fields=["name", "description", "avatar", "external_id"])
     fields = []
+    if external_id is not None and external_id != team.external_id:
+        team.external_id = external_id
+        fields.append("external_id")
     if name is not None and name.strip() != team.name:
         name = name.strip()
         if not name:
@@ -185,24 +230,32 @@ def team_update(
     if avatars.replace_avatar(team, avatar, remove=remove_avatar):
         fields.append("avatar")
     if fields:
-        team.save(update_fields=fields)
+        with unique_or_error(f"There is already a team called {team.name!r}."):
+            team.save(update_fields=fields)
     return team
 
 
 @transaction.atomic
 def team_member_add(*, actor, team: Team, user: User) -> None:
+    lock_org(team.org_id)
+    _require_idp_for_managed(team, actor)
     require_member(team.org, user)
+    already = f"{user.email} is already in {team.name}."
     if TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ServiceError(f"{user.email} is already in {team.name}.")
-    team.members.add(user)
+        raise ServiceError(already, code="duplicate")
+    with unique_or_error(already):
+        team.members.add(user)
     permissions.forget_access(user)
 
 
 @transaction.atomic
 def team_member_remove(*, actor, team: Team, user: User) -> None:
-    if not TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ServiceError(f"{user.email} is not in {team.name}.")
-    team.members.remove(user)
+    _require_idp_for_managed(team, actor)
+    lock_org(team.org_id)
+    membership = lock_row(TeamMembership.objects.filter(team=team, user=user))
+    if membership is None:
+        raise ServiceError(f"{user.email} is not in {team.name}.", code="gone")
+    membership.delete()
     permissions.forget_access(user)
 
 
@@ -234,19 +287,22 @@ def team_access_set(
 ) -> TeamAccess:
     if workspace.org_id != team.org_id:
         raise ServiceError("A team can only get access to workspaces of its own org.")
-    access = TeamAccess.objects.filter(team=team, workspace=workspace).first()
+    lock_org(team.org_id)
+    access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
     if access is None:
         if role is None:
             raise ServiceError("Choose a role for the team's access.")
         access = TeamAccess(team=team, workspace=workspace)
     if apply_grant(access, role, flags) or access.pk is None:
-        access.save()
+        with unique_or_error(f"{team.name} already has access to {workspace.name}."):
+            access.save()
     return access
 
 
 @transaction.atomic
 def team_access_remove(*, actor, team: Team, workspace) -> None:
-    deleted = TeamAccess.objects.filter(team=team, workspace=workspace).first()
+    lock_org(team.org_id)
+    deleted = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
     if deleted is None:
         raise ServiceError(f"{team.name} has no access to {workspace.name}.")
     deleted.delete()
@@ -254,6 +310,9 @@ def team_access_remove(*, actor, team: Team, workspace) -> None:
 
 @transaction.atomic
 def team_delete(*, actor, team: Team) -> None:
+    lock_org(team.org_id)
+    if lock_row(Team.objects.filter(pk=team.pk)) is None:
+        raise GoneError(f"Team {team.name}")
     avatars.replace_avatar(team, remove=True)  # the file goes once the deletion commits
     team.delete()
 
@@ -270,14 +329,18 @@ def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
         raise ServiceError(error.messages[0]) from None
     if workspace is not None and workspace.org_id != org.pk:
         raise ServiceError("A workspace can only add domains to its own org.")
+    lock_org(org)
     if Domain.objects.filter(hostname__iexact=host).exists():
         raise ServiceError(f"{host} is already in use.")
-    return Domain.objects.create(org=org, hostname=host, workspace=workspace)
+    with unique_or_error(f"{host} is already in use."):
+        return Domain.objects.create(org=org, hostname=host, workspace=workspace)
 
 
 @transaction.atomic
 def domain_verify(*, actor, domain: Domain) -> Domain:
     """Look for the verification TXT record; mark the domain verified when it is there."""
+    lock_org(domain.org_id)
+    domain.refresh_from_db(fields=["status", "verified_at"])
     if domain.is_verified:
         return domain
     records = domains.lookup_txt(domain.txt_record_name)
@@ -297,6 +360,9 @@ def domain_remove(*, actor, domain: Domain) -> None:
     """Remove a domain. Workspaces using it go back to the default host and SSO stops covering
     it — each change saved on its own so the activity log records it (the database's
     SET NULL / cascade would change them silently)."""
+    lock_org(domain.org_id)
+    if lock_row(Domain.objects.filter(pk=domain.pk)) is None:
+        raise GoneError(f"The domain {domain.hostname}")
     for workspace in Workspace.objects.filter(whitelabel_domain=domain):
         workspace.whitelabel_domain = None
         workspace.save(update_fields=["whitelabel_domain"])
@@ -331,25 +397,29 @@ def integration_install(
         raise ServiceError(f"Unknown app {app_key!r}.")
     if workspace is not None and workspace.org_id != org.pk:
         raise ServiceError("A workspace can only install apps in its own org.")
+    lock_org(org)
     scope = IntegrationInstallation.objects.filter(org=org, workspace=workspace, app=app_key)
+    where = workspace.name if workspace else org.name
     if scope.exists():
-        where = workspace.name if workspace else org.name
         raise ServiceError(f"{app.name} is already installed in {where}.")
     config, secrets_ = _split_settings(app, values)
-    return IntegrationInstallation.objects.create(
-        org=org,
-        workspace=workspace,
-        app=app_key,
-        config=config,
-        secrets_encrypted=crypto.encrypt_json(secrets_),
-        installed_by=actor,
-    )
+    with unique_or_error(f"{app.name} is already installed in {where}."):
+        return IntegrationInstallation.objects.create(
+            org=org,
+            workspace=workspace,
+            app=app_key,
+            config=config,
+            secrets_encrypted=crypto.encrypt_json(secrets_),
+            installed_by=actor,
+        )
 
 
 @transaction.atomic
 def integration_update(
     *, actor, installation: IntegrationInstallation, values: dict
 ) -> IntegrationInstallation:
+    lock_org(installation.org_id)
+    installation.refresh_from_db(fields=["config", "secrets_encrypted"])
     app = integrations.get_app(installation.app)
     config, secrets_ = _split_settings(app, values, existing_secrets=installation.secrets())
     installation.config = config
@@ -362,6 +432,8 @@ def integration_update(
 def integration_set_enabled(
     *, actor, installation: IntegrationInstallation, enabled: bool
 ) -> IntegrationInstallation:
+    lock_org(installation.org_id)
+    installation.refresh_from_db(fields=["enabled"])
     if installation.enabled != enabled:
         installation.enabled = enabled
         installation.save(update_fields=["enabled", "updated_at"])
@@ -370,6 +442,9 @@ def integration_set_enabled(
 
 @transaction.atomic
 def integration_uninstall(*, actor, installation: IntegrationInstallation) -> None:
+    lock_org(installation.org_id)
+    if lock_row(IntegrationInstallation.objects.filter(pk=installation.pk)) is None:
+        raise GoneError(f"The {installation.app} installation")
     installation.delete()
 
 
@@ -422,6 +497,7 @@ def sso_configure(
     if not entity_id:
         raise ServiceError("Give the IdP entity id (SAML) or issuer URL (OIDC).")
     metadata_url = sso_url(metadata_url)
+    lock_org(org)
     covered = sso_domains(org, hostnames or [])
     existing = SSOConfiguration.objects.filter(org=org).first()
     secrets_ = existing.secrets() if existing and existing.protocol == protocol else {}
@@ -495,8 +571,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
 @transaction.atomic
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (flowadmin.signin)."""
-    org = Organization.objects.select_for_update().get(pk=org.pk)
+    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
     if org.require_two_factor != required:
         org.require_two_factor = required
         org.save(update_fields=["require_two_factor"])
@@ -519,7 +594,8 @@ def sso_domains(org, hostnames) -> list[Domain]:
 
 @transaction.atomic
 def sso_remove(*, actor, org) -> None:
-    sso = SSOConfiguration.objects.filter(org=org).first()
+    lock_org(org)
+    sso = lock_row(SSOConfiguration.objects.filter(org=org))
     if sso is None:
         raise ServiceError(f"{org.name} has no SSO configuration.")
     sso.delete()

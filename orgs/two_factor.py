@@ -16,7 +16,17 @@ def signed_in_through_sso(request) -> bool:
     """Whether this session began with a sign-in through an org's IdP (allauth's record)."""
     from allauth.account.authentication import get_authentication_records
 
-    return any(r.get("method") == "socialaccount" for r in get_authentication_records(request))
+    records = get_authentication_records(request, request.user)
+    return any(r.get("method") == "socialaccount" for r in records)
+
+
+def second_factor_exists(user_ref: str):
+    """An Exists() expression: the user at OuterRef(user_ref) has a TOTP/WebAuthn
+    authenticator (for annotating member lists in the same query)."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    return Exists(Authenticator.objects.filter(user=OuterRef(user_ref), type__in=SECOND_FACTORS))
 
 
 def has_second_factor(user) -> bool:
@@ -34,6 +44,16 @@ def needs_enrolment(request, org) -> bool:
     if settings.SSO_SATISFIES_TWO_FACTOR and signed_in_through_sso(request):
         return False
     return not has_second_factor(request.user)
+
+
+def gate(request, org):
+    """None when the request may go on into `org`; else the redirect to enrol (see
+    needs_enrolment). Forgets the "continue where you were going" link once it is used."""
+    if needs_enrolment(request, org):
+        return enrolment_redirect(request, org)
+    if NEXT_SESSION_KEY in request.session:
+        del request.session[NEXT_SESSION_KEY]
+    return None
 
 
 def enrolment_redirect(request, org):

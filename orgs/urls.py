@@ -41,6 +41,16 @@ urlpatterns = [
     path("settings/", settings.org_settings, name="settings"),
     path("settings/integrations/", settings.integration_list, name="integrations"),
     path(
+        "settings/integrations/activity-stream/",
+        settings.activity_stream,
+        name="activity_stream",
+    ),
+    path(
+        "settings/integrations/activity-stream/remove/",
+        settings.activity_stream_remove,
+        name="activity_stream_remove",
+    ),
+    path(
         "settings/integrations/<slug:app_key>/",
         settings.integration_detail,
         name="integration",

@@ -11,13 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recording import record
-from orgs.errors import ServiceError
+from orgs.errors import GoneError, ServiceError
+from orgs.locking import lock_org, lock_row
 
 from . import uploads
 from .content_selectors import AudienceFilters, audience_contacts
 from .models import Asset, AudienceContact, BrandKit, FlowTemplate
 
 # --- flow templates ------------------------------------------------------------------------
+
+
+def _lock_existing(instance) -> None:
+    """The lock order of orgs.locking for a change to `instance` (a row of a workspace): the
+    org, then the row, re-read so the change is compared and logged against the committed
+    values; GoneError when someone else deleted it a moment ago."""
+    lock_org(instance.workspace.org_id)
+    if lock_row(type(instance).objects.filter(pk=instance.pk)) is None:
+        raise GoneError(f"{instance._meta.verbose_name.capitalize()} {instance}")
+    instance.refresh_from_db()
 
 
 def _clean(instance) -> None:
@@ -42,6 +53,7 @@ def _label(instance, field_name: str) -> str:
 def flow_template_create(
     *, actor, workspace, name: str, default_destination: str = "", description: str = ""
 ) -> FlowTemplate:
+    lock_org(workspace.org_id)
     template = FlowTemplate(
         workspace=workspace,
         name=name.strip(),
@@ -57,6 +69,7 @@ def flow_template_create(
 def flow_template_update(
     *, actor, template: FlowTemplate, name: str, default_destination: str, description: str
 ) -> FlowTemplate:
+    _lock_existing(template)
     template.name = name.strip()
     template.default_destination = default_destination.strip()
     template.description = description.strip()
@@ -67,6 +80,7 @@ def flow_template_update(
 
 @transaction.atomic
 def flow_template_delete(*, actor, template: FlowTemplate) -> None:
+    _lock_existing(template)
     template.delete()
 
 
@@ -85,6 +99,7 @@ def asset_create(*, actor, workspace, upload, name: str = "") -> Asset:
     """Store an uploaded image or PDF. Its type and size come from its content (see
     workspaces.uploads); an invalid file raises ValidationError and nothing is stored."""
     inspected = uploads.inspect_asset(upload)
+    lock_org(workspace.org_id)
     name = (name or upload.name or "").strip()[:200] or f"Untitled {inspected.extension.upper()}"
     asset = Asset(
         workspace=workspace,
@@ -105,6 +120,7 @@ def asset_create(*, actor, workspace, upload, name: str = "") -> Asset:
 
 @transaction.atomic
 def asset_delete(*, actor, asset: Asset) -> None:
+    _lock_existing(asset)
     _delete_file_on_commit(asset.file)
     asset.delete()
 
@@ -138,6 +154,7 @@ def _apply_brand_kit(kit: BrandKit, data: BrandKitData) -> None:
 def brand_kit_create(*, actor, workspace, data: BrandKitData, logo=None) -> BrandKit:
     """`logo` is an uploaded image (or the result of uploads.process_logo): it is validated and
     stored re-encoded as a PNG."""
+    lock_org(workspace.org_id)
     kit = BrandKit(workspace=workspace)
     _apply_brand_kit(kit, data)
     if logo is not None:
@@ -152,6 +169,7 @@ def brand_kit_update(
     *, actor, brand_kit: BrandKit, data: BrandKitData, logo=None, remove_logo: bool = False
 ) -> BrandKit:
     """Change a brand kit; a new `logo` replaces the old one, `remove_logo` drops it."""
+    _lock_existing(brand_kit)
     _apply_brand_kit(brand_kit, data)
     if logo is not None:
         logo = uploads.process_logo(logo)
@@ -166,6 +184,7 @@ def brand_kit_update(
 
 @transaction.atomic
 def brand_kit_delete(*, actor, brand_kit: BrandKit) -> None:
+    _lock_existing(brand_kit)
     _delete_file_on_commit(brand_kit.logo)
     brand_kit.delete()
 
@@ -189,13 +208,17 @@ def normalize_tag(tag: str) -> str:
 
 @transaction.atomic
 def contact_delete(*, actor, contact: AudienceContact) -> None:
+    _lock_existing(contact)
     contact.delete()
 
 
 @transaction.atomic
 def contact_tag_add(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
     tag = normalize_tag(tag)
-    locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
+    lock_org(contact.workspace.org_id)
+    locked = lock_row(AudienceContact.objects.filter(pk=contact.pk))
+    if locked is None:
+        raise GoneError(f"Contact {contact.email}")
     if tag not in locked.tags:
         if len(locked.tags) >= MAX_TAGS:
             raise ServiceError(f"A contact can have at most {MAX_TAGS} tags.")
@@ -207,7 +230,10 @@ def contact_tag_add(*, actor, contact: AudienceContact, tag: str) -> AudienceCon
 
 @transaction.atomic
 def contact_tag_remove(*, actor, contact: AudienceContact, tag: str) -> AudienceContact:
-    locked = AudienceContact.objects.select_for_update().get(pk=contact.pk)
+    lock_org(contact.workspace.org_id)
+    locked = lock_row(AudienceContact.objects.filter(pk=contact.pk))
+    if locked is None:
+        raise GoneError(f"Contact {contact.email}")
     if tag in locked.tags:
         locked.tags = [t for t in locked.tags if t != tag]
         locked.save(update_fields=["tags"])

@@ -29,6 +29,14 @@ class FlowForm(forms.Form):
         help_text="A paused flow's short link answers 404 until it is active again.",
     )
 
+
+class FlowEditForm(FlowForm):
+    """The edit form also carries the version of the flow it shows (optimistic concurrency:
+    workspaces.services.flow_update refuses a save over a newer version)."""
+
+    # The page always sends it; a post without one (a script) is not checked.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
     @classmethod
     def for_flow(cls, flow, data=None):
         return cls(
@@ -37,8 +45,15 @@ class FlowForm(forms.Form):
                 "name": flow.name,
                 "destination_url": flow.destination_url,
                 "status": flow.status,
+                "version": flow.version,
             },
         )
+
+    def show_current_version(self, flow) -> None:
+        """After a StaleError: keep what the person typed, but let their next save replace the
+        version they have now been told about."""
+        self.data = self.data.copy()
+        self.data["version"] = flow.version
 
 
 class FlowFilterForm(forms.Form):

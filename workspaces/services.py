@@ -10,7 +10,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orgs import permissions
-from orgs.errors import ServiceError
+from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
+from orgs.locking import lock_org, lock_row
 from orgs.services import apply_grant, require_member, unique_slug
 
 from .models import (
@@ -32,10 +33,13 @@ def workspace_create(
     name = name.strip()
     if not name:
         raise ServiceError("A workspace needs a name.")
+    lock_org(org)
     slug = slug or unique_slug(Workspace.objects.filter(org=org), name)
+    taken = f"{org.name} already has a workspace with the slug {slug!r}."
     if Workspace.objects.filter(org=org, slug=slug).exists():
-        raise ServiceError(f"{org.name} already has a workspace with the slug {slug!r}.")
-    return Workspace.objects.create(org=org, name=name, slug=slug, description=description)
+        raise ServiceError(taken, code="duplicate")
+    with unique_or_error(f"{org.name} already has a workspace called {name!r} or slug {slug!r}."):
+        return Workspace.objects.create(org=org, name=name, slug=slug, description=description)
 
 
 @transaction.atomic
@@ -43,6 +47,9 @@ def workspace_delete(*, actor, workspace) -> None:
     """Delete a workspace with everything in it: memberships, team access, flows and their
     scans, templates, assets, brand kits, audience, its own domains and integrations. Stored
     files (assets, logos, avatar) are removed once the deletion is committed."""
+    lock_org(workspace.org_id)
+    if lock_row(Workspace.objects.filter(pk=workspace.pk)) is None:
+        raise GoneError(f"Workspace {workspace.name}")
     storage_files = [
         (field.storage, field.name)
         for obj, attr in [
@@ -65,26 +72,27 @@ def workspace_delete(*, actor, workspace) -> None:
 def workspace_member_set(
     *, actor, workspace, user, role: str | None = None, flags: dict | None = None
 ) -> WorkspaceMembership:
-    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults)."""
+    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). The
+    org membership is re-checked under lock: a removal at the same moment comes first (this is
+    refused) or second (it takes this grant with it)."""
+    lock_org(workspace.org_id)
     require_member(workspace.org, user)
-    membership = (
-        WorkspaceMembership.objects.select_for_update()
-        .filter(workspace=workspace, user=user)
-        .first()
-    )
+    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if membership is None:
         if role is None:
             raise ServiceError(f"Choose a role for {user.email} in {workspace.name}.")
         membership = WorkspaceMembership(workspace=workspace, user=user)
     if apply_grant(membership, role, flags) or membership.pk is None:
-        membership.save()
+        with unique_or_error(f"{user.email} is already a member of {workspace.name}."):
+            membership.save()
     permissions.forget_access(user)
     return membership
 
 
 @transaction.atomic
 def workspace_member_remove(*, actor, workspace, user) -> None:
-    membership = WorkspaceMembership.objects.filter(workspace=workspace, user=user).first()
+    lock_org(workspace.org_id)
+    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if membership is None:
         raise ServiceError(f"{user.email} is not a direct member of {workspace.name}.")
     membership.delete()
@@ -94,6 +102,7 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 @transaction.atomic
 def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags."""
+    lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
     return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
@@ -124,6 +133,7 @@ def workspace_update(
             "Use only lowercase letters, digits, hyphens and underscores in the slug.",
             code="slug_invalid",
         ) from None
+    lock_org(workspace.org_id)
     taken = Workspace.objects.filter(org_id=workspace.org_id, slug=slug).exclude(pk=workspace.pk)
     if taken.exists():
         raise ServiceError(f"Another workspace already uses the slug {slug!r}.", code="slug_taken")
@@ -153,6 +163,7 @@ def workspace_update(
 def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
     """Use `domain` in the workspace's flow short links (None: back to the default host). It
     must be a verified domain of the workspace's org: org-wide, or this workspace's own."""
+    lock_org(workspace.org_id)
     if domain is not None:
         if domain.org_id != workspace.org_id:
             raise ServiceError("Use a domain of this workspace's own organization.")
@@ -177,11 +188,8 @@ def workspace_access_save(
     flags: no role removes the direct membership; a new or changed role re-applies its flag
     defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
     sets the flags as given. Returns the membership, or None when there is none (any more)."""
-    membership = (
-        WorkspaceMembership.objects.select_for_update()
-        .filter(workspace=workspace, user=user)
-        .first()
-    )
+    lock_org(workspace.org_id)
+    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if not role:
         if membership is not None:
             workspace_member_remove(actor=actor, workspace=workspace, user=user)
@@ -228,6 +236,7 @@ def flow_create(
 ) -> Flow:
     """A new flow with a fresh short code; retried with another code on the (rare) collision."""
     name, destination_url, status = _clean_flow_fields(name, destination_url, status)
+    lock_org(workspace.org_id)
     created_by = actor if getattr(actor, "is_authenticated", False) else None
     for _attempt in range(SHORT_CODE_ATTEMPTS):
         flow = Flow(
@@ -257,8 +266,20 @@ def flow_update(
     name: str | None = None,
     destination_url: str | None = None,
     status: str | None = None,
+    version: int | None = None,
 ) -> Flow:
-    """Change a flow's name, destination or status (its short code never changes)."""
+    """Change a flow's name, destination or status (its short code never changes) and return
+    the saved flow. `version`: the flow's version when the form was opened; when the flow was
+    saved since (its version moved), StaleError and nothing is written — an edit never
+    silently replaces another admin's. Values are compared and logged as read under the row
+    lock. GoneError when the flow was deleted meanwhile."""
+    lock_org(flow.workspace.org_id)
+    locked = lock_row(Flow.objects.filter(pk=flow.pk))
+    if locked is None:
+        raise GoneError(f"Flow {flow.name}")
+    if version is not None and version != locked.version:
+        raise StaleError("flow", locked)
+    flow = locked
     name, destination_url, status = _clean_flow_fields(
         flow.name if name is None else name,
         flow.destination_url if destination_url is None else destination_url,
@@ -275,16 +296,21 @@ def flow_update(
     ]
     if changed:
         flow.name, flow.destination_url, flow.status = name, destination_url, status
-        flow.save(update_fields=[*changed, "updated_at"])
+        flow.version += 1
+        flow.save(update_fields=[*changed, "version", "updated_at"])
     return flow
 
 
 @transaction.atomic
 def flow_delete(*, actor, flow: Flow) -> None:
     """Delete a flow with its scans, taking them out of the daily rollups (ScanDay); audience
-    contacts keep existing without a source flow. The flow row is locked first: a scan's INSERT
-    takes a key-share lock on its flow, so none can slip in between the count and the delete."""
-    Flow.objects.select_for_update().filter(pk=flow.pk).values_list("pk").get()
+    contacts keep existing without a source flow. GoneError (and no activity entry) when
+    someone else deleted it a moment ago. The flow row is locked FOR UPDATE (a delete's
+    strength): a scan's INSERT takes a key-share lock on its flow, so none can slip in between
+    the count and the delete."""
+    lock_org(flow.workspace.org_id)
+    if lock_row(Flow.objects.filter(pk=flow.pk), delete=True) is None:
+        raise GoneError(f"Flow {flow.name}")
     per_day = (
         Scan.objects.filter(flow=flow)
         .annotate(day=TruncDate("scanned_at"))

@@ -4,6 +4,9 @@
 from pathlib import Path
 
 import environ
+from django_guid.integrations import CeleryIntegration
+
+from flowadmin.database import postgres_options, sqlite_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +33,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "health_check",
+    "django_prometheus",
+    "django_guid",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -43,6 +49,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id (X-Request-ID, kept from the load balancer or made) on every log line.
+    "django_guid.middleware.guid_middleware",
     "flowadmin.hosts.HostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -59,6 +68,8 @@ MIDDLEWARE = [
     "flowadmin.middleware.ActorContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "flowadmin.middleware.BusyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "flowadmin.urls"
@@ -82,6 +93,24 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Bounded waits (seconds; README "Concurrency"): a lock wait longer than this ends as a 503
+# "busy, try again" page with nothing written.
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=5.0)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = env.float(
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60.0
+)
+BUSY_RETRY_AFTER = 2  # seconds, the 503 page's Retry-After
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = postgres_options(
+        lock_timeout=DATABASE_LOCK_TIMEOUT,
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT,
+        idle_in_transaction_timeout=DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -224,6 +253,14 @@ if ACTIVITY_S3_BUCKET := env("ACTIVITY_S3_BUCKET", default=""):
 
 # Login throttling (django-axes): lock a user+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+
+# SCIM (orgs.scim): requests per token per window (seconds), and failed authentications per
+# client IP per window. Counted in the default cache.
+SCIM_RATE_LIMIT = (
+    env.int("SCIM_RATE_LIMIT", default=1200),
+    env.int("SCIM_RATE_WINDOW_SECONDS", default=60),
+)
+SCIM_FAILED_AUTH_LIMIT = env.int("SCIM_FAILED_AUTH_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -257,10 +294,39 @@ SSO_SATISFIES_TWO_FACTOR = env.bool("SSO_SATISFIES_TWO_FACTOR", default=True)
 # Loopback IdPs may use http:// (tests, `make sso-demo`); every other IdP URL must be https://.
 SSO_ALLOW_HTTP_LOOPBACK = env.bool("SSO_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 
+# Logs: one JSON object per line with the request id when LOG_JSON is on (production's
+# default), plain text otherwise; either way each line carries the request's id.
+LOG_JSON = env.bool("LOG_JSON", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {"correlation_id": "request_id", "levelname": "level"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_JSON else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_guid": {"level": "WARNING"}},
 }
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": False,  # keep the load balancer's id whatever its format
+    "IGNORE_URLS": ["healthz", "readyz", "metrics"],
+    # Tasks log the id of the request that queued them.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
+
+# --- operations: /healthz, /readyz, /metrics (flowadmin/operations.py) ---------------------
+# Who may read /metrics: addresses or networks (the Prometheus scraper's).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])

@@ -1,7 +1,7 @@
 """Production: everything secret or host-specific must come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, env
+from .base import DATABASES, LOGGING, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -11,6 +11,15 @@ SECRET_KEY = env("SECRET_KEY")
 # instances, put PgBouncer (transaction mode) in front of PostgreSQL (README "Configuration").
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+for database in DATABASES.values():
+    # django-prometheus' wrapper of the same backend: query counts and errors in /metrics.
+    database["ENGINE"] = database["ENGINE"].replace(
+        "django.db.backends.", "django_prometheus.db.backends."
+    )
+# One JSON object per log line, with the request id (LOG_JSON=0 for plain text).
+LOGGING["handlers"]["console"]["formatter"] = (
+    "json" if env.bool("LOG_JSON", default=True) else "text"
+)
 # The console's hosts; verified whitelabel domains may also reach /s/<code> (flowadmin/hosts.py),
 # so Django's own host check is opened and HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")

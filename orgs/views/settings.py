@@ -8,6 +8,10 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import selectors as audit_selectors
+from audit import services as audit_services
+from audit.forms import ActivityStreamForm
+from audit.models import ActivityStream
 from workspaces.models import Workspace
 
 from .. import integrations, services
@@ -35,6 +39,9 @@ def org_settings(request):
             org=org,
             description=form.cleaned_data["description"],
             **form.avatar_changes(),
+        )
+        services.org_set_require_two_factor(
+            actor=request.user, org=org, required=form.cleaned_data["require_two_factor"]
         )
         if not wants_partial(request):
             messages.success(request, "Settings saved.")
@@ -77,7 +84,11 @@ def integration_list(request):
     installed = {
         i.app: i for i in IntegrationInstallation.objects.filter(org=request.org, workspace=None)
     }
-    context = {"catalog": _catalog(installed), "tab": "integrations"}
+    context = {
+        "catalog": _catalog(installed),
+        "stream": audit_selectors.activity_stream(request.org),
+        "tab": "integrations",
+    }
     return render_page(request, "orgs/settings_integrations.html", context)
 
 
@@ -141,6 +152,45 @@ def integration_uninstall(request, app_key):
         return redirect(_url(request, "integrations"))
     context = {"app": app, "installation": installation, "tab": "integrations"}
     return render_page(request, "orgs/settings_integration_uninstall.html", context)
+
+
+# --- activity stream (audit.streaming) -----------------------------------------------------
+
+
+def _stream(request):
+    return ActivityStream.objects.filter(org=request.org).first()
+
+
+@sensitive_post_parameters("secret")
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def activity_stream(request):
+    """Set up or change the org's activity stream (webhook or the checkpoint sinks)."""
+    stream = _stream(request)
+    form = ActivityStreamForm(request.POST or None, stream=stream)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit_services.activity_stream_save(
+                actor=request.user, org=request.org, **form.cleaned_data
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Activity stream saved.")
+            return redirect(_url(request, "integrations"))
+    context = {"form": form, "stream": stream, "tab": "integrations"}
+    return render_page(request, "orgs/settings_activity_stream.html", context)
+
+
+@org_view("org.manage_settings")
+@require_POST
+def activity_stream_remove(request):
+    stream = _stream(request)
+    if stream is None:
+        raise Http404("This organization has no activity stream.")
+    audit_services.activity_stream_remove(actor=request.user, stream=stream)
+    messages.success(request, "Activity stream removed.")
+    return redirect(_url(request, "integrations"))
 
 
 # --- SSO -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Settings tab (name, description, avatar, delete)."""
 from contextlib import suppress
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -166,6 +167,8 @@ def team_member_remove(request, team_id, user_id):
     user = membership.user
     if not team.members.filter(pk=user.pk).exists():
         raise Http404(f"{user.email} is not in {team.name}.")
+    if team.managed_by_idp:
+        raise PermissionDenied(f"{team.name} is managed by your identity provider.")
     if request.method == "POST":
         # ServiceError: someone else removed them a moment ago, the outcome asked for.
         with suppress(ServiceError):

@@ -50,7 +50,11 @@ def user_list(request):
         "sort": sort,
         "columns": _sort_columns(sort),
         "page": people.member_page(
-            request.org, q=q, sort=sort, page_number=request.GET.get("page")
+            request.org,
+            q=q,
+            sort=sort,
+            page_number=request.GET.get("page"),
+            two_factor=filters.two_factor_filter(),
         ),
     }
     if wants_partial(request):
@@ -78,18 +82,30 @@ def _row_form(row, member, data=None):
 
 
 def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
-    """Render the profile; `bound` = (workspace id, form) keeps a submitted row's errors."""
-    rows = []
-    for row in profile.workspaces:
-        if bound and bound[0] == row.workspace.pk:
-            rows.append((row, bound[1]))
-        else:
-            rows.append((row, _row_form(row, profile.membership)))
+    """Render the profile; `bound` = (row, form) keeps a submitted row's errors (shown among
+    the found workspaces when the member has no access there yet)."""
+
+    def with_forms(rows):
+        return [
+            (
+                row,
+                bound[1]
+                if bound and bound[0].workspace.pk == row.workspace.pk
+                else _row_form(row, profile.membership),
+            )
+            for row in rows
+        ]
+
+    found = profile.found
+    shown = {row.workspace.pk for row in [*profile.workspaces, *found]}
+    if bound and bound[0].workspace.pk not in shown:
+        found = [bound[0], *found]
     context = {
         "profile": profile,
         "member": profile.membership,
         "role_form": role_form or OrgRoleForm(initial={"role": profile.membership.role}),
-        "workspace_rows": rows,
+        "workspace_rows": with_forms(profile.workspaces),
+        "found_rows": with_forms(found),
     }
     template = "orgs/user_profile.html"
     if wants_partial(request) and request.GET.get("part") == "workspaces":
@@ -100,7 +116,8 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
 @require_GET
 @org_view("org.manage_users")
 def user_profile(request, user_id):
-    return _profile_page(request, people.member_profile(request.org, user_id))
+    find = request.GET.get("find", "")[:120]
+    return _profile_page(request, people.member_profile(request.org, user_id, find=find))
 
 
 @require_POST
@@ -183,7 +200,7 @@ def user_workspace(request, user_id, workspace_id):
         )
         return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
-    return _profile_page(request, profile, bound=(workspace.pk, row_form))
+    return _profile_page(request, profile, bound=(row, row_form))
 
 
 # --- removal --------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ def test_the_only_admins_profile_says_why_the_controls_are_off(demo, page, login
     expect(page.get_by_role("button", name="Save Primary Role")).to_be_disabled()
     expect(page.get_by_role("button", name="Remove Ada Admin")).to_be_disabled()
     expect(page.get_by_text("Ada Admin is the only Org Admin of Acme")).to_be_visible()
+    expect(page.get_by_text("As Org Admin, Ada Admin is Workspace Admin of every")).to_be_visible()
+    page.get_by_label("Workspace name contains").fill("Sales")
+    page.get_by_role("button", name="Find").click()
     expect(page.get_by_label("Effective access to Sales")).to_contain_text("from org admin")
     screenshot("people-last-admin")
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audit.models import ActivityStream
 from orgs import domains
 from orgs.models import Domain, IntegrationInstallation, Organization
 from tests.factories import (
@@ -354,13 +355,14 @@ def grow(org, n):
         IntegrationInstallationFactory(org=org, app=app, enabled=app != "klaviyo")
     sso = SSOConfigurationFactory(org=org)
     sso.domains.set(Domain.objects.filter(org=org, status="verified"))
+    ActivityStream.objects.create(org=org, destination="sink", failures=2, last_error="down")
 
 
 @pytest.mark.parametrize(
     "path,budget",
     [
         ("settings/", 6),
-        ("settings/integrations/", 7),
+        ("settings/integrations/", 8),  # + the activity stream with its backlog
         ("settings/integrations/hubspot/", 7),
         # +1: the SSO sign-in state (members who signed in through it, the last one).
         ("settings/sso/", 9),

@@ -173,3 +173,28 @@ def test_settings_page_shows_the_real_state(sso_sign_in, client, acme_sso, demo)
     assert ">1<" in html
     assert "never" not in html.split("Last successful SSO sign-in")[1][:200]
     assert acme_sso.secrets()["client_secret"] not in html
+
+
+def test_sso_demo_starts_the_idp_and_points_acme_at_it(acme, monkeypatch, capsys):
+    """`make sso-demo`: the command starts the IdP, configures acme, then serves (runserver is
+    replaced here by a check that the IdP answers)."""
+    import requests
+    from django.core.management import call_command
+
+    from orgs.management import local_idp
+    from orgs.management.commands import sso_demo
+    from tests.conftest import require_service
+
+    why = local_idp.unavailable()
+    require_service("the local OIDC provider", why is None, why or "")
+    seen = {}
+
+    def serve(name, addr, **options):
+        acme.refresh_from_db()
+        seen["issuer"] = requests.get(acme.sso.metadata_url, timeout=5).json()["issuer"]
+
+    monkeypatch.setattr(sso_demo, "call_command", serve)
+    call_command("sso_demo", "--idp-port", str(local_idp.free_port()))
+    assert seen["issuer"] == acme.sso.entity_id
+    assert [d.hostname for d in acme.sso.domains.all()] == ["acme.test"]
+    assert "Continue with Acme's SSO" in capsys.readouterr().out

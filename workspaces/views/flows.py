@@ -5,7 +5,7 @@ import io
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin.htmx import partial_or_page
 from orgs.decorators import workspace_view
-from orgs.errors import ServiceError
+from orgs.errors import GoneError, ServiceError, StaleError
 
 from .. import charts, selectors, services
-from ..flow_forms import FlowFilterForm, FlowForm, PeriodForm
+from ..flow_forms import FlowEditForm, FlowFilterForm, FlowForm, PeriodForm
 from ..models import Flow, FlowTemplate
 
 PAGE_SIZE = 25
@@ -111,10 +111,15 @@ def flow_detail(request, flow_id):
 @workspace_view("ws.manage_flows")
 def flow_edit(request, flow_id):
     flow = get_flow(request, flow_id)
-    form = FlowForm.for_flow(flow, request.POST if request.method == "POST" else None)
+    form = FlowEditForm.for_flow(flow, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            services.flow_update(actor=request.user, flow=flow, **form.cleaned_data)
+            flow = services.flow_update(actor=request.user, flow=flow, **form.cleaned_data)
+        except GoneError as error:
+            raise Http404(error.text) from None
+        except StaleError as error:
+            form.add_error(None, error)
+            form.show_current_version(error.current)
         except ServiceError as error:
             form.add_error(None, error)
         else:
@@ -128,7 +133,10 @@ def flow_edit(request, flow_id):
 def flow_delete(request, flow_id):
     flow = get_flow(request, flow_id)
     if request.method == "POST":
-        services.flow_delete(actor=request.user, flow=flow)
+        try:
+            services.flow_delete(actor=request.user, flow=flow)
+        except GoneError as error:
+            raise Http404(error.text) from None
         messages.success(request, f"Flow “{flow.name}” deleted; its short link now answers 404.")
         return redirect(ws_url(request, "flow_list"))
     return render(

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from audit.integrity import verify_all
+from audit.integrity import remember, verify_all
 from orgs.management.base import FlowadminCommand
 from orgs.models import Organization
 
@@ -24,6 +24,7 @@ class Command(FlowadminCommand):
     def handle(self, *args, org=None, format="text", **options):
         names = dict(Organization.objects.values_list("pk", "slug"))
         result = verify_all(None if org is None else self.get_org(org).pk)
+        remember(result)
         if format == "json":
             self.stdout.write(json.dumps(result.as_dict(names), indent=2))
         else:

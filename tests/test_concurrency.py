@@ -1,0 +1,365 @@
+"""Two admins at once (issue #11): every row of the issue's table replayed over HTTP with threads
+behind a barrier on PostgreSQL, 20 rounds each. Each round asserts no server error (5xx), no
+orphaned grant, exactly one activity entry per change, no lost update; each test ends with the
+org's hash chain intact. Set CONCURRENCY_ROUNDS to replay more (or fewer) rounds."""
+
+import os
+import re
+import threading
+import time
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from audit.integrity import verify_chain
+from audit.models import ActivityEntry
+from orgs.models import OrgMembership, Team, TeamMembership
+from tests import factories as f
+from tests.concurrency import run_at_once
+from workspaces.models import Flow, Workspace, WorkspaceMembership
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = int(os.environ.get("CONCURRENCY_ROUNDS", "20"))
+ADMINS = 10
+
+
+class Org:
+    """An org with ADMINS logged-in Org Admin clients and one workspace."""
+
+    def __init__(self, slug):
+        self.org = f.OrganizationFactory(slug=slug)
+        self.ws = f.WorkspaceFactory(org=self.org, slug="main")
+        self.clients = []
+        for n in range(ADMINS):
+            admin = f.UserFactory(email=f"admin{n}@{slug}.test")
+            f.OrgMembershipFactory(org=self.org, user=admin, admin=True)
+            client = Client(raise_request_exception=False)
+            client.force_login(admin)
+            self.clients.append(client)
+        self.admin = admin
+
+    def url(self, name, **kwargs):
+        return reverse(f"orgs:{name}", kwargs={"org_slug": self.org.slug, **kwargs})
+
+    def ws_url(self, name, **kwargs):
+        kwargs = {"org_slug": self.org.slug, "ws_slug": self.ws.slug, **kwargs}
+        return reverse(f"workspaces:{name}", kwargs=kwargs)
+
+    def member(self, email, role="user"):
+        user = f.UserFactory(email=email)
+        f.OrgMembershipFactory(org=self.org, user=user, role=role)
+        return user
+
+    def post_at_once(self, requests):
+        """POST (url, data) pairs at the same moment, one admin client each; the responses."""
+        calls = [
+            lambda client=client, url=url, data=data: client.post(url, data)
+            for client, (url, data) in zip(self.clients, requests, strict=False)
+        ]
+        return run_at_once(calls)
+
+    def entries(self, since, **filters):
+        return ActivityEntry.objects.filter(org_id=self.org.pk, seq__gt=since, **filters)
+
+    def last_seq(self):
+        last = ActivityEntry.objects.filter(org_id=self.org.pk).order_by("-seq").first()
+        return last.seq if last else 0
+
+    def assert_chain_intact(self):
+        report = verify_chain(self.org.pk)
+        assert report.ok, report.problem
+
+
+def server_errors(responses):
+    return [r.status_code for r in responses if r.status_code >= 500]
+
+
+def orphans(org):
+    """Grants in `org` held by people who are not its members (invisible in the console)."""
+    members = OrgMembership.objects.filter(org=org).values("user_id")
+    return (
+        TeamMembership.objects.filter(team__org=org).exclude(user_id__in=members).count()
+        + WorkspaceMembership.objects.filter(workspace__org=org)
+        .exclude(user_id__in=members)
+        .count()
+    )
+
+
+def test_flow_create_and_workspace_role_change_in_one_workspace():
+    o = Org("a")
+    errors, lost = [], 0
+    for n in range(ROUNDS):
+        target = o.member(f"t{n}@a.test")
+        role = ["viewer", "editor"][n % 2]
+        responses = o.post_at_once(
+            [
+                (
+                    o.ws_url("flow_create"),
+                    {"name": f"F{n}", "destination_url": "https://x.test/", "status": "active"},
+                ),
+                (o.url("user_workspace", user_id=target.pk, workspace_id=o.ws.pk), {"role": role}),
+            ]
+        )
+        errors += server_errors(responses)
+        lost += Flow.objects.filter(workspace=o.ws, name=f"F{n}").count() != 1
+        lost += not WorkspaceMembership.objects.filter(workspace=o.ws, user=target, role=role)
+    assert (len(errors), lost) == (0, 0)
+    o.assert_chain_intact()
+
+
+def test_team_create_and_org_role_change():
+    o = Org("b")
+    errors, lost = [], 0
+    for n in range(ROUNDS):
+        target = o.member(f"t{n}@b.test")
+        responses = o.post_at_once(
+            [
+                (o.url("teams"), {"name": f"Team {n}"}),
+                (o.url("user_role", user_id=target.pk), {"role": "admin"}),
+            ]
+        )
+        errors += server_errors(responses)
+        lost += Team.objects.filter(org=o.org, name=f"Team {n}").count() != 1
+        lost += not OrgMembership.objects.filter(org=o.org, user=target, role="admin").exists()
+    assert (len(errors), lost) == (0, 0)
+    o.assert_chain_intact()
+
+
+def test_removal_takes_concurrent_grants_with_it():
+    o = Org("c")
+    team = f.TeamFactory(org=o.org, name="Ops")
+    errors, kept = [], 0
+    for n in range(ROUNDS):
+        x = o.member(f"x{n}@c.test")
+        responses = o.post_at_once(
+            [
+                (o.url("user_remove", user_id=x.pk), {}),
+                (o.url("team_member_add", team_id=team.pk), {"email": x.email}),
+                (o.url("user_workspace", user_id=x.pk, workspace_id=o.ws.pk), {"role": "admin"}),
+            ]
+        )
+        errors += server_errors(responses)
+        assert not OrgMembership.objects.filter(org=o.org, user=x).exists()
+        kept += orphans(o.org)
+    assert (len(errors), kept) == (0, 0)
+    o.assert_chain_intact()
+
+
+def test_ten_admins_delete_one_flow():
+    o = Org("d")
+    errors, extra_entries = [], 0
+    for n in range(ROUNDS):
+        flow = f.FlowFactory(workspace=o.ws, name=f"Doomed {n}")
+        since = o.last_seq()
+        responses = o.post_at_once([(o.ws_url("flow_delete", flow_id=flow.pk), {})] * ADMINS)
+        errors += server_errors(responses)
+        assert not Flow.objects.filter(pk=flow.pk).exists()
+        deleted = o.entries(since, entity_type="flow", entity_id=str(flow.pk), action="deleted")
+        extra_entries += deleted.count() - 1
+        assert sorted({r.status_code for r in responses}) in ([302], [302, 404])
+    assert (len(errors), extra_entries) == (0, 0)
+    o.assert_chain_intact()
+
+
+def test_ten_admins_remove_one_team_member():
+    o = Org("e")
+    team = f.TeamFactory(org=o.org, name="Ops")
+    errors, extra_entries = [], 0
+    for n in range(ROUNDS):
+        x = o.member(f"x{n}@e.test")
+        f.TeamMembershipFactory(team=team, user=x)
+        since = o.last_seq()
+        url = o.url("team_member_remove", team_id=team.pk, user_id=x.pk)
+        errors += server_errors(o.post_at_once([(url, {})] * ADMINS))
+        assert not TeamMembership.objects.filter(team=team, user=x).exists()
+        extra_entries += o.entries(since, entity_type="team_member", action="deleted").count() - 1
+    assert (len(errors), extra_entries) == (0, 0)
+    o.assert_chain_intact()
+
+
+def test_ten_renames_of_one_flow_lose_no_edit():
+    """Ten admins opened the same flow and each saves a new name: one save wins, the other
+    nine are told the flow changed since they opened it (their typed name kept in the form),
+    and every entry's old value is a value the flow really had."""
+    o = Org("g")
+    errors, saved, unreal_old_values = [], [], 0
+    for n in range(ROUNDS):
+        flow = f.FlowFactory(workspace=o.ws, name=f"Flow {n}")
+        opened = {"version": getattr(flow, "version", "")}  # the edit form's hidden field
+        since = o.last_seq()
+        url = o.ws_url("flow_edit", flow_id=flow.pk)
+        data = [
+            {**opened, "name": f"Rename {n}.{i}", "destination_url": flow.destination_url}
+            | {"status": "active"}
+            for i in range(ADMINS)
+        ]
+        responses = o.post_at_once([(url, d) for d in data])
+        errors += server_errors(responses)
+        saved.append(sum(r.status_code == 302 for r in responses))
+        for d, r in zip(data, responses, strict=True):
+            if r.status_code == 200:
+                assert "changed since you opened it" in r.content.decode()
+                assert f'value="{d["name"]}"' in r.content.decode()
+        stored = [f"Flow {n}"]
+        for entry in o.entries(since, entity_type="flow", action="updated").order_by("seq"):
+            old, new = entry.changes["name"]
+            unreal_old_values += old != stored[-1]
+            stored.append(new)
+        assert Flow.objects.get(pk=flow.pk).name == stored[-1]
+    assert (len(errors), set(saved), unreal_old_values) == (0, {1}, 0)
+    o.assert_chain_intact()
+
+
+def _unique_name_constraint(model) -> bool:
+    return any(
+        {"name", "name_key"} & set(getattr(c, "fields", ()) or ())
+        or any("name" in str(e) for e in getattr(c, "expressions", ()))
+        for c in model._meta.constraints
+    )
+
+
+def test_double_submits_are_judged_by_the_unique_constraints():
+    """Ten identical submits of team create, team member add and workspace create: one
+    change each, the others get the form back with the field error, never a 500."""
+    o = Org("h")
+    errors, saves = [], set()
+    made = {"teams": set(), "team members": set(), "workspaces": set()}
+    team = f.TeamFactory(org=o.org, name="Ops")
+    for n in range(ROUNDS):
+        x = o.member(f"x{n}@h.test")
+        since = o.last_seq()
+        for url, data in [
+            (o.url("teams"), {"name": f"Twice {n}"}),
+            (o.url("team_member_add", team_id=team.pk), {"email": x.email}),
+            (o.url("workspaces"), {"name": f"Space {n}", "slug": f"space-{n}"}),
+        ]:
+            responses = o.post_at_once([(url, data)] * ADMINS)
+            errors += server_errors(responses)
+            saves.add(sum(r.status_code == 302 for r in responses))
+        made["teams"].add(Team.objects.filter(org=o.org, name__iexact=f"Twice {n}").count())
+        made["team members"].add(
+            o.entries(since, entity_type="team_member", action="created").count()
+        )
+        made["workspaces"].add(Workspace.objects.filter(org=o.org, slug=f"space-{n}").count())
+    assert (len(errors), saves) == (0, {1})
+    assert made == {"teams": {1}, "team members": {1}, "workspaces": {1}}
+    o.assert_chain_intact()
+
+
+@pytest.mark.skipif(
+    not _unique_name_constraint(Workspace), reason="no unique workspace name constraint yet"
+)
+def test_workspace_names_are_unique_under_double_submits():
+    o = Org("i")
+    errors, counts = [], set()
+    for n in range(ROUNDS):
+        responses = o.post_at_once([(o.url("workspaces"), {"name": f"Space {n}"})] * ADMINS)
+        errors += server_errors(responses)
+        counts.add(Workspace.objects.filter(org=o.org, name=f"Space {n}").count())
+    assert (len(errors), counts) == (0, {1})
+
+
+def test_mixed_writes_from_many_admins():
+    """The bench's mix in miniature: flow creates, workspace role and flag changes, org role
+    changes and team member adds from all admins at once."""
+    o = Org("m")
+    team = f.TeamFactory(org=o.org, name="Ops")
+    people = [o.member(f"p{i}@m.test") for i in range(4)]
+    errors, changes = [], 0
+    for n in range(ROUNDS):
+        since, requests = o.last_seq(), []
+        for i in range(ADMINS):
+            person = people[(n + i) % len(people)]
+            kind = i % 4
+            if kind == 0:
+                requests.append(
+                    (
+                        o.ws_url("flow_create"),
+                        {
+                            "name": f"M{n}.{i}",
+                            "destination_url": "https://x.test/",
+                            "status": "active",
+                        },
+                    )
+                )
+            elif kind == 1:
+                role = ["viewer", "editor", "admin"][(n + i) % 3]
+                requests.append(
+                    (
+                        o.url("user_workspace", user_id=person.pk, workspace_id=o.ws.pk),
+                        {"role": role},
+                    )
+                )
+            elif kind == 2:
+                role = ["user", "admin"][(n + i) % 2]
+                requests.append((o.url("user_role", user_id=person.pk), {"role": role}))
+            else:
+                requests.append(
+                    (o.url("team_member_add", team_id=team.pk), {"email": f"p{(n + i) % 4}@m.test"})
+                )
+        responses = o.post_at_once(requests)
+        errors += server_errors(responses)
+        changes += o.entries(since).count()
+    assert len(errors) == 0
+    assert changes > 0
+    o.assert_chain_intact()
+
+
+# --- bounded waits -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def short_lock_timeout(settings):
+    """New connections wait at most 300 ms for a lock (the production default is 5 s)."""
+    from flowadmin.database import postgres_options
+
+    options = connections["default"].settings_dict.setdefault("OPTIONS", {})
+    before = options.get("options")
+    options["options"] = postgres_options(lock_timeout=0.3)
+    yield
+    if before is None:
+        options.pop("options", None)
+    else:
+        options["options"] = before
+
+
+def test_a_write_waiting_on_a_locked_row_ends_as_busy_page(short_lock_timeout):
+    """Another transaction holds the acting admin's user row FOR UPDATE: creating a flow (whose
+    created_by references that row) waits for it — at the INSERT or, with deferred foreign key
+    checks, at COMMIT. The wait ends after the lock timeout with a 503 "busy, try again" page
+    and a Retry-After header, and nothing is written."""
+    o = Org("w")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        from django.db import connection, transaction
+
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM orgs_user WHERE id = %s FOR UPDATE", [o.admin.pk])
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    locked.wait(5)
+    try:
+        client = o.clients[-1]
+        started = time.monotonic()
+        response = client.post(
+            o.ws_url("flow_create"),
+            {"name": "Blocked", "destination_url": "https://x.test/", "status": "active"},
+        )
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert re.search(r"busy", response.content.decode(), re.I)
+    assert waited < 3
+    assert not Flow.objects.filter(name="Blocked").exists()
