@@ -280,7 +280,7 @@ def test_copy_reads_right(demo, client):
     outsider = demo["outsider@acme.test"]
     page = client.get(f"/orgs/acme/users/{outsider.pk}/remove/").content.decode()
     assert "0 team" not in page and "0 workspace" not in page
-    page = client.get(f"/orgs/acme/users/{outsider.pk}/").content.decode()
+    page = client.get(f"/orgs/acme/users/{outsider.pk}/?find=Marketing").content.decode()
     assert ">No access</option>" in page and ">None</option>" not in page
     page = client.get("/orgs/acme/activity/?entity=flow_template").content.decode()
     assert "Entity: Flow template" in page and "entity = flow_template" not in page
