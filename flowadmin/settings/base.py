@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "flowadmin.middleware.HtmxSessionMiddleware",
     "flowadmin.middleware.DesignedErrorPagesMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
+    "flowadmin.routers.ReadYourWritesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "flowadmin.middleware.BusyMiddleware",
@@ -111,6 +112,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
     )
+# A streaming replica of the primary for the heavy read-only pages (flowadmin/routers.py).
+if DATABASE_REPLICA_URL := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["OPTIONS"] = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["flowadmin.routers.ReplicaRouter"]
+# Seconds after a write during which that browser reads only the primary (read-your-writes).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -209,6 +218,19 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "orgs.tasks.expire_invitations",
         "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
+    },
+    # The activity log's signed checkpoints and its streams (audit/tasks.py).
+    "checkpoint-activity": {
+        "task": "audit.tasks.checkpoint_activity",
+        "schedule": env.int("ACTIVITY_CHECKPOINT_EVERY_SECONDS", default=10 * 60),
+    },
+    "deliver-activity-streams": {
+        "task": "audit.tasks.deliver_activity_streams",
+        "schedule": env.int("ACTIVITY_STREAM_EVERY_SECONDS", default=60),
+    },
+    "verify-activity": {
+        "task": "audit.tasks.verify_activity",
+        "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
     },
 }
 
