@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate seed lint bench clean sso-demo
+.PHONY: run test setup migrate seed lint bench bench-scim clean sso-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: setup
 
 bench: migrate
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## SCIM provisioning: 10,000 users and 100 groups through the API (see bench/scim.py)
+bench-scim: migrate
+	$(BIN)/python -m bench.scim $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media .pytest_cache

@@ -107,15 +107,16 @@ def user_create(*, token: ScimToken, resource) -> Person:
         or ScimUser.objects.filter(org=org, user=user).exists()
     ):
         raise UniquenessException(detail=f"User {email} already exists here.")
-    if user is None:
-        user = User.objects.create_user(email=email)  # no password: signs in through SSO
     names = _names(resource)
+    if user is None:
+        # No password: the person signs in through SSO.
+        user = User.objects.create_user(email=email, full_name=_full_name(names))
+    elif _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
+        user.full_name = _full_name(names)
+        user.save(update_fields=["full_name"])
     wanted_role = _org_role(resource) or OrgRole.USER
     row = ScimUser(org=org, user=user)
     _save_row(row, {"external_id": resource.external_id or "", "org_role": wanted_role, **names})
-    if _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
-        user.full_name = _full_name(names)
-        user.save(update_fields=["full_name"])
     role = None
     if resource.active is not False:
         role = wanted_role
@@ -201,8 +202,9 @@ def _set_members(token, team: Team, wanted: set[int], current: set[int]) -> None
     users = {u.pk: u for u in User.objects.filter(pk__in=wanted ^ current)}
     for user_id in sorted(current - wanted):
         services.team_member_remove(actor=token, team=team, user=users[user_id])
-    for user_id in sorted(wanted - current):
-        services.team_member_add(actor=token, team=team, user=users[user_id])
+    added = [users[user_id] for user_id in sorted(wanted - current)]
+    if added:
+        services.team_members_add(actor=token, team=team, users=added)
 
 
 @transaction.atomic
