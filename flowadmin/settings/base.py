@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "flowadmin.htmx.VaryOnHtmxMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
+    "flowadmin.routers.ReadYourWritesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "flowadmin.middleware.BusyMiddleware",
@@ -107,6 +108,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
     )
+# A streaming replica of the primary for the heavy read-only pages (flowadmin/routers.py).
+if DATABASE_REPLICA_URL := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["OPTIONS"] = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["flowadmin.routers.ReplicaRouter"]
+# Seconds after a write during which that browser reads only the primary (read-your-writes).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -18,7 +18,9 @@ from workspaces.models import WorkspaceMembership
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
-PAGE_SIZE = 50
+# Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
+# rendering bounded (issue #14), as on the users page.
+PAGE_SIZE = 25
 
 
 def _members_page(request, *, q="", forms=None, status=200):
