@@ -9,9 +9,9 @@ SECRET_KEY = env("SECRET_KEY")
 # instead of opening one per request (a connect costs milliseconds, more than the scan redirect
 # itself); Django checks a reused connection before handing it to a request. With many
 # instances, put PgBouncer (transaction mode) in front of PostgreSQL (README "Configuration").
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-for database in DATABASES.values():
+for database in DATABASES.values():  # the primary and, when set, the replica
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
     # django-prometheus' wrapper of the same backend: query counts and errors in /metrics.
     database["ENGINE"] = database["ENGINE"].replace(
         "django.db.backends.", "django_prometheus.db.backends."
