@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from . import plans, report, seeding
+from . import measuring, plans, report, seeding, serving
 from .measuring import Bench, BenchError
 
 RESULTS_DIR = Path(settings.BASE_DIR) / "bench" / "results"
@@ -51,6 +51,28 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("--exports", type=int, default=0, help="audience CSV exports mixed in")
     probe.add_argument("--port", type=int, help="gunicorn's port (default: a free one)")
     p.add_argument(
+        "--no-serving",
+        action="store_true",
+        help="skip the scan redirect under gunicorn (bench/serving.py)",
+    )
+    p.add_argument(
+        "--serving-seconds",
+        type=float,
+        default=3.0,
+        help="seconds per URL and round under gunicorn (default 3)",
+    )
+    p.add_argument(
+        "--serving-rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds under gunicorn (default 3)",
+    )
+    p.add_argument(
+        "--readme",
+        action="store_true",
+        help="also rewrite the README's results (between its bench:results markers)",
+    )
+    p.add_argument(
         "--output",
         type=Path,
         default=RESULTS_DIR,
@@ -73,6 +95,7 @@ def say(text: str) -> None:
 
 
 def run(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     if args.concurrency:
         from . import concurrency
@@ -80,6 +103,7 @@ def run(argv=None) -> int:
         return concurrency.run(
             writes=args.writes, threads=args.threads, exports=args.exports, port=args.port
         )
+    args.command = " ".join(["make bench", *([f"BENCH_ARGS='{' '.join(argv)}'"] if argv else [])])
     if args.runs < 1:
         say("--runs must be at least 1.")
         return 2
@@ -110,11 +134,22 @@ def _run(args, sizes: seeding.Sizes) -> int:
         return 0
 
     bench = Bench()
-    say(f"Measuring ({args.runs} runs a page):")
+    load_before = report.load_average()
+    say(f"Measuring ({args.runs} runs a page; load average {load_before}):")
     results = bench.measure(args.runs, out=say)
-    context = report.Context.collect(bench.org, args.runs, seeded)
+    say("Permission checks (timeit):")
+    perms = measuring.permission_check_us(bench.org)
+    served = None
+    if not args.no_serving:
+        say("Scan redirect under gunicorn:")
+        served = serving.measure(
+            bench.org, seconds=args.serving_seconds, rounds=args.serving_rounds, out=say
+        )
+    context = report.Context.collect(
+        bench.org, args.runs, seeded, load_before=load_before, command=args.command
+    )
     say("")
-    say(report.text(results, context))
+    say(report.text(results, context, perms=perms, serving=served))
     page_plans = []
     if plans.available():
         page_plans = plans.probe_plans(bench.org, [m.probe for m in results.measurements])
@@ -122,10 +157,27 @@ def _run(args, sizes: seeding.Sizes) -> int:
         say(report.plans_text(page_plans))
     args.output.mkdir(parents=True, exist_ok=True)
     path = args.output / f"{connection.vendor}.md"
-    path.write_text(report.markdown(results, context, page_plans))
+    path.write_text(report.markdown(results, context, page_plans, perms=perms, serving=served))
     say("")
     say(f"Written to {path}")
+    if args.readme:
+        summary = report.summary_markdown(results, context, perms=perms, serving=served)
+        update_readme(README, summary)
+        say(f"README results rewritten ({README})")
     return 0
+
+
+README = Path(settings.BASE_DIR) / "README.md"
+MARK_START, MARK_END = "<!-- bench:results -->", "<!-- /bench:results -->"
+
+
+def update_readme(path: Path, summary: str) -> None:
+    """Replace what stands between the README's bench:results markers by `summary`."""
+    text = path.read_text()
+    start, end = text.find(MARK_START), text.find(MARK_END)
+    if start < 0 or end < start:
+        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} section.")
+    path.write_text(f"{text[: start + len(MARK_START)]}\n{summary}{text[end:]}")
 
 
 def verify() -> bool:
@@ -160,7 +212,8 @@ def verify() -> bool:
     result, took = timed(lambda: verify_all(org.pk))
     report = result.reports[0]
     say(
-        f"verify_activity against the checkpoint: {report.entries:,} entries in {took:.1f} s "
+        f"verify_activity against the checkpoint: {report.entries:,} entries "
+        f"{'intact' if result.ok else 'checked'} in {took:.1f} s "
         f"({took / baseline:.2f}× the baseline)"
     )
     bulk_record(

@@ -46,6 +46,8 @@ def test_short_link_on_a_known_domain_stays_one_read_one_insert(
     domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
     Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
     client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")  # caches the domain
+    # The flow lookup, then the scan and its day's rollup (ScanDay) in one atomic block: a
+    # savepoint here, inside the test's transaction; BEGIN/COMMIT in production.
     with django_assert_max_num_queries(6) as queries:
         client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example")
     kinds = [q["sql"].split()[0] for q in queries.captured_queries]
