@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flowadmin.htmx.VaryOnHtmxMiddleware",
     "flowadmin.middleware.HtmxSessionMiddleware",
@@ -363,3 +364,19 @@ DJANGO_GUID = {
 # --- operations: /healthz, /readyz, /metrics (flowadmin/operations.py) ---------------------
 # Who may read /metrics: addresses or networks (the Prometheus scraper's).
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files (no inline script or handler anywhere), no plugins, no framing, forms post only here.
+# Inline style attributes stay allowed (brand-kit swatches, chart bars, htmx's indicator style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
