@@ -90,7 +90,9 @@ def member_page(
     if two_factor is not None:
         members = members.filter(has_two_factor=two_factor)
     if q:
-        members = members.filter(Q(user__email__icontains=q) | Q(user__full_name__icontains=q))
+        members = members.filter(
+            Q(user__email__fold_contains=q) | Q(user__full_name__fold_contains=q)
+        )
     page = Paginator(members.order_by(*_member_ordering(sort)), MEMBERS_PER_PAGE).get_page(
         page_number
     )

@@ -20,7 +20,7 @@ from .models import TeamAccess, WorkspaceMembership
 def search_users(queryset, q: str):
     q = (q or "").strip()
     if q:
-        queryset = queryset.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
+        queryset = queryset.filter(Q(email__fold_contains=q) | Q(full_name__fold_contains=q))
     return queryset
 
 

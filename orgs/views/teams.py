@@ -79,7 +79,7 @@ def member_candidates(team, query=""):
         .order_by("email")
     )
     if query:
-        qs = qs.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
+        qs = qs.filter(Q(email__fold_contains=query) | Q(full_name__fold_contains=query))
     return qs.only("email", "full_name")[:MEMBER_OPTIONS]
 
 

@@ -6,7 +6,7 @@ import pytest
 from orgs import services
 from orgs.errors import ServiceError
 from orgs.names import fold
-from tests.factories import OrganizationFactory, TeamFactory
+from tests.factories import OrganizationFactory, OrgMembershipFactory, TeamFactory, UserFactory
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
@@ -71,3 +71,15 @@ def test_a_second_marketing_is_a_field_error_in_the_console(client, demo, acme):
 def test_the_same_name_in_two_orgs_is_fine():
     for org in (OrganizationFactory(), OrganizationFactory()):
         workspace_services.workspace_create(actor=None, org=org, name="Marketing")
+
+
+@pytest.mark.parametrize("q", ["ångström", "ÅNGSTRÖM", "Ａｎｄｅｒｓ", "angstrom"])
+def test_member_search_folds_on_every_database(client, demo, acme, q):
+    user = UserFactory(full_name="Anders Ångström", email="anders@acme.test")
+    OrgMembershipFactory(org=acme, user=user)
+    client.force_login(demo["admin@acme.test"])
+    page = client.get("/orgs/acme/users/", {"q": q}).content.decode()
+    if q == "angstrom":  # no accent folding: å is not a
+        assert "anders@acme.test" not in page
+    else:
+        assert "anders@acme.test" in page

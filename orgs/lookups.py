@@ -1,0 +1,36 @@
+"""`field__fold_contains=text`: a substring search that compares the way people read
+(orgs.names.fold: NFKC + case folding) on SQLite as on PostgreSQL — `?q=ångström` finds
+`Ångström` on SQLite too, whose LIKE folds ASCII letters only.
+
+SQLite gets the Python `fold` as a deterministic SQL function on every new connection;
+PostgreSQL uses `lower(normalize(…, NFKC))` (its lower() folds what casefold folds for names,
+except a few such as ß → ss)."""
+
+from django.db.backends.signals import connection_created
+from django.db.models import CharField, Lookup, TextField
+
+from .names import fold
+
+SQLITE_FUNCTION = "flowadmin_fold"
+
+
+def register_sqlite_fold(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+
+
+class FoldContains(Lookup):
+    lookup_name = "fold_contains"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        pattern = "%" + connection.ops.prep_for_like_query(fold(str(self.rhs))) + "%"
+        if connection.vendor == "sqlite":
+            return f"{SQLITE_FUNCTION}({lhs}) LIKE %s ESCAPE '\\'", [*lhs_params, pattern]
+        return f"lower(normalize({lhs}, NFKC)) LIKE %s", [*lhs_params, pattern]
+
+
+def register() -> None:
+    CharField.register_lookup(FoldContains)
+    TextField.register_lookup(FoldContains)
+    connection_created.connect(register_sqlite_fold, dispatch_uid="orgs.lookups.sqlite_fold")
