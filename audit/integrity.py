@@ -74,7 +74,9 @@ def chain_org_ids(extra=()) -> list[int]:
     return sorted(ids)
 
 
-def _walk(org_id: int, after: int, upto: int | None) -> Iterator[dict]:
+def entry_rows(org_id: int, after: int = 0, upto: int | None = None) -> Iterator[dict]:
+    """One org's entries after #after (up to #upto) in seq order, as dicts of the hashed
+    fields plus id, hash and key_id, read in chunks (constant memory)."""
     rows = ActivityEntry.objects.filter(org_id=org_id, seq__gt=after)
     if upto is not None:
         rows = rows.filter(seq__lte=upto)
@@ -148,7 +150,7 @@ def verify_chain(
             )
         return ChainReport(org_id, count, problem, newest, held)
 
-    for row in _walk(org_id, expected_seq - 1, head.seq if head else None):
+    for row in entry_rows(org_id, expected_seq - 1, head.seq if head else None):
         count += 1
         legacy_ok = legacy_ok and row["seq"] <= legacy_until
         if reason := _entry_problem(row, expected_seq, prev_hash, keys, legacy_ok):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from flowadmin.htmx import wants_partial
+from flowadmin.routers import replica_reads
 from orgs.decorators import org_view
 
 from . import export, recording, selectors
@@ -15,6 +16,7 @@ from .models import Action
 
 @org_view("org.view_activity")
 @require_GET
+@replica_reads
 def activity(request):
     form = ActivityFilterForm(request.GET)
     page = selectors.activity_page(request.org, form.cleaned_data) if form.is_valid() else None
@@ -42,6 +44,7 @@ def activity(request):
 
 @org_view("org.view_activity")
 @require_GET
+@replica_reads
 def export_csv(request):
     form = ActivityFilterForm(request.GET)
     if not form.is_valid():

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from . import plans, report, seeding
+from . import measuring, plans, report, seeding, serving
 from .measuring import Bench, BenchError
 
 RESULTS_DIR = Path(settings.BASE_DIR) / "bench" / "results"
@@ -51,6 +51,28 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("--exports", type=int, default=0, help="audience CSV exports mixed in")
     probe.add_argument("--port", type=int, help="gunicorn's port (default: a free one)")
     p.add_argument(
+        "--no-serving",
+        action="store_true",
+        help="skip the scan redirect under gunicorn (bench/serving.py)",
+    )
+    p.add_argument(
+        "--serving-seconds",
+        type=float,
+        default=3.0,
+        help="seconds per URL and round under gunicorn (default 3)",
+    )
+    p.add_argument(
+        "--serving-rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds under gunicorn (default 3)",
+    )
+    p.add_argument(
+        "--readme",
+        action="store_true",
+        help="also rewrite the README's results (between its bench:results markers)",
+    )
+    p.add_argument(
         "--output",
         type=Path,
         default=RESULTS_DIR,
@@ -73,6 +95,7 @@ def say(text: str) -> None:
 
 
 def run(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     if args.concurrency:
         from . import concurrency
@@ -80,6 +103,7 @@ def run(argv=None) -> int:
         return concurrency.run(
             writes=args.writes, threads=args.threads, exports=args.exports, port=args.port
         )
+    args.command = " ".join(["make bench", *([f"BENCH_ARGS='{' '.join(argv)}'"] if argv else [])])
     if args.runs < 1:
         say("--runs must be at least 1.")
         return 2
@@ -110,11 +134,22 @@ def _run(args, sizes: seeding.Sizes) -> int:
         return 0
 
     bench = Bench()
-    say(f"Measuring ({args.runs} runs a page):")
+    load_before = report.load_average()
+    say(f"Measuring ({args.runs} runs a page; load average {load_before}):")
     results = bench.measure(args.runs, out=say)
-    context = report.Context.collect(bench.org, args.runs, seeded)
+    say("Permission checks (timeit):")
+    perms = measuring.permission_check_us(bench.org)
+    served = None
+    if not args.no_serving:
+        say("Scan redirect under gunicorn:")
+        served = serving.measure(
+            bench.org, seconds=args.serving_seconds, rounds=args.serving_rounds, out=say
+        )
+    context = report.Context.collect(
+        bench.org, args.runs, seeded, load_before=load_before, command=args.command
+    )
     say("")
-    say(report.text(results, context))
+    say(report.text(results, context, perms=perms, serving=served))
     page_plans = []
     if plans.available():
         page_plans = plans.probe_plans(bench.org, [m.probe for m in results.measurements])
@@ -122,22 +157,72 @@ def _run(args, sizes: seeding.Sizes) -> int:
         say(report.plans_text(page_plans))
     args.output.mkdir(parents=True, exist_ok=True)
     path = args.output / f"{connection.vendor}.md"
-    path.write_text(report.markdown(results, context, page_plans))
+    path.write_text(report.markdown(results, context, page_plans, perms=perms, serving=served))
     say("")
     say(f"Written to {path}")
+    if args.readme:
+        summary = report.summary_markdown(results, context, perms=perms, serving=served)
+        update_readme(README, summary)
+        say(f"README results rewritten ({README})")
     return 0
 
 
+README = Path(settings.BASE_DIR) / "README.md"
+MARK_START, MARK_END = "<!-- bench:results -->", "<!-- /bench:results -->"
+
+
+def update_readme(path: Path, summary: str) -> None:
+    """Replace what stands between the README's bench:results markers by `summary`."""
+    text = path.read_text()
+    start, end = text.find(MARK_START), text.find(MARK_END)
+    if start < 0 or end < start:
+        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} section.")
+    path.write_text(f"{text[: start + len(MARK_START)]}\n{summary}{text[end:]}")
+
+
 def verify() -> bool:
-    from audit.integrity import verify_chain
+    """Checkpoint the bench org's chain and verify it against the checkpoint (issue #15),
+    beside the work `verify_activity` did before keys and checkpoints — walking the same rows
+    and computing the unkeyed SHA-256 — measured in the same run; then a scheduled checkpoint
+    after 1,000 more entries (it checks only the entries since the last one)."""
+    from audit.checkpoints import write_checkpoints
+    from audit.integrity import entry_rows, verify_all
+    from audit.keys import LEGACY_KEY_ID
+    from audit.models import compute_hash
+    from audit.recording import Draft, bulk_record
     from orgs.models import Organization
 
     org = Organization.objects.get(slug=seeding.ORG_SLUG)
-    started = time.perf_counter()
-    result = verify_chain(org.pk)
-    took = time.perf_counter() - started
+
+    def timed(work):
+        started = time.perf_counter()
+        result = work()
+        return result, time.perf_counter() - started
+
+    def unkeyed_walk():
+        return sum(
+            1 for row in entry_rows(org.pk) if compute_hash({**row, "key_id": LEGACY_KEY_ID})
+        )
+
+    rows, baseline = timed(unkeyed_walk)
+    say(f"Baseline (the old verify's work, unkeyed SHA-256): {rows:,} entries in {baseline:.1f} s")
+    written, took = timed(lambda: write_checkpoints([org.pk]))
+    what = written[0].reason or written[0].checkpoint.name
+    say(f"checkpoint_activity (first: checks the whole chain, signs): {took:.1f} s — {what}")
+    result, took = timed(lambda: verify_all(org.pk))
+    report = result.reports[0]
+    say(
+        f"verify_activity against the checkpoint: {report.entries:,} entries "
+        f"{'intact' if result.ok else 'checked'} in {took:.1f} s "
+        f"({took / baseline:.2f}× the baseline)"
+    )
+    bulk_record(
+        Draft(org_id=org.pk, action="updated", entity_type="flow", entity_id=str(i))
+        for i in range(1000)
+    )
+    written, took = timed(lambda: write_checkpoints([org.pk]))
+    say(f"checkpoint_activity after 1,000 more entries: {took:.2f} s")
     if result.ok:
-        say(f"Hash chain of '{org.slug}': {result.entries:,} entries intact ({took:.1f} s).")
         return True
-    print(f"Hash chain of '{org.slug}' is broken at {result.problem}.", file=sys.stderr)
+    print(f"Hash chain of '{org.slug}' is broken at {report.problem}.", file=sys.stderr)
     return False

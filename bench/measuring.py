@@ -14,12 +14,14 @@ import datetime
 import io
 import statistics
 import time
+import timeit
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,7 +40,19 @@ ACTIVITY = "Activity page"
 EXPORT = "Activity CSV export"
 USERS = "Users page"
 DASHBOARD = "Dashboard"
+PROFILE = "Member profile"
+MANAGE_MEMBERS = "Manage → Members"
 ADMIN = "Django admin changelist"
+STOCK = "Stock ModelAdmin"
+# Median milliseconds each page should stay under at full size (issue #14); the report prints
+# the ratio median / target (≤ 1 meets it).
+TARGETS_MS = {
+    DASHBOARD: 50,
+    USERS: 40,
+    ACTIVITY: 25,
+    PROFILE: 50,
+    MANAGE_MEMBERS: 40,
+}
 # An email filter matching many actors (1,000 of 10,000 members: more than the filter resolves
 # to exact emails, see audit.filters.MAX_RESOLVED_EMAILS).
 MANY = "member01"
@@ -73,6 +87,15 @@ class Measurement:
     def max_ms(self) -> float:
         return max(self.times_ms)
 
+    @property
+    def target_ms(self) -> float | None:
+        return TARGETS_MS.get(self.probe.group)
+
+    @property
+    def ratio(self) -> float | None:
+        """Median over target (≤ 1: the target is met), or None without a target."""
+        return self.median_ms / self.target_ms if self.target_ms else None
+
 
 @dataclass
 class Results:
@@ -102,6 +125,14 @@ def _page_rows(response):
 
 def _admin_rows(response):
     return len(response.context["cl"].result_list)
+
+
+def _profile_rows(response):
+    return len(response.context["workspace_rows"]) + len(response.context["found_rows"])
+
+
+def _manage_rows(response):
+    return len(response.context["rows"])
 
 
 def _csv_rows(body: bytes) -> int:
@@ -135,6 +166,20 @@ def probes(org) -> list[Probe]:
     def admin(key, label, path, compare=None, **params):
         return Probe(key, ADMIN, label, _with(path, params), _admin_rows, True, compare=compare)
 
+    def stock(key, label, compare, **params):
+        url = _with(reverse("stock_admin:audit_activityentry_changelist"), params)
+        return Probe(key, STOCK, label, url, _admin_rows, True, compare=compare)
+
+    member = User.objects.get(email=busy)
+    profile = reverse("orgs:user_profile", args=[org.slug, member.pk])
+    busiest_ws = (
+        Workspace.objects.filter(org=org)
+        .annotate(n=Count("memberships"))
+        .order_by("-n", "name")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    manage = reverse("workspaces:manage_members", args=[org.slug, busiest_ws])
     dashboard = reverse("orgs:dashboard", args=[org.slug])
     entries_admin = reverse("admin:audit_activityentry_changelist")
     members_admin = reverse("admin:orgs_orgmembership_changelist")
@@ -147,6 +192,22 @@ def probes(org) -> list[Probe]:
     return [
         Probe("dashboard", DASHBOARD, "dashboard", dashboard, _page_rows),
         Probe("dashboard-scans", DASHBOARD, "by scans", f"{dashboard}?sort=scans", _page_rows),
+        Probe("profile", PROFILE, f"{busy}", profile, _profile_rows),
+        Probe(
+            "profile-find",
+            PROFILE,
+            "find “Workspace 00” (to give access)",
+            _with(profile, {"find": "Workspace 00"}),
+            _profile_rows,
+        ),
+        Probe("manage", MANAGE_MEMBERS, f"workspace {busiest_ws}, page 1", manage, _manage_rows),
+        Probe(
+            "manage-search",
+            MANAGE_MEMBERS,
+            "search “member0”",
+            _with(manage, {"q": "member0"}),
+            _manage_rows,
+        ),
         users("users", "page 1"),
         users("users-search", "search “smith”", q="smith"),
         users("users-page", "middle page", page=_middle(member_count, MEMBERS_PER_PAGE)),
@@ -224,6 +285,18 @@ def probes(org) -> list[Probe]:
             compare="activity-email-quiet",
             q=quiet,
         ),
+        stock("stock", "activity entries (stock)", "activity"),
+        stock(
+            "stock-updated", "action = updated (stock)", "activity-updated", action__exact="updated"
+        ),
+        stock(
+            "stock-entity",
+            "entity type = team (stock)",
+            "activity-entity",
+            entity_type__exact="team",
+        ),
+        stock("stock-email", "search busiest email (stock)", "activity-email", q=busy),
+        stock("stock-email-many", f"search “{MANY}” (stock)", "activity-email-many", q=MANY),
         admin(
             "admin-members",
             "org members of bench",
@@ -382,3 +455,34 @@ class Bench:
                 )
             )
         return found
+
+
+# A permission check once the user's access is loaded should cost at most this (issue #14).
+HAS_PERM_TARGET_US = 5.0
+
+
+def permission_check_us(org, *, number: int = 20_000, repeat: int = 5) -> dict[str, float]:
+    """Microseconds per `user.has_perm(capability, obj)` once the member's access is loaded
+    (timeit, the best of `repeat` batches of `number`): a workspace capability and an org one,
+    for an org member with a few workspaces."""
+    from orgs.permissions import all_access
+
+    membership = (
+        OrgMembership.objects.filter(org=org, role="user")
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+    )
+    if membership is None:
+        raise BenchError(f"The org {org.slug!r} has no members: seed it first.")
+    user = membership.user
+    workspace = Workspace.objects.filter(org=org).order_by("pk").first()
+    all_access(user)
+    checks = {
+        "has_perm('ws.view', workspace)": lambda: user.has_perm("ws.view", workspace),
+        "has_perm('org.view_console', org)": lambda: user.has_perm("org.view_console", org),
+    }
+    return {
+        label: min(timeit.repeat(check, number=number, repeat=repeat)) / number * 1e6
+        for label, check in checks.items()
+    }

@@ -17,7 +17,21 @@ from .measuring import Results
 from .plans import PagePlans
 from .seeding import SeedReport
 
-COLUMNS = ["page", "median ms", "max ms", "queries", "rows", "first row ms"]
+COLUMNS = [
+    "page",
+    "median ms",
+    "max ms",
+    "queries",
+    "rows",
+    "first row ms",
+    "target ms",
+    "× target",
+]
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (as `uptime` prints it)."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 @dataclass
@@ -30,13 +44,18 @@ class Context:
     runs: int
     counts: dict[str, int]
     seeding: SeedReport | None
+    load_before: str = ""
+    load_after: str = ""
+    command: str = ""
 
     @classmethod
-    def collect(cls, org, runs: int, seeding: SeedReport | None) -> Context:
+    def collect(
+        cls, org, runs: int, seeding: SeedReport | None, *, load_before: str = "", command=""
+    ) -> Context:
         return cls(
-            date=timezone.localdate().isoformat(),
+            date=timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
             machine=f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}",
+            f"Python {platform.python_version()}",
             database=database_label(),
             runs=runs,
             counts={
@@ -48,7 +67,14 @@ class Context:
                 "audience contacts": AudienceContact.objects.filter(workspace__org=org).count(),
             },
             seeding=seeding,
+            load_before=load_before,
+            load_after=load_average(),
+            command=command,
         )
+
+    @property
+    def load(self) -> str:
+        return f"load average (1, 5, 15 min) {self.load_before} before, {self.load_after} after"
 
     @property
     def sizes(self) -> str:
@@ -86,12 +112,81 @@ def _rows(results: Results):
             str(m.queries),
             "" if m.rows is None else f"{m.rows:,}",
             "" if m.first_row_ms is None else f"{m.first_row_ms:.0f}",
+            "" if m.target_ms is None else f"{m.target_ms:.0f}",
+            "" if m.ratio is None else _ratio(m.ratio),
         )
 
 
-def text(results: Results, context: Context) -> str:
+def _ratio(value: float) -> str:
+    return f"{value:.2f}{'' if value <= 1 else ' ✗'}"
+
+
+def serving_lines(serving) -> list[tuple[str, ...]]:
+    """(what, req/s, p50 ms, p99 ms, × bare redirect, errors) per served URL."""
+    bare = serving.by_key()["bare"].rps
+    return [
+        (
+            f"{t.label} `{t.path}`",
+            f"{t.rps:.0f}",
+            f"{t.percentile(50):.1f}",
+            f"{t.percentile(99):.1f}",
+            f"{t.rps / bare:.2f}" if bare else "—",
+            str(t.errors),
+        )
+        for t in serving.targets
+    ]
+
+
+SERVING_COLUMNS = ["served by gunicorn", "req/s", "p50 ms", "p99 ms", "× bare", "errors"]
+
+
+def serving_summary(serving) -> list[str]:
+    from .serving import SCAN_TARGET_RATIO
+
+    met = "met" if serving.scan_ratio >= SCAN_TARGET_RATIO else "NOT met"
+    recorded = (
+        "every answered scan recorded"
+        if serving.scans_recorded == serving.rollup_recorded == serving.scans_answered
+        else "SCANS MISSING"
+    )
+    return [
+        f"gunicorn: {serving.workers} sync workers; {serving.concurrency} client threads, "
+        f"{serving.rounds} interleaved rounds of {serving.seconds:g} s per URL, a new "
+        "connection per request.",
+        f"Scan redirect: {serving.scan_ratio:.2f}× a bare redirect (target ≥ "
+        f"{SCAN_TARGET_RATIO}: {met}); {serving.scans_answered:,} scans answered, "
+        f"{serving.scans_recorded:,} recorded, {serving.rollup_recorded:,} in the daily rollup "
+        f"({recorded}).",
+    ]
+
+
+def perm_lines(perms: dict[str, float]) -> list[tuple[str, ...]]:
+    from .measuring import HAS_PERM_TARGET_US
+
+    return [
+        (label, f"{us:.2f}", f"{HAS_PERM_TARGET_US:g}", _ratio(us / HAS_PERM_TARGET_US))
+        for label, us in perms.items()
+    ]
+
+
+PERM_COLUMNS = ["permission check (access loaded)", "µs", "target µs", "× target"]
+
+
+def _plain_table(columns, table) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [columns, *table]) for i in range(len(columns))]
+
+    def line(row):
+        first = str(row[0]).ljust(widths[0])
+        rest = [str(value).rjust(width) for value, width in zip(row[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    return [line(columns), "  ".join("-" * width for width in widths), *map(line, table)]
+
+
+def text(results: Results, context: Context, *, perms=None, serving=None) -> str:
     lines = [
         f"{context.database} · {context.machine} · {context.date}",
+        f"Machine load: {context.load} (a shared machine: figures under load are noisy)",
         f"Data: {context.sizes}",
         f"Seeding: {context.seeded}",
         f"Each page: median and max of {context.runs} runs after one untimed request; "
@@ -99,15 +194,12 @@ def text(results: Results, context: Context) -> str:
         "",
     ]
     table = [(label, *numbers) for label, _url, *numbers in _rows(results)]
-    widths = [max(len(str(row[i])) for row in [COLUMNS, *table]) for i in range(len(COLUMNS))]
-
-    def line(row):
-        first = str(row[0]).ljust(widths[0])
-        rest = [str(value).rjust(width) for value, width in zip(row[1:], widths[1:], strict=True)]
-        return "  ".join([first, *rest])
-
-    lines += [line(COLUMNS), "  ".join("-" * width for width in widths)]
-    lines += [line(row) for row in table]
+    lines += _plain_table(COLUMNS, table)
+    if perms:
+        lines += ["", *_plain_table(PERM_COLUMNS, perm_lines(perms))]
+    if serving:
+        lines += ["", *_plain_table(SERVING_COLUMNS, serving_lines(serving))]
+        lines += serving_summary(serving)
     pairs = results.pairs()
     if pairs:
         lines += ["", "Side by side (median ms, queries):"]
@@ -150,7 +242,29 @@ def _md_table(header, rows, align: str) -> list[str]:
 
 def results_table(results: Results) -> list[str]:
     rows = [(f"{label}<br>`{url}`", *numbers) for label, url, *numbers in _rows(results)]
-    return _md_table(COLUMNS, rows, "lrrrrr")
+    return _md_table(COLUMNS, rows, "lrrrrrrr")
+
+
+def summary_markdown(results: Results, context: Context, *, perms=None, serving=None) -> str:
+    """The README's Results: what was measured, where, under which load, with which command;
+    each figure with its target and ratio."""
+    lines = [
+        f"Measured {context.date} with `{context.command}` on {context.database}, "
+        f"{context.machine}; {context.load}. Data (org `bench`): {context.sizes}. "
+        f"Each page: median and max of {context.runs} runs after one untimed request "
+        "(Django's test client, DEBUG off). **The machine was shared**: figures under load "
+        "are noisy; compare ratios within one run.",
+        "",
+    ]
+    rows = [(label, *numbers[:4], *numbers[5:]) for label, _url, *numbers in _rows(results)]
+    columns = [c for c in COLUMNS if c != "first row ms"]
+    lines += _md_table(columns, rows, "lrrrrrr")
+    if perms:
+        lines += ["", *_md_table(PERM_COLUMNS, perm_lines(perms), "lrrr")]
+    if serving:
+        lines += ["", *_md_table(SERVING_COLUMNS, serving_lines(serving), "lrrrrr"), ""]
+        lines += serving_summary(serving)
+    return "\n".join(lines) + "\n"
 
 
 def pairs_table(results: Results) -> list[str]:
@@ -170,12 +284,15 @@ def pairs_table(results: Results) -> list[str]:
     return _md_table(header, rows, "lrrlrr")
 
 
-def markdown(results: Results, context: Context, plans: list[PagePlans]) -> str:
+def markdown(
+    results: Results, context: Context, plans: list[PagePlans], *, perms=None, serving=None
+) -> str:
     lines = [
         f"# Benchmark on {context.database}",
         "",
         f"- Date: {context.date}",
-        f"- Machine: {context.machine}",
+        f"- Command: `{context.command}`",
+        f"- Machine: {context.machine}; {context.load}",
         f"- Data (org `bench`): {context.sizes}",
         f"- Seeding: {context.seeded}",
         f"- Each page: median and max of {context.runs} runs after one untimed request, "
@@ -184,6 +301,11 @@ def markdown(results: Results, context: Context, plans: list[PagePlans]) -> str:
         "",
         *results_table(results),
     ]
+    if perms:
+        lines += ["", *_md_table(PERM_COLUMNS, perm_lines(perms), "lrrr")]
+    if serving:
+        lines += ["", *_md_table(SERVING_COLUMNS, serving_lines(serving), "lrrrrr"), ""]
+        lines += serving_summary(serving)
     if results.pairs():
         lines += ["", "## Side by side with Django's admin", "", *pairs_table(results)]
     if plans:

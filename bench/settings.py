@@ -4,9 +4,14 @@ off, so pages are timed as in production, and the test client's host allowed."""
 import warnings
 
 from flowadmin.settings.base import *  # noqa: F403
-from flowadmin.settings.base import ALLOWED_HOSTS, BASE_DIR, LOGGING, env
+from flowadmin.settings.base import ALLOWED_HOSTS, BASE_DIR, DATABASES, LOGGING, env
 
 DEBUG = False
+# The site's URLs plus the baselines it is compared with (stock admin, bare redirect views).
+ROOT_URLCONF = "bench.urls"
+# Persistent connections, as in production (flowadmin/settings/production.py).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if "testserver" not in ALLOWED_HOSTS:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 # Static files are never requested by the benchmark; finders avoid whitenoise's warning about

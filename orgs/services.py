@@ -237,15 +237,39 @@ def team_update(
 
 @transaction.atomic
 def team_member_add(*, actor, team: Team, user: User) -> None:
+    """Add `user` to the team (the console, commands): refuses someone already in it."""
+    team_members_add(actor=actor, team=team, users=[user], strict=True)
+
+
+@transaction.atomic
+def team_members_add(*, actor, team: Team, users: list[User], strict: bool = False) -> None:
+    """Add several org members to a team at once (one insert, one batch of log entries):
+    SCIM group pushes add hundreds. With `strict`, someone already in the team is a
+    ServiceError (code "duplicate"); otherwise they are left as they are."""
     lock_org(team.org_id)
     _require_idp_for_managed(team, actor)
-    require_member(team.org, user)
-    already = f"{user.email} is already in {team.name}."
-    if TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ServiceError(already, code="duplicate")
-    with unique_or_error(already):
-        team.members.add(user)
-    permissions.forget_access(user)
+    ids = {user.pk for user in users}
+    members = set(
+        OrgMembership.objects.filter(org_id=team.org_id, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in users:
+        if user.pk not in members:
+            raise NotOrgMemberError(user, team.org)
+    if strict:
+        in_team = set(
+            TeamMembership.objects.filter(team=team, user_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+        if in_team:
+            email = next(u.email for u in users if u.pk in in_team)
+            raise ServiceError(f"{email} is already in {team.name}.", code="duplicate")
+    with unique_or_error(f"Someone was added to {team.name} at the same moment: try again."):
+        team.members.add(*users)
+    for user in users:
+        permissions.forget_access(user)
 
 
 @transaction.atomic

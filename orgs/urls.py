@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import avatars, dashboard, invitations, settings, teams, users, workspaces
+from .views import avatars, dashboard, invitations, scim, settings, teams, users, workspaces
 
 app_name = "orgs"
 
@@ -67,6 +67,8 @@ urlpatterns = [
     ),
     path("settings/sso/", settings.sso, name="sso"),
     path("settings/domains/", settings.domain_list, name="domains"),
+    path("settings/scim/", scim.scim_tokens, name="scim"),
+    path("settings/scim/<int:token_id>/revoke/", scim.scim_token_revoke, name="scim_token_revoke"),
     path("settings/domains/<int:domain_id>/verify/", settings.domain_verify, name="domain_verify"),
     path("settings/domains/<int:domain_id>/remove/", settings.domain_remove, name="domain_remove"),
     # Avatars (org, teams, workspaces), served to the org's members

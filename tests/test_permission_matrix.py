@@ -87,6 +87,9 @@ URL_TABLE = [
     ("/orgs/acme/settings/integrations/activity-stream/", ORG_CONSOLE),
     ("/orgs/acme/settings/sso/", ORG_CONSOLE),
     ("/orgs/acme/settings/domains/", ORG_CONSOLE),
+    ("/orgs/acme/settings/scim/", ORG_CONSOLE),
+    # SCIM takes a bearer token only: a console session opens nothing there.
+    ("/scim/v2/acme/Users", {user: 401 for user in USERS}),
     ("/orgs/globex/", GLOBEX_CONSOLE),
     ("/orgs/nope/", answers()),
     (m, {**MARKETING_READ, **{u: 302 for u, s in MARKETING_READ.items() if s == 200}}),
@@ -166,6 +169,7 @@ POST_TABLE = [
     ("/orgs/acme/users/invite/", {"email": "new@acme.test", "role": "admin"}, ORG_CONSOLE),
     ("/orgs/acme/settings/", {"description": "changed"}, ORG_CONSOLE),
     ("/orgs/acme/settings/domains/", {"hostname": "go.acme.example"}, ORG_CONSOLE),
+    ("/orgs/acme/settings/scim/", {"name": "Okta"}, ORG_CONSOLE),
     ("/orgs/acme/settings/integrations/activity-stream/", {"destination": "sink"}, ORG_CONSOLE),
     (f"{m}flows/new/", {"name": "X", "destination_url": "https://x.test/"}, MARKETING_FLOWS_WRITE),
     (f"{m}flows/{{flow}}/delete/", {}, MARKETING_FLOWS_WRITE),

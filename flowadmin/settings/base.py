@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# In DEBUG (the demo) show the designed 403/404/500 pages, not the technical ones.
+DESIGNED_ERROR_PAGES = env.bool("DESIGNED_ERROR_PAGES", default=True)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-flowadmin-development-only-key-000000")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 # None: Django's ALLOWED_HOSTS check alone. Production sets it (see flowadmin/hosts.py).
@@ -61,7 +63,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flowadmin.htmx.VaryOnHtmxMiddleware",
+    "flowadmin.middleware.HtmxSessionMiddleware",
+    "flowadmin.middleware.DesignedErrorPagesMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
+    "flowadmin.routers.ReadYourWritesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "flowadmin.middleware.BusyMiddleware",
@@ -107,6 +112,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)
     )
+# A streaming replica of the primary for the heavy read-only pages (flowadmin/routers.py).
+if DATABASE_REPLICA_URL := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["OPTIONS"] = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["flowadmin.routers.ReplicaRouter"]
+# Seconds after a write during which that browser reads only the primary (read-your-writes).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -126,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "flowadmin.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -205,10 +219,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.expire_invitations",
         "schedule": env.int("EXPIRE_INVITATIONS_EVERY_SECONDS", default=15 * 60),
     },
+    # The activity log's signed checkpoints and its streams (audit/tasks.py).
+    "checkpoint-activity": {
+        "task": "audit.tasks.checkpoint_activity",
+        "schedule": env.int("ACTIVITY_CHECKPOINT_EVERY_SECONDS", default=10 * 60),
+    },
+    "deliver-activity-streams": {
+        "task": "audit.tasks.deliver_activity_streams",
+        "schedule": env.int("ACTIVITY_STREAM_EVERY_SECONDS", default=60),
+    },
+    "verify-activity": {
+        "task": "audit.tasks.verify_activity",
+        "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
+    },
 }
 
 # flowadmin's own settings
-SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="127.0.0.1:8000")
+# Empty: the host the console is served on (flowadmin.hosts.short_link_host).
+SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)

@@ -1,5 +1,7 @@
 """Production: everything secret or host-specific must come from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import DATABASES, LOGGING, STORAGES, env
 
@@ -9,9 +11,9 @@ SECRET_KEY = env("SECRET_KEY")
 # instead of opening one per request (a connect costs milliseconds, more than the scan redirect
 # itself); Django checks a reused connection before handing it to a request. With many
 # instances, put PgBouncer (transaction mode) in front of PostgreSQL (README "Configuration").
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-for database in DATABASES.values():
+for database in DATABASES.values():  # the primary and, when set, the replica
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
     # django-prometheus' wrapper of the same backend: query counts and errors in /metrics.
     database["ENGINE"] = database["ENGINE"].replace(
         "django.db.backends.", "django_prometheus.db.backends."
@@ -27,6 +29,8 @@ ALLOWED_HOSTS = ["*"]
 # The activity log's keys never default in production (`manage.py activity_keys` makes a set).
 ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
 ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
+if not (ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY):
+    raise ImproperlyConfigured("ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY must not be empty.")
 
 # Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {

@@ -24,6 +24,8 @@ from scim2_models import (
 )
 
 from .. import permissions, services
+from ..errors import unique_or_error
+from ..locking import lock_org
 from ..models import Domain, DomainStatus, OrgMembership, ScimToken, ScimUser, Team, User
 from ..roles import OrgRole
 from .resources import Person, members_of
@@ -100,6 +102,7 @@ def user_create(*, token: ScimToken, resource) -> Person:
     the email is unknown; an existing member or provisioned person is a 409 (uniqueness)."""
     org = token.org
     email = _email(resource.user_name)
+    lock_org(org)  # the lock order of README "Concurrency": the org first
     _check_domain(org, email)
     user = User.objects.filter(email=email).first()
     if user is not None and (
@@ -107,15 +110,17 @@ def user_create(*, token: ScimToken, resource) -> Person:
         or ScimUser.objects.filter(org=org, user=user).exists()
     ):
         raise UniquenessException(detail=f"User {email} already exists here.")
-    if user is None:
-        user = User.objects.create_user(email=email)  # no password: signs in through SSO
     names = _names(resource)
+    if user is None:
+        # No password: the person signs in through SSO.
+        with unique_or_error(f"User {email} already exists."):
+            user = User.objects.create_user(email=email, full_name=_full_name(names))
+    elif _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
+        user.full_name = _full_name(names)
+        user.save(update_fields=["full_name"])
     wanted_role = _org_role(resource) or OrgRole.USER
     row = ScimUser(org=org, user=user)
     _save_row(row, {"external_id": resource.external_id or "", "org_role": wanted_role, **names})
-    if _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
-        user.full_name = _full_name(names)
-        user.save(update_fields=["full_name"])
     role = None
     if resource.active is not False:
         role = wanted_role
@@ -128,6 +133,7 @@ def user_update(*, token: ScimToken, current: Person, resource) -> Person:
     """PUT or PATCH /Users/<id>: bring the person to the state `resource` (a UserRequest)
     describes. `active` absent leaves the membership as it is."""
     org, user = token.org, current.user
+    lock_org(org)
     owns = _owns_profile(org, user)
     email = _email(resource.user_name) if resource.user_name else user.email
     profile = []
@@ -201,13 +207,15 @@ def _set_members(token, team: Team, wanted: set[int], current: set[int]) -> None
     users = {u.pk: u for u in User.objects.filter(pk__in=wanted ^ current)}
     for user_id in sorted(current - wanted):
         services.team_member_remove(actor=token, team=team, user=users[user_id])
-    for user_id in sorted(wanted - current):
-        services.team_member_add(actor=token, team=team, user=users[user_id])
+    added = [users[user_id] for user_id in sorted(wanted - current)]
+    if added:
+        services.team_members_add(actor=token, team=team, users=added)
 
 
 @transaction.atomic
 def group_create(*, token: ScimToken, resource) -> Team:
     """POST /Groups: a team managed by the identity provider, with its members."""
+    lock_org(token.org)
     wanted = _member_ids(token.org, resource)
     team = services.team_create(
         actor=token,

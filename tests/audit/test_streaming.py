@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit import services, streaming
 from audit.checkpoints import load, write_checkpoints
 from audit.context import Actor, acting_as
-from audit.models import ActivityEntry, ActivityStream
+from audit.models import ActivityEntry, ActivityStream, ActivityVerification
 from tests.services import free_port, s3_client
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,20 @@ def test_an_s3_sink_that_is_down_holds_up_nothing_and_delivery_resumes(
     configure_s3(settings, s3_server["endpoint_url"], bucket, s3_server["env"])
     assert streaming.deliver(stream).delivered == 3
     assert len(keys_in(s3_server, bucket, f"streams/org-{org.pk}/")) == 1
+
+
+def test_the_beat_schedule_delivers_streams_and_checkpoints(org, receiver, settings):
+    from audit import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        f"audit.tasks.{name}" for name in ("checkpoint_activity", "verify_activity")
+    } <= scheduled
+    assert "audit.tasks.deliver_activity_streams" in scheduled
+    stream_to(org, destination="webhook", url=receiver.url, secret=SECRET)
+    write(org, 1)
+    assert tasks.deliver_activity_streams.apply().get() == 2
+    assert tasks.checkpoint_activity.apply().get() == 1
+    assert tasks.checkpoint_activity.apply().get() == 0  # the head has not moved
+    assert tasks.verify_activity.apply().get() is True
+    assert ActivityVerification.objects.get(pk=org.pk).ok

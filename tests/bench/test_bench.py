@@ -7,13 +7,20 @@ import pytest
 from audit.integrity import verify_chain
 from audit.models import ActivityEntry
 from bench import cli, seeding
-from bench.measuring import ADMIN, Bench
+from bench.measuring import ADMIN, STOCK, Bench, permission_check_us
+from bench.serving import SCAN, Serving, Throughput
 from orgs.models import Organization, OrgMembership, TeamMembership
 from workspaces.models import Scan, TeamAccess, Workspace, WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
 
 TINY = seeding.Sizes(entries=400, members=12, workspaces=2)
+
+
+@pytest.fixture(autouse=True)
+def _bench_urls(settings):
+    """The benchmark's URLs (the site's, the stock admin and the redirect baselines)."""
+    settings.ROOT_URLCONF = "bench.urls"
 
 
 @pytest.fixture
@@ -61,7 +68,34 @@ def test_every_page_answers_and_is_counted(bench_org):
     results = Bench().measure(runs=1)
     keys = {m.probe.key for m in results.measurements}
     assert {"dashboard", "users", "activity", "activity-older", "export-ws", "admin"} <= keys
+    assert {"profile", "profile-find", "manage", "stock", "stock-email"} <= keys
     assert all(m.queries and m.rows is not None for m in results.measurements)
+
+
+def test_pages_with_a_target_print_their_ratio(bench_org):
+    keyed = Bench().measure(runs=1).by_key()
+    assert keyed["activity"].target_ms == 25 and keyed["profile"].target_ms == 50
+    assert keyed["activity"].ratio == keyed["activity"].median_ms / 25
+    assert keyed["stock"].ratio is None  # a baseline, not a page of ours
+
+
+def test_stock_admin_stands_beside_the_activity_page(bench_org):
+    pairs = Bench().measure(runs=1).pairs()
+    stock = {app.probe.key for app, admin in pairs if admin.probe.group == STOCK}
+    assert {"activity", "activity-updated", "activity-email"} <= stock
+
+
+def test_permission_checks_are_timed_in_microseconds(bench_org):
+    timings = permission_check_us(bench_org, number=100, repeat=1)
+    assert len(timings) == 2 and all(0 < us < 1000 for us in timings.values())
+
+
+def test_serving_percentiles_and_ratio():
+    bare = Throughput("bare", "bare", "/b", rounds_rps=[100, 300, 200])
+    scan = Throughput(SCAN, "scan", "/s/x", rounds_rps=[60, 100, 80])
+    scan.latencies_ms = [float(n) for n in range(1, 101)]
+    assert (bare.rps, scan.percentile(50), scan.percentile(99)) == (200, 51.0, 100.0)
+    assert Serving(2, 4, 1.0, 3, [bare, scan], 10, 10, 10).scan_ratio == 0.4
 
 
 def test_exports_are_read_to_the_end_and_time_their_first_row(bench_org):
@@ -71,16 +105,18 @@ def test_exports_are_read_to_the_end_and_time_their_first_row(bench_org):
 
 def test_admin_changelists_stand_beside_the_pages(bench_org):
     pairs = Bench().measure(runs=1).pairs()
-    assert {admin.probe.group for _app, admin in pairs} == {ADMIN}
+    assert {admin.probe.group for _app, admin in pairs} == {ADMIN, STOCK}
     assert {app.probe.key for app, _admin in pairs} >= {"activity", "users"}
 
 
 def test_command_seeds_measures_and_writes_the_table(db, tmp_path, capsys):
     args = ["--entries", "400", "--members", "12", "--workspaces", "2", "--runs", "1"]
-    assert cli.run([*args, "--verify", "--output", str(tmp_path)]) == 0
+    # gunicorn would serve DATABASE_URL, not the test database: measured by `make bench` only
+    assert cli.run([*args, "--verify", "--no-serving", "--output", str(tmp_path)]) == 0
     written = next(tmp_path.glob("*.md")).read_text()
     assert "| Activity page: newest, unfiltered<br>`/orgs/bench/activity/`" in written
     assert "## Side by side with Django's admin" in written
+    assert "permission check (access loaded)" in written
     assert "entries intact" in capsys.readouterr().out
 
 

@@ -111,10 +111,10 @@ def test_members_paginate(as_user, demo, marketing, acme):
         WorkspaceMembershipFactory(workspace=marketing, user=user)
     client = as_user("wsadmin@acme.test")
     first = client.get(MEMBERS).content.decode()
-    second = client.get(MEMBERS + "?page=2").content.decode()
+    last = client.get(MEMBERS + "?page=3").content.decode()
     last_row = f'id="member-{demo["wsadmin@acme.test"].pk}"'  # "wsadmin" sorts last
-    assert "Page 1 of 2" in first
-    assert last_row in second
+    assert "Page 1 of 3" in first and first.count('<tr id="member-') == 25
+    assert last_row in last
     assert last_row not in first
 
 
@@ -273,11 +273,19 @@ def test_workspace_admin_cannot_change_org_roles(as_user, demo, acme):
 def test_workspace_admin_demoting_themselves_is_sent_home(as_user, demo, marketing):
     m = membership("wsadmin@acme.test")
     client = as_user("wsadmin@acme.test")
-    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer"}, headers=HTMX)
-    assert response.status_code == 200
-    assert response["HX-Redirect"] == "/"
+    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer", "confirmed": "1"})
+    assert response["Location"] == "/"
     assert "no longer a Workspace Admin" in client.get("/").content.decode()
     assert client.get(MEMBERS).status_code == 403
+
+
+def test_lowering_your_own_workspace_role_asks_first(as_user, demo, marketing):
+    m = membership("wsadmin@acme.test")
+    client = as_user("wsadmin@acme.test")
+    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer"})
+    assert response.status_code == 200
+    assert "Lower your own role in Marketing to Viewer?" in response.content.decode()
+    assert membership("wsadmin@acme.test").role == "admin"
 
 
 # --- add -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from flowadmin.htmx import partial_or_page
+from flowadmin.routers import replica_reads
 from orgs.decorators import workspace_view
 
 from .. import charts, selectors
@@ -12,6 +13,7 @@ from ..flow_forms import PeriodForm
 
 @require_GET
 @workspace_view("ws.view")
+@replica_reads
 def analytics(request):
     period_form = PeriodForm(request.GET)
     period = selectors.Period.last(period_form.chosen_days)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from flowadmin.htmx import partial_or_page
+from flowadmin.routers import replica_reads
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 
@@ -115,6 +116,7 @@ class _Echo:
 
 @require_GET
 @workspace_view("ws.view_audience")
+@replica_reads
 def audience_export_csv(request):
     """The contacts matching the list's filters, streamed row by row (constant memory)."""
     filters = AudienceFilters.from_query(request.GET)

@@ -1,0 +1,61 @@
+"""Settings → SCIM: the org's SCIM endpoint, and its bearer tokens (create, shown once;
+revoke; last used). Writes go through orgs.scim.tokens."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..models import ScimToken
+from ..scim import tokens
+from ..scim.forms import ScimTokenForm
+from .rendering import render_page
+
+
+def _scim_url(request):
+    return reverse("orgs:scim", kwargs={"org_slug": request.org.slug})
+
+
+@sensitive_variables("text")
+@never_cache
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def scim_tokens(request):
+    """The SCIM tab. A created token is shown in this response only (never stored in clear,
+    never put in the session), with `Cache-Control: no-store`."""
+    org = request.org
+    form = ScimTokenForm(request.POST or None)
+    created = text = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, text = tokens.token_create(
+                actor=request.user, org=org, name=form.cleaned_data["name"]
+            )
+        except ServiceError as error:
+            form.add_error("name", error)
+        else:
+            form = ScimTokenForm()
+    context = {
+        "tab": "scim",
+        "form": form,
+        "created": created,
+        "token_text": text,
+        "endpoint": request.build_absolute_uri(f"/scim/v2/{org.slug}/"),
+        "tokens": ScimToken.objects.filter(org=org).select_related("created_by"),
+    }
+    return render_page(request, "orgs/settings_scim.html", context)
+
+
+@org_view("org.manage_settings")
+@require_http_methods(["GET", "POST"])
+def scim_token_revoke(request, token_id):
+    token = get_object_or_404(ScimToken, org=request.org, pk=token_id, revoked_at__isnull=True)
+    if request.method == "POST":
+        tokens.token_revoke(actor=request.user, token=token)
+        messages.success(request, f"SCIM token {token.name} revoked: it no longer works.")
+        return redirect(_scim_url(request))
+    return render_page(request, "orgs/settings_scim_revoke.html", {"tab": "scim", "token": token})
