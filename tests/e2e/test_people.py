@@ -159,3 +159,19 @@ def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox
     fresh_page.goto(second_link)
     expect(fresh_page.get_by_role("heading", name="Invitation withdrawn")).to_be_visible()
     screenshot_of(fresh_page, "people-revoked-link")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_profile_finds_a_workspace_to_give_access(demo, page, login, screenshot, width):
+    from tests.e2e.test_activity_integrity import no_axe_violations
+
+    page.set_viewport_size({"width": width, "height": 860})
+    login("admin@acme.test")
+    page.goto(f"/orgs/acme/users/{demo['teamuser@acme.test'].pk}/")
+    expect(page.get_by_label("Effective access to Sales")).to_contain_text("from team")
+    expect(page.get_by_label("Effective access to Marketing")).to_have_count(0)
+    page.get_by_label("Workspace name contains").fill("mark")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_label("Effective access to Marketing")).to_contain_text("No access")
+    no_axe_violations(page)
+    screenshot(f"people-profile-find-{width}")
