@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate seed lint bench bench-scim clean sso-demo
+.PHONY: run test setup migrate seed lint bench bench-scim clean sso-demo screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ sso-demo: seed
 ## unless REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1)
 test: setup
 	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),2) $(PYTEST_ARGS)
+
+## Every page of SPEC §4 for three personas at 390, 768 and 1280 px, as PNGs in screenshots/
+screenshots: setup
+	rm -rf screenshots
+	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(BIN)/python -m pytest -p no:cacheprovider -n 3 \
+		tests/e2e/test_pages.py -q || true
+	@echo "Screenshots in screenshots/ ($$(find screenshots -name '*.png' | wc -l) files)"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -196,7 +196,7 @@ def write_checkpoints(org_ids: list[int] | None = None) -> list[Written]:
             org_id=head.org_id,
             seq=head.seq,
             head_hash=head.head_hash,
-            entries=ActivityEntry.objects.filter(org_id=head.org_id).count(),
+            entries=ActivityEntry.objects.filter(org_id=head.org_id, seq__lte=head.seq).count(),
             created_at=timezone.now().astimezone(datetime.UTC).isoformat(),
         ).signed()
         results.append(Written(head.org_id, checkpoint, failed_sinks=tuple(_save(checkpoint))))

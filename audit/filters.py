@@ -111,6 +111,16 @@ class ActivityFilterForm(forms.Form):
             if (value := self.cleaned_data.get(name)) not in (None, "")
         }
 
+    @property
+    def filter_chips(self) -> list[tuple[str, str]]:
+        """The filters in use as (field label, readable value): choice labels, not slugs."""
+        chips = []
+        for name, value in self.active_filters.items():
+            field = self.fields[name]
+            shown = dict(getattr(field, "choices", ())).get(value, value)
+            chips.append((field.label or name.capitalize(), str(shown)))
+        return chips
+
     def error_lines(self) -> list[str]:
         lines = []
         for name, errors in self.errors.items():

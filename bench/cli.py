@@ -222,7 +222,8 @@ def verify() -> bool:
     result, took = timed(lambda: verify_all(org.pk))
     report = result.reports[0]
     say(
-        f"verify_activity against the checkpoint: {report.entries:,} entries in {took:.1f} s "
+        f"verify_activity against the checkpoint: {report.entries:,} entries "
+        f"{'intact' if result.ok else 'checked'} in {took:.1f} s "
         f"({took / baseline:.2f}× the baseline)"
     )
     bulk_record(

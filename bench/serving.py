@@ -1,7 +1,8 @@
 """The scan redirect under gunicorn, beside its baselines, in one interleaved run.
 
-gunicorn (sync workers, bench.settings: persistent connections as in production) serves three
-URLs on a free loopback port:
+gunicorn (the repo's gunicorn.conf.py, but 2 sync workers and no worker recycling;
+bench.settings: persistent connections as in production) serves three URLs on a free loopback
+port:
 
 - `/bench/redirect`: a bare Django redirect view (the framework's ceiling on this machine);
 - `/bench/select/<code>`: one indexed SELECT of the flow, then the redirect;
@@ -173,10 +174,14 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
+                # gunicorn.conf.py's worker recycling would reconnect mid-run
+                "--max-requests",
+                "0",
                 "flowadmin.wsgi:application",
             ],
             cwd=settings.BASE_DIR,
             env=env,
+            stdout=subprocess.DEVNULL,  # the access log (gunicorn.conf.py); errors still show
         )
         deadline = time.monotonic() + 60
         while _request(self.port, "/bench/redirect") != 302:

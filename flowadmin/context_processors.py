@@ -7,7 +7,7 @@ CONSOLE_SECTIONS = [
     ("", "Dashboard"),
     ("workspaces/", "Workspaces"),
     ("teams/", "Teams"),
-    ("users/", "Users"),
+    ("users/", "Members"),
     ("activity/", "Activity"),
     ("settings/", "Settings"),
 ]

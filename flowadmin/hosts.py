@@ -7,6 +7,10 @@ place: the configured hosts reach everything, a verified domain reaches only `/s
 other host gets 400.
 """
 
+import ipaddress
+from contextvars import ContextVar
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest
@@ -15,6 +19,28 @@ from django.http.request import split_domain_port, validate_host
 from orgs.models import Domain, DomainStatus
 
 CACHE_SECONDS = 60
+
+# The Host (with port) of the request being served: the short-link host when none is set.
+_request_host: ContextVar[str | None] = ContextVar("request_host", default=None)
+
+
+def short_link_host() -> str:
+    """The host[:port] of flow short links without a whitelabel domain: SHORT_LINK_HOST when
+    configured; otherwise the host the current request came in on (so `make run` on any PORT
+    prints working links and QR codes); outside a request, the host of SITE_URL."""
+    return settings.SHORT_LINK_HOST or _request_host.get() or urlsplit(settings.SITE_URL).netloc
+
+
+def dns_record_for(host: str) -> tuple[str, str]:
+    """(record type, target) to point a whitelabel hostname at `host` ("name[:port]"): a CNAME
+    to a name, an A/AAAA record for an IP address (a CNAME can't name an address, nor a port)."""
+    name, _port = split_domain_port(host)
+    name = name.strip("[]") or host
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return "CNAME", f"{name}."
+    return ("A" if address.version == 4 else "AAAA"), name
 
 
 def is_verified_domain(hostname: str) -> bool:
@@ -32,6 +58,14 @@ class HostsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_host.set(request.get_host()) if not settings.SHORT_LINK_HOST else None
+        try:
+            return self._answer(request)
+        finally:
+            if token is not None:
+                _request_host.reset(token)
+
+    def _answer(self, request):
         app_hosts = getattr(settings, "APP_HOSTS", None)
         if app_hosts is not None:
             host, _port = split_domain_port(request.get_host())

@@ -1,13 +1,18 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
 from audit.context import acting_as, actor_for_user
+from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("django.request")
 
 # PostgreSQL SQLSTATEs of a wait that ran out: lock_not_available (lock_timeout),
 # query_canceled (statement_timeout), deadlock_detected, serialization_failure.
@@ -79,3 +84,51 @@ class LazyRequestActor:
     @property
     def email(self):
         return self._actor.email
+
+
+class HtmxSessionMiddleware:
+    """An htmx request whose session ended would follow the 302 to the login page and swap
+    the login form into a table row. Answer 401 with the reason instead; static/js/app.js
+    rolls the control back and says so."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", None)
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            return with_reason(
+                HttpResponse(status=401), "Your session ended. Sign in again, then retry."
+            )
+        return response
+
+
+class DesignedErrorPagesMiddleware:
+    """With DEBUG on (the demo), Django answers 404, 403 and 500 with its technical pages; the
+    demo shows the product's own (the traceback still goes to the log). Installed only when
+    DEBUG and settings.DESIGNED_ERROR_PAGES (default on; set it off for the technical pages);
+    without DEBUG Django uses the same handlers anyway."""
+
+    def __init__(self, get_response):
+        if not (settings.DEBUG and getattr(settings, "DESIGNED_ERROR_PAGES", True)):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            resolve(request.path_info)
+        except Resolver404 as error:
+            return page_not_found(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        request_logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return server_error(request)

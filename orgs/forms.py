@@ -215,6 +215,12 @@ class GrantForm(forms.Form):
     def flag_fields(self):
         return [self[flag] for flag in FLAGS]
 
+    def lowers_role(self) -> bool:
+        """True when the submitted role ranks below the grant's current one (policy order)."""
+        from .permissions import ROLE_RANK
+
+        return ROLE_RANK[self.cleaned_data["role"]] < ROLE_RANK[self.grant.role]
+
     def changes(self) -> dict:
         """What to pass to the service: a new role alone (its flag defaults are re-applied,
         SPEC §3.2), or the flags as toggled when the role stays the same."""

@@ -14,7 +14,7 @@ NO_ACCESS = ""
 MEMBER_SORTS = {
     "name": ("Name", ["user__full_name", "user__email"]),
     "email": ("Email", ["user__email"]),
-    "role": ("Org role", ["role", "user__email"]),
+    "role": ("Primary Role", ["role", "user__email"]),
     "last_login": ("Last login", ["user__last_login", "user__email"]),
     "joined": ("Joined", ["joined_at", "user__email"]),
 }
@@ -57,7 +57,7 @@ class MemberFilterForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(
-        label="Org role",
+        label="Primary Role",
         choices=OrgRole.choices,
         initial=OrgRole.USER,
         help_text="Org Admins manage the org and are Workspace Admins everywhere.",
@@ -92,7 +92,12 @@ class InviteForm(forms.Form):
 
 
 class OrgRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Org role", choices=OrgRole.choices)
+    role = forms.ChoiceField(label="Primary Role", choices=OrgRole.choices)
+
+    def lowers(self, current: str) -> bool:
+        """True when the chosen role ranks below `current` (OrgRole lists the highest first)."""
+        order = list(OrgRole.values)
+        return order.index(self.cleaned_data["role"]) > order.index(current)
 
 
 class WorkspaceAccessForm(forms.Form):
@@ -100,7 +105,7 @@ class WorkspaceAccessForm(forms.Form):
 
     role = forms.ChoiceField(
         label="Direct role",
-        choices=[(NO_ACCESS, "None"), *WorkspaceRole.choices],
+        choices=[(NO_ACCESS, "No access"), *WorkspaceRole.choices],
         required=False,
     )
     flows_manager = forms.BooleanField(label=FLAG_LABELS["flows_manager"], required=False)

@@ -197,14 +197,19 @@ def login(page):
     """Log in through the email-first login page: email, Continue, password, Log in."""
 
     def do_login(email, password="flowadmin-demo"):
-        page.goto("/accounts/login/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_role("button", name="Continue").click()
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, email, password)
 
     return do_login
+
+
+def log_in(page, email, password="flowadmin-demo"):
+    """The login fixture's steps, for tests that open their own browser contexts."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# In DEBUG (the demo) show the designed 403/404/500 pages, not the technical ones.
+DESIGNED_ERROR_PAGES = env.bool("DESIGNED_ERROR_PAGES", default=True)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-flowadmin-development-only-key-000000")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 # None: Django's ALLOWED_HOSTS check alone. Production sets it (see flowadmin/hosts.py).
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flowadmin.htmx.VaryOnHtmxMiddleware",
+    "flowadmin.middleware.HtmxSessionMiddleware",
+    "flowadmin.middleware.DesignedErrorPagesMiddleware",
     "flowadmin.middleware.ActorContextMiddleware",
     "flowadmin.routers.ReadYourWritesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -135,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "flowadmin.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -230,7 +235,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # flowadmin's own settings
-SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="127.0.0.1:8000")
+# Empty: the host the console is served on (flowadmin.hosts.short_link_host).
+SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)

@@ -1,5 +1,7 @@
 """Production: everything secret or host-specific must come from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import DATABASES, LOGGING, STORAGES, env
 
@@ -27,6 +29,8 @@ ALLOWED_HOSTS = ["*"]
 # The activity log's keys never default in production (`manage.py activity_keys` makes a set).
 ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
 ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
+if not (ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY):
+    raise ImproperlyConfigured("ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY must not be empty.")
 
 # Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import Context, Error, SCIMException
+from scim2_models import Context, Error, InvalidSyntaxException, SCIMException
 
 from audit.context import Actor, acting_as
 
@@ -76,8 +76,6 @@ def _service_error(error: ServiceError):
 
 def read_json(request) -> dict:
     """The request body as a JSON object; SCIMException (invalidSyntax) when it is not."""
-    from scim2_models import InvalidSyntaxException
-
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):

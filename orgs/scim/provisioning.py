@@ -24,6 +24,8 @@ from scim2_models import (
 )
 
 from .. import permissions, services
+from ..errors import unique_or_error
+from ..locking import lock_org
 from ..models import Domain, DomainStatus, OrgMembership, ScimToken, ScimUser, Team, User
 from ..roles import OrgRole
 from .resources import Person, members_of
@@ -100,6 +102,7 @@ def user_create(*, token: ScimToken, resource) -> Person:
     the email is unknown; an existing member or provisioned person is a 409 (uniqueness)."""
     org = token.org
     email = _email(resource.user_name)
+    lock_org(org)  # the lock order of README "Concurrency": the org first
     _check_domain(org, email)
     user = User.objects.filter(email=email).first()
     if user is not None and (
@@ -110,7 +113,8 @@ def user_create(*, token: ScimToken, resource) -> Person:
     names = _names(resource)
     if user is None:
         # No password: the person signs in through SSO.
-        user = User.objects.create_user(email=email, full_name=_full_name(names))
+        with unique_or_error(f"User {email} already exists."):
+            user = User.objects.create_user(email=email, full_name=_full_name(names))
     elif _full_name(names) and _owns_profile(org, user) and user.full_name != _full_name(names):
         user.full_name = _full_name(names)
         user.save(update_fields=["full_name"])
@@ -129,6 +133,7 @@ def user_update(*, token: ScimToken, current: Person, resource) -> Person:
     """PUT or PATCH /Users/<id>: bring the person to the state `resource` (a UserRequest)
     describes. `active` absent leaves the membership as it is."""
     org, user = token.org, current.user
+    lock_org(org)
     owns = _owns_profile(org, user)
     email = _email(resource.user_name) if resource.user_name else user.email
     profile = []
@@ -210,6 +215,7 @@ def _set_members(token, team: Team, wanted: set[int], current: set[int]) -> None
 @transaction.atomic
 def group_create(*, token: ScimToken, resource) -> Team:
     """POST /Groups: a team managed by the identity provider, with its members."""
+    lock_org(token.org)
     wanted = _member_ids(token.org, resource)
     team = services.team_create(
         actor=token,

@@ -7,6 +7,8 @@ from scim2_models import (
     Context,
     Group,
     GroupMember,
+    ListResponse,
+    Meta,
     NotFoundException,
     NotImplementedException,
     PatchOp,
@@ -131,28 +133,26 @@ def service_provider_config_view(request, token):
 
 
 def _discovery_list(request, token, items, kind, item_id):
+    """GET /Schemas or /ResourceTypes (a ListResponse), or one of them by id."""
     base = _base_url(request, token)
+    located = [
+        item.model_copy(
+            update={"meta": Meta(resource_type=kind, location=f"{base}{kind}s/{item.id}")}
+        )
+        for item in items
+    ]
     if item_id is not None:
-        for item in items:
+        for item in located:
             if str(item.id) == item_id:
-                return json_response(_with_location(item, base, kind))
+                return json_response(item.model_dump(scim_ctx=QUERY))
         raise NotFoundException(detail=f"No {kind} {item_id!r}.")
-    bodies = [_with_location(item, base, kind) for item in items]
-    return json_response(
-        {
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-            "totalResults": len(bodies),
-            "startIndex": 1,
-            "itemsPerPage": len(bodies),
-            "Resources": bodies,
-        }
+    listed = ListResponse[type(items[0])](
+        total_results=len(located),
+        start_index=1,
+        items_per_page=len(located),
+        resources=located,
     )
-
-
-def _with_location(item, base, kind) -> dict:
-    body = item.model_dump(scim_ctx=QUERY)
-    body["meta"] = {"resourceType": kind, "location": f"{base}{kind}s/{item.id}"}
-    return body
+    return json_response(listed.model_dump(scim_ctx=QUERY))
 
 
 @scim_endpoint

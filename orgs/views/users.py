@@ -15,7 +15,7 @@ from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
 from ..models import TeamMembership
-from ..roles import FLAGS
+from ..roles import FLAGS, OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -68,11 +68,13 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, data=None):
+def _row_form(row, member, data=None):
     """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on)."""
+    non-admin direct role (admin flags are locked on). Ids name the member too: the Members
+    list can show several members' rows at once."""
     initial = {"role": row.direct_role, **row.direct_flags}
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=f"ws{row.workspace.pk}-%s")
+    auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
+    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
     if not row.direct or row.flags_locked:
         for flag in FLAGS:
             form.fields[flag].disabled = True
@@ -87,7 +89,9 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         return [
             (
                 row,
-                bound[1] if bound and bound[0].workspace.pk == row.workspace.pk else _row_form(row),
+                bound[1]
+                if bound and bound[0].workspace.pk == row.workspace.pk
+                else _row_form(row, profile.membership),
             )
             for row in rows
         ]
@@ -103,7 +107,10 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "workspace_rows": with_forms(profile.workspaces),
         "found_rows": with_forms(found),
     }
-    return render(request, "orgs/user_profile.html", context, status=status)
+    template = "orgs/user_profile.html"
+    if wants_partial(request) and request.GET.get("part") == "workspaces":
+        template += "#workspace_rows"  # the Members list edits access in place
+    return render(request, template, context, status=status)
 
 
 @require_GET
@@ -118,6 +125,26 @@ def user_profile(request, user_id):
 def user_role(request, user_id):
     membership = people.member_membership(request.org, user_id)
     form = OrgRoleForm(request.POST)
+    own = membership.user_id == request.user.pk
+    confirmed = request.POST.get("confirmed")
+    if form.is_valid() and own and form.lowers(membership.role) and not confirmed:
+        role = OrgRole(form.cleaned_data["role"]).label
+        return render(
+            request,
+            "orgs/confirm.html",
+            {
+                "title": f"Lower your own Primary Role to {role}?",
+                "message": (
+                    f"You will no longer be an Org Admin of {request.org.name}: the Org Admin "
+                    "console and the workspaces you are not a member of close for you at once, "
+                    "and only another Org Admin can undo it."
+                ),
+                "action": request.path,
+                "fields": {"role": form.cleaned_data["role"], "confirmed": "1"},
+                "button": f"Lower my role to {role}",
+                "cancel": _profile_url(request.org, user_id),
+            },
+        )
     if form.is_valid():
         role = form.cleaned_data["role"]
         try:
@@ -147,7 +174,7 @@ def user_workspace(request, user_id, workspace_id):
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
     # Flags that were not editable (no direct role, or admin) keep their shown values.
-    form = _row_form(before, request.POST)
+    form = _row_form(before, membership, request.POST)
     if form.is_valid():
         try:
             workspace_services.workspace_access_save(
@@ -163,7 +190,7 @@ def user_workspace(request, user_id, workspace_id):
         row, row_form, saved = before, form, False
     else:
         row = people.member_workspace(request.org, membership, workspace)
-        row_form, saved = _row_form(row), True
+        row_form, saved = _row_form(row, membership), True
     if wants_partial(request):
         context = {"member": membership, "row": row, "form": row_form, "saved": saved}
         return render(request, "orgs/user_profile.html#ws_row", context)
@@ -171,7 +198,7 @@ def user_workspace(request, user_id, workspace_id):
         messages.success(
             request, f"Saved {membership.user.display_name}'s access to {workspace.name}."
         )
-        return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{workspace.pk}")
+        return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
     return _profile_page(request, profile, bound=(row, row_form))
 

@@ -6,21 +6,14 @@ look at."""
 from io import StringIO
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from audit.models import ActivityStream
+from tests.e2e.axe import no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def no_axe_violations(page):
-    violations = Axe().run(page).response["violations"]
-    assert [
-        (v["id"], [" ".join(node["target"]) for node in v["nodes"][:3]]) for v in violations
-    ] == []
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -25,7 +25,6 @@ ADMIN = "admin@acme.test"
 
 @pytest.fixture
 def admin_page(demo, page, login):
-    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm
     login(ADMIN)
     return page
 
@@ -122,8 +121,8 @@ def test_team_members_and_workspace_access(acme, admin_page, screenshot):
     page.get_by_role("button", name="Add to team").click()
     wait_htmx(page)
     page.get_by_role("link", name="Remove viewer@acme.test").click()
-    wait_htmx(page)
-    expect(page.get_by_text("viewer@acme.test removed from Design.")).to_be_visible()
+    page.get_by_role("button", name="Remove").click()  # the confirmation page
+    expect(page.locator("#toasts")).to_contain_text("viewer@acme.test removed from Design.")
     assert list(team.members.values_list("email", flat=True)) == ["editor@acme.test"]
 
     access = page.locator("#team-access")
@@ -136,9 +135,11 @@ def test_team_members_and_workspace_access(acme, admin_page, screenshot):
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
     expect(row.get_by_label("Flows Manager")).not_to_be_checked()
 
-    row.get_by_label("Role in Events").select_option("editor")  # htmx posts on change
+    row.get_by_label("Role in Events").select_option("editor")  # nothing saved yet
+    assert team.workspace_access.get().role == "viewer"
+    row.get_by_role("button", name="Save access to Events").click()
     wait_htmx(page)
-    expect(row.get_by_text("permissions set to the Editor defaults")).to_be_visible()
+    expect(page.locator("#toasts")).to_contain_text("permissions set to the Editor defaults")
     expect(row.get_by_label("Flows Manager")).to_be_checked()
     expect(row.get_by_label("Audience Viewer")).not_to_be_checked()
     grant = team.workspace_access.get()

@@ -35,7 +35,8 @@ def test_toggle_a_flag_in_place(demo, page, login, screenshot):
     expect(checkbox).not_to_be_checked()
     url_before = page.url
     checkbox.check()
-    expect(row.get_by_role("status")).to_have_text("Permissions saved.")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#toasts")).to_contain_text("Permissions saved.")
     expect(page.locator(f"#member-{viewer.pk}").get_by_label("Audience Viewer")).to_be_checked()
     assert page.url == url_before  # updated in place, no navigation
     screenshot("manage-members-flag-toggled")
@@ -50,7 +51,8 @@ def test_role_change_in_place_resets_the_flags(demo, page, login):
     row = page.locator(f"#member-{demo['audience@acme.test'].pk}")
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
     row.get_by_label("Role of Aud Ience").select_option("editor")
-    expect(row.get_by_role("status")).to_contain_text("Role set to Editor")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#toasts")).to_contain_text("Role set to Editor")
     expect(row.get_by_label("Audience Viewer")).not_to_be_checked()
     expect(row.get_by_label("Flows Manager")).to_be_checked()
 
@@ -79,7 +81,8 @@ def test_workspace_admin_journey(demo, page, login, screenshot, monkeypatch):
     # Grant Audience Viewer: their access changes at once.
     row = page.locator(f"#member-{outsider.pk}")
     row.get_by_label("Audience Viewer").check()
-    expect(row.get_by_role("status")).to_have_text("Permissions saved.")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#toasts")).to_contain_text("Permissions saved.")
     assert fresh("outsider@acme.test").has_perm("ws.view_audience", marketing())
     screenshot("manage-members-outsider-audience")
 

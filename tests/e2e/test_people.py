@@ -32,7 +32,7 @@ def fresh_page(chromium, live_server):
 def test_users_page_search_as_you_type(demo, page, login, screenshot):
     login("admin@acme.test")
     page.goto("/orgs/acme/users/")
-    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
     expect(page.get_by_text("via team Field Sales")).to_be_visible()
     expect(page.get_by_text("The only Org Admin can't be removed.")).to_be_visible()
     screenshot("people-users")
@@ -48,8 +48,8 @@ def test_the_only_admins_profile_says_why_the_controls_are_off(demo, page, login
     login("admin@acme.test")
     page.goto("/orgs/acme/users/")
     page.get_by_role("link", name="Ada Admin", exact=True).click()
-    expect(page.get_by_label("Org role of Ada Admin")).to_be_disabled()
-    expect(page.get_by_role("button", name="Save org role")).to_be_disabled()
+    expect(page.get_by_label("Primary Role of Ada Admin")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save Primary Role")).to_be_disabled()
     expect(page.get_by_role("button", name="Remove Ada Admin")).to_be_disabled()
     expect(page.get_by_text("Ada Admin is the only Org Admin of Acme")).to_be_visible()
     expect(page.get_by_text("As Org Admin, Ada Admin is Workspace Admin of every")).to_be_visible()
@@ -65,7 +65,7 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
     page.goto("/orgs/acme/users/")
     page.get_by_role("link", name="Invite people").click()
     page.get_by_label("Email address").fill("newbie@acme.test")
-    page.get_by_label("Org role").select_option("user")
+    page.get_by_label("Primary Role").select_option("user")
     page.get_by_label("Marketing").select_option("editor")
     screenshot("people-invite")
     page.get_by_role("button", name="Send invitation").click()
@@ -103,12 +103,14 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
 
     # Role change (htmx): Viewer, with the viewer defaults.
     marketing.get_by_label("Direct role in Marketing").select_option("viewer")
-    expect(marketing.get_by_text("Saved.")).to_be_visible()
+    marketing.get_by_role("button", name="Save Marketing").click()
+    expect(page.locator("#toasts")).to_contain_text("Saved.")
     expect(effective).to_contain_text("Viewer")
     expect(effective).to_contain_text("Flows Manager: off")
 
     # A flag: Audience Viewer on.
     marketing.get_by_label("Audience Viewer").check()
+    marketing.get_by_role("button", name="Save Marketing").click()
     expect(effective).to_contain_text("Audience Viewer: on from direct")
     expect(marketing.get_by_label("Audience Viewer")).to_be_checked()
     screenshot("people-profile")
@@ -157,3 +159,19 @@ def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox
     fresh_page.goto(second_link)
     expect(fresh_page.get_by_role("heading", name="Invitation withdrawn")).to_be_visible()
     screenshot_of(fresh_page, "people-revoked-link")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_profile_finds_a_workspace_to_give_access(demo, page, login, screenshot, width):
+    from tests.e2e.test_activity_integrity import no_axe_violations
+
+    page.set_viewport_size({"width": width, "height": 860})
+    login("admin@acme.test")
+    page.goto(f"/orgs/acme/users/{demo['teamuser@acme.test'].pk}/")
+    expect(page.get_by_label("Effective access to Sales")).to_contain_text("from team")
+    expect(page.get_by_label("Effective access to Marketing")).to_have_count(0)
+    page.get_by_label("Workspace name contains").fill("mark")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_label("Effective access to Marketing")).to_contain_text("No access")
+    no_axe_violations(page)
+    screenshot(f"people-profile-find-{width}")

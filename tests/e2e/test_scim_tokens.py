@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orgs.models import ScimToken
+from tests.e2e.axe import no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +41,7 @@ def test_create_see_once_use_and_revoke(demo, page, login, screenshot, live_serv
     token = page.locator("#scim-token-text").inner_text().strip()
     assert token.startswith("scim_")
     expect(page.get_by_text("it is shown only once")).to_be_visible()
+    no_axe_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("scim-token-created-390")
     page.set_viewport_size({"width": 1280, "height": 860})
@@ -57,9 +59,11 @@ def test_create_see_once_use_and_revoke(demo, page, login, screenshot, live_serv
     expect(row).not_to_contain_text("Never")
 
     row.get_by_role("link", name="Revoke Okta").click()
+    no_axe_violations(page)
     page.get_by_role("button", name="Revoke Okta").click()
     expect(page.get_by_text("SCIM token Okta revoked")).to_be_visible()
     expect(row.get_by_text("Revoked")).to_be_visible()
     screenshot("scim-token-revoked-1280")
+    no_axe_violations(page)
     status, body = scim_status(live_server, token)
     assert status == 401 and body["status"] == "401"

@@ -337,7 +337,7 @@ def test_profile_of_an_org_admin_explains_admin_everywhere(client, demo, acme):
     OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
     html = profile(client, demo, "editor@acme.test")
     assert "from org admin, direct" in html  # Marketing: org admin and the direct editor role
-    assert "No access" not in html
+    assert "No access:" not in html  # every workspace is open to an Org Admin
 
 
 def test_profile_explains_a_flag_from_a_direct_grant(client, demo):
@@ -355,7 +355,8 @@ def test_profile_admin_flags_are_locked_on(client, demo):
     html = profile(client, demo, "wsadmin@acme.test")
     assert "Workspace Admins always have every permission." in html
     marketing = Workspace.objects.get(org__slug="acme", slug="marketing").pk
-    assert f'disabled id="ws{marketing}-flows_manager" checked>' in html
+    wsadmin = demo["wsadmin@acme.test"].pk
+    assert f'disabled id="m{wsadmin}-ws{marketing}-flows_manager" checked>' in html
 
 
 # --- org role -------------------------------------------------------------------------------
@@ -373,7 +374,8 @@ def test_demoting_the_last_admin_is_refused_with_a_clear_error(client, demo, acm
     client.force_login(demo["admin@acme.test"])
     before = snapshot()
     admin = demo["admin@acme.test"]
-    response = client.post(f"/orgs/acme/users/{admin.pk}/role/", {"role": "user"})
+    data = {"role": "user", "confirmed": "1"}
+    response = client.post(f"/orgs/acme/users/{admin.pk}/role/", data)
     assert response.status_code == 200
     assert "Acme must keep at least one Org Admin" in text(response)
     assert snapshot() == before
@@ -390,8 +392,20 @@ def test_unknown_org_role_is_a_form_error(client, demo, acme):
 def test_an_admin_who_demotes_themselves_goes_home(client, demo, acme):
     OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
     client.force_login(demo["admin@acme.test"])
-    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/", {"role": "user"})
+    url = f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/"
+    response = client.post(url, {"role": "user", "confirmed": "1"})
     assert response["Location"] == "/"
+
+
+def test_lowering_your_own_primary_role_asks_first(client, demo, acme):
+    OrgMembership.objects.filter(org=acme, user=demo["editor@acme.test"]).update(role="admin")
+    client.force_login(demo["admin@acme.test"])
+    before = snapshot()
+    response = client.post(f"/orgs/acme/users/{demo['admin@acme.test'].pk}/role/", {"role": "user"})
+    assert response.status_code == 200
+    assert "Lower your own Primary Role to User?" in text(response)
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    assert snapshot() == before
 
 
 # --- workspace access from the profile ------------------------------------------------------
@@ -500,7 +514,10 @@ def test_htmx_workspace_change_returns_the_row_with_new_effective_access(client,
         client, demo, "viewer@acme.test", marketing, {"role": "editor"}, headers=HTMX
     )
     html = text(response)
-    assert html.lstrip().startswith(f'<div class="ws-access card" id="ws-row-{marketing.pk}"')
+    viewer = demo["viewer@acme.test"].pk
+    assert html.lstrip().startswith(
+        f'<div class="ws-access card" id="ws-row-{viewer}-{marketing.pk}"'
+    )
     assert "<html" not in html
     assert "Saved." in html
     assert '<span class="badge">Editor</span>' in html
@@ -516,7 +533,7 @@ def test_htmx_workspace_error_is_shown_in_the_row(client, demo, marketing):
 def test_workspace_change_without_js_redirects_to_the_row(client, demo, marketing):
     response = set_access(client, demo, "viewer@acme.test", marketing, {"role": "editor"})
     viewer = demo["viewer@acme.test"].pk
-    assert response["Location"] == f"/orgs/acme/users/{viewer}/#ws-row-{marketing.pk}"
+    assert response["Location"] == f"/orgs/acme/users/{viewer}/#ws-row-{viewer}-{marketing.pk}"
 
 
 # --- removal --------------------------------------------------------------------------------
@@ -526,7 +543,7 @@ def test_remove_asks_for_confirmation(client, demo):
     client.force_login(demo["admin@acme.test"])
     html = text(client.get(f"/orgs/acme/users/{demo['teamuser@acme.test'].pk}/remove/"))
     assert "Remove Tim Teamer from Acme?" in html
-    assert "membership of\n      1 team in Acme" in html
+    assert "Their place in 1 team is removed too." in html
 
 
 def test_remove_drops_org_workspace_and_team_memberships(client, demo, acme):
@@ -640,3 +657,13 @@ def test_htmx_member_search_costs_the_same_for_10_and_200_members(client):
         counts.append(count_queries(client, f"/orgs/{org.slug}/users/?q=m", headers=HTMX))
     assert counts[0] == counts[1]
     assert counts[1] <= 9
+
+
+def test_the_members_list_loads_a_members_workspace_rows_in_place(client, demo, marketing):
+    client.force_login(demo["admin@acme.test"])
+    viewer = demo["viewer@acme.test"].pk
+    response = client.get(f"/orgs/acme/users/{viewer}/?part=workspaces", headers=HTMX)
+    html = text(response)
+    assert "<html" not in html
+    assert f'id="ws-row-{viewer}-{marketing.pk}"' in html
+    assert "Direct role in Marketing" in html

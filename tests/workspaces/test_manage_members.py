@@ -273,11 +273,19 @@ def test_workspace_admin_cannot_change_org_roles(as_user, demo, acme):
 def test_workspace_admin_demoting_themselves_is_sent_home(as_user, demo, marketing):
     m = membership("wsadmin@acme.test")
     client = as_user("wsadmin@acme.test")
-    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer"}, headers=HTMX)
-    assert response.status_code == 200
-    assert response["HX-Redirect"] == "/"
+    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer", "confirmed": "1"})
+    assert response["Location"] == "/"
     assert "no longer a Workspace Admin" in client.get("/").content.decode()
     assert client.get(MEMBERS).status_code == 403
+
+
+def test_lowering_your_own_workspace_role_asks_first(as_user, demo, marketing):
+    m = membership("wsadmin@acme.test")
+    client = as_user("wsadmin@acme.test")
+    response = client.post(MEMBERS + f"{m.pk}/", {"role": "viewer"})
+    assert response.status_code == 200
+    assert "Lower your own role in Marketing to Viewer?" in response.content.decode()
+    assert membership("wsadmin@acme.test").role == "admin"
 
 
 # --- add -----------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from flowadmin.hosts import short_link_host
+
 hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a hex color like #1a2b3c.")
 
 
@@ -52,7 +54,7 @@ class Flow(models.Model):
         domain = self.workspace.whitelabel_domain
         if domain is not None and domain.is_verified:
             return f"https://{domain.hostname}/s/{self.short_code}"
-        return f"{settings.SHORT_LINK_SCHEME}://{settings.SHORT_LINK_HOST}/s/{self.short_code}"
+        return f"{settings.SHORT_LINK_SCHEME}://{short_link_host()}/s/{self.short_code}"
 
 
 class FlowTemplate(models.Model):

@@ -42,9 +42,10 @@ def render_manage(request, template, context=None, *, tab, partial=None, status=
     return render(request, template, context, status=status)
 
 
-def render_confirm(request, *, tab, title, message, action, button):
-    """The confirmation step of a removal (a page, so it works without JS): the button POSTs
-    to `action`, Cancel goes back to the tab's page."""
+def render_confirm(request, *, tab, title, message, action, button, fields=None):
+    """The confirmation step of a removal or a lowered role (a page, so it works without JS):
+    the button POSTs to `action` with `fields` (name → value, hidden), Cancel goes back to the
+    tab's page."""
     return render_manage(
         request,
         "workspaces/manage/confirm.html",
@@ -53,6 +54,7 @@ def render_confirm(request, *, tab, title, message, action, button):
             "message": message,
             "action": action,
             "button": button,
+            "fields": fields or {},
             "cancel": manage_url(request, tab),
         },
         tab=tab,

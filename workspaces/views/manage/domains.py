@@ -1,11 +1,11 @@
 """Manage → Domains: the workspace's whitelabel domain used by its flow short links — one of the
 org's verified domains, or a hostname of its own, verified through a DNS TXT record."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin.hosts import dns_record_for, short_link_host
 from orgs import services as org_services
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
@@ -21,7 +21,7 @@ def _use_form(request, data=None):
     return WhitelabelForm(
         data,
         domains=selectors.usable_domains(request.workspace),
-        default_host=settings.SHORT_LINK_HOST,
+        default_host=short_link_host(),
         current=request.workspace.whitelabel_domain,
     )
 
@@ -34,7 +34,8 @@ def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, 
     context = {
         "current": ws.whitelabel_domain,
         "sample": sample,
-        "default_host": settings.SHORT_LINK_HOST,
+        "default_host": short_link_host(),
+        "dns_record": dns_record_for(short_link_host()),
         "own_domains": list(selectors.own_domains(ws)),
         "use_form": use_form or _use_form(request),
         "add_form": add_form or DomainAddForm(),
@@ -120,7 +121,7 @@ def domain_remove(request, domain_id):
     if in_use:
         message += (
             f" Flow short links use it now: they go back to the default host "
-            f"({settings.SHORT_LINK_HOST}). QR codes already printed keep pointing at "
+            f"({short_link_host()}). QR codes already printed keep pointing at "
             f"{domain.hostname}."
         )
     return render_confirm(

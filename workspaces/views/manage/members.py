@@ -3,6 +3,7 @@ role and flags edited in place, add an org member, remove a direct member."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,16 +64,34 @@ def _row(request, membership, *, form=None, notice=""):
     )
 
 
+def _direct_membership(request, membership_id):
+    """The direct membership a row edits; 404 with a sentence the page (or toast) can show
+    when another admin removed it meanwhile."""
+    membership = (
+        WorkspaceMembership.objects.select_related("user")
+        .filter(pk=membership_id, workspace=request.workspace)
+        .first()
+    )
+    if membership is None:
+        raise Http404(
+            f"This member no longer has direct access to {request.workspace.name}. Reload the page."
+        )
+    return membership
+
+
 @require_POST
 @workspace_view("ws.manage")
 def member_update(request, membership_id):
-    membership = get_object_or_404(
-        WorkspaceMembership.objects.select_related("user"),
-        pk=membership_id,
-        workspace=request.workspace,
-    )
+    membership = _direct_membership(request, membership_id)
     user = membership.user
     form = GrantForm(request.POST, grant=membership)
+    if (
+        form.is_valid()
+        and user == request.user
+        and form.lowers_role()
+        and not request.POST.get("confirmed")
+    ):
+        return _confirm_own_demotion(request, membership, form)
     if form.is_valid():
         changes = form.changes()
         try:
@@ -97,6 +116,26 @@ def member_update(request, membership_id):
     if request.htmx:
         return _row(request, membership, form=form)
     return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
+
+
+def _confirm_own_demotion(request, membership, form):
+    """Lowering your own role asks first: you may lose the Manage page at once."""
+    role = dict(form.fields["role"].choices)[form.cleaned_data["role"]]
+    fields = {"role": form.cleaned_data["role"], "confirmed": "1"}
+    fields.update({flag.name: "on" for flag in form.flag_fields if form.cleaned_data[flag.name]})
+    return render_confirm(
+        request,
+        tab="members",
+        title=f"Lower your own role in {request.workspace.name} to {role}?",
+        message=(
+            f"You are changing your own direct role from {membership.get_role_display()} to "
+            f"{role}. Unless a team or your org role gives you more, you will no longer be "
+            f"able to manage {request.workspace.name}, and only another admin can undo it."
+        ),
+        action=manage_url(request, "member_update", membership.pk),
+        button=f"Lower my role to {role}",
+        fields=fields,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,11 +192,7 @@ def member_add(request):
 @require_http_methods(["GET", "POST"])
 @workspace_view("ws.manage")
 def member_remove(request, membership_id):
-    membership = get_object_or_404(
-        WorkspaceMembership.objects.select_related("user"),
-        pk=membership_id,
-        workspace=request.workspace,
-    )
+    membership = _direct_membership(request, membership_id)
     user = membership.user
     if request.method == "POST":
         try:

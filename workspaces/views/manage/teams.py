@@ -3,7 +3,8 @@ place; give a team access; remove it."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,12 +76,24 @@ def team_add(request):
     return _teams_page(request, add_form=form, status=400)
 
 
+def _team_access(request, access_id):
+    """The team access a row edits; 404 with a sentence when it was removed meanwhile."""
+    access = (
+        TeamAccess.objects.select_related("team")
+        .filter(pk=access_id, workspace=request.workspace)
+        .first()
+    )
+    if access is None:
+        raise Http404(
+            f"This team no longer has access to {request.workspace.name}. Reload the page."
+        )
+    return access
+
+
 @require_POST
 @workspace_view("ws.manage")
 def team_update(request, access_id):
-    access = get_object_or_404(
-        TeamAccess.objects.select_related("team"), pk=access_id, workspace=request.workspace
-    )
+    access = _team_access(request, access_id)
     form = GrantForm(request.POST, grant=access)
     if form.is_valid():
         changes = form.changes()
@@ -120,9 +133,7 @@ def _team_row(request, access, *, form=None, notice=""):
 @require_http_methods(["GET", "POST"])
 @workspace_view("ws.manage")
 def team_remove(request, access_id):
-    access = get_object_or_404(
-        TeamAccess.objects.select_related("team"), pk=access_id, workspace=request.workspace
-    )
+    access = _team_access(request, access_id)
     team = access.team
     if request.method == "POST":
         try:

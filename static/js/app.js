@@ -1,0 +1,213 @@
+// flowadmin's page behaviour (issue 13). Everything here improves pages that already work
+// without JavaScript: the menu button, the org switcher's closing, toasts, rollback of failed
+// in-place saves, Save buttons that light up when a row is edited, confirmations.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // --- toasts ---------------------------------------------------------------------------
+  var TOAST_MS = 6000;
+
+  function toast(text, kind, action) {
+    var region = document.getElementById("toasts");
+    if (!region || !text) return;
+    var item = document.createElement("div");
+    item.className = "toast" + (kind ? " " + kind : "");
+    var p = document.createElement("p");
+    p.textContent = text;
+    item.appendChild(p);
+    if (action) {
+      var act = document.createElement("button");
+      act.type = "button";
+      act.textContent = action.label;
+      act.addEventListener("click", function () { item.remove(); action.run(); });
+      item.appendChild(act);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", function () { item.remove(); });
+    item.appendChild(close);
+    region.appendChild(item);
+    // Errors stay until dismissed; other toasts leave after a while, not while read or focused.
+    if (kind !== "error") {
+      var timer;
+      var arm = function () { timer = setTimeout(function () { item.remove(); }, TOAST_MS); };
+      item.addEventListener("mouseenter", function () { clearTimeout(timer); });
+      item.addEventListener("focusin", function () { clearTimeout(timer); });
+      item.addEventListener("mouseleave", arm);
+      arm();
+    }
+  }
+  window.flowadminToast = toast;
+
+  // Server messages (django.contrib.messages) become toasts; without JS they stay in the page.
+  function messagesToToasts(root) {
+    root.querySelectorAll("ul.messages").forEach(function (list) {
+      list.querySelectorAll("li").forEach(function (li) {
+        toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "");
+      });
+      var holder = list.parentNode;
+      list.remove();
+      if (holder && holder.getAttribute("role") === "status" && !holder.children.length) holder.remove();
+    });
+    // In-place confirmations rendered into swapped fragments take the same road.
+    root.querySelectorAll(".flash.ok[role=status], .status-ok[role=status], .row-note.ok[role=status], .saved[role=status]").forEach(function (note) {
+      toast(note.textContent.trim(), "");
+      note.remove();
+    });
+  }
+
+  // --- failed htmx requests: roll the control back and say why ----------------------------
+  var REASONS = {
+    0: "Couldn't reach the server. Check your connection and try again.",
+    401: "Your session ended. Sign in again, then retry.",
+    403: "You are no longer allowed to do this. Reload the page to see your current access.",
+    404: "This no longer exists; someone may have just changed it. Reload the page.",
+    409: "Someone else changed this at the same time. Reload the page.",
+    413: "That file is too large.",
+    429: "Too many attempts. Wait a moment and try again.",
+  };
+
+  function reasonFor(xhr) {
+    var status = xhr ? xhr.status : 0;
+    var given = xhr && xhr.getResponseHeader && xhr.getResponseHeader("X-Reason");
+    if (given) return decodeURIComponent(given);
+    if (REASONS[status]) return REASONS[status];
+    if (status >= 500) return "Something went wrong on the server; nothing was saved. Try again.";
+    return "That didn't work (error " + status + "). Reload the page and try again.";
+  }
+
+  function controls(form) {
+    return form ? form.querySelectorAll("input, select, textarea") : [];
+  }
+
+  function snapshot(form) {
+    return Array.prototype.map.call(controls(form), function (el) {
+      return { el: el, checked: el.checked, value: el.value };
+    });
+  }
+
+  function restore(saved) {
+    (saved || []).forEach(function (s) {
+      if (s.el.type === "checkbox" || s.el.type === "radio") s.el.checked = s.checked;
+      else if (s.el.type !== "file" && s.el.type !== "hidden") s.el.value = s.value;
+    });
+  }
+
+  // Remember the last state the server confirmed for every form with in-place saves.
+  var confirmed = new WeakMap();
+  function remember(elt) {
+    var forms = Array.prototype.slice.call(elt.querySelectorAll("form[data-save-row], form[hx-post]"));
+    if (elt.matches && elt.matches("form[data-save-row], form[hx-post]")) forms.push(elt);
+    forms.forEach(function (form) {
+      confirmed.set(form, snapshot(form));
+      markDirty(form);
+    });
+  }
+
+  function failed(event) {
+    var elt = event.detail.elt;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest && elt.closest("form"));
+    if (form && confirmed.has(form)) {
+      restore(confirmed.get(form));
+      markDirty(form);
+    }
+    toast(reasonFor(event.detail.xhr), "error");
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", function (event) {
+    event.detail.xhr = null;
+    failed(event);
+  });
+
+  // --- one save pattern: an edited row shows it, and saves only on its Save button ----------
+  function isDirty(form) {
+    var saved = confirmed.get(form) || [];
+    return saved.some(function (s) {
+      if (s.el.type === "checkbox" || s.el.type === "radio") return s.el.checked !== s.checked;
+      return s.el.type !== "hidden" && s.el.value !== s.value;
+    });
+  }
+
+  function markDirty(form) {
+    if (!form.hasAttribute("data-save-row")) return;
+    var dirty = isDirty(form);
+    form.classList.toggle("dirty", dirty);
+    form.querySelectorAll("[data-save]").forEach(function (button) {
+      button.disabled = !dirty;
+    });
+  }
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-save-row]");
+    if (form) markDirty(form);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-save-row]");
+    if (form) markDirty(form);
+  });
+
+  // A chosen image shows before it is uploaded (avatars, logos, assets).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file" || !input.files || !input.files[0]) return;
+    var preview = input.parentNode.querySelector("img.file-preview");
+    if (!/^image\//.test(input.files[0].type)) {
+      if (preview) preview.remove();
+      return;
+    }
+    if (!preview) {
+      preview = document.createElement("img");
+      preview.className = "file-preview";
+      preview.alt = "Preview of the chosen image";
+      input.insertAdjacentElement("afterend", preview);
+    }
+    preview.src = URL.createObjectURL(input.files[0]);
+  });
+
+  // Server-confirmed toasts for htmx swaps: a response may carry HX-Trigger {"toast": "…"}.
+  document.addEventListener("toast", function (event) {
+    var detail = event.detail || {};
+    toast(detail.value || detail.message || "", detail.kind || "");
+  });
+
+  // --- the shell: menu button and org switcher -------------------------------------------
+  function initShell() {
+    var button = document.querySelector(".menu-button");
+    var sidebar = document.getElementById("sidebar");
+    if (button && sidebar) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", String(open));
+        sidebar.classList.toggle("open", open);
+        if (open) {
+          var first = sidebar.querySelector("a");
+          if (first) first.focus();
+        }
+      });
+    } else if (button) {
+      button.remove();
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      document.querySelectorAll("details.switcher[open]").forEach(function (d) {
+        d.open = false;
+        d.querySelector("summary").focus();
+      });
+    });
+    document.addEventListener("click", function (event) {
+      document.querySelectorAll("details.switcher[open]").forEach(function (d) {
+        if (!d.contains(event.target)) d.open = false;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", initShell);
+  // htmx:load fires for the page once and then for every swapped-in element.
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    messagesToToasts(elt.parentNode || document);
+    remember(elt);
+  });
+})();

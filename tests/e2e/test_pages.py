@@ -1,0 +1,58 @@
+"""Every page of SPEC §4, for an Org Admin, a Workspace Admin and a Viewer, at 390, 768 and
+1280 px: no page is wider than the viewport, and axe-core (axe-playwright-python, which ships
+axe-core) finds no violation at 390 and 1280.
+
+One test per persona × width walks all of that persona's pages in one browser context and
+reports every problem at once. `make screenshots` runs this file with SCREENSHOTS_DIR set and
+writes a full-page PNG of every page at every width there.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import log_in
+from tests.e2e.pages import PERSONAS, WIDTHS, pages_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_WIDTHS = (390, 1280)
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
+
+
+def describe(violations):
+    return "; ".join(
+        f"{v['id']} ({v['impact']}): "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("email", PERSONAS)
+def test_every_page_fits_and_passes_axe(demo, chromium, live_server, email, width):
+    viewport = {"width": width, "height": 900}
+    context = chromium.new_context(base_url=live_server.url, viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, email)
+    axe = Axe()
+    problems = []
+    for name, path in pages_for(email) + [("404", "/orgs/acme/nothing-here/")]:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            problems.append(f"{name} {path}: {scroll} px wide at {inner}")
+        if width in AXE_WIDTHS:
+            violations = axe.run(page).response["violations"]
+            if violations:
+                problems.append(f"{name} {path}: axe: {describe(violations)}")
+        if SCREENSHOTS_DIR:
+            folder = Path(SCREENSHOTS_DIR) / email.split("@")[0]
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    context.close()
+    assert not problems, "\n".join(problems)
