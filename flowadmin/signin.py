@@ -164,3 +164,29 @@ def log_break_glass(sender, request, user, **kwargs):
             entity_label=f"SSO ({config.get_protocol_display()})",
             changes={"break-glass admin sign-in": [None, user.email]},
         )
+
+
+# --- SAML: replayed or unsolicited answers ----------------------------------------------------
+
+
+def saml_finish_acs(request, organization_slug):
+    """allauth's last SAML step, with its refusal of an answer that matches no sign-in
+    started in this session (a replayed or unsolicited assertion: allauth raises
+    PermissionDenied) shown on the sign-in refusal page instead of the generic 403."""
+    from allauth.socialaccount.providers.saml.views import finish_acs
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        return render(
+            request,
+            "registration/sso_refused.html",
+            {
+                "sso": sso_reads.for_provider(organization_slug),
+                "message": "This answer from the identity provider was already used, or does "
+                "not belong to a sign-in started here (a replayed or unsolicited assertion). "
+                "Nothing was changed; start again from the login page.",
+            },
+            status=403,
+        )

@@ -63,14 +63,6 @@ def _refusal(request, config, message: str, status: int = 403):
     )
 
 
-def _full_name(sociallogin) -> str:
-    data = sociallogin.account.get_provider().extract_common_fields(sociallogin.account.extra_data)
-    name = data.get("name") or " ".join(
-        part for part in (data.get("first_name"), data.get("last_name")) if part
-    )
-    return (name or "").strip()[:150]
-
-
 def _email(sociallogin) -> str:
     if sociallogin.user is not None and sociallogin.user.email:
         return sociallogin.user.email
@@ -83,6 +75,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """The orgs' SSO configurations as allauth apps (nothing in allauth's SocialApp table
         or settings)."""
         return sso_reads.social_apps(provider=provider, client_id=client_id)
+
+    def populate_user(self, request, sociallogin, data):
+        """The IdP's name claims (OIDC `name`, SAML first_name/last_name) as full_name."""
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        user.full_name = (name or "").strip()[:150]
+        return user
 
     def is_open_for_signup(self, request, sociallogin):
         # Reached only after pre_social_login joined the person (it refuses everyone else).
@@ -102,7 +103,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 actor=person,
                 sso=config,
                 email=_email(sociallogin),
-                full_name=_full_name(sociallogin),
+                full_name=sociallogin.user.full_name if sociallogin.user else "",
             )
         except ServiceError as refused:
             raise ImmediateHttpResponse(_refusal(request, config, refused.text)) from None
@@ -115,7 +116,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """A failed IdP round trip (bad signature, expired, replayed, wrong audience…): the
         refusal page, naming the IdP's org."""
         config = sso_reads.for_provider(getattr(provider, "app", None) and provider.app.provider_id)
-        detail = str(exception) if exception else (error or "unknown error")
+        detail = (
+            (extra_context or {}).get("saml_last_error_reason")
+            or (str(exception) if exception else "")
+            or error
+            or "unknown error"
+        )
         raise ImmediateHttpResponse(
             _refusal(
                 request,

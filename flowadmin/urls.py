@@ -23,6 +23,11 @@ allauth_urlpatterns = [
     path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path("2fa/", include("allauth.mfa.urls")),
     path("3rdparty/", include("allauth.socialaccount.urls")),
+    path(
+        "saml/<str:organization_slug>/acs/finish/",
+        signin.saml_finish_acs,
+        name="saml_finish_acs",
+    ),
     *build_provider_urlpatterns(),
 ]
 

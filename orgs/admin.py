@@ -201,7 +201,8 @@ class SSOConfigurationAdminForm(forms.ModelForm):
     metadata_url = forms.CharField(
         label=SSOConfiguration._meta.get_field("metadata_url").verbose_name,
         max_length=500,
-        help_text=SSOConfiguration._meta.get_field("metadata_url").help_text,
+        help_text="SAML metadata URL, or the OIDC discovery document URL. SAML with the IdP "
+        "certificate below (an IdP without metadata URL): its single sign-on URL.",
     )
     client_secret = forms.CharField(
         label="OIDC client secret",

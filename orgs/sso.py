@@ -100,7 +100,16 @@ def social_app(sso: SSOConfiguration):
             secret=secrets.get("client_secret", ""),
             settings={"server_url": sso.metadata_url},
         )
-    idp = {"entity_id": sso.entity_id, "metadata_url": sso.metadata_url}
+    if secrets.get("x509cert"):
+        # No metadata to fetch (e.g. Google Workspace): the URL is the IdP's SSO endpoint and
+        # its signing certificate was given.
+        idp = {
+            "entity_id": sso.entity_id,
+            "sso_url": sso.metadata_url,
+            "x509cert": secrets["x509cert"],
+        }
+    else:
+        idp = {"entity_id": sso.entity_id, "metadata_url": sso.metadata_url}
     return SocialApp(
         provider=SAML,
         provider_id=sso.provider_id,

@@ -51,8 +51,9 @@ def gate(request, org):
     needs_enrolment). Forgets the "continue where you were going" link once it is used."""
     if needs_enrolment(request, org):
         return enrolment_redirect(request, org)
-    if NEXT_SESSION_KEY in request.session:
-        del request.session[NEXT_SESSION_KEY]
+    session = getattr(request, "session", None)  # absent for RequestFactory requests
+    if session is not None and NEXT_SESSION_KEY in session:
+        del session[NEXT_SESSION_KEY]
     return None
 
 

@@ -70,7 +70,7 @@ def test_editor_edits_then_deletes_a_flow_after_confirming(demo, page, login):
     login("editor@acme.test")
     flow = Flow.objects.get(workspace__slug="marketing", name="Customer survey")
     page.goto(MARKETING + f"flows/{flow.pk}/")
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Destination URL").fill("javascript:alert(1)")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Enter a full http:// or https:// URL.")).to_be_visible()
@@ -106,7 +106,7 @@ def test_viewer_sees_and_downloads_but_has_no_edit_controls(demo, page, login, s
     page.get_by_role("row", name=re.compile("Store window poster")).wait_for(state="detached")
     expect(page.get_by_role("row", name=re.compile("Spring menu"))).to_be_visible()
     page.get_by_role("link", name="Spring menu", exact=True).click()
-    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Delete")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download SVG").click()

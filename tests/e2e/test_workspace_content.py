@@ -48,7 +48,7 @@ def contacts(demo):
 def test_audience_viewer_searches_tags_and_exports_csv(contacts, page, login, screenshot, tmp_path):
     login("audience@acme.test")
     page.goto(MARKETING + "audience/")
-    expect(page.get_by_role("link", name="Audience")).to_be_visible()
+    expect(page.get_by_role("link", name="Audience", exact=True)).to_be_visible()
     screenshot("audience-list")
 
     page.get_by_label("Search").fill("ann")
@@ -149,7 +149,7 @@ def test_viewer_downloads_but_cannot_change(demo, page, login, screenshot, tmp_p
     login("viewer@acme.test")
     page.goto(MARKETING + "assets/")
     expect(page.get_by_role("link", name="Upload asset")).to_have_count(0)
-    expect(page.get_by_role("link", name="Audience")).to_have_count(0)
+    expect(page.get_by_role("link", name="Audience", exact=True)).to_have_count(0)
     screenshot("asset-list-viewer")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download Price list").click()

@@ -36,22 +36,29 @@ def oidc_idp(live_server):
     idp.stop()
 
 
-@pytest.fixture
-def acme_sso(acme, oidc_idp, request):
-    """acme's OIDC SSO covering acme.test; enforced when the test is marked `sso_enforced`."""
+def configure_acme(acme, request, **config):
+    """acme's SSO covering its verified domain acme.test; enforced when the test is marked
+    `sso_enforced`."""
     Domain.objects.update_or_create(
         hostname="acme.test", defaults={"org": acme, "status": DomainStatus.VERIFIED}
     )
+    enforced = request.node.get_closest_marker("sso_enforced") is not None
     return services.sso_configure(
-        actor=None,
-        org=acme,
+        actor=None, org=acme, hostnames=["acme.test"], enforced=enforced, **config
+    )
+
+
+@pytest.fixture
+def acme_sso(acme, oidc_idp, request):
+    """acme's OIDC SSO against the local OpenID Provider."""
+    return configure_acme(
+        acme,
+        request,
         protocol="oidc",
         entity_id=oidc_idp.issuer,
         metadata_url=oidc_idp.discovery_url,
         client_id=local_idp.CLIENT_ID,
         client_secret=oidc_idp.client_secret,
-        hostnames=["acme.test"],
-        enforced=request.node.get_closest_marker("sso_enforced") is not None,
     )
 
 
@@ -92,5 +99,57 @@ def sso_sign_in(client):
         back = idp_round_trip(start["Location"], email, stop_at="http://testserver/")
         parts = urlsplit(back)
         return client.get(f"{parts.path}?{parts.query}")
+
+    return sign_in
+
+
+# --- SAML -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    from tests.idp import saml_idp as local_saml
+
+    why = local_saml.unavailable()
+    require_service("the local SAML IdP", why is None, why or "")
+    idp = local_saml.LocalSAMLIdP(tmp_path_factory.mktemp("saml-idp")).start()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def acme_saml(acme, saml_idp, request):
+    """acme's SAML SSO against the local pysaml2 IdP."""
+    saml_idp.mode = None
+    return configure_acme(
+        acme,
+        request,
+        protocol="saml",
+        entity_id=saml_idp.entity_id,
+        metadata_url=saml_idp.metadata_url,
+    )
+
+
+@pytest.fixture
+def saml_sign_in(client, saml_idp, acme_saml):
+    """Sign in through acme's SAML IdP as `email`; returns (the ACS POST data, the response
+    to the last step: a redirect when signed in, the refusal page otherwise)."""
+
+    client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads the Host header
+
+    def sign_in(email, mode=None, replay=None):
+        saml_idp.user, saml_idp.mode = email, mode
+        if replay is None:
+            start = client.post("/accounts/saml/acme/login/")
+            assert start.status_code == 302, start.content[:500]
+            page = requests.get(start["Location"], timeout=10).text
+            fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', page))
+            action = urlsplit(re.search(r'action="([^"]+)"', page).group(1))
+        else:
+            fields, action = replay
+        response = client.post(action.path, fields)
+        while response.status_code == 302 and "/acs/finish/" in response["Location"]:
+            response = client.get(response["Location"])
+        return (fields, action), response
 
     return sign_in
