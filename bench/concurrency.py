@@ -219,7 +219,11 @@ def run(*, writes=200, threads=20, exports=0, port=None, workers=4, out=print) -
         elapsed = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
     errors = [s for s in outcome.statuses if s >= 500]
     entries = ActivityEntry.objects.filter(org_id=org.pk, seq__gt=first_seq)

@@ -195,22 +195,32 @@ class TeamMembershipInline(ServiceInline, admin.TabularInline):
     def remove(self, request, obj):
         services.team_member_remove(actor=request.user, team=obj.team, user=obj.user)
 
+    def _editable(self, request, obj):
+        return not (obj is not None and obj.managed_by_idp)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Team)
 class TeamAdmin(ServiceAdmin):
     """Create → team_create, change → team_update, delete → team_delete; members through
-    the inline. The avatar is set in the console."""
+    the inline (read-only for a team the identity provider manages). The avatar is set in the
+    console."""
 
-    list_display = ["name", "org", "created_at"]
-    list_filter = ["org"]
+    list_display = ["name", "org", "managed_by_idp", "created_at"]
+    list_filter = ["org", "managed_by_idp"]
     search_fields = ["name", "org__name"]
     list_select_related = ["org"]
     autocomplete_fields = ["org"]
-    fields = ["org", "name", "description"]
+    fields = ["org", "name", "description", "managed_by_idp"]
     inlines = [TeamMembershipInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["org"] if obj else []
+        return ["org", "managed_by_idp"] if obj else ["managed_by_idp"]
 
     def create(self, request, obj, form):
         return services.team_create(

@@ -1,18 +1,19 @@
 """Append-only entries, hash chains per org, verify_activity (SPEC §5)."""
 
 import json
-import threading
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from audit import recording
 from audit.context import Actor, acting_as
 from audit.models import ActivityChain, ActivityEntry, AppendOnlyError
 from orgs.models import Organization
 from tests import factories as f
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -201,26 +202,13 @@ def test_verify_checks_the_log_of_a_deleted_org(org, log):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_do_not_fork_the_chain():
     org = f.OrganizationFactory(slug="busy")
-    barrier = threading.Barrier(4)
-    errors = []
 
     def write(n):
-        try:
-            barrier.wait()
-            for i in range(10):
-                with transaction.atomic(), acting_as(Actor(None, f"writer{n}@x.test")):
-                    recording.record(action="updated", org=org.pk, entity_type="flow", entity_id=i)
-        except Exception as error:  # noqa: BLE001 — reported by the assert below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for i in range(10):
+            with transaction.atomic(), acting_as(Actor(None, f"writer{n}@x.test")):
+                recording.record(action="updated", org=org.pk, entity_type="flow", entity_id=i)
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_at_once([partial(write, n) for n in range(4)], expected=())
     seqs = list(ActivityEntry.objects.filter(org=org).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 42))
     assert "busy: 41 entries, chain intact" in verify("busy")

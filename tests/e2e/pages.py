@@ -66,8 +66,10 @@ def pages_for(email: str) -> list[tuple[str, str]]:
             ("invite", f"{ORG}users/invite/"),
             ("invitations", f"{ORG}invitations/"),
             ("activity", f"{ORG}activity/"),
+            ("activity-integrity", f"{ORG}activity/integrity/"),
             ("settings", f"{ORG}settings/"),
             ("settings-integrations", f"{ORG}settings/integrations/"),
+            ("settings-activity-stream", f"{ORG}settings/integrations/activity-stream/"),
             ("settings-sso", f"{ORG}settings/sso/"),
             ("settings-domains", f"{ORG}settings/domains/"),
         ]

@@ -2,20 +2,19 @@
 pages, the public accept page in each state, the commands and the demo data."""
 
 import hashlib
-import threading
 import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from orgs import invitations
 from orgs.errors import ServiceError
 from orgs.models import Invitation, InvitationDelivery, OrgMembership, User
 from orgs.tasks import retry_delay, send_invitation_email
+from tests.concurrency import run_at_once
 from tests.factories import (
     InvitationFactory,
     OrganizationFactory,
@@ -451,25 +450,14 @@ def test_two_accepts_at_once_give_exactly_one_membership(monkeypatch, signed_in)
         return answer
 
     monkeypatch.setattr(invitations, "problem_with", slow_check)
-    outcomes = []
-    start = threading.Barrier(2)
 
-    def run():
-        start.wait()
-        try:
-            accept(issued.token, user=user, full_name="Racer", password=PASSWORD)
-            outcomes.append("joined")
-        except invitations.InvitationError as error:
-            outcomes.append(error.problem)
-        finally:
-            connection.close()
+    def join():
+        accept(issued.token, user=user, full_name="Racer", password=PASSWORD)
+        return "joined"
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == [invitations.ACCEPTED, "joined"]
+    outcomes = run_at_once([join, join], expected=(invitations.InvitationError,))
+    problems = [getattr(outcome, "problem", outcome) for outcome in outcomes]
+    assert sorted(problems) == [invitations.ACCEPTED, "joined"]
     assert OrgMembership.objects.filter(org=org, user__email="new@person.test").count() == 1
     assert User.objects.filter(email="new@person.test").count() == 1
     assert WorkspaceMembership.objects.filter(workspace=ws).count() == 1

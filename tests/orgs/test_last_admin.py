@@ -1,17 +1,17 @@
 """The last Org Admin can't be demoted or removed — from the services, the Django admin site,
 the set_role command, and under two concurrent requests on PostgreSQL."""
 
-import threading
 import time
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from orgs import services
 from orgs.errors import LastAdminError, ServiceError
 from orgs.models import OrgMembership
+from tests import concurrency
 from tests.factories import OrgMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,27 +119,14 @@ def test_set_role_refuses_to_demote_the_last_of_two_admins_in_turn(acme, demo):
 
 
 def run_at_once(calls):
-    """Run each call in its own thread and database connection, started together; returns
-    the outcome of each ("ok" or the error)."""
-    outcomes = [None] * len(calls)
-    start = threading.Barrier(len(calls))
+    """The calls at the same moment (tests.concurrency); the outcome of each: "ok" or the
+    ServiceError that refused it."""
 
-    def run(i, call):
-        start.wait()
-        try:
-            call()
-            outcomes[i] = "ok"
-        except ServiceError as error:
-            outcomes[i] = error
-        finally:
-            connection.close()
+    def ok(call):
+        call()
+        return "ok"
 
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return concurrency.run_at_once([partial(ok, call) for call in calls], expected=(ServiceError,))
 
 
 @pytest.fixture

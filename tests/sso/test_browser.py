@@ -32,6 +32,11 @@ def test_member_signs_in_through_the_idp(acme_sso, page, screenshot):
     page.goto("/orgs/acme/settings/sso/")
     expect(page.get_by_text("Members who signed in through it")).to_be_visible()
     screenshot("sso-settings-state")
+    # "Test sign-in": a real round trip to the IdP (still signed in there, so it answers at
+    # once) that comes back to this page.
+    page.get_by_role("button", name="Test sign-in").click()
+    page.wait_for_url("**/orgs/acme/settings/sso/")
+    expect(page.get_by_role("heading", name="Sign-ins")).to_be_visible()
 
 
 @pytest.mark.sso_enforced
@@ -53,3 +58,47 @@ def test_enforced_sso_has_no_password_path(acme_sso, page, screenshot):
     ).to_be_visible()
     expect(page.get_by_label("Password")).to_have_count(0)
     screenshot("sso-enforced-login")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_sign_in_pages_fit_and_pass_axe(acme_sso, chromium, live_server, width):
+    """The login steps, the refusal page, Settings → SSO and the 2FA pages: no wider than the
+    viewport, no axe-core violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.conftest import SCREENSHOTS, log_in
+
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    axe, problems = Axe(), []
+
+    def check(name):
+        page.wait_for_load_state("load")
+        scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            problems.append(f"{name}: {scroll} px wide at {inner}")
+        violations = axe.run(page).response["violations"]
+        problems.extend(f"{name}: {v['id']} {v['nodes'][0]['target']}" for v in violations)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"sso-{name}-{width}.png"), full_page=True)
+
+    page.goto("/accounts/login/")
+    check("login-email")
+    page.get_by_label("Email address").fill("viewer@acme.test")
+    page.get_by_role("button", name="Continue").click()
+    check("login-sso-offered")
+    log_in(page, "admin@acme.test")
+    for name, path in [
+        ("settings-sso", "/orgs/acme/settings/sso/"),
+        ("settings-general", "/orgs/acme/settings/"),
+        ("users", "/orgs/acme/users/"),
+        ("2fa-index", "/accounts/2fa/"),
+        ("2fa-activate", "/accounts/2fa/totp/activate/"),
+    ]:
+        page.goto(path)
+        check(name)
+    context.close()
+    assert not problems, "\n".join(problems)
