@@ -324,6 +324,10 @@ def _integration_secret_changes(before: str | None, after: str | None) -> dict:
     }
 
 
+# Columns computed from another logged one (orgs.names.fold(name)): never logged on their own.
+DERIVED = {"name_key"}
+
+
 @dataclass
 class Tracker:
     model: type[models.Model]
@@ -343,6 +347,7 @@ class Tracker:
             for f in self.model._meta.concrete_fields
             if not f.primary_key
             and f.name not in self.ignore
+            and f.name not in DERIVED
             and not getattr(f, "auto_now", False)
             and not getattr(f, "auto_now_add", False)
         ]

@@ -12,6 +12,7 @@ from audit.context import Actor, acting_as
 from audit.models import ActivityEntry
 from orgs import services
 from orgs.models import Organization, SSOConfiguration, TeamMembership
+from orgs.roles import FLAGS
 from tests import factories as f
 from workspaces.models import Flow
 
@@ -96,7 +97,8 @@ def test_updating_writes_the_changed_field(org, log, entity_type):
     setattr(obj, field, value)
     obj.save()
     [entry] = log(org, entity_type=entity_type, action="updated")
-    assert list(entry.changes) == [field]
+    # A grant's new role brings its default flags (SPEC §3.2), logged in the same entry.
+    assert set(entry.changes) - {field} <= set(FLAGS)
     assert entry.changes[field][1] == value
 
 
@@ -189,7 +191,8 @@ def test_team_member_service_records_the_actor(org, log, org_admin):
 
 def test_direct_team_membership_save_is_not_recorded_twice(org, log):
     team = f.TeamFactory(org=org)
-    TeamMembership.objects.create(team=team, user=f.UserFactory())
+    user = f.OrgMembershipFactory(org=org).user  # team members are org members
+    TeamMembership.objects.create(team=team, user=user)
     assert len(log(org, entity_type="team_member")) == 1
 
 

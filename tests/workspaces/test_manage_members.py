@@ -80,8 +80,10 @@ def test_effective_role_through_a_team_is_shown_beside_the_direct_one(
 
 def test_members_of_another_org_in_a_team_are_not_listed(as_user, demo, marketing, field_sales):
     stranger = UserFactory(email="stranger@example.test")
-    TeamMembershipFactory(team=field_sales, user=stranger)  # not an acme member
+    TeamMembershipFactory(team=field_sales, user=stranger)
     TeamAccessFactory(team=field_sales, workspace=marketing)
+    # Not an acme member (any more): a stale team membership, made behind the models' back.
+    OrgMembership.objects.filter(user=stranger).delete()
     html = as_user("wsadmin@acme.test").get(MEMBERS).content.decode()
     assert "stranger@example.test" not in html
 
