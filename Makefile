@@ -40,7 +40,7 @@ test: setup
 ## Every page of SPEC §4 for three personas at 390, 768 and 1280 px, as PNGs in screenshots/
 screenshots: setup
 	rm -rf screenshots
-	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(BIN)/python -m pytest -p no:cacheprovider -n 3 \
+	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(BIN)/python -m pytest -p no:cacheprovider -n 2 \
 		tests/e2e/test_pages.py -q || true
 	@echo "Screenshots in screenshots/ ($$(find screenshots -name '*.png' | wc -l) files)"
 

@@ -5,11 +5,16 @@ import os
 import sys
 
 
-def main(argv=None) -> int:
+def setup_django() -> None:
+    """Django with bench.settings (unless DJANGO_SETTINGS_MODULE says otherwise)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
+
+
+def main(argv=None) -> int:
+    setup_django()
     from bench.cli import run
 
     return run(argv)

@@ -51,6 +51,12 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("--exports", type=int, default=0, help="audience CSV exports mixed in")
     probe.add_argument("--port", type=int, help="gunicorn's port (default: a free one)")
     p.add_argument(
+        "--instances",
+        action="store_true",
+        help="instead of seeding: scan redirect and dashboard throughput with 1, 2 and 4 "
+        "gunicorn instances behind a round-robin client (bench/instances.py)",
+    )
+    p.add_argument(
         "--no-serving",
         action="store_true",
         help="skip the scan redirect under gunicorn (bench/serving.py)",
@@ -103,6 +109,10 @@ def run(argv=None) -> int:
         return concurrency.run(
             writes=args.writes, threads=args.threads, exports=args.exports, port=args.port
         )
+    if args.instances:
+        from . import instances
+
+        return instances.run(seconds=args.serving_seconds, rounds=args.serving_rounds, out=say)
     args.command = " ".join(["make bench", *([f"BENCH_ARGS='{' '.join(argv)}'"] if argv else [])])
     if args.runs < 1:
         say("--runs must be at least 1.")

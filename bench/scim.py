@@ -16,6 +16,7 @@ What it does, against DATABASE_URL (migrated; `make bench-scim`):
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -41,8 +42,8 @@ def parser() -> argparse.ArgumentParser:
 def percentile(values: list[float], share: float) -> float:
     """The `share` (0–1) percentile of `values`, nearest-rank (seconds in, seconds out)."""
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    rank = math.ceil(share * len(ordered))  # 1-based
+    return ordered[min(max(rank, 1), len(ordered)) - 1]
 
 
 def reset_org():
@@ -183,10 +184,9 @@ def run(argv=None) -> int:
 
 
 def main(argv=None) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    import django
+    from bench.__main__ import setup_django
 
-    django.setup()
+    setup_django()
     return run(argv)
 
 

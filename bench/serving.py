@@ -88,13 +88,15 @@ def port() -> int:
     return int(os.environ.get("BENCH_PORT") or free_port())
 
 
-def _request(port: int, path: str) -> int:
-    """One GET on a new connection; the status code (0 when the connection failed)."""
+def _request(port: int, path: str, cookie: str = "") -> int:
+    """One GET on a new connection (with a Cookie header when given); the status code (0 when
+    the connection failed)."""
+    cookie_header = f"Cookie: {cookie}\r\n" if cookie else ""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n"
-                "Connection: close\r\n\r\n".encode()
+                f"{cookie_header}Connection: close\r\n\r\n".encode()
             )
             data = b""
             while chunk := sock.recv(4096):
@@ -104,19 +106,31 @@ def _request(port: int, path: str) -> int:
         return 0
 
 
-def _drive(port: int, target: Throughput, seconds: float, concurrency: int) -> None:
-    """`concurrency` threads request the target for `seconds`; adds one round's figures."""
+def _drive(
+    port: int | list[int],
+    target: Throughput,
+    seconds: float,
+    concurrency: int,
+    *,
+    cookie: str = "",
+    ok: int = 302,
+) -> None:
+    """`concurrency` threads request the target for `seconds` (on `port`, or round robin over
+    a list of ports as a load balancer would); adds one round's figures. Answers other than
+    `ok` count as errors."""
+    ports = port if isinstance(port, list) else [port]
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
-    def client():
-        mine, bad = [], 0
+    def client(first):
+        mine, bad, k = [], 0, first
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            status = _request(port, target.path)
-            if status == 302:
+            status = _request(ports[k % len(ports)], target.path, cookie)
+            k += 1
+            if status == ok:
                 mine.append((time.perf_counter() - started) * 1000)
             else:
                 bad += 1
@@ -124,7 +138,7 @@ def _drive(port: int, target: Throughput, seconds: float, concurrency: int) -> N
             latencies.extend(mine)
             errors[0] += bad
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

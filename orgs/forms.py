@@ -197,6 +197,8 @@ class GrantForm(forms.Form):
     flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
     brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
     audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
+    # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
+    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, grant, role_label=None, **kwargs):
         from .permissions import flags_locked
@@ -205,15 +207,25 @@ class GrantForm(forms.Form):
         super().__init__(*args, initial={"role": grant.role, **grant.flags}, **kwargs)
         self.grant = grant
         self.locked = flags_locked(grant.role)
+        restoring = bool(self.data.get("restore"))
         if role_label:
             self.fields["role"].label = role_label
         for flag in FLAGS:
-            # Admin flags are always on: shown checked and disabled, posted values ignored.
-            self.fields[flag].disabled = self.locked
+            # Admin flags are always on: shown checked and disabled, posted values ignored
+            # (except when an undo restores a lower role with its former flags).
+            self.fields[flag].disabled = self.locked and not restoring
 
     @property
     def flag_fields(self):
         return [self[flag] for flag in FLAGS]
+
+    def saved_notice(self, role_label: str) -> str:
+        """The sentence a saved row shows (call after `changes()` was applied)."""
+        if self.cleaned_data.get("restore"):
+            return f"Undone: {role_label} with the permissions it had before."
+        if self.cleaned_data["role"] != self.grant.role:
+            return f"Role set to {role_label}: its default permissions apply."
+        return "Permissions saved."
 
     def lowers_role(self) -> bool:
         """True when the submitted role ranks below the grant's current one (policy order)."""
@@ -225,6 +237,9 @@ class GrantForm(forms.Form):
         """What to pass to the service: a new role alone (its flag defaults are re-applied,
         SPEC §3.2), or the flags as toggled when the role stays the same."""
         role = self.cleaned_data["role"]
+        if self.cleaned_data.get("restore"):
+            flags = {flag: self.cleaned_data[flag] for flag in FLAGS}
+            return {"role": role if role != self.grant.role else None, "flags": flags}
         if role != self.grant.role:
             return {"role": role, "flags": None}
         if self.locked:

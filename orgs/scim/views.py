@@ -111,6 +111,12 @@ def _check_version(request, resource) -> None:
         raise PreconditionFailedException(detail="The resource changed since that version.")
 
 
+def _payload(request, model, context):
+    """The request body validated as `model` in the SCIM `context` (creation, replacement),
+    under the tolerances of schema.POLICY."""
+    return model.model_validate(read_json(request), scim_ctx=context, scim_policy=POLICY)
+
+
 def _patch_body(request, item_id) -> dict:
     """The PATCH body, less the resource's own `id` in a path-less value: Okta renames a group
     with `{"op": "replace", "value": {"id": <its id>, "displayName": …}}`, and `id` is
@@ -176,9 +182,7 @@ def users_view(request, token):
     base = _base_url(request, token)
     if request.method == "GET":
         return _list(request, token, UserModel)
-    resource = UserRequest.model_validate(
-        read_json(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
-    )
+    resource = _payload(request, UserRequest, Context.RESOURCE_CREATION_REQUEST)
     created = provisioning.user_create(token=token, resource=resource)
     return _resource_response(request, resources.user_resource(created, base), UserModel, 201)
 
@@ -196,11 +200,7 @@ def user_view(request, token, item_id):
         provisioning.user_delete(token=token, current=current)
         return HttpResponse(status=204)
     if request.method == "PUT":
-        wanted = UserRequest.model_validate(
-            read_json(request),
-            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST,
-            scim_policy=POLICY,
-        )
+        wanted = _payload(request, UserRequest, Context.RESOURCE_REPLACEMENT_REQUEST)
     else:
         patch = PatchOp[UserRequest].model_validate(
             _patch_body(request, item_id),
@@ -226,9 +226,7 @@ def groups_view(request, token):
     base = _base_url(request, token)
     if request.method == "GET":
         return _list(request, token, GroupResource)
-    resource = GroupRequest.model_validate(
-        read_json(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
-    )
+    resource = _payload(request, GroupRequest, Context.RESOURCE_CREATION_REQUEST)
     team = provisioning.group_create(token=token, resource=resource)
     return _resource_response(request, _group(team, base), GroupResource, 201)
 

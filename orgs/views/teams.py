@@ -258,7 +258,7 @@ def team_access_change(request, team_id, workspace_id):
                 "grant": grant,
                 "row_form": _access_form(grant),
                 "saved": True,
-                "defaults_applied": changes["role"] is not None,
+                "defaults_applied": bool(changes["role"]) and not form.cleaned_data["restore"],
             }
             return render_page(request, "orgs/team_detail.html", context, partial="access_row")
         note = " (permissions reset to the role's defaults)" if changes["role"] else ""

@@ -7,6 +7,7 @@
 
   // --- toasts ---------------------------------------------------------------------------
   var TOAST_MS = 6000;
+  var UNDO_MS = 10000; // a toast offering Undo stays 10 s
 
   function toast(text, kind, action) {
     var region = document.getElementById("toasts");
@@ -32,7 +33,8 @@
     // Errors stay until dismissed; other toasts leave after a while, not while read or focused.
     if (kind !== "error") {
       var timer;
-      var arm = function () { timer = setTimeout(function () { item.remove(); }, TOAST_MS); };
+      var ms = action ? UNDO_MS : TOAST_MS;
+      var arm = function () { timer = setTimeout(function () { item.remove(); }, ms); };
       item.addEventListener("mouseenter", function () { clearTimeout(timer); });
       item.addEventListener("focusin", function () { clearTimeout(timer); });
       item.addEventListener("mouseleave", arm);
@@ -51,9 +53,11 @@
       list.remove();
       if (holder && holder.getAttribute("role") === "status" && !holder.children.length) holder.remove();
     });
-    // In-place confirmations rendered into swapped fragments take the same road.
+    // In-place confirmations rendered into swapped fragments take the same road; the first
+    // one after an undoable save offers Undo.
     root.querySelectorAll(".flash.ok[role=status], .status-ok[role=status], .row-note.ok[role=status], .saved[role=status]").forEach(function (note) {
-      toast(note.textContent.trim(), "");
+      toast(note.textContent.trim(), "", pendingUndo);
+      pendingUndo = null;
       note.remove();
     });
   }
@@ -119,6 +123,49 @@
   document.addEventListener("htmx:sendError", function (event) {
     event.detail.xhr = null;
     failed(event);
+  });
+
+  // --- Undo: a saved grant row (role and flags) can be put back for a while, as a new change
+  // (the same service and activity log; the log stays append-only).
+  var UNDO_FIELDS = ["role", "flows_manager", "brand_kits_manager", "audience_viewer"];
+  var pendingUndo = null;
+
+  function valuesOf(saved) {
+    var values = {};
+    (saved || []).forEach(function (s) {
+      if (UNDO_FIELDS.indexOf(s.el.name) < 0) return;
+      values[s.el.name] = s.el.type === "checkbox" ? s.checked : s.value;
+    });
+    return values;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!form || !form.matches || !form.matches("form[data-save-row]")) return;
+    if (!event.detail.xhr || event.detail.xhr.status !== 200) return;
+    if (form.querySelector("input[name=restore]")) { pendingUndo = null; return; }
+    var before = valuesOf(confirmed.get(form));
+    var action = form.getAttribute("action");
+    if (!Object.keys(before).length) return;
+    pendingUndo = {
+      label: "Undo",
+      run: function () {
+        var again = document.querySelector('form[data-save-row][action="' + action + '"]');
+        if (!again) return;
+        Array.prototype.forEach.call(again.elements, function (el) {
+          if (!(el.name in before)) return;
+          el.disabled = false; // admin flags are locked on; an undo may restore them off
+          if (el.type === "checkbox") el.checked = before[el.name];
+          else el.value = before[el.name];
+        });
+        var restore = document.createElement("input");
+        restore.type = "hidden";
+        restore.name = "restore";
+        restore.value = "on";
+        again.appendChild(restore);
+        htmx.trigger(again, "submit");
+      },
+    };
   });
 
   // --- one save pattern: an edited row shows it, and saves only on its Save button ----------

@@ -300,3 +300,23 @@ def test_search_landmarks_have_distinct_names(demo, client):
     assert 'role="search" aria-label="People with access"' in page
     assert 'role="search" aria-label="Members to add"' in page
     assert '<ul class="messages" role="status">' not in page
+
+
+# --- beyond: Undo is a new logged change ----------------------------------------------------
+
+
+@in_browser
+def test_undo_puts_a_role_and_its_flags_back_as_a_new_change(as_wsadmin, demo):
+    page = as_wsadmin
+    before = ActivityEntry.objects.count()
+    page.goto(MEMBERS)
+    row = page.locator(f"#member-{demo['audience@acme.test'].pk}")
+    expect(row.get_by_label("Audience Viewer")).to_be_checked()
+    row.get_by_label("Role of Aud Ience").select_option("admin")
+    row.get_by_role("button", name="Save").click()
+    toast = page.locator("#toasts .toast").filter(has_text="Role set to Admin")
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.locator("#toasts")).to_contain_text("Undone: Viewer with the permissions it had")
+    m = membership("audience@acme.test")
+    assert (m.role, m.audience_viewer, m.flows_manager) == ("viewer", True, False)
+    assert ActivityEntry.objects.count() == before + 2  # the change and its undo, both logged

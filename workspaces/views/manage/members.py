@@ -104,11 +104,7 @@ def member_update(request, membership_id):
             membership.user = user
             if left_manage(request, user):
                 return redirect_to(request, reverse("home"))
-            notice = (
-                f"Role set to {membership.get_role_display()}: its default permissions apply."
-                if changes["role"]
-                else "Permissions saved."
-            )
+            notice = form.saved_notice(membership.get_role_display())
             if request.htmx:
                 return _row(request, membership, notice=notice)
             messages.success(request, f"{user.display_name}: {notice}")

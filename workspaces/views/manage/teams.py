@@ -106,11 +106,7 @@ def team_update(request, access_id):
         else:
             if _team_members_lose_manage(request, access.team):
                 return redirect_to(request, reverse("home"))
-            notice = (
-                f"Role set to {access.get_role_display()}: its default permissions apply."
-                if changes["role"]
-                else "Permissions saved."
-            )
+            notice = form.saved_notice(access.get_role_display())
             if request.htmx:
                 return _team_row(request, access, notice=notice)
             messages.success(request, f"{access.team.name}: {notice}")
