@@ -8,5 +8,7 @@ app_name = "audit"
 urlpatterns = [
     path("", views.activity, name="activity"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("exports/<int:job_id>/", views.export_job, name="export_job"),
+    path("exports/<int:job_id>/download", views.export_download, name="export_download"),
     path("integrity/", views.integrity, name="integrity"),
 ]

@@ -1,17 +1,18 @@
 """The activity log page and its CSV export (SPEC §4, §5): Org Admins only."""
 
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from flowadmin.htmx import wants_partial
+from flowadmin.htmx import partial_or_page, wants_partial
 from flowadmin.routers import replica_reads
 from orgs.decorators import org_view
 
-from . import export, recording, selectors
+from . import export, exports, selectors
 from .filters import ActivityFilterForm, activity_url, export_url, filter_entries
-from .models import Action
+from .models import ActivityExport, ExportStatus
 
 
 @org_view("org.view_activity")
@@ -52,21 +53,56 @@ def export_csv(request):
             "Invalid filters: " + "; ".join(form.error_lines()), content_type="text/plain"
         )
     filters = {**form.cleaned_data, "before": None}
-    recording.record(
-        action=Action.EXPORTED,
-        org=request.org,
-        entity_type="activity_export",
-        entity_label="Activity log (CSV)",
-        changes={"format": [None, "csv"], "filters": [None, form.active_filters]},
-    )
+    entries = filter_entries(request.org, filters)
+    rows = entries.count()
+    if rows > settings.EXPORT_INLINE_MAX_ROWS:
+        job = exports.export_start(
+            actor=request.user,
+            org=request.org,
+            query=request.GET.urlencode(),
+            filters=form.active_filters,
+            rows=rows,
+        )
+        return redirect("audit:export_job", org_slug=request.org.slug, job_id=job.pk)
+    exports.record_export(request.org, form.active_filters, background=False)
     response = StreamingHttpResponse(
-        export.csv_lines(filter_entries(request.org, filters)),
+        export.csv_lines(entries),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = (
         f'attachment; filename="activity-{request.org.slug}-{stamp}.csv"'
     )
+    return response
+
+
+def _job(request, job_id) -> ActivityExport:
+    return get_object_or_404(ActivityExport, pk=job_id, org=request.org)
+
+
+@org_view("org.view_activity")
+@require_GET
+def export_job(request, job_id):
+    """A background export's progress (htmx polls the `progress` partial until it is ready)."""
+    job = _job(request, job_id)
+    template = partial_or_page(request, "audit/export_job.html", "progress")
+    return render(request, template, {"job": job, "done": ExportStatus.DONE})
+
+
+@org_view("org.view_activity")
+@require_GET
+def export_download(request, job_id):
+    """The finished export's file, streamed from storage."""
+    job = _job(request, job_id)
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404("This export is not ready.")
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.file.name.rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -135,15 +135,30 @@ class OrgMembershipAdmin(admin.ModelAdmin):
 
 
 class TeamMembershipInline(admin.TabularInline):
+    """Members of a team; read-only for a team managed by the identity provider (SCIM)."""
+
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
 
+    def _editable(self, request, obj):
+        return not (obj is not None and obj.managed_by_idp)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "org", "created_at"]
-    list_filter = ["org"]
+    list_display = ["name", "org", "managed_by_idp", "created_at"]
+    list_filter = ["org", "managed_by_idp"]
+    readonly_fields = ["managed_by_idp"]
     search_fields = ["name", "org__name"]
     list_select_related = ["org"]
     inlines = [TeamMembershipInline]

@@ -52,14 +52,12 @@ def for_provider(provider_id: str) -> SSOConfiguration | None:
     return SSOConfiguration.objects.select_related("org").filter(org__slug=provider_id).first()
 
 
-def login_url(sso: SSOConfiguration, next_url: str = "") -> str:
+def login_url(sso: SSOConfiguration) -> str:
     """Where "Continue with <org>'s SSO" goes: allauth's login view for the org's app
     (a POST starts the flow; see templates/registration/_sso_button.html)."""
     if sso.protocol == SSOProtocol.SAML:
-        url = reverse("saml_login", kwargs={"organization_slug": sso.provider_id})
-    else:
-        url = reverse("openid_connect_login", kwargs={"provider_id": sso.provider_id})
-    return url
+        return reverse("saml_login", kwargs={"organization_slug": sso.provider_id})
+    return reverse("openid_connect_login", kwargs={"provider_id": sso.provider_id})
 
 
 def redirect_uri(sso: SSOConfiguration) -> str:

@@ -1,15 +1,17 @@
-"""Background work on a real queue: a gunicorn instance queues invitation emails on Redis and a
-Celery worker process sends them. The web instance's email backend points at a port nothing
-listens on, so an email that arrives was sent by the worker."""
+"""Background work on a real queue: a gunicorn instance queues invitation emails and large
+exports on Redis and a Celery worker process runs them. The web instance's email backend points
+at a port nothing listens on, so an email that arrives was sent by the worker."""
 
 import time
 
 import pytest
 import requests
 
+from audit.models import ActivityExport, ExportStatus
 from orgs.models import Invitation, InvitationDelivery
 from orgs.roles import OrgRole
 from tests.factories import PASSWORD, OrganizationFactory, OrgMembershipFactory
+from tests.services import s3_client
 
 from .conftest import post_form, sign_in
 
@@ -72,3 +74,29 @@ def test_smtp_errors_are_retried_then_shown_as_not_delivered(cluster, admin):
     page = browser.get(f"{web}/orgs/queue/invitations/", timeout=20).text
     assert "not delivered" in page
     assert 'aria-label="Resend the invitation to unlucky@queue.test"' in page
+
+
+def test_a_large_export_is_written_by_the_worker_to_the_bucket(cluster, admin, s3_server):
+    web = cluster.start_web("web", EXPORT_INLINE_MAX_ROWS="1")
+    cluster.start_worker("worker")
+    browser = requests.Session()
+    assert sign_in(browser, web, admin.email, PASSWORD).status_code == 302
+    started = browser.get(f"{web}/orgs/queue/activity/export.csv", allow_redirects=False)
+    assert started.status_code == 302
+    job = ActivityExport.objects.get()
+    assert started.headers["Location"] == f"/orgs/queue/activity/exports/{job.pk}/"
+
+    deadline = time.monotonic() + 60
+    while job.status != ExportStatus.DONE:
+        assert time.monotonic() < deadline, f"the export is still {job.status}"
+        time.sleep(0.3)
+        job.refresh_from_db()
+    assert "Download the CSV" in browser.get(web + started.headers["Location"]).text
+    download = browser.get(f"{web}/orgs/queue/activity/exports/{job.pk}/download", timeout=20)
+    assert download.status_code == 200
+    assert download.text.splitlines()[0].startswith("time,actor_email")
+    assert len(download.text.splitlines()) - 1 == job.rows_done >= 2
+    listed = s3_client(s3_server).list_objects_v2(Bucket=cluster.env["AWS_STORAGE_BUCKET_NAME"])
+    assert [item["Key"] for item in listed["Contents"]] == [job.file.name]
+    assert job.file.name.startswith("exports/activity/")
+    assert "build_activity_export" in cluster.log("worker")

@@ -57,3 +57,12 @@ def test_console_shows_members_read_only(client, managed, org):
     assert response.status_code in (200, 302)
     assert TeamAccess.objects.filter(team=managed, workspace=workspace).exists()
     assert OrgMembership.objects.filter(org=org, user=fay).exists()
+
+
+def test_admin_site_shows_members_read_only(client, managed):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(operator=True))
+    page = client.get(f"/admin/orgs/team/{managed.pk}/change/").content.decode()
+    assert "fay@initech.com" in page
+    assert "Add another team member" not in page and 'name="memberships-0-DELETE"' not in page

@@ -32,6 +32,11 @@ def test_member_signs_in_through_the_idp(acme_sso, page, screenshot):
     page.goto("/orgs/acme/settings/sso/")
     expect(page.get_by_text("Members who signed in through it")).to_be_visible()
     screenshot("sso-settings-state")
+    # "Test sign-in": a real round trip to the IdP (still signed in there, so it answers at
+    # once) that comes back to this page.
+    page.get_by_role("button", name="Test sign-in").click()
+    page.wait_for_url("**/orgs/acme/settings/sso/")
+    expect(page.get_by_role("heading", name="Sign-ins")).to_be_visible()
 
 
 @pytest.mark.sso_enforced
