@@ -138,12 +138,20 @@ def same_activity_keys() -> dict:
     }
 
 
+def crypto_keys() -> list[str]:
+    from orgs import crypto
+
+    return [*settings.FIELD_ENCRYPTION_KEYS, crypto.derived_key().decode()]
+
+
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "flowadmin.settings.production",
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions were signed with it
         **same_activity_keys(),
+        # The keys this process encrypts with (production requires them to be listed).
+        "FIELD_ENCRYPTION_KEYS": ",".join(crypto_keys()),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "False",
         "STATIC_ROOT": os.environ.get("STATIC_ROOT") or tempfile.mkdtemp(prefix="fa-static-"),

@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve
 
 from audit.context import acting_as, actor_for_user
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
+from orgs.crypto import SecretsUnreadable
 
 logger = logging.getLogger(__name__)
 request_logger = logging.getLogger("django.request")
@@ -49,6 +50,23 @@ class BusyMiddleware:
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(retry_after)
         return response
+
+
+class UnreadableSecretsMiddleware:
+    """A request that needs a stored secret no FIELD_ENCRYPTION_KEYS key decrypts (orgs.crypto)
+    gets a 503 page naming the cause, instead of a 500; the error is logged for the operator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, SecretsUnreadable):
+            return None
+        logger.error("Unreadable secrets: %s %s: %s", request.method, request.path, exception)
+        return HttpResponse(render_to_string("secrets_unreadable.html"), status=503)
 
 
 class ActorContextMiddleware:

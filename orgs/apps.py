@@ -10,3 +10,21 @@ class OrgsConfig(AppConfig):
         from . import lookups
 
         lookups.register()
+
+        from django.core import checks
+
+        checks.register(field_encryption_keys_check, checks.Tags.security)
+
+
+def field_encryption_keys_check(app_configs, **kwargs):
+    """`manage.py check`: every FIELD_ENCRYPTION_KEYS entry is a Fernet key."""
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import crypto
+
+    try:
+        crypto.keys()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="orgs.E001")]
+    return []

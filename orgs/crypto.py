@@ -1,20 +1,55 @@
-"""Encryption at rest for integration secrets (Fernet: AES-128-CBC + HMAC-SHA256)."""
+"""Encryption at rest for stored secrets (Fernet: AES-128-CBC + HMAC-SHA256).
+
+Keys: `settings.FIELD_ENCRYPTION_KEYS`, a list of Fernet keys (urlsafe base64 of 32 bytes),
+newest first. The first encrypts; every key decrypts (cryptography's MultiFernet). The key
+derived from SECRET_KEY — the only key before FIELD_ENCRYPTION_KEYS existed, and the default in
+development and tests — is always tried last, so secrets written under it stay readable until
+`manage.py rotate_field_encryption` re-encrypts them under the newest key.
+
+Users: integration secrets, SSO client secrets / IdP certificates, activity stream webhook
+secrets (JSON), and allauth's TOTP secrets and recovery-code seeds (text, flowadmin.sso_adapters).
+"""
 
 import base64
 import hashlib
 import json
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+UNREADABLE = "Stored secrets cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS."
 
 
-def _fernet() -> Fernet:
-    key = settings.FIELD_ENCRYPTION_KEY
-    if not key:
-        # Derived from SECRET_KEY when no dedicated key is configured.
-        digest = hashlib.sha256(("flowadmin-secrets:" + settings.SECRET_KEY).encode()).digest()
-        key = base64.urlsafe_b64encode(digest)
-    return Fernet(key)
+class SecretsUnreadable(ValueError):
+    """No configured key decrypts a stored token (a key was dropped too early, or SECRET_KEY
+    changed before a rotation). Requests that meet it get a 503 page saying so
+    (flowadmin.middleware.UnreadableSecretsMiddleware), never a 500."""
+
+
+def derived_key() -> bytes:
+    """The Fernet key derived from SECRET_KEY (the pre-FIELD_ENCRYPTION_KEYS key)."""
+    digest = hashlib.sha256(("flowadmin-secrets:" + settings.SECRET_KEY).encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def keys() -> list[Fernet]:
+    """The Fernets in use, newest first: FIELD_ENCRYPTION_KEYS, then the SECRET_KEY-derived key.
+    Raises ImproperlyConfigured naming the position of a malformed key."""
+    fernets = []
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        try:
+            fernets.append(Fernet(key.strip()))
+        except (ValueError, TypeError) as error:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS key #{position} is not a Fernet key "
+                "(urlsafe base64 of 32 bytes)."
+            ) from error
+    return [*fernets, Fernet(derived_key())]
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet(keys())
 
 
 def encrypt_json(values: dict) -> str:
@@ -24,12 +59,10 @@ def encrypt_json(values: dict) -> str:
 
 
 def decrypt_json(token: str) -> dict:
+    """Raises SecretsUnreadable when no configured key decrypts `token`."""
     if not token:
         return {}
-    try:
-        return json.loads(_fernet().decrypt(token.encode()))
-    except InvalidToken as error:
-        raise ValueError("Stored secrets cannot be decrypted with the configured key.") from error
+    return json.loads(decrypt_text(token))
 
 
 def encrypt_text(text: str) -> str:
@@ -37,10 +70,21 @@ def encrypt_text(text: str) -> str:
 
 
 def decrypt_text(token: str) -> str:
+    """Raises SecretsUnreadable when no configured key decrypts `token`."""
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as error:
-        raise ValueError("Stored secrets cannot be decrypted with the configured key.") from error
+        raise SecretsUnreadable(UNREADABLE) from error
+
+
+def rotate(token: str) -> str:
+    """`token` re-encrypted under the newest key ("" stays ""). Raises SecretsUnreadable."""
+    if not token:
+        return ""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken as error:
+        raise SecretsUnreadable(UNREADABLE) from error
 
 
 def mask(secret: str) -> str:

@@ -2,7 +2,7 @@ from django.urls import path
 
 import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
 
-from .views import avatars, dashboard, invitations, scim, settings, teams, users, workspaces
+from .views import access, avatars, dashboard, invitations, scim, settings, teams, users, workspaces
 
 app_name = "orgs"
 
@@ -84,6 +84,7 @@ urlpatterns = [
 # Users and invitations (issue 4).
 urlpatterns += [
     path("users/", users.user_list, name="users"),
+    path("access.csv", access.access_csv, name="access_csv"),
     path("users/invite/", invitations.invite, name="invite"),
     path("users/<id:user_id>/", users.user_profile, name="user_profile"),
     path("users/<id:user_id>/role/", users.user_role, name="user_role"),

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "flowadmin.middleware.BusyMiddleware",
+    "flowadmin.middleware.UnreadableSecretsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -246,7 +247,9 @@ DOMAIN_CLAIM_TTL_DAYS = env.int("DOMAIN_CLAIM_TTL_DAYS", default=7)
 # Empty: the host the console is served on (flowadmin.hosts.short_link_host).
 SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+# Fernet keys for stored secrets, newest first (orgs.crypto). Empty: only the key derived from
+# SECRET_KEY, for development; production requires them.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Activity exports of more entries than this are written by a background task and offered for
 # download when ready; smaller ones stream from the request.

@@ -31,6 +31,12 @@ ACTIVITY_CHAIN_KEYS = env("ACTIVITY_CHAIN_KEYS")
 ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 if not (ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY):
     raise ImproperlyConfigured("ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY must not be empty.")
+# Stored secrets never depend on SECRET_KEY alone in production (orgs.crypto).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        'FIELD_ENCRYPTION_KEYS must list at least one Fernet key (README "Configuration").'
+    )
 
 # Uploads: the filesystem or S3, as base.py chose from the environment.
 STORAGES = {

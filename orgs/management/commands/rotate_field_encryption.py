@@ -1,0 +1,22 @@
+from django.core.management.base import CommandError
+
+from orgs.crypto import SecretsUnreadable
+from orgs.key_rotation import field_encryption_rotate
+from orgs.management.base import FlowadminCommand
+
+
+class Command(FlowadminCommand):
+    help = (
+        "Re-encrypt every stored secret (integrations, SSO, activity stream, TOTP) under the "
+        "first FIELD_ENCRYPTION_KEYS key. Atomic and idempotent; afterwards older keys (and "
+        "the SECRET_KEY-derived key) may be dropped from FIELD_ENCRYPTION_KEYS."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            counts = field_encryption_rotate()
+        except SecretsUnreadable as error:
+            raise CommandError(f"{error} Nothing was changed.") from None
+        for label, count in counts.items():
+            self.stdout.write(f"{label}: {count} re-encrypted")
+        self.stdout.write(f"Total: {sum(counts.values())} re-encrypted.")
