@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from orgs.roles import FLAGS
+
 from . import services
 from .models import (
     Asset,
@@ -36,15 +38,11 @@ class WorkspaceMembershipAdmin(admin.ModelAdmin):
         "user",
         "workspace",
         "role",
-        "flows_manager",
-        "brand_kits_manager",
-        "audience_viewer",
+        *FLAGS,
     ]
     list_filter = [
         "role",
-        "flows_manager",
-        "brand_kits_manager",
-        "audience_viewer",
+        *FLAGS,
         "workspace__org",
     ]
     search_fields = ["user__email", "workspace__name"]
@@ -58,9 +56,7 @@ class TeamAccessAdmin(admin.ModelAdmin):
         "team",
         "workspace",
         "role",
-        "flows_manager",
-        "brand_kits_manager",
-        "audience_viewer",
+        *FLAGS,
     ]
     list_filter = ["role", "workspace__org"]
     search_fields = ["team__name", "workspace__name"]

@@ -36,12 +36,10 @@ class Workspace(models.Model):
 
 
 class AccessGrant(models.Model):
-    """A workspace role with its three fine-grained flags (shared by direct and team access)."""
+    """A workspace role with its Fine-Grained Permissions, one boolean column per flag of
+    orgs.roles.FLAGS (shared by direct and team access)."""
 
     role = models.CharField(max_length=10, choices=WorkspaceRole.choices)
-    flows_manager = models.BooleanField(default=False)
-    brand_kits_manager = models.BooleanField(default=False)
-    audience_viewer = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
@@ -49,6 +47,10 @@ class AccessGrant(models.Model):
     @property
     def flags(self):
         return {flag: getattr(self, flag) for flag in FLAGS}
+
+
+for _flag in FLAGS:
+    AccessGrant.add_to_class(_flag, models.BooleanField(default=False))
 
 
 class WorkspaceMembership(AccessGrant):
