@@ -48,11 +48,18 @@ class _Line:
         return value
 
 
-def csv_lines(entries):
+def csv_stream(header, rows):
+    """CSV text lines (str, with line ending) for `header` then each row of `rows` (iterables
+    of cells), one line at a time so a response or a command can stream it. Cells a spreadsheet
+    would run as formulas get a leading apostrophe; dicts and lists become JSON."""
     writer = csv.writer(_Line())
-    yield writer.writerow(HEADER)
-    for row in _rows(entries):
-        yield writer.writerow([_cell(row[name]) for name in HEADER])
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def csv_lines(entries):
+    return csv_stream(HEADER, ([row[name] for name in HEADER] for row in _rows(entries)))
 
 
 def jsonl_lines(entries):

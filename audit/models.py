@@ -52,6 +52,7 @@ ENTITY_TYPES = {
     "brand_kit": "Brand kit",
     "audience_export": "Audience export",
     "activity_export": "Activity export",
+    "access_report": "Access report",
     "activity_stream": "Activity stream",
 }
 

@@ -91,6 +91,9 @@ CAPABILITIES = {
         Capability("org.manage_users", ORG, "invite, remove and set the roles of members"),
         Capability("org.view_activity", ORG, "view, filter and export the activity log"),
         Capability(
+            "org.export_access", ORG, "export who has access to which workspace (access report)"
+        ),
+        Capability(
             "org.manage_settings", ORG, "change the org's settings, integrations and domains"
         ),
         Capability(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import avatars, dashboard, invitations, scim, settings, teams, users, workspaces
+from .views import access, avatars, dashboard, invitations, scim, settings, teams, users, workspaces
 
 app_name = "orgs"
 
@@ -82,6 +82,7 @@ urlpatterns = [
 # Users and invitations (issue 4).
 urlpatterns += [
     path("users/", users.user_list, name="users"),
+    path("access.csv", access.access_csv, name="access_csv"),
     path("users/invite/", invitations.invite, name="invite"),
     path("users/<int:user_id>/", users.user_profile, name="user_profile"),
     path("users/<int:user_id>/role/", users.user_role, name="user_role"),

@@ -78,6 +78,7 @@ URL_TABLE = [
     ("/orgs/acme/teams/{team}/settings/", ORG_CONSOLE),
     ("/orgs/acme/users/", ORG_CONSOLE),
     ("/orgs/acme/users/{viewer}/", ORG_CONSOLE),
+    ("/orgs/acme/access.csv", ORG_CONSOLE),
     ("/orgs/acme/invitations/", ORG_CONSOLE),
     ("/orgs/acme/activity/", ORG_CONSOLE),
     ("/orgs/acme/activity/export.csv", ORG_CONSOLE),
