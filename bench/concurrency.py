@@ -28,6 +28,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.management import call_command
 from django.utils.crypto import get_random_string
 
+from orgs.roles import FLAGS
+
 ORG_SLUG = "concurrency"
 PEOPLE = 8  # members whose roles the admins change
 
@@ -90,7 +92,7 @@ def plan(n: int, org, ws, team, people, exports: int, writes: int) -> list[tuple
         return ("flow create", f"{base}/w/{ws.slug}/flows/new/", data)
     if kind == 1:
         role = ["viewer", "editor", "admin"][n % 3]
-        data = {"role": role, "flows_manager": "on"} if role != "admin" else {"role": role}
+        data = {"role": role, FLAGS[0]: "on"} if role != "admin" else {"role": role}
         return ("workspace role", f"{base}/users/{person.pk}/workspaces/{ws.pk}/", data)
     if kind == 2:
         return ("org role", f"{base}/users/{person.pk}/role/", {"role": ["admin", "user"][n % 2]})

@@ -40,7 +40,7 @@ from orgs import services as org_services
 from orgs.models import Organization, OrgMembership, Team, TeamMembership, User
 from orgs.names import fold
 from orgs.permissions import effective_flags, flag_defaults
-from orgs.roles import OrgRole, WorkspaceRole
+from orgs.roles import FLAGS, OrgRole, WorkspaceRole
 from workspaces.models import Scan, TeamAccess, Workspace, WorkspaceMembership
 from workspaces.seed import FIRST_NAMES, LAST_NAMES, seed_workspace_content
 
@@ -349,6 +349,10 @@ def _team_access(teams, workspaces) -> int:
     return _insert(TeamAccess, rows())
 
 
+# Share of direct grants given each flag beyond its role's defaults, in FLAGS order.
+FLAG_SHARES = (0.1, 0.05, 0.15)
+
+
 def _member_grants(n: int, workspaces) -> list[tuple[Workspace, dict]]:
     rng = random.Random(f"grants/{n}")
     picked = rng.sample(workspaces, k=min(WORKSPACES_PER_MEMBER, len(workspaces)))
@@ -356,9 +360,7 @@ def _member_grants(n: int, workspaces) -> list[tuple[Workspace, dict]]:
     for workspace in picked:
         role = rng.choices(ROLES, weights=[60, 30, 10])[0]
         extra = {
-            "flows_manager": rng.random() < 0.1,
-            "brand_kits_manager": rng.random() < 0.05,
-            "audience_viewer": rng.random() < 0.15,
+            flag: rng.random() < FLAG_SHARES[i % len(FLAG_SHARES)] for i, flag in enumerate(FLAGS)
         }
         grants.append((workspace, _grant(role, extra)))
     return grants
@@ -506,7 +508,7 @@ class History:
                 return user_id, f"{email} in {team}", self._lifecycle(action, {"user": email})
             if action == Action.UPDATED:
                 if entity == "workspace_member" and rng.random() < 0.4:
-                    flag = rng.choice(["flows_manager", "brand_kits_manager", "audience_viewer"])
+                    flag = rng.choice(FLAGS)
                     return user_id, email, {flag: rng.sample([True, False], 2)}
                 return user_id, email, {"role": rng.sample(roles, 2)}
             return user_id, email, self._lifecycle(action, {"user": email, "role": roles[0]})

@@ -188,15 +188,32 @@ class TeamAccessAddForm(forms.Form):
         )
 
 
-class GrantForm(forms.Form):
-    """A workspace role and the three fine-grained flags of one grant (a direct membership or a
+class FlagFieldsForm(forms.Form):
+    """A checkbox per flag of FLAGS (orgs.roles), after the subclass's `role` field."""
+
+    field_order = ["role", *FLAGS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flag in FLAGS:
+            self.fields[flag] = forms.BooleanField(
+                required=False,
+                label=FLAG_LABELS[flag],
+                widget=forms.CheckboxInput(attrs={"data-flag": ""}),  # static/js/app.js: undo
+            )
+        self.order_fields(self.field_order)
+
+    @property
+    def flag_fields(self):
+        return [self[flag] for flag in FLAGS]
+
+
+class GrantForm(FlagFieldsForm):
+    """A workspace role and the Fine-Grained Permissions of one grant (a direct membership or a
     team's access), for the team page and the Manage page alike. Rendered once per row: pass an
     `auto_id` that keeps element ids unique while field names stay the same for every row."""
 
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    flows_manager = forms.BooleanField(required=False, label=FLAG_LABELS["flows_manager"])
-    brand_kits_manager = forms.BooleanField(required=False, label=FLAG_LABELS["brand_kits_manager"])
-    audience_viewer = forms.BooleanField(required=False, label=FLAG_LABELS["audience_viewer"])
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -214,10 +231,6 @@ class GrantForm(forms.Form):
             # Admin flags are always on: shown checked and disabled, posted values ignored
             # (except when an undo restores a lower role with its former flags).
             self.fields[flag].disabled = self.locked and not restoring
-
-    @property
-    def flag_fields(self):
-        return [self[flag] for flag in FLAGS]
 
     def saved_notice(self, role_label: str) -> str:
         """The sentence a saved row shows (call after `changes()` was applied)."""

@@ -5,8 +5,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from .forms import FlagFieldsForm
 from .models import User
-from .roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from .roles import FLAGS, OrgRole, WorkspaceRole
 
 NO_ACCESS = ""
 
@@ -100,23 +101,17 @@ class OrgRoleForm(forms.Form):
         return order.index(self.cleaned_data["role"]) > order.index(current)
 
 
-class WorkspaceAccessForm(forms.Form):
-    """A member's direct role in one workspace (or none) and the three flags."""
+class WorkspaceAccessForm(FlagFieldsForm):
+    """A member's direct role in one workspace (or none) and its Fine-Grained Permissions."""
 
     role = forms.ChoiceField(
         label="Direct role",
         choices=[(NO_ACCESS, "No access"), *WorkspaceRole.choices],
         required=False,
     )
-    flows_manager = forms.BooleanField(label=FLAG_LABELS["flows_manager"], required=False)
-    brand_kits_manager = forms.BooleanField(label=FLAG_LABELS["brand_kits_manager"], required=False)
-    audience_viewer = forms.BooleanField(label=FLAG_LABELS["audience_viewer"], required=False)
 
     def flags(self):
         return {flag: self.cleaned_data[flag] for flag in FLAGS}
-
-    def flag_fields(self):
-        return [self[flag] for flag in FLAGS]
 
 
 class AcceptInvitationForm(forms.Form):

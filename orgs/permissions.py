@@ -19,7 +19,7 @@ from functools import cache, cached_property
 
 from django.db import connection, models
 
-from .roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from .roles import FLAG_DEFINITIONS, FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
 # --- roles and flag defaults -------------------------------------------------------------
 
@@ -28,21 +28,9 @@ ROLE_RANK = {
 }  # viewer < editor < admin
 
 FLAG_DEFAULTS = {
-    WorkspaceRole.ADMIN: {
-        "flows_manager": True,
-        "brand_kits_manager": True,
-        "audience_viewer": True,
-    },
-    WorkspaceRole.EDITOR: {
-        "flows_manager": True,
-        "brand_kits_manager": True,
-        "audience_viewer": False,
-    },
-    WorkspaceRole.VIEWER: {
-        "flows_manager": False,
-        "brand_kits_manager": False,
-        "audience_viewer": False,
-    },
+    WorkspaceRole.ADMIN: dict.fromkeys(FLAGS, True),
+    WorkspaceRole.EDITOR: {flag.name: flag.editor_default for flag in FLAG_DEFINITIONS},
+    WorkspaceRole.VIEWER: dict.fromkeys(FLAGS, False),
 }
 
 
@@ -120,26 +108,15 @@ CAPABILITIES = {
         Capability(
             "ws.manage_assets", WORKSPACE, "upload and delete assets", min_role=WorkspaceRole.EDITOR
         ),
-        Capability(
-            "ws.manage_flows",
-            WORKSPACE,
-            "create, edit and delete flows and flow templates",
-            min_role=WorkspaceRole.ADMIN,
-            flag="flows_manager",
-        ),
-        Capability(
-            "ws.manage_brand_kits",
-            WORKSPACE,
-            "create, edit and delete brand kits",
-            min_role=WorkspaceRole.ADMIN,
-            flag="brand_kits_manager",
-        ),
-        Capability(
-            "ws.view_audience",
-            WORKSPACE,
-            "view, manage and export audience data",
-            min_role=WorkspaceRole.ADMIN,
-            flag="audience_viewer",
+        *(
+            Capability(
+                flag.capability,
+                WORKSPACE,
+                flag.allows,
+                min_role=WorkspaceRole.ADMIN,
+                flag=flag.name,
+            )
+            for flag in FLAG_DEFINITIONS
         ),
     ]
 }
@@ -290,58 +267,66 @@ class OrgAccess:
         return set(self.grants)
 
 
+def _flag_columns(alias: str) -> str:
+    """The flag columns of an AccessGrant table `alias`, in FLAGS order, for the SQL below."""
+    return ", ".join(f"{alias}.{flag}" for flag in FLAGS)
+
+
+# Rows: (kind, key, org_id, workspace_id, role, *flags in FLAGS order, team name).
+_FLAG_SQL = {
+    "org_flags": ", ".join(["FALSE"] * len(FLAGS)),
+    "direct_flags": _flag_columns("wm"),
+    "team_flags": _flag_columns("ta"),
+}
+
 _ACCESS_SQL = """
-SELECT 'org', m.org_id, m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
+SELECT 'org', m.org_id, m.org_id, NULL, m.role, {org_flags}, NULL
   FROM orgs_orgmembership m WHERE m.user_id = %(user)s
 UNION ALL
 SELECT 'direct', w.org_id, w.org_id, wm.workspace_id, wm.role,
-       wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
+       {direct_flags}, NULL
   FROM workspaces_workspacemembership wm
   JOIN workspaces_workspace w ON w.id = wm.workspace_id
  WHERE wm.user_id = %(user)s
 UNION ALL
 SELECT 'team', t.org_id, t.org_id, ta.workspace_id, ta.role,
-       ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
+       {team_flags}, t.name
   FROM orgs_teammembership tm
   JOIN orgs_team t ON t.id = tm.team_id
   JOIN workspaces_teamaccess ta ON ta.team_id = t.id
  WHERE tm.user_id = %(user)s
-"""
+""".format(**_FLAG_SQL)
 
 # The same three sources for many members of one org, keyed by user (optionally only some).
 _MEMBERS_ACCESS_SQL = """
-SELECT 'org', m.user_id, m.org_id, NULL, m.role, FALSE, FALSE, FALSE, NULL
-  FROM orgs_orgmembership m WHERE m.org_id = %(org)s {members}
+SELECT 'org', m.user_id, m.org_id, NULL, m.role, {org_flags}, NULL
+  FROM orgs_orgmembership m WHERE m.org_id = %(org)s {{members}}
 UNION ALL
 SELECT 'direct', wm.user_id, w.org_id, wm.workspace_id, wm.role,
-       wm.flows_manager, wm.brand_kits_manager, wm.audience_viewer, NULL
+       {direct_flags}, NULL
   FROM workspaces_workspacemembership wm
   JOIN workspaces_workspace w ON w.id = wm.workspace_id
- WHERE w.org_id = %(org)s {direct}
+ WHERE w.org_id = %(org)s {{direct}}
 UNION ALL
 SELECT 'team', tm.user_id, t.org_id, ta.workspace_id, ta.role,
-       ta.flows_manager, ta.brand_kits_manager, ta.audience_viewer, t.name
+       {team_flags}, t.name
   FROM orgs_teammembership tm
   JOIN orgs_team t ON t.id = tm.team_id
   JOIN workspaces_teamaccess ta ON ta.team_id = t.id
- WHERE t.org_id = %(org)s {team}
-"""
+ WHERE t.org_id = %(org)s {{team}}
+""".format(**_FLAG_SQL)
 
 
 def _build_access(rows) -> dict[int, OrgAccess]:
-    """OrgAccess objects from (kind, key, org_id, workspace_id, role, 3 flags, team) rows,
+    """OrgAccess objects from (kind, key, org_id, workspace_id, role, *flags, team) rows,
     keyed by `key` (the org for one user's access, the user for one org's members)."""
     access: dict[int, OrgAccess] = {}
     grants = []
-    for kind, key, org_id, ws_id, role, flows, brand, audience, team in rows:
+    for kind, key, org_id, ws_id, role, *flag_values, team in rows:
         if kind == "org":
             access[key] = OrgAccess(org_id, role)
         else:
-            flags = {
-                "flows_manager": bool(flows),
-                "brand_kits_manager": bool(brand),
-                "audience_viewer": bool(audience),
-            }
+            flags = {flag: bool(value) for flag, value in zip(FLAGS, flag_values, strict=True)}
             grants.append((key, ws_id, Source(kind, role, effective_flags(role, flags), team)))
     for key, ws_id, source in grants:
         # Only members of the workspace's org have access through it (SPEC §2).

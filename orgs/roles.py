@@ -1,5 +1,7 @@
 """Role and flag vocabularies. The rules that use them live in orgs.permissions."""
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -15,10 +17,42 @@ class WorkspaceRole(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-FLAGS = ("flows_manager", "brand_kits_manager", "audience_viewer")
+@dataclass(frozen=True)
+class Flag:
+    """A Fine-Grained Permission: one workspace capability granted to a role below the one that
+    has it anyway. Everything about flags is generated from FLAG_DEFINITIONS: the columns of
+    WorkspaceMembership and TeamAccess (a new flag needs its migration), the access SQL, the
+    capability table (orgs.permissions), the form fields, the admin columns and the bench."""
 
-FLAG_LABELS = {
-    "flows_manager": "Flows Manager",
-    "brand_kits_manager": "Brand Kits Manager",
-    "audience_viewer": "Audience Viewer",
-}
+    name: str  # column, form field and `set_role --grant` name
+    label: str
+    capability: str  # the orgs.permissions capability it grants
+    allows: str  # what that capability allows, for 403 pages and the capability table
+    editor_default: bool  # on when a grant becomes Editor (always on for Admin, off for Viewer)
+
+
+FLAG_DEFINITIONS = (
+    Flag(
+        "flows_manager",
+        "Flows Manager",
+        "ws.manage_flows",
+        "create, edit and delete flows and flow templates",
+        editor_default=True,
+    ),
+    Flag(
+        "brand_kits_manager",
+        "Brand Kits Manager",
+        "ws.manage_brand_kits",
+        "create, edit and delete brand kits",
+        editor_default=True,
+    ),
+    Flag(
+        "audience_viewer",
+        "Audience Viewer",
+        "ws.view_audience",
+        "view, manage and export audience data",
+        editor_default=False,
+    ),
+)
+FLAGS = tuple(flag.name for flag in FLAG_DEFINITIONS)
+FLAG_LABELS = {flag.name: flag.label for flag in FLAG_DEFINITIONS}

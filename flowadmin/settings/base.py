@@ -249,7 +249,10 @@ SHORT_LINK_HOST = env("SHORT_LINK_HOST", default="")
 SHORT_LINK_SCHEME = env("SHORT_LINK_SCHEME", default="http")
 # Fernet keys for stored secrets, newest first (orgs.crypto). Empty: only the key derived from
 # SECRET_KEY, for development; production requires them.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# The single key of earlier versions (FIELD_ENCRYPTION_KEY), when still set, decrypts after them.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) + (
+    [env("FIELD_ENCRYPTION_KEY")] if env("FIELD_ENCRYPTION_KEY", default="") else []
+)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Activity exports of more entries than this are written by a background task and offered for
 # download when ready; smaller ones stream from the request.

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, STORAGES, env
+from .base import DATABASES, FIELD_ENCRYPTION_KEYS, LOGGING, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -32,7 +32,6 @@ ACTIVITY_SIGNING_KEY = env("ACTIVITY_SIGNING_KEY")
 if not (ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY):
     raise ImproperlyConfigured("ACTIVITY_CHAIN_KEYS and ACTIVITY_SIGNING_KEY must not be empty.")
 # Stored secrets never depend on SECRET_KEY alone in production (orgs.crypto).
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
         'FIELD_ENCRYPTION_KEYS must list at least one Fernet key (README "Configuration").'

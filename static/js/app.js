@@ -127,13 +127,13 @@
 
   // --- Undo: a saved grant row (role and flags) can be put back for a while, as a new change
   // (the same service and activity log; the log stays append-only).
-  var UNDO_FIELDS = ["role", "flows_manager", "brand_kits_manager", "audience_viewer"];
+  // The role and the flag checkboxes (marked data-flag by orgs.forms.FlagFieldsForm).
   var pendingUndo = null;
 
   function valuesOf(saved) {
     var values = {};
     (saved || []).forEach(function (s) {
-      if (UNDO_FIELDS.indexOf(s.el.name) < 0) return;
+      if (s.el.name !== "role" && !s.el.hasAttribute("data-flag")) return;
       values[s.el.name] = s.el.type === "checkbox" ? s.checked : s.value;
     });
     return values;

@@ -44,12 +44,10 @@ class Workspace(NamedInOrg):
 
 
 class AccessGrant(models.Model):
-    """A workspace role with its three fine-grained flags (shared by direct and team access)."""
+    """A workspace role with its Fine-Grained Permissions, one boolean column per flag of
+    orgs.roles.FLAGS (shared by direct and team access)."""
 
     role = models.CharField(max_length=10, choices=WorkspaceRole.choices)
-    flows_manager = models.BooleanField(default=False)
-    brand_kits_manager = models.BooleanField(default=False)
-    audience_viewer = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
@@ -95,6 +93,10 @@ class AccessGrant(models.Model):
         self.apply_role_rules()
         if all(self.keys()):
             self.check_same_org()
+
+
+for _flag in FLAGS:
+    AccessGrant.add_to_class(_flag, models.BooleanField(default=False))
 
 
 class WorkspaceMembership(AccessGrant):
