@@ -80,7 +80,6 @@ def write(org, n):
 
 
 def stream_to(org, **values):
-    # The actor is the service's argument (audit.context.service), not ambient state.
     return services.activity_stream_save(actor="boss@initech.test", org=org, **values)
 
 
