@@ -41,6 +41,7 @@ ENTITY_TYPES = {
     "team_access": "Team access",
     "domain": "Domain",
     "integration": "Integration",
+    "secrets": "Stored secrets",
     "sso": "SSO",
     "sso_join": "SSO join",
     "two_factor": "Two-factor authentication",

@@ -110,3 +110,18 @@ def test_a_malformed_key_fails_the_system_check(settings):
     assert "key #2 is not a Fernet key" in error.msg
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     assert field_encryption_keys_check(None) == []
+
+
+def test_rotation_is_logged_once_per_org_with_the_operator_as_actor(settings):
+    from audit.models import ActivityEntry
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    installation, *_ = store_secrets()
+    UserFactory(email="ops@example.test")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    call_command("rotate_field_encryption", "--actor", "ops@example.test", stdout=io.StringIO())
+
+    [entry] = ActivityEntry.objects.filter(org=installation.org, entity_type="secrets")
+    assert entry.actor_email == "ops@example.test"
+    assert entry.action == "updated"
+    assert entry.changes == {"re_encrypted": [None, 2]}  # the integration and the SSO secrets

@@ -14,7 +14,7 @@ class Command(FlowadminCommand):
 
     def handle(self, *args, **options):
         try:
-            counts = field_encryption_rotate()
+            counts = field_encryption_rotate(actor=self.actor)
         except SecretsUnreadable as error:
             raise CommandError(f"{error} Nothing was changed.") from None
         for label, count in counts.items():
