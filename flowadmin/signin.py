@@ -88,17 +88,22 @@ def login(request):
     context.update(email=email, sso=config)
     if config is not None:
         context["sso_url"] = sso_reads.login_url(config)
+
+    def page(status=200):
+        response = render(request, "registration/login.html", context, status=status)
+        return sso_reads.allow_idp_form_action(response, config)
+
     if "password" not in data:
         if not (config and config.enforced):
             context["form"] = AuthenticationForm(request, initial={"username": email})
-        return render(request, "registration/login.html", context)
+        return page()
     if config is not None and config.enforced:
         context["refusal"] = sso_refusal(config)
-        return render(request, "registration/login.html", context, status=403)
+        return page(status=403)
     form = AuthenticationForm(request, data=request.POST)
     if not form.is_valid():
         context["form"] = form
-        return render(request, "registration/login.html", context)
+        return page()
     user = form.get_user()
     # A password just entered counts as a recent reauthentication (allauth asks for one
     # before sensitive account changes such as enrolling two-factor authentication).

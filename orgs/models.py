@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import (
@@ -460,6 +461,17 @@ class SSOConfiguration(models.Model):
         from .crypto import decrypt_json
 
         return decrypt_json(self.secrets_encrypted)
+
+    def idp_origins(self) -> list[str]:
+        """The IdP's origins ("https://idp.example.com"), from the issuer / entity id when it
+        is a URL and from the metadata / discovery URL, sorted: where "Continue with SSO"
+        redirects the browser (the pages with that button allow them in CSP form-action)."""
+        origins = set()
+        for url in (self.entity_id, self.metadata_url):
+            parts = urlsplit(url or "")
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+        return sorted(origins)
 
 
 class IntegrationInstallation(models.Model):

@@ -176,3 +176,13 @@ def state(sso: SSOConfiguration) -> SSOState:
         sp_metadata_url=absolute(metadata) if metadata else None,
         login_path=login_url(sso),
     )
+
+
+def allow_idp_form_action(response, config):
+    """Return `response` with the org's IdP origins added to its CSP form-action: "Continue
+    with SSO" POSTs to this site, which redirects to the IdP, and browsers apply form-action to
+    the redirects that follow a form submission (CSP Level 3, "form-action"). config: an
+    SSOConfiguration or None (the response is returned unchanged)."""
+    if config is not None and (origins := config.idp_origins()):
+        response._csp_update = {"form-action": origins}
+    return response

@@ -180,7 +180,8 @@ def accept(request, token):
         # No password account under enforced SSO: the first SSO sign-in applies the invitation.
         context.update(sso=config, sso_url=sso.login_url(config))
         status = 403 if request.method == "POST" else 200
-        return render(request, "orgs/invitation_sso.html", context, status=status)
+        response = render(request, "orgs/invitation_sso.html", context, status=status)
+        return sso.allow_idp_form_action(response, config)
     data = request.POST if request.method == "POST" else None
     form = AcceptInvitationForm(data, email=invitation.email)
     if data is not None and form.is_valid():

@@ -210,7 +210,8 @@ def sso(request):
         context["state"] = sso_reads.state(config)
         context["sso_url"] = context["state"].login_path
         context["next"] = request.path
-    return render_page(request, "orgs/settings_sso.html", context)
+    response = render_page(request, "orgs/settings_sso.html", context)
+    return sso_reads.allow_idp_form_action(response, config)
 
 
 # --- domains -------------------------------------------------------------------------------
