@@ -252,3 +252,25 @@ class ScanFactory(factory.django.DjangoModelFactory):
         scan = super()._create(model_class, *args, **kwargs)
         scan_days_add(scan.workspace_id, {timezone.localdate(scan.scanned_at): 1})
         return scan
+
+
+def leave_org_behind_the_models_back(user, org=None) -> None:
+    """Delete `user`'s org membership (in `org`, or all) and keep their team and workspace
+    grants: the stale state the models refuse, for tests that the policy ignores it. On
+    PostgreSQL the deferred no-orphans trigger would refuse it at the test's constraint check,
+    so the delete runs with triggers off (`session_replication_role = replica`, superuser only,
+    as the suite runs) and they are back on after it."""
+    from django.db import connection
+
+    memberships = OrgMembership.objects.filter(user=user)
+    if org is not None:
+        memberships = memberships.filter(org=org)
+    if connection.vendor != "postgresql":
+        memberships.delete()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            memberships.delete()
+        finally:
+            cursor.execute("SET LOCAL session_replication_role = origin")

@@ -148,9 +148,16 @@ def test_deleting_a_user_records_their_memberships_and_keeps_their_entries(org, 
 # --- team members through the m2m ---------------------------------------------------------
 
 
+def member(org, email=None):
+    """A user who is a member of `org` (team members are org members, on PostgreSQL by a
+    trigger too)."""
+    user = f.UserFactory(email=email) if email else f.UserFactory()
+    return f.OrgMembershipFactory(org=org, user=user).user
+
+
 def test_team_members_add_writes_one_entry_per_member(org, log):
     team = f.TeamFactory(org=org, name="Ops")
-    users = [f.UserFactory(email="a@x.test"), f.UserFactory(email="b@x.test")]
+    users = [member(org, "a@x.test"), member(org, "b@x.test")]
     team.members.add(*users)
     entries = log(org, entity_type="team_member")
     assert [e.entity_label for e in entries] == ["a@x.test in Ops", "b@x.test in Ops"]
@@ -158,7 +165,7 @@ def test_team_members_add_writes_one_entry_per_member(org, log):
 
 def test_reverse_team_add_is_recorded(org, log):
     team = f.TeamFactory(org=org, name="Ops")
-    user = f.UserFactory(email="c@x.test")
+    user = member(org, "c@x.test")
     user.teams.add(team)
     [entry] = log(org, entity_type="team_member")
     assert (entry.action, entry.entity_id) == ("created", str(user.pk))
@@ -166,7 +173,7 @@ def test_reverse_team_add_is_recorded(org, log):
 
 def test_team_members_remove_writes_exactly_one_entry(org, log):
     team = f.TeamFactory(org=org, name="Ops")
-    user = f.UserFactory(email="d@x.test")
+    user = member(org, "d@x.test")
     team.members.add(user)
     team.members.remove(user)
     [entry] = log(org, entity_type="team_member", action="deleted")
@@ -175,7 +182,7 @@ def test_team_members_remove_writes_exactly_one_entry(org, log):
 
 def test_team_members_clear_writes_one_entry_per_member(org, log):
     team = f.TeamFactory(org=org)
-    team.members.add(f.UserFactory(), f.UserFactory())
+    team.members.add(member(org), member(org))
     team.members.clear()
     assert len(log(org, entity_type="team_member", action="deleted")) == 2
 

@@ -4,13 +4,13 @@ same rules and classes as one user's access."""
 import pytest
 
 from orgs import permissions
-from orgs.models import OrgMembership
 from tests.factories import (
     OrgMembershipFactory,
     TeamAccessFactory,
     TeamMembershipFactory,
     WorkspaceFactory,
     WorkspaceMembershipFactory,
+    leave_org_behind_the_models_back,
 )
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_members_access_skips_grants_of_people_who_left_the_org():
     member = OrgMembershipFactory()
     ws = WorkspaceFactory(org=member.org)
     stray = WorkspaceMembershipFactory(workspace=ws)
-    OrgMembership.objects.filter(user=stray.user).delete()  # left: stale (models refuse it)
+    leave_org_behind_the_models_back(stray.user)  # left: stale (the models refuse it)
     access = permissions.members_access(member.org)
     assert stray.user_id not in access
 

@@ -8,7 +8,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from audit.integrity import verify_chain
 from audit.models import ActivityEntry
-from orgs.models import OrgMembership, TeamMembership
+from orgs.models import TeamMembership
 from tests import factories as f
 from workspaces.models import WorkspaceMembership
 
@@ -36,7 +36,7 @@ def test_orphaned_grants_are_removed_and_logged():
         f.WorkspaceMembershipFactory(workspace=ws, user=user, admin=True)
     # The factories made `gone` an org member first (the models refuse orphans now): undo it
     # behind their back, as the race did.
-    OrgMembership.objects.filter(org=org, user=gone).delete()
+    f.leave_org_behind_the_models_back(gone, org)
 
     run_migration()
 

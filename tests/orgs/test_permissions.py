@@ -6,7 +6,6 @@ import itertools
 import pytest
 
 from orgs import permissions
-from orgs.models import OrgMembership
 from orgs.permissions import CAPABILITIES, WORKSPACE
 from tests.factories import (
     OrganizationFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceFactory,
     WorkspaceMembershipFactory,
+    leave_org_behind_the_models_back,
 )
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_grants_in_an_org_the_user_left_count_for_nothing():
     """A stale workspace membership without org membership grants nothing (SPEC §2) — a state
     the models and PostgreSQL's deferred trigger refuse, made here behind their back."""
     membership = WorkspaceMembershipFactory(role="admin")
-    OrgMembership.objects.filter(user=membership.user).delete()
+    leave_org_behind_the_models_back(membership.user)
     assert permissions.workspace_access(membership.user, membership.workspace) is None
 
 

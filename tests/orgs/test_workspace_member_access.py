@@ -4,7 +4,7 @@ the same answer as each user's own access."""
 import pytest
 
 from orgs import permissions
-from orgs.models import OrgMembership, User
+from orgs.models import User
 from tests.factories import (
     OrgMembershipFactory,
     TeamAccessFactory,
@@ -12,6 +12,7 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
     WorkspaceMembershipFactory,
+    leave_org_behind_the_models_back,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_people_outside_the_org_do_not_count(demo, acme):
     TeamMembershipFactory(team=team, user=stranger)
     TeamAccessFactory(team=team, workspace=ws)
     # Left the org, grants stale (the models refuse this state; made behind their back).
-    OrgMembership.objects.filter(user=stranger).delete()
+    leave_org_behind_the_models_back(stranger)
     assert stranger.pk not in permissions.workspace_member_access(ws)
     assert not permissions.users_with_workspace_access(ws).filter(pk=stranger.pk).exists()
 
