@@ -2,10 +2,11 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from orgs.models import Organization, User
-from tests.demo_snapshot import load_demo
+from tests import demo_snapshot
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -47,6 +48,42 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
+    # pytest-django has put the tests in transactions first, then the transactional ones, then
+    # those without a database. Among the first, those without the demo run before those with
+    # it (which is committed once, see tests/demo_snapshot.py); among the transactional ones,
+    # the demo ones first (the first of them finds the committed demo, the rest restore it).
+    items.sort(key=_run_order)
+
+
+TRANSACTIONAL = "transactional"
+
+
+def database_use(item) -> str | None:
+    """How a test uses the database, decided as pytest-django decides it: TRANSACTIONAL,
+    "db" (a transaction rolled back at the end) or None."""
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    options = {}
+    if marker is not None:
+        options = dict(zip(("transaction", "reset_sequences"), marker.args, strict=False))
+        options.update(marker.kwargs)
+    if (
+        options.get("transaction")
+        or options.get("reset_sequences")
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names)
+    ):
+        return TRANSACTIONAL
+    return "db" if marker is not None or "db" in names else None
+
+
+def _run_order(item) -> tuple[int, bool]:
+    use = database_use(item)
+    wants_demo = "demo" in getattr(item, "fixturenames", ())
+    if use == "db":
+        return (0, wants_demo)
+    if use == TRANSACTIONAL:
+        return (1, not wants_demo)
+    return (2, False)
 
 
 def require_service(name: str, ok: bool, why: str = "") -> None:
@@ -124,15 +161,37 @@ def _test_flush_past_the_truncate_guard():
 
 
 @pytest.fixture(scope="session")
-def _demo_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("demo-media")
+def _demo_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, seeded and committed once per test process (tests/demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        demo_snapshot.seed_committed(tmp_path_factory.mktemp("demo"))
+    yield
+    with django_db_blocker.unblock():
+        demo_snapshot.unseed()
+
+
+@pytest.fixture(autouse=True)
+def _demo_only_where_asked(request):
+    """A test that uses the database without asking for the demo starts without it; a
+    transactional test leaves the database empty."""
+    use = database_use(request.node)
+    if use and "demo" not in request.fixturenames and demo_snapshot.committed():
+        if use == TRANSACTIONAL:
+            request.getfixturevalue("transactional_db")
+            call_command("flush", interactive=False, verbosity=0)
+            demo_snapshot.emptied()
+        else:
+            request.getfixturevalue("db")
+            demo_snapshot.hide_demo()
+    yield
+    demo_snapshot.test_ended(transactional=use == TRANSACTIONAL)
 
 
 @pytest.fixture
-def demo(db, _demo_media):
-    """The demo data of SPEC §7 (seeded once per process, restored for each test; see
+def demo(db, _demo_database):
+    """The demo data of SPEC §7 (committed once per process, each test rolled back; see
     tests/demo_snapshot.py); returns the users by email."""
-    load_demo(_demo_media)
+    demo_snapshot.use_demo()
     return {u.email: u for u in User.objects.all()}
 
 

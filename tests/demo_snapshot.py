@@ -1,10 +1,22 @@
-"""Seed the demo data once per test process, then restore it for every test from a snapshot.
+"""The demo data of SPEC §7 for the tests: seeded once per test process, committed, and rolled
+back to after every test.
 
-`seed_demo` runs the real services, signals and activity-log chain (≈0.4 s); the suite uses the
-demo data in over a thousand tests. The first `demo` fixture of a process seeds for real and
-copies every row of the project's tables (and the seeded media files); later ones insert the
-same rows with one executemany per table, inside the test's transaction, and reset PostgreSQL
-sequences. The rows are byte-for-byte those the real seed wrote, hash chain included.
+`seed_demo` runs the real services, signals and activity-log chain (≈0.4 s on an idle machine);
+the suite uses the demo data in well over a thousand tests. So:
+
+- `seed_committed()` (the session fixture `_demo_database`) seeds it once per process, commits
+  it, and keeps a snapshot: every row of the project's tables and the seeded media files.
+- A test in a transaction (`db`) that asks for the demo finds it already there; its rollback
+  undoes whatever it changed. Only the media files are copied (each test has its own
+  MEDIA_ROOT).
+- A test in a transaction that did not ask for the demo must not see it: `hide_demo()` deletes
+  the rows inside that test's transaction, and the rollback brings them back. conftest runs
+  those tests before the demo ones, so this happens only for a test started out of order.
+- A transactional test (`transactional_db`, `live_server`, browser tests) empties the database
+  when it ends. The first one of a process uses the committed demo; later ones get the snapshot
+  restored (`restore_demo()`: one executemany per table, sequences reset), as does a `db` test
+  that comes after them. The rows are byte-for-byte those the real seed wrote, hash chain
+  included.
 """
 
 import shutil
@@ -16,10 +28,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
 
 APP_LABELS = ("orgs", "workspaces", "audit", "axes")
 
 _snapshot: dict | None = None
+# True while the database holds the committed demo (from the seed until a flush empties it).
+_committed = False
+# True when the running test deleted the committed demo in its transaction (hide_demo).
+_hidden = False
 
 
 def _models():
@@ -35,7 +52,7 @@ def _adapt(value):
     return value
 
 
-def _take(media_copy: Path) -> dict:
+def _take(media: Path) -> dict:
     tables = {}
     with connection.cursor() as cursor:
         for model in _models():
@@ -46,15 +63,24 @@ def _take(media_copy: Path) -> dict:
             rows = cursor.fetchall()
             if rows:
                 tables[table] = (quoted, len(columns), rows)
-    media = Path(settings.MEDIA_ROOT)
-    if media.exists():
-        shutil.copytree(media, media_copy, dirs_exist_ok=True)
-    return {"tables": tables, "media": media_copy}
+    return {"tables": tables, "media": media}
 
 
-def _restore(snapshot: dict) -> None:
+def seed_committed(workdir: Path) -> None:
+    """Seed the demo for real, outside any test transaction (so it is committed), with its
+    media files and activity checkpoints under `workdir`; keep the snapshot."""
+    global _snapshot, _committed
+    media = workdir / "media"
+    with override_settings(MEDIA_ROOT=media, ACTIVITY_CHECKPOINT_DIR=workdir / "checkpoints"):
+        call_command("seed_demo", stdout=StringIO())
+    _snapshot = _take(media)
+    _committed = True
+
+
+def restore_demo() -> None:
+    """Insert the snapshot's rows (in the current transaction, if any) and its media files."""
     with transaction.atomic(), connection.cursor() as cursor:
-        for table, (quoted, width, rows) in snapshot["tables"].items():
+        for table, (quoted, width, rows) in _snapshot["tables"].items():
             marks = ", ".join(["%s"] * width)
             cursor.executemany(
                 f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
@@ -62,14 +88,62 @@ def _restore(snapshot: dict) -> None:
             )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(_models())):
             cursor.execute(sql)
-    if snapshot["media"].exists():
-        shutil.copytree(snapshot["media"], settings.MEDIA_ROOT, dirs_exist_ok=True)
+    copy_media()
 
 
-def load_demo(media_copy: Path) -> None:
-    global _snapshot
-    if _snapshot is None:
-        call_command("seed_demo", stdout=StringIO())
-        _snapshot = _take(media_copy)
+def copy_media() -> None:
+    if _snapshot["media"].exists():
+        shutil.copytree(_snapshot["media"], settings.MEDIA_ROOT, dirs_exist_ok=True)
+
+
+def use_demo() -> None:
+    """Make the demo present for the test that starts now (its database access is open)."""
+    if _committed and not _hidden:
+        copy_media()
     else:
-        _restore(_snapshot)
+        restore_demo()
+
+
+def hide_demo() -> None:
+    """Delete the committed demo's rows inside the current test's transaction (its rollback
+    brings them back). On PostgreSQL the activity log's append-only triggers and the deferred
+    invariant triggers would refuse or queue checks, so the deletes run with triggers off
+    (`session_replication_role = replica`, superuser only, as the suite runs)."""
+    global _hidden
+    _hidden = True
+    on_postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if on_postgres:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            for model in _models():
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        finally:
+            if on_postgres:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def committed() -> bool:
+    return _committed
+
+
+def emptied() -> None:
+    """The database was flushed (by a transactional test, at its end or its start)."""
+    global _committed
+    _committed = False
+
+
+def test_ended(*, transactional: bool) -> None:
+    """A test ended: a transactional one's flush emptied the database; a rolled-back one's
+    rollback brought back what it hid."""
+    global _hidden
+    _hidden = False
+    if transactional:
+        emptied()
+
+
+def unseed() -> None:
+    """Empty the database at the end of the session (so a --reuse-db run starts empty)."""
+    if _committed:
+        call_command("flush", interactive=False, verbosity=0)
+        emptied()
