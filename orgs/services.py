@@ -645,11 +645,12 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     joins the org — with the role and workspaces of a pending invitation if one exists, else as
     User with no workspace access. A member already is returned unchanged.
 
-    `actor`: the person signing in (a User) or None when they have no account yet; every entry
-    is logged with the person as actor, plus one "sso_join" entry with source "sso".
+    `actor`: the person signing in (a User) or None when they have no account yet (the account
+    is created here); every entry names the person (their account) as actor, plus one
+    "sso_join" entry with source "sso".
     Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
     account is deactivated."""
-    from audit.context import acting_as, actor_for_user, current_actor
+    from audit.context import as_actor
     from audit.recording import record
 
     from . import invitations
@@ -669,7 +670,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     org = sso.org
     if OrgMembership.objects.filter(org=org, user=user).exists():
         return user
-    with acting_as(actor_for_user(user, current_actor().ip)):
+    with as_actor(user):
         invitation = invitations.pending_for(org, email)
         if invitation is not None:
             invitations.invitation_join(actor=user, invitation=invitation, user=user)
@@ -685,6 +686,42 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
             changes={"source": [None, "sso"], "role": [None, role]},
         )
     return user
+
+
+@service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    from audit.recording import record
+
+    record(
+        action="updated",
+        org=sso.org,
+        entity_type="sso",
+        entity_id=sso.pk,
+        entity_label=f"SSO ({sso.get_protocol_display()})",
+        changes={"break-glass admin sign-in": [None, actor.email]},
+    )
+
+
+@service
+def two_factor_changed(*, actor: User, change: str) -> int:
+    """Log a change `actor` made to their own two-factor authentication (`change`, e.g.
+    "TOTP added", "WebAuthn removed": made by django-allauth's views, reported by its signals)
+    in the log of every org they belong to, naming them as actor. Returns the entries written."""
+    from audit.recording import record
+
+    memberships = actor.org_memberships.select_related("org")
+    for membership in memberships:
+        record(
+            action="updated",
+            org=membership.org,
+            entity_type="two_factor",
+            entity_id=actor.pk,
+            entity_label=actor.email,
+            changes={"two-factor authentication": [None, change]},
+        )
+    return len(memberships)
 
 
 @service
