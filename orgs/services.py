@@ -585,23 +585,28 @@ def _end_sessions_not_through(sso: SSOConfiguration, *, newly_enforced: bool) ->
     (orgs.sso.sessions_not_through): enforcement applies to them now, not at their next
     password sign-in. Logged as one "sso" entry with the count when enforcement has just
     been turned on or any session was ended. Returns how many were ended."""
-    from audit.recording import record
-
     from .sso import sessions_not_through
 
     ended = sessions_not_through(sso)
     for session in ended:
         session.end()
     if ended or newly_enforced:
-        record(
-            action="updated",
-            org=sso.org,
-            entity_type="sso",
-            entity_id=sso.pk,
-            entity_label=f"SSO ({sso.get_protocol_display()})",
-            changes={"sessions ended (not signed in through SSO)": [None, len(ended)]},
-        )
+        _record_sso_event(sso, "sessions ended (not signed in through SSO)", len(ended))
     return len(ended)
+
+
+def _record_sso_event(sso: SSOConfiguration, what: str, value) -> None:
+    """One "sso" entry in the org's log (for the current actor): {what: [None, value]}."""
+    from audit.recording import record
+
+    record(
+        action="updated",
+        org=sso.org,
+        entity_type="sso",
+        entity_id=sso.pk,
+        entity_label=f"SSO ({sso.get_protocol_display()})",
+        changes={what: [None, value]},
+    )
 
 
 @service
@@ -658,16 +663,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
 def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
     """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
     enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
-    from audit.recording import record
-
-    record(
-        action="updated",
-        org=sso.org,
-        entity_type="sso",
-        entity_id=sso.pk,
-        entity_label=f"SSO ({sso.get_protocol_display()})",
-        changes={"break-glass admin sign-in": [None, actor.email]},
-    )
+    _record_sso_event(sso, "break-glass admin sign-in", actor.email)
 
 
 @service
