@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Count
 
+from flowadmin.params import integer
+
 from .models import AccessReview, AccessReviewer, AccessReviewItem, ItemKind
 
 QUEUE_PAGE_SIZE = 25
@@ -95,14 +97,13 @@ def scopes(review, user=None) -> list[Scope]:
     return [s for s in result if s.key in mine] if user is not None else result
 
 
-def parse_scope(value) -> int | None | bool:
-    """?scope= as a scope key: None for the org roles, an int for a workspace, False when
-    absent or malformed."""
-    if value == ORG_SCOPE:
+def parse_scope(params, name="scope") -> int | None | bool:
+    """The `name` parameter of `params` (request.GET / POST) as a scope key: None for the org
+    roles, an int for a workspace, False when absent or malformed."""
+    if params.get(name) == ORG_SCOPE:
         return None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return False
+    key = integer(params, name)
+    return False if key is None else key
 
 
 def queue_page(review, scope_key, page_number):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin.params import integer
 from workspaces.models import Workspace
 
 from .. import permissions
@@ -88,8 +89,8 @@ def review_detail(request, review_id):
     return render(request, "orgs/reviews/detail.html", context)
 
 
-def _scope_workspace(request, review, value):
-    key = selectors.parse_scope(value)
+def _scope_workspace(request, params):
+    key = selectors.parse_scope(params)
     if key is False:
         raise Http404("No such part of this review.")
     if key is None:
@@ -101,7 +102,7 @@ def _scope_workspace(request, review, value):
 @org_view(MANAGE)
 def review_reviewer_add(request, review_id):
     review = _review(request, review_id)
-    workspace = _scope_workspace(request, review, request.POST.get("scope"))
+    workspace = _scope_workspace(request, request.POST)
     form = ReviewerAddForm(request.POST)
     if form.is_valid():
         email = form.cleaned_data["email"]
@@ -127,8 +128,8 @@ def review_reviewer_add(request, review_id):
 @org_view(MANAGE)
 def review_reviewer_remove(request, review_id):
     review = _review(request, review_id)
-    workspace = _scope_workspace(request, review, request.POST.get("scope"))
-    user = get_object_or_404(User, pk=request.POST.get("user", "").strip() or 0)
+    workspace = _scope_workspace(request, request.POST)
+    user = get_object_or_404(User, pk=integer(request.POST, "user") or 0)
     try:
         services.review_reviewer_remove(
             actor=request.user, review=review, workspace=workspace, user=user
@@ -225,7 +226,7 @@ def _reviewer_review(request, review_id):
 @org_view("org.view")
 def review_queue(request, review_id):
     review, scopes = _reviewer_review(request, review_id)
-    key = selectors.parse_scope(request.GET.get("scope"))
+    key = selectors.parse_scope(request.GET)
     current = next((s for s in scopes if s.key == key), scopes[0])
     page = selectors.queue_page(review, current.key, request.GET.get("page"))
     context = {"review": review, "scopes": scopes, "current": current, "page": page}
