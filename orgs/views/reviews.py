@@ -4,11 +4,10 @@ the evidence; reviewers work through their queue. Who may decide what is the pol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.params import integer
@@ -22,7 +21,7 @@ from ..reviews import selectors, services
 from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
-from .rendering import paginate
+from .rendering import csv_attachment, paginate
 
 MANAGE = "org.manage_reviews"
 
@@ -184,14 +183,8 @@ def review_close(request, review_id):
 @org_view(MANAGE)
 def review_evidence_csv(request, review_id):
     review = _review(request, review_id)
-    response = StreamingHttpResponse(
-        evidence_csv(review=review), content_type="text/csv; charset=utf-8"
-    )
     filename = f"access-review-{request.org.slug}-{review.pk}.csv"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_attachment(evidence_csv(review=review), filename)
 
 
 @require_GET
