@@ -108,10 +108,22 @@ def _lock_admins(org) -> set[int]:
     return {m.user_id for m in lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))}
 
 
+def refuse_losing_every_admin(org, admins: set[int], leaving: set[int]) -> None:
+    """LastAdminError when the users `leaving` stop being active Org Admins of `org` (removed,
+    demoted or deactivated, all at once) and no active admin would be left: an inactive
+    account cannot sign in, so it keeps nobody in charge. `admins`: the org's admin user ids,
+    locked (`_lock_admins`). One query when an admin leaves, none otherwise."""
+    staying = admins - leaving
+    if admins & leaving and not (
+        staying and User.objects.filter(pk__in=staying, is_active=True).exists()
+    ):
+        raise LastAdminError(org)
+
+
 def sole_admin_id(org) -> int | None:
-    """The user id of the org's only admin, or None when it has several (one query)."""
+    """The user id of the org's only active admin, or None when it has several (one query)."""
     admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN)
+        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN, user__is_active=True)
         .order_by()
         .values_list("user_id", flat=True)[:2]
     )
@@ -148,8 +160,8 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
         raise NotOrgMemberError(user, org)
     if membership.role == role:
         return membership
-    if role != OrgRole.ADMIN and admins == {user.pk}:
-        raise LastAdminError(org)
+    if role != OrgRole.ADMIN:
+        refuse_losing_every_admin(org, admins, {user.pk})
     membership.role = role
     membership.save(update_fields=["role"])
     if role != OrgRole.ADMIN:
@@ -168,8 +180,7 @@ def member_remove(*, actor, org, user: User) -> None:
     membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
-    if admins == {user.pk}:
-        raise LastAdminError(org)
+    refuse_losing_every_admin(org, admins, {user.pk})
     for grant in [
         *lock_rows(WorkspaceMembership.objects.filter(workspace__org=org, user=user)),
         *lock_rows(TeamMembership.objects.filter(team__org=org, user=user)),
