@@ -7,10 +7,12 @@ from django.urls import reverse
 
 from . import accounts, domains, invitations, removal, services
 from .admin_services import (
+    EntityServiceAdmin,
     ReadOnlyAdmin,
     ServiceAdmin,
     ServiceInline,
     ServiceWrites,
+    refuse_changed_keys,
 )
 from .errors import LastAdminError, ServiceError
 from .models import (
@@ -143,8 +145,9 @@ class OrgMembershipInline(OrgMembershipWrites, ServiceInline, admin.TabularInlin
     readonly_fields = ["joined_at"]
 
     def update(self, request, obj, form):
-        if "user" in obj._admin_changed:
-            raise ServiceError("To replace a member, delete the row and add the new member.")
+        refuse_changed_keys(
+            obj, {"user"}, "To replace a member, delete the row and add the new member."
+        )
         super().update(request, obj, form)
 
 
@@ -159,9 +162,13 @@ class OrganizationAddForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ServiceAdmin):
+class OrganizationAdmin(EntityServiceAdmin):
     """Create → org_create (with its first admin), change → org_update, delete → org_delete
     (workspaces, teams and their stored files too). Avatars are set in the console."""
+
+    entity, edited = "org", ("name", "description")
+    update_service = staticmethod(services.org_update)
+    delete_service = staticmethod(removal.org_delete)
 
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
@@ -192,15 +199,6 @@ class OrganizationAdmin(ServiceAdmin):
         if obj.description:
             services.org_update(actor=request.user, org=org, description=obj.description)
         return org
-
-    def update(self, request, obj, form):
-        stored = Organization.objects.get(pk=obj.pk)
-        services.org_update(
-            actor=request.user, org=stored, name=obj.name, description=obj.description
-        )
-
-    def remove(self, request, obj):
-        removal.org_delete(actor=request.user, org=obj)
 
 
 class OrgMembershipForm(forms.ModelForm):
@@ -270,10 +268,14 @@ class TeamMembershipInline(ServiceInline, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ServiceAdmin):
+class TeamAdmin(EntityServiceAdmin):
     """Create → team_create, change → team_update, delete → team_delete; members through
     the inline (read-only for a team the identity provider manages). The avatar is set in the
     console."""
+
+    entity, edited = "team", ("name", "description")
+    update_service = staticmethod(services.team_update)
+    delete_service = staticmethod(services.team_delete)
 
     list_display = ["name", "org", "managed_by_idp", "created_at"]
     list_filter = ["org", "managed_by_idp"]
@@ -290,15 +292,6 @@ class TeamAdmin(ServiceAdmin):
         return services.team_create(
             actor=request.user, org=obj.org, name=obj.name, description=obj.description
         )
-
-    def update(self, request, obj, form):
-        stored = Team.objects.get(pk=obj.pk)
-        services.team_update(
-            actor=request.user, team=stored, name=obj.name, description=obj.description
-        )
-
-    def remove(self, request, obj):
-        services.team_delete(actor=request.user, team=obj)
 
 
 class InvitationAddForm(forms.ModelForm):

@@ -26,13 +26,27 @@ class ServiceWrites:
     changed field names are then in `obj._admin_changed`."""
 
     def create(self, request, obj, form):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("create(request, obj, form)", "add"))
 
     def update(self, request, obj, form):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("update(request, obj, form)", "change"))
 
     def remove(self, request, obj):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("remove(request, obj)", "delete"))
+
+    def _undefined(self, method: str, write: str) -> str:
+        return (
+            f"{type(self).__name__} must define {method}: the service call /admin/ makes to "
+            f"{write} a {self.model._meta.verbose_name} (or return False from "
+            f"has_{write}_permission)."
+        )
+
+
+def refuse_changed_keys(obj, keys: set[str], instead: str) -> None:
+    """ServiceError when an edited inline row changed one of `keys` (the fields that say whose
+    row it is): `instead` tells the operator what to do (delete the row, add another)."""
+    if keys & set(getattr(obj, "_admin_changed", ())):
+        raise ServiceError(instead)
 
 
 class ServiceInline(ServiceWrites):
@@ -141,6 +155,30 @@ class ServiceAdmin(ServiceWrites, RefusalRollsBack, admin.ModelAdmin):
             writes.remove(request, obj)
 
 
+class EntityServiceAdmin(ServiceAdmin):
+    """An entity changed and deleted by one service each, which take the entity by the keyword
+    `entity` ("org", "team", "workspace", "flow"): change → `update_service(actor=operator,
+    <entity>=the stored row, **the `edited` fields as the form left them)`, delete →
+    `delete_service(actor=operator, <entity>=obj)`. Subclasses still define create (each
+    entity is created with its own parent and fields). Set the services with staticmethod()."""
+
+    entity = ""
+    edited: tuple[str, ...] = ()
+    update_service = delete_service = None
+
+    def update(self, request, obj, form):
+        if self.update_service is None:
+            return super().update(request, obj, form)  # says what is missing
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        values = {name: getattr(obj, name) for name in self.edited}
+        self.update_service(actor=request.user, **{self.entity: stored}, **values)
+
+    def remove(self, request, obj):
+        if self.delete_service is None:
+            return super().remove(request, obj)
+        self.delete_service(actor=request.user, **{self.entity: obj})
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Browse only: this model is written from the console (`console_url(obj)`), where its
     rules live; no add, change or delete here."""
@@ -155,7 +193,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def console_url(self, obj) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must define console_url(obj): the console page where a "
+            f"{self.model._meta.verbose_name} is edited."
+        )
 
     @admin.display(description="Edit in the console")
     def console_link(self, obj):

@@ -575,3 +575,42 @@ def test_a_refused_inline_keeps_the_other_rows_as_typed(operator, acme, demo, ma
     acme.refresh_from_db()
     assert acme.description != "Typed here"
     assert mark() == []
+
+
+# --- the hooks a subclass must define say so ------------------------------------------------
+
+
+def test_an_undefined_service_write_names_the_class_and_the_method():
+    from django.contrib import admin as django_admin
+
+    from orgs.admin_services import ReadOnlyAdmin, ServiceAdmin
+
+    class Forgetful(ServiceAdmin):
+        pass
+
+    class Unlinked(ReadOnlyAdmin):
+        pass
+
+    forgetful = Forgetful(Team, django_admin.site)
+    with pytest.raises(NotImplementedError, match=r"Forgetful must define create\(request"):
+        forgetful.create(None, Team(), None)
+    with pytest.raises(NotImplementedError, match=r"update.*to change a team"):
+        forgetful.update(None, Team(), None)
+    with pytest.raises(NotImplementedError, match=r"remove.*has_delete_permission"):
+        forgetful.remove(None, Team())
+    with pytest.raises(NotImplementedError, match=r"Unlinked must define console_url"):
+        Unlinked(Team, django_admin.site).console_url(Team())
+
+
+def test_an_access_grant_without_its_keys_says_which_model_must_define_them():
+    from workspaces.models.access import AccessGrant
+
+    class Grant(AccessGrant):
+        class Meta:
+            app_label = "workspaces"
+            abstract = True
+
+    with pytest.raises(NotImplementedError, match=r"Grant must define keys\(\)"):
+        AccessGrant.keys(Grant.__new__(Grant))
+    with pytest.raises(NotImplementedError, match=r"Grant must define check_same_org\(\)"):
+        AccessGrant.check_same_org(Grant.__new__(Grant))
