@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
-from orgs import services as org_services
 from orgs.admin_services import (
     EntityServiceAdmin,
     ReadOnlyAdmin,
@@ -37,8 +36,8 @@ class GrantWrites(ServiceWrites):
     """A workspace grant — a direct member (`holder` "user") or a team's access (`holder`
     "team") — written like the console: add and change → `set_service` (the holder must be in
     the workspace's org; a new or changed role starts from its default flags, then the flags
-    the operator changed: orgs.services.flags_as_submitted), delete → `remove_service`. A row's
-    workspace and holder are not edited in place."""
+    the operator changed: workspaces.services.flags_as_submitted), delete → `remove_service`.
+    A row's workspace and holder are not edited in place."""
 
     holder = ""
     set_service = remove_service = None
@@ -52,7 +51,7 @@ class GrantWrites(ServiceWrites):
             actor=request.user,
             **self._keys(obj),
             role=obj.role,
-            flags=org_services.flags_as_submitted(shown, obj.role, obj.flags),
+            flags=services.flags_as_submitted(shown, obj.role, obj.flags),
         )
 
     def update(self, request, obj, form):
@@ -130,8 +129,8 @@ class TeamAccessAdmin(GrantWrites, ServiceAdmin):
     members), delete → team_access_remove."""
 
     holder = "team"
-    set_service = staticmethod(org_services.team_access_set)
-    remove_service = staticmethod(org_services.team_access_remove)
+    set_service = staticmethod(services.team_access_set)
+    remove_service = staticmethod(services.team_access_remove)
 
     list_display = ["team", "workspace", *GRANT_FIELDS]
     list_filter = ["role", "workspace__org"]
