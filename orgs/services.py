@@ -579,55 +579,6 @@ def sso_configure(
 
 
 @service
-def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -> User:
-    """Just-in-time membership after a successful sign-in through `sso`'s IdP: the account for
-    `email` (matched case-insensitively, created without a usable password if there is none)
-    joins the org — with the role and workspaces of a pending invitation if one exists, else as
-    User with no workspace access. A member already is returned unchanged.
-
-    `actor`: the person signing in (a User) or None when they have no account yet; every entry
-    is logged with the person as actor, plus one "sso_join" entry with source "sso".
-    Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
-    account is deactivated."""
-    from audit.context import acting_as, actor_for_user, current_actor
-    from audit.recording import record
-
-    from . import invitations
-    from .sso import covers
-
-    email = User.objects.normalize_email(email)
-    if not covers(sso, email):
-        raise ServiceError(
-            f"{email or 'This address'} is not in a domain that {sso.org.name}'s SSO covers.",
-            code="not_covered",
-        )
-    user = actor if isinstance(actor, User) else User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
-    if not user.is_active:
-        raise ServiceError(f"The account {email} is deactivated.", code="inactive")
-    org = sso.org
-    if OrgMembership.objects.filter(org=org, user=user).exists():
-        return user
-    with acting_as(actor_for_user(user, current_actor().ip)):
-        invitation = invitations.pending_for(org, email)
-        if invitation is not None:
-            invitations.invitation_join(actor=user, invitation=invitation, user=user)
-            role = invitation.role
-        else:
-            role = member_add(actor=user, org=org, user=user).role
-        record(
-            action="created",
-            org=org,
-            entity_type="sso_join",
-            entity_id=user.pk,
-            entity_label=email,
-            changes={"source": [None, "sso"], "role": [None, role]},
-        )
-    return user
-
-
-@service
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
     Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
