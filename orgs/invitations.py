@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.context import acting_as, actor_for_user, current_actor, service
+from audit.context import as_actor, service
 from audit.recording import record
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
@@ -493,8 +493,9 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     joins the org — with the role and workspaces of a pending invitation if one exists, else as
     User with no workspace access. A member already is returned unchanged.
 
-    `actor`: the person signing in (a User) or None when they have no account yet; every entry
-    is logged with the person as actor, plus one "sso_join" entry with source "sso".
+    `actor`: the person signing in (a User) or None when they have no account yet (the account
+    is created here); every entry names the person (their account) as actor, plus one
+    "sso_join" entry with source "sso".
     Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
     account is deactivated."""
     email = User.objects.normalize_email(email)
@@ -511,7 +512,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     org = sso.org
     if OrgMembership.objects.filter(org=org, user=user).exists():
         return user
-    with acting_as(actor_for_user(user, current_actor().ip)):
+    with as_actor(user):
         invitation = pending_for(org, email)
         if invitation is not None:
             invitation_join(actor=user, invitation=invitation, user=user)

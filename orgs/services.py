@@ -579,6 +579,42 @@ def sso_configure(
 
 
 @service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    from audit.recording import record
+
+    record(
+        action="updated",
+        org=sso.org,
+        entity_type="sso",
+        entity_id=sso.pk,
+        entity_label=f"SSO ({sso.get_protocol_display()})",
+        changes={"break-glass admin sign-in": [None, actor.email]},
+    )
+
+
+@service
+def two_factor_changed(*, actor: User, change: str) -> int:
+    """Log a change `actor` made to their own two-factor authentication (`change`, e.g.
+    "TOTP added", "WebAuthn removed": made by django-allauth's views, reported by its signals)
+    in the log of every org they belong to, naming them as actor. Returns the entries written."""
+    from audit.recording import record
+
+    memberships = actor.org_memberships.select_related("org")
+    for membership in memberships:
+        record(
+            action="updated",
+            org=membership.org,
+            entity_type="two_factor",
+            entity_id=actor.pk,
+            entity_label=actor.email,
+            changes={"two-factor authentication": [None, change]},
+        )
+    return len(memberships)
+
+
+@service
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
     Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
