@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
+from workspaces import services as workspace_services
 from workspaces.models import TeamAccess
+from workspaces.selectors.stats import teams_with_counts
 
 from .. import services
 from ..decorators import org_view
@@ -26,7 +28,6 @@ from ..forms import (
     TeamSettingsForm,
 )
 from ..models import OrgMembership, Team, User
-from ..stats import teams_with_counts
 from .rendering import form_partial, paginate, render_page, wants_partial
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
@@ -201,7 +202,7 @@ def team_access_add(request, team_id):
     if form.is_valid():
         workspace = form.cleaned_data["workspace"]
         try:
-            services.team_access_set(
+            workspace_services.team_access_set(
                 actor=request.user,
                 team=team,
                 workspace=workspace,
@@ -249,7 +250,7 @@ def team_access_change(request, team_id, workspace_id):
     if form.is_valid():
         changes = form.changes()
         workspace = grant.workspace
-        grant = services.team_access_set(
+        grant = workspace_services.team_access_set(
             actor=request.user, team=team, workspace=workspace, **changes
         )
         grant.workspace = workspace
@@ -278,7 +279,9 @@ def team_access_remove(request, team_id, workspace_id):
     grant = _grant(request, team, workspace_id)
     if request.method == "POST":
         with suppress(ServiceError):  # removed by someone else a moment ago: fine
-            services.team_access_remove(actor=request.user, team=team, workspace=grant.workspace)
+            workspace_services.team_access_remove(
+                actor=request.user, team=team, workspace=grant.workspace
+            )
         done = f"{team.name} no longer has access to {grant.workspace.name}."
         if wants_partial(request):
             return _access_partial(request, team, note=done)
