@@ -17,7 +17,10 @@
     var p = document.createElement("p");
     p.textContent = text;
     item.appendChild(p);
-    if (action) {
+    if (action && action.form) {
+      // A server-made Undo (orgs.undo): its form POSTs and the page reloads with the outcome.
+      item.appendChild(action.form);
+    } else if (action) {
       var act = document.createElement("button");
       act.type = "button";
       act.textContent = action.label;
@@ -47,7 +50,9 @@
   function messagesToToasts(root) {
     root.querySelectorAll("ul.messages").forEach(function (list) {
       list.querySelectorAll("li").forEach(function (li) {
-        toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "");
+        var undo = li.querySelector("form.undo");
+        if (undo) undo.remove();
+        toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "", undo ? { form: undo } : null);
       });
       var holder = list.parentNode;
       list.remove();

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgs import services as org_services
+from orgs import undo
 from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
@@ -139,11 +140,18 @@ def team_remove(request, access_id):
         except ServiceError as error:
             messages.error(request, error.text)
         else:
-            messages.success(
-                request, f"{team.name} no longer has access to {request.workspace.name}."
-            )
+            done = f"{team.name} no longer has access to {request.workspace.name}."
             if _team_members_lose_manage(request, team):
+                messages.success(request, done)  # no Undo: they can't manage it any more
                 return redirect_to(request, reverse("home"))
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_ACCESS,
+                team=team.pk,
+                workspace=request.workspace.pk,
+                **undo.grant_values(access),
+            )
         return redirect_to(request, manage_url(request, "teams"))
     return render_confirm(
         request,
