@@ -191,23 +191,19 @@ def user_workspace(request, user_id, workspace_id):
     form = _row_form(before, membership, request.POST, restoring=restoring)
     if form.is_valid():
         role = form.cleaned_data["role"] or None
+        save = (
+            workspace_services.workspace_member_set  # role and flags exactly as given
+            if restoring and role
+            else workspace_services.workspace_access_save
+        )
         try:
-            if restoring and role:
-                workspace_services.workspace_member_set(
-                    actor=request.user,
-                    workspace=workspace,
-                    user=membership.user,
-                    role=role,
-                    flags=form.flags(),
-                )
-            else:
-                workspace_services.workspace_access_save(
-                    actor=request.user,
-                    workspace=workspace,
-                    user=membership.user,
-                    role=role,
-                    flags=form.flags(),
-                )
+            save(
+                actor=request.user,
+                workspace=workspace,
+                user=membership.user,
+                role=role,
+                flags=form.flags(),
+            )
         except ServiceError as error:
             form.add_error(None, error)
     if form.errors:
