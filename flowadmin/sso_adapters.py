@@ -135,33 +135,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 # --- 2FA changes in the activity log ----------------------------------------------------------
 
 
-def _log_two_factor(request, user, what: str):
-    from audit.context import acting_as, actor_for_user
-    from audit.recording import record
-
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    with acting_as(actor_for_user(user, ip)):
-        for membership in user.org_memberships.select_related("org"):
-            record(
-                action="updated",
-                org=membership.org,
-                entity_type="two_factor",
-                entity_id=user.pk,
-                entity_label=user.email,
-                changes={"two-factor authentication": [None, what]},
-            )
-
-
 @receiver(mfa_signals.authenticator_added)
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} added")
+    services.two_factor_changed(actor=user, change=f"{authenticator.get_type_display()} added")
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} removed")
+    services.two_factor_changed(actor=user, change=f"{authenticator.get_type_display()} removed")
 
 
 @receiver(mfa_signals.authenticator_reset)
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} regenerated")
+    kind = authenticator.get_type_display()
+    services.two_factor_changed(actor=user, change=f"{kind} regenerated")

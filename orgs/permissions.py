@@ -6,7 +6,8 @@
 - explanations of every answer (which source granted it).
 
 Everything else asks here: the authentication backend (`user.has_perm(cap, obj)`), the view
-decorators in `orgs.decorators`, templates (the `can` filter), services and commands.
+decorators in `orgs.decorators` and `workspaces.decorators`, templates (the `can` filter),
+services and commands.
 
 A user's access to all their orgs is loaded in one query and cached on the user object, which
 Django builds once per request, so every check after the first costs no query.

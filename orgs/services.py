@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.context import service
-from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
+from workspaces.models import Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, integrations, permissions
 from .errors import GoneError, LastAdminError, NotOrgMemberError, ServiceError, unique_or_error
@@ -332,66 +332,6 @@ def team_member_remove(*, actor, team: Team, user: User) -> None:
     permissions.forget_access(user)
 
 
-def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
-    """Set role and flags on a WorkspaceMembership or TeamAccess following SPEC §3.2: a new or
-    changed role re-applies its flag defaults, then explicit flags are applied; admin flags stay
-    on. Returns whether anything changed."""
-    if role is not None and not permissions.is_workspace_role(role):
-        raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
-    unknown = set(flags or {}) - set(permissions.FLAG_DEFAULTS["admin"])
-    if unknown:
-        raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
-    before = (grant.role, grant.flags)
-    new_role = role or grant.role
-    if grant.pk is None or new_role != grant.role:
-        values = permissions.flag_defaults(new_role)
-    else:
-        values = dict(grant.flags)
-    values.update(flags or {})
-    grant.role = new_role
-    for flag, value in permissions.effective_flags(new_role, values).items():
-        setattr(grant, flag, value)
-    return (grant.role, grant.flags) != before
-
-
-def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -> dict:
-    """The flags to apply from a form that showed `shown` = (role, flags) (None: no grant
-    yet): with a new or changed role only the flags the person changed count — the role's
-    defaults (SPEC §3.2) apply to the rest; with the same role, the flags as given."""
-    flags = dict(flags or {})
-    if shown is None or shown[0] != role:
-        before = shown[1] if shown else dict.fromkeys(permissions.FLAGS, False)
-        flags = {flag: value for flag, value in flags.items() if before.get(flag) != value}
-    return flags
-
-
-@service
-def team_access_set(
-    *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
-) -> TeamAccess:
-    if workspace.org_id != team.org_id:
-        raise ServiceError("A team can only get access to workspaces of its own org.")
-    lock_org(team.org_id)
-    access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
-    if access is None:
-        if role is None:
-            raise ServiceError("Choose a role for the team's access.")
-        access = TeamAccess(team=team, workspace=workspace)
-    if apply_grant(access, role, flags) or access.pk is None:
-        with unique_or_error(f"{team.name} already has access to {workspace.name}."):
-            access.save()
-    return access
-
-
-@service
-def team_access_remove(*, actor, team: Team, workspace) -> None:
-    lock_org(team.org_id)
-    deleted = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
-    if deleted is None:
-        raise ServiceError(f"{team.name} has no access to {workspace.name}.")
-    deleted.delete()
-
-
 @service
 def team_delete(*, actor, team: Team) -> None:
     lock_org(team.org_id)
@@ -645,11 +585,12 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     joins the org — with the role and workspaces of a pending invitation if one exists, else as
     User with no workspace access. A member already is returned unchanged.
 
-    `actor`: the person signing in (a User) or None when they have no account yet; every entry
-    is logged with the person as actor, plus one "sso_join" entry with source "sso".
+    `actor`: the person signing in (a User) or None when they have no account yet (the account
+    is created here); every entry names the person (their account) as actor, plus one
+    "sso_join" entry with source "sso".
     Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
     account is deactivated."""
-    from audit.context import acting_as, actor_for_user, current_actor
+    from audit.context import as_actor
     from audit.recording import record
 
     from . import invitations
@@ -669,7 +610,7 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
     org = sso.org
     if OrgMembership.objects.filter(org=org, user=user).exists():
         return user
-    with acting_as(actor_for_user(user, current_actor().ip)):
+    with as_actor(user):
         invitation = invitations.pending_for(org, email)
         if invitation is not None:
             invitations.invitation_join(actor=user, invitation=invitation, user=user)
@@ -685,6 +626,42 @@ def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -
             changes={"source": [None, "sso"], "role": [None, role]},
         )
     return user
+
+
+@service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    from audit.recording import record
+
+    record(
+        action="updated",
+        org=sso.org,
+        entity_type="sso",
+        entity_id=sso.pk,
+        entity_label=f"SSO ({sso.get_protocol_display()})",
+        changes={"break-glass admin sign-in": [None, actor.email]},
+    )
+
+
+@service
+def two_factor_changed(*, actor: User, change: str) -> int:
+    """Log a change `actor` made to their own two-factor authentication (`change`, e.g.
+    "TOTP added", "WebAuthn removed": made by django-allauth's views, reported by its signals)
+    in the log of every org they belong to, naming them as actor. Returns the entries written."""
+    from audit.recording import record
+
+    memberships = actor.org_memberships.select_related("org")
+    for membership in memberships:
+        record(
+            action="updated",
+            org=membership.org,
+            entity_type="two_factor",
+            entity_id=actor.pk,
+            entity_label=actor.email,
+            changes={"two-factor authentication": [None, change]},
+        )
+    return len(memberships)
 
 
 @service

@@ -44,7 +44,7 @@ class WorkspaceMembershipWrites(ServiceWrites):
             workspace=obj.workspace,
             user=obj.user,
             role=role,
-            flags=org_services.flags_as_submitted(shown, role, flags),
+            flags=services.flags_as_submitted(shown, role, flags),
         )
 
     def update(self, request, obj, form):
@@ -135,19 +135,19 @@ class TeamAccessAdmin(ServiceAdmin):
 
     def create(self, request, obj, form):
         role, flags, shown = _submitted(obj)
-        return org_services.team_access_set(
+        return services.team_access_set(
             actor=request.user,
             team=obj.team,
             workspace=obj.workspace,
             role=role,
-            flags=org_services.flags_as_submitted(shown, role, flags),
+            flags=services.flags_as_submitted(shown, role, flags),
         )
 
     def update(self, request, obj, form):
         self.create(request, obj, form)
 
     def remove(self, request, obj):
-        org_services.team_access_remove(actor=request.user, team=obj.team, workspace=obj.workspace)
+        services.team_access_remove(actor=request.user, team=obj.team, workspace=obj.workspace)
 
 
 @admin.register(Flow)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
+from workspaces import services as workspace_services
 from workspaces.models import TeamAccess
 
 from .. import services, undo
@@ -206,7 +207,7 @@ def team_access_add(request, team_id):
     if form.is_valid():
         workspace = form.cleaned_data["workspace"]
         try:
-            services.team_access_set(
+            workspace_services.team_access_set(
                 actor=request.user,
                 team=team,
                 workspace=workspace,
@@ -254,7 +255,7 @@ def team_access_change(request, team_id, workspace_id):
     if form.is_valid():
         changes = form.changes()
         workspace = grant.workspace
-        grant = services.team_access_set(
+        grant = workspace_services.team_access_set(
             actor=request.user, team=team, workspace=workspace, **changes
         )
         grant.workspace = workspace
@@ -283,7 +284,9 @@ def team_access_remove(request, team_id, workspace_id):
     grant = _grant(request, team, workspace_id)
     if request.method == "POST":
         try:
-            services.team_access_remove(actor=request.user, team=team, workspace=grant.workspace)
+            workspace_services.team_access_remove(
+                actor=request.user, team=team, workspace=grant.workspace
+            )
         except ServiceError:  # removed by someone else a moment ago: fine
             removed = False
         else:

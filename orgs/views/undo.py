@@ -48,7 +48,7 @@ def _restore_team_access(request, data) -> str:
         require(request, "ws.manage", workspace)
     if TeamAccess.objects.filter(team=team, workspace=workspace).exists():
         raise ServiceError(f"{team.name} has access to {workspace.name} again already.")
-    services.team_access_set(
+    workspace_services.team_access_set(
         actor=request.user, team=team, workspace=workspace, role=data["role"], flags=data["flags"]
     )
     return f"Undone: {team.name} has {_role_label(data)} access to {workspace.name} again."

@@ -77,7 +77,7 @@ class AccessGrant(models.Model):
     def apply_role_rules(self) -> None:
         """SPEC §3.2 on every save: a changed role whose flags were left as loaded gets the new
         role's defaults; an admin has every flag. (Services set explicit flags after the
-        defaults through orgs.services.apply_grant.)"""
+        defaults through workspaces.services.apply_grant.)"""
         stored = getattr(self, "_stored_grant", None)
         values = self.flags
         if stored is not None and stored[0] != self.role and stored[1] == values:

@@ -10,14 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin import params
 from orgs import undo
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
 from orgs.models import User
-from workspaces import manage_selectors as selectors
 from workspaces import services
-from workspaces.manage_forms import MemberAddForm, MemberSearchForm
+from workspaces.decorators import workspace_view
+from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
+from workspaces.selectors import manage as selectors
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 

@@ -14,7 +14,7 @@ from orgs.integrations import CATALOG, App
 from orgs.models import Domain, DomainStatus, IntegrationInstallation, Team, User
 from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 
-from .models import TeamAccess, WorkspaceMembership
+from ..models import TeamAccess, WorkspaceMembership
 
 
 def search_users(queryset, q: str):
