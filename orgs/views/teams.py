@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from flowadmin import params
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess
+from workspaces.selectors.stats import teams_with_counts
 
 from .. import services, undo
 from ..decorators import org_view
@@ -25,7 +26,6 @@ from ..forms import (
     TeamSettingsForm,
 )
 from ..models import OrgMembership, Team, User
-from ..stats import teams_with_counts
 from .rendering import form_partial, paginate, render_page, wants_partial
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field

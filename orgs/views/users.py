@@ -13,8 +13,9 @@ from workspaces.models import Workspace, WorkspaceMembership
 from .. import people, permissions, services
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..member_forms import MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
 from ..models import TeamMembership
+from ..people import MEMBER_SORTS
 from ..roles import FLAGS, OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]

@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orgs.stats import org_totals
 from tests.factories import (
     AudienceContactFactory,
     FlowFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
 from tests.orgs.console import HTMX, html, logged_in
 from workspaces import selectors
 from workspaces.models import Workspace
+from workspaces.selectors.stats import org_totals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_seeded_content")]
 

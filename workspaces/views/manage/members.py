@@ -26,6 +26,16 @@ from . import left_manage, manage_url, redirect_to, render_confirm, render_manag
 PAGE_SIZE = 25
 
 
+def _rows(request, users, forms=None):
+    """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
+    bound form) keeps a submitted form with its errors."""
+    rows = selectors.member_rows(request.workspace, users)
+    for row in rows:
+        if row.membership is not None:
+            row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
+    return rows
+
+
 def _members_page(request, *, q="", forms=None, status=200):
     search = MemberSearchForm({"q": q})
     q = search.cleaned_data["q"] if search.is_valid() else ""
@@ -35,7 +45,7 @@ def _members_page(request, *, q="", forms=None, status=200):
         "search": search,
         "q": q,
         "page": page,
-        "rows": selectors.member_rows(request.workspace, page.object_list, forms),
+        "rows": _rows(request, page.object_list, forms),
         "add_search": MemberSearchForm(auto_id="add-%s"),
     }
     return render_manage(
@@ -57,7 +67,7 @@ def members(request):
 def _row(request, membership, *, form=None, notice=""):
     """Render one member's table row (htmx swap)."""
     forms = {membership.pk: form} if form is not None else None
-    rows = selectors.member_rows(request.workspace, [membership.user], forms)
+    rows = _rows(request, [membership.user], forms)
     return render_manage(
         request,
         "workspaces/manage/members.html#member_row",
