@@ -11,6 +11,7 @@ from .views import (
     scim,
     settings,
     teams,
+    undo,
     users,
     workspaces,
 )
@@ -21,6 +22,7 @@ app_name = "orgs"
 # /orgs/<org_slug>/ (SPEC §4).
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("undo/", undo.undo_removal, name="undo"),
     # Workspaces
     path("workspaces/", workspaces.workspace_list, name="workspaces"),
     path(
