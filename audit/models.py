@@ -33,6 +33,7 @@ class Action(models.TextChoices):
 ENTITY_TYPES = {
     "org": "Org",
     "org_member": "Org member",
+    "user": "User account",
     "invitation": "Invitation",
     "team": "Team",
     "team_member": "Team member",

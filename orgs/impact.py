@@ -14,7 +14,7 @@ Each change mirrors what its service does to the grants:
 | RemoveMember | orgs.services.member_remove (org, direct and team memberships go) |
 | SetOrgRole | orgs.services.org_role_set |
 | SetDirectGrant / RemoveDirectGrant | workspaces.services.workspace_member_set / …_remove |
-| SetTeamAccess / RemoveTeamAccess | orgs.services.team_access_set / team_access_remove |
+| SetTeamAccess / RemoveTeamAccess | workspaces.services.team_access_set / …_remove |
 | DeleteTeam | orgs.services.team_delete |
 | RemoveTeamMember | orgs.services.team_member_remove |
 | DeleteWorkspace | workspaces.services.workspace_delete |

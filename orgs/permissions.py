@@ -6,7 +6,8 @@
 - explanations of every answer (which source granted it).
 
 Everything else asks here: the authentication backend (`user.has_perm(cap, obj)`), the view
-decorators in `orgs.decorators`, templates (the `can` filter), services and commands.
+decorators in `orgs.decorators` and `workspaces.decorators`, templates (the `can` filter),
+services and commands.
 
 A user's access to all their orgs is loaded in one query and cached on the user object, which
 Django builds once per request, so every check after the first costs no query.
@@ -15,9 +16,9 @@ Django builds once per request, so every check after the first costs no query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 
-from django.db import connection, models
+from django.db import connection
 
 from .roles import FLAG_DEFINITIONS, FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
@@ -55,7 +56,7 @@ def grant_after(current: tuple[str, dict] | None, role: str | None, flags: dict 
     """The (role, flags) a grant holds once set to `role` (None: keeps its role) and `flags`
     (only those given change), SPEC §3.2: a new grant (`current` None) or a changed role starts
     from the role's defaults, then the given flags apply; admin flags stay on. `current`:
-    (role, flags) as stored. The services (orgs.services.apply_grant) and the impact preview
+    (role, flags) as stored. The services (workspaces.services.apply_grant) and the impact preview
     (orgs.impact) both apply this rule."""
     new_role = role or current[0]
     if current is None or new_role != current[0]:
@@ -423,10 +424,10 @@ def workspace_access(user, workspace) -> WorkspaceAccess | None:
 
 def has_capability(user, capability: str, obj) -> bool:
     """The policy's answer for `user.has_perm(capability, obj)`; obj is an org or a workspace.
-    Once the user's access is loaded (all_access) this is a few dictionary lookups: the models
-    are imported once, not on every call."""
+    Once the user's access is loaded (all_access) this is a few dictionary lookups."""
     cap = CAPABILITIES.get(capability)
-    level = _levels().get(type(obj))
+    meta = getattr(obj, "_meta", None)
+    level = _LEVELS.get(meta.label_lower) if meta is not None else None
     if cap is None or level is None:
         return False
     if level == WORKSPACE:
@@ -438,14 +439,9 @@ def has_capability(user, capability: str, obj) -> bool:
     return cap.level == ORG and org_access(user, obj.pk).can(capability)
 
 
-@cache
-def _levels() -> dict[type, str]:
-    """Which models a capability can be asked about (imported once, on first use)."""
-    from workspaces.models import Workspace
-
-    from .models import Organization
-
-    return {Workspace: WORKSPACE, Organization: ORG}
+# Which models a capability can be asked about, by model label: the policy names them and
+# imports none (models import the policy, never the reverse).
+_LEVELS = {"workspaces.workspace": WORKSPACE, "orgs.organization": ORG}
 
 
 # --- bulk: everyone's access to one workspace ----------------------------------------------
@@ -460,22 +456,3 @@ def workspace_member_access(workspace, user_ids=None) -> dict[int, WorkspaceAcce
         for user_id, access in everyone.items()
         if (ws_access := access.workspace(workspace.pk)) is not None
     }
-
-
-def users_with_workspace_access(workspace):
-    """The users `workspace_member_access` returns, as a queryset to filter, order and paginate:
-    org members who are direct members, in a team with access, or org admins."""
-    from workspaces.models import TeamAccess, WorkspaceMembership
-
-    from .models import OrgMembership, TeamMembership, User
-
-    org_members = OrgMembership.objects.filter(org_id=workspace.org_id)
-    direct = WorkspaceMembership.objects.filter(workspace=workspace).values("user_id")
-    teams = TeamAccess.objects.filter(workspace=workspace, team__org_id=workspace.org_id).values(
-        "team_id"
-    )
-    via_team = TeamMembership.objects.filter(team_id__in=teams).values("user_id")
-    admins = org_members.filter(role=OrgRole.ADMIN).values("user_id")
-    return User.objects.filter(pk__in=org_members.values("user_id")).filter(
-        models.Q(pk__in=direct) | models.Q(pk__in=via_team) | models.Q(pk__in=admins)
-    )

@@ -2,7 +2,18 @@ from django.urls import path
 
 import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
 
-from .views import access, avatars, dashboard, invitations, scim, settings, teams, users, workspaces
+from .views import (
+    access,
+    avatars,
+    dashboard,
+    invitations,
+    scim,
+    settings,
+    teams,
+    undo,
+    users,
+    workspaces,
+)
 
 app_name = "orgs"
 
@@ -10,6 +21,7 @@ app_name = "orgs"
 # /orgs/<org_slug>/ (SPEC §4).
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("undo/", undo.undo_removal, name="undo"),
     # Workspaces
     path("workspaces/", workspaces.workspace_list, name="workspaces"),
     path(

@@ -182,18 +182,18 @@ def describe_and_apply(kind, args, org, users, workspaces, teams, domain, actor)
         kwargs = {"domain": domain}
     elif kind == "set_team_role":
         ws, role = workspaces[rest[0]], rest[1]
-        change, service = impact.SetTeamAccess(team.name, ws.pk, role), org_services.team_access_set
+        change, service = impact.SetTeamAccess(team.name, ws.pk, role), ws_services.team_access_set
         kwargs = {"team": team, "workspace": ws, "role": role}
     elif kind == "team_flag_off":
         ws, off = workspaces[rest[0]], {rest[1]: False}
         change, service = (
             impact.SetTeamAccess(team.name, ws.pk, None, off),
-            org_services.team_access_set,
+            ws_services.team_access_set,
         )
         kwargs = {"team": team, "workspace": ws, "flags": off}
     elif kind == "remove_team_access":
         ws = workspaces[rest[0]]
-        change, service = impact.RemoveTeamAccess(team.name, ws.pk), org_services.team_access_remove
+        change, service = impact.RemoveTeamAccess(team.name, ws.pk), ws_services.team_access_remove
         kwargs = {"team": team, "workspace": ws}
     elif kind == "delete_team":
         change, service = impact.DeleteTeam(team.name), org_services.team_delete
