@@ -52,6 +52,21 @@ def effective_flags(role: str, flags: dict[str, bool]) -> dict[str, bool]:
     return {flag: bool(flags.get(flag, False)) for flag in FLAGS}
 
 
+def grant_after(current: tuple[str, dict] | None, role: str | None, flags: dict | None):
+    """The (role, flags) a grant holds once set to `role` (None: keeps its role) and `flags`
+    (only those given change), SPEC §3.2: a new grant (`current` None) or a changed role starts
+    from the role's defaults, then the given flags apply; admin flags stay on. `current`:
+    (role, flags) as stored. The services (workspaces.services.apply_grant) and the impact preview
+    (orgs.impact) both apply this rule."""
+    new_role = role or current[0]
+    if current is None or new_role != current[0]:
+        values = flag_defaults(new_role)
+    else:
+        values = dict(current[1])
+    values.update(flags or {})
+    return new_role, effective_flags(new_role, values)
+
+
 def highest_role(roles) -> str | None:
     roles = [r for r in roles if r]
     return max(roles, key=ROLE_RANK.__getitem__) if roles else None
@@ -167,6 +182,11 @@ class Source:
         if self.kind == TEAM:
             return f"team {self.team}"
         return "org admin" if self.kind == ORG_ADMIN else "direct"
+
+
+def source_order(source: Source) -> tuple:
+    """How a workspace's sources are listed: the direct one first, then teams by name."""
+    return (source.kind != DIRECT, source.team or "")
 
 
 @dataclass
@@ -340,7 +360,7 @@ def _build_access(rows) -> dict[int, OrgAccess]:
             access[key].grants.setdefault(ws_id, []).append(source)
     for org_access_ in access.values():
         for sources in org_access_.grants.values():
-            sources.sort(key=lambda s: (s.kind != DIRECT, s.team or ""))
+            sources.sort(key=source_order)
     return access
 
 
