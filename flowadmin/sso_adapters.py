@@ -1,5 +1,5 @@
 """django-allauth glue: one SSO app per org, built from orgs.SSOConfiguration; just-in-time
-membership after a sign-in through an org's IdP (orgs.services.sso_join); the two-factor login
+membership after a sign-in through an org's IdP (orgs.invitations.sso_join); the two-factor login
 stage that lets an SSO sign-in count as the IdP's second factor; 2FA changes in the activity
 log."""
 
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from orgs import crypto, services
+from orgs import crypto, invitations, services
 from orgs import sso as sso_reads
 from orgs.errors import ServiceError
 
@@ -99,7 +99,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
         person = sociallogin.user if sociallogin.is_existing else None
         try:
-            user = services.sso_join(
+            user = invitations.sso_join(
                 actor=person,
                 sso=config,
                 email=_email(sociallogin),

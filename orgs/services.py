@@ -108,10 +108,22 @@ def _lock_admins(org) -> set[int]:
     return {m.user_id for m in lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))}
 
 
+def refuse_losing_every_admin(org, admins: set[int], leaving: set[int]) -> None:
+    """LastAdminError when the users `leaving` stop being active Org Admins of `org` (removed,
+    demoted or deactivated, all at once) and no active admin would be left: an inactive
+    account cannot sign in, so it keeps nobody in charge. `admins`: the org's admin user ids,
+    locked (`_lock_admins`). One query when an admin leaves, none otherwise."""
+    staying = admins - leaving
+    if admins & leaving and not (
+        staying and User.objects.filter(pk__in=staying, is_active=True).exists()
+    ):
+        raise LastAdminError(org)
+
+
 def sole_admin_id(org) -> int | None:
-    """The user id of the org's only admin, or None when it has several (one query)."""
+    """The user id of the org's only active admin, or None when it has several (one query)."""
     admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN)
+        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN, user__is_active=True)
         .order_by()
         .values_list("user_id", flat=True)[:2]
     )
@@ -148,8 +160,8 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
         raise NotOrgMemberError(user, org)
     if membership.role == role:
         return membership
-    if role != OrgRole.ADMIN and admins == {user.pk}:
-        raise LastAdminError(org)
+    if role != OrgRole.ADMIN:
+        refuse_losing_every_admin(org, admins, {user.pk})
     membership.role = role
     membership.save(update_fields=["role"])
     if role != OrgRole.ADMIN:
@@ -168,8 +180,7 @@ def member_remove(*, actor, org, user: User) -> None:
     membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
-    if admins == {user.pk}:
-        raise LastAdminError(org)
+    refuse_losing_every_admin(org, admins, {user.pk})
     for grant in [
         *lock_rows(WorkspaceMembership.objects.filter(workspace__org=org, user=user)),
         *lock_rows(TeamMembership.objects.filter(team__org=org, user=user)),
@@ -607,56 +618,6 @@ def _record_sso_event(sso: SSOConfiguration, what: str, value) -> None:
         entity_label=f"SSO ({sso.get_protocol_display()})",
         changes={what: [None, value]},
     )
-
-
-@service
-def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -> User:
-    """Just-in-time membership after a successful sign-in through `sso`'s IdP: the account for
-    `email` (matched case-insensitively, created without a usable password if there is none)
-    joins the org — with the role and workspaces of a pending invitation if one exists, else as
-    User with no workspace access. A member already is returned unchanged.
-
-    `actor`: the person signing in (a User) or None when they have no account yet (the account
-    is created here); every entry names the person (their account) as actor, plus one
-    "sso_join" entry with source "sso".
-    Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
-    account is deactivated."""
-    from audit.context import as_actor
-    from audit.recording import record
-
-    from . import invitations
-    from .sso import covers
-
-    email = User.objects.normalize_email(email)
-    if not covers(sso, email):
-        raise ServiceError(
-            f"{email or 'This address'} is not in a domain that {sso.org.name}'s SSO covers.",
-            code="not_covered",
-        )
-    user = actor if isinstance(actor, User) else User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
-    if not user.is_active:
-        raise ServiceError(f"The account {email} is deactivated.", code="inactive")
-    org = sso.org
-    if OrgMembership.objects.filter(org=org, user=user).exists():
-        return user
-    with as_actor(user):
-        invitation = invitations.pending_for(org, email)
-        if invitation is not None:
-            invitations.invitation_join(actor=user, invitation=invitation, user=user)
-            role = invitation.role
-        else:
-            role = member_add(actor=user, org=org, user=user).role
-        record(
-            action="created",
-            org=org,
-            entity_type="sso_join",
-            entity_id=user.pk,
-            entity_label=email,
-            changes={"source": [None, "sso"], "role": [None, role]},
-        )
-    return user
 
 
 @service

@@ -94,7 +94,7 @@ def test_a_just_in_time_sso_join_names_the_new_person_with_source_sso():
         enforced=False,
     )
     start = last_pk()
-    services.sso_join(actor=None, sso=sso, email="New.Person@JIT.test")
+    invitations.sso_join(actor=None, sso=sso, email="New.Person@JIT.test")
     assert actors_since(start) == [
         ("org_member", "new.person@jit.test"),
         ("sso_join", "new.person@jit.test"),
