@@ -102,3 +102,30 @@ def test_sign_in_pages_fit_and_pass_axe(acme_sso, chromium, live_server, width):
         check(name)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_password_session_ends_when_sso_becomes_enforced(acme_sso, page, login, screenshot):
+    from orgs.models import User as Person
+
+    from .test_sessions_before_enforcement import enforce
+
+    login("viewer@acme.test")
+    page.goto("/orgs/acme/w/marketing/flows/")
+    expect(page.get_by_role("heading", name="Marketing", level=1)).to_be_visible()
+    enforce(acme_sso, actor=Person.objects.get(email="ops@flowadmin.test"))
+
+    page.reload()  # the session was ended in the store: signed out, back to the login page
+    assert "/accounts/login/?next=/orgs/acme/w/marketing/flows/" in page.url
+    page.get_by_label("Email address").fill("viewer@acme.test")
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_text("Acme requires signing in through its identity provider")
+    ).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    screenshot("sso-enforced-session-ended")
+    page.get_by_role("button", name="Continue with Acme's SSO").click()
+    page.locator("input[name=login]").fill("Viewer@ACME.test")  # as the IdP spells it
+    page.locator("input[name=password]").fill("any")
+    page.get_by_role("button", name="Sign-in").click()
+    page.wait_for_url("**/orgs/acme/w/marketing/flows/")
+    expect(page.get_by_role("heading", name="Marketing", level=1)).to_be_visible()
