@@ -25,10 +25,10 @@ from . import left_manage, manage_url, redirect_to, render_confirm, render_manag
 PAGE_SIZE = 25
 
 
-def _rows(request, users, forms=None):
+def _rows(request, users, forms=None, memberships=None):
     """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
     bound form) keeps a submitted form with its errors."""
-    rows = selectors.member_rows(request.workspace, users)
+    rows = selectors.member_rows(request.workspace, users, memberships)
     for row in rows:
         if row.membership is not None:
             row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
@@ -66,7 +66,7 @@ def members(request):
 def _row(request, membership, *, form=None, notice=""):
     """Render one member's table row (htmx swap)."""
     forms = {membership.pk: form} if form is not None else None
-    rows = _rows(request, [membership.user], forms)
+    rows = _rows(request, [membership.user], forms, [membership])
     return render_manage(
         request,
         "workspaces/manage/members.html#member_row",
