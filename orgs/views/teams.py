@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
@@ -21,7 +22,6 @@ from .. import services
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import (
-    GrantForm,
     TeamAccessAddForm,
     TeamForm,
     TeamMemberAddForm,

@@ -8,15 +8,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin.htmx import wants_partial
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
 from .. import people, permissions, services
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..member_forms import MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..member_forms import MemberFilterForm, OrgRoleForm
 from ..models import TeamMembership
 from ..people import MEMBER_SORTS
-from ..roles import FLAGS, OrgRole
+from ..roles import OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -70,16 +71,17 @@ def user_list(request):
 
 
 def _row_form(row, member, data=None):
-    """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on). Ids name the member too: the Members
-    list can show several members' rows at once."""
-    initial = {"role": row.direct_role, **row.direct_flags}
+    """The workspace row's grant editor: the direct role or "No access", and the flags —
+    editable only with a non-admin direct role (admin flags are locked on). Ids name the
+    member too: the Members list can show several members' rows at once."""
     auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
-    if not row.direct or row.flags_locked:
-        for flag in FLAGS:
-            form.fields[flag].disabled = True
-    return form
+    return GrantForm(
+        data,
+        grant=row.direct,
+        removable=True,
+        role_label=f"Direct role in {row.workspace.name}",
+        auto_id=auto_id,
+    )
 
 
 def _sent_invitations(membership) -> list[str]:
@@ -187,14 +189,16 @@ def user_workspace(request, user_id, workspace_id):
     # Flags that were not editable (no direct role, or admin) keep their shown values.
     form = _row_form(before, membership, request.POST)
     if form.is_valid():
+        changes, user = form.changes(), membership.user
         try:
-            workspace_services.workspace_access_save(
-                actor=request.user,
-                workspace=workspace,
-                user=membership.user,
-                role=form.cleaned_data["role"] or None,
-                flags=form.flags(),
-            )
+            if changes is not None:
+                workspace_services.workspace_member_set(
+                    actor=request.user, workspace=workspace, user=user, **changes
+                )
+            elif before.direct is not None:
+                workspace_services.workspace_member_remove(
+                    actor=request.user, workspace=workspace, user=user
+                )
         except ServiceError as error:
             form.add_error(None, error)
     if form.errors:

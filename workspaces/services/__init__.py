@@ -250,25 +250,6 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
 
 
 @service
-def workspace_access_save(
-    *, actor, workspace, user, role: str | None, flags: dict | None = None
-) -> WorkspaceMembership | None:
-    """Save a member's direct access as submitted from a form showing their current role and
-    flags: no role removes the direct membership; a new or changed role re-applies its flag
-    defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
-    sets the flags as given. Returns the membership, or None when there is none (any more)."""
-    lock_org(workspace.org_id)
-    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
-    if not role:
-        if membership is not None:
-            workspace_member_remove(actor=actor, workspace=workspace, user=user)
-        return None
-    shown = (membership.role, membership.flags) if membership else None
-    flags = flags_as_submitted(shown, role, flags)
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
-
-
-@service
 def team_access_set(
     *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
 ) -> TeamAccess:

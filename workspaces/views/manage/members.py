@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin import params
 from orgs.errors import ServiceError
-from orgs.forms import GrantForm
 from orgs.models import User
 from workspaces import services
 from workspaces.decorators import workspace_view
+from workspaces.forms.grants import GrantForm
 from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
