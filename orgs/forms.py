@@ -41,7 +41,7 @@ class IntegrationSettingsForm(forms.Form):
                 self.initial.setdefault(setting.name, installation.config.get(setting.name, ""))
 
 
-# --- the Org Admin console (issue 3) -------------------------------------------------------
+# --- the Org Admin console -------------------------------------------------------
 
 AVATAR_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
 

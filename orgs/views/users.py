@@ -117,7 +117,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
-        if profile.membership.is_admin
+        if profile.access.is_admin
         else [],
     }
     template = "orgs/user_profile.html"

@@ -21,7 +21,7 @@ from workspaces.selectors import manage as selectors
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 # Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
-# rendering bounded (issue #14), as on the users page.
+# rendering bounded, as on the users page.
 PAGE_SIZE = 25
 
 
