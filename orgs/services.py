@@ -108,10 +108,22 @@ def _lock_admins(org) -> set[int]:
     return {m.user_id for m in lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))}
 
 
+def refuse_losing_every_admin(org, admins: set[int], leaving: set[int]) -> None:
+    """LastAdminError when the users `leaving` stop being active Org Admins of `org` (removed,
+    demoted or deactivated, all at once) and no active admin would be left: an inactive
+    account cannot sign in, so it keeps nobody in charge. `admins`: the org's admin user ids,
+    locked (`_lock_admins`). One query when an admin leaves, none otherwise."""
+    staying = admins - leaving
+    if admins & leaving and not (
+        staying and User.objects.filter(pk__in=staying, is_active=True).exists()
+    ):
+        raise LastAdminError(org)
+
+
 def sole_admin_id(org) -> int | None:
-    """The user id of the org's only admin, or None when it has several (one query)."""
+    """The user id of the org's only active admin, or None when it has several (one query)."""
     admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN)
+        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN, user__is_active=True)
         .order_by()
         .values_list("user_id", flat=True)[:2]
     )
@@ -148,8 +160,8 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
         raise NotOrgMemberError(user, org)
     if membership.role == role:
         return membership
-    if role != OrgRole.ADMIN and admins == {user.pk}:
-        raise LastAdminError(org)
+    if role != OrgRole.ADMIN:
+        refuse_losing_every_admin(org, admins, {user.pk})
     membership.role = role
     membership.save(update_fields=["role"])
     if role != OrgRole.ADMIN:
@@ -168,8 +180,7 @@ def member_remove(*, actor, org, user: User) -> None:
     membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
-    if admins == {user.pk}:
-        raise LastAdminError(org)
+    refuse_losing_every_admin(org, admins, {user.pk})
     for grant in [
         *lock_rows(WorkspaceMembership.objects.filter(workspace__org=org, user=user)),
         *lock_rows(TeamMembership.objects.filter(team__org=org, user=user)),
@@ -575,13 +586,28 @@ def sso_configure(
         defaults["client_id"] = client_id.strip()
     sso, _ = SSOConfiguration.objects.update_or_create(org=org, defaults=defaults)
     sso.domains.set(covered)
+    if sso.enforced:
+        _end_sessions_not_through(sso, newly_enforced=not (existing and existing.enforced))
     return sso
 
 
-@service
-def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
-    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
-    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+def _end_sessions_not_through(sso: SSOConfiguration, *, newly_enforced: bool) -> int:
+    """End every open session of the people `sso` covers that did not sign in through its IdP
+    (orgs.sso.sessions_not_through): enforcement applies to them now, not at their next
+    password sign-in. Logged as one "sso" entry with the count when enforcement has just
+    been turned on or any session was ended. Returns how many were ended."""
+    from .sso import sessions_not_through
+
+    ended = sessions_not_through(sso)
+    for session in ended:
+        session.end()
+    if ended or newly_enforced:
+        _record_sso_event(sso, "sessions ended (not signed in through SSO)", len(ended))
+    return len(ended)
+
+
+def _record_sso_event(sso: SSOConfiguration, what: str, value) -> None:
+    """One "sso" entry in the org's log (for the current actor): {what: [None, value]}."""
     from audit.recording import record
 
     record(
@@ -590,8 +616,15 @@ def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
         entity_type="sso",
         entity_id=sso.pk,
         entity_label=f"SSO ({sso.get_protocol_display()})",
-        changes={"break-glass admin sign-in": [None, actor.email]},
+        changes={what: [None, value]},
     )
+
+
+@service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    _record_sso_event(sso, "break-glass admin sign-in", actor.email)
 
 
 @service
@@ -617,10 +650,33 @@ def two_factor_changed(*, actor: User, change: str) -> int:
 @service
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
-    if org.require_two_factor != required:
-        org.require_two_factor = required
-        org.save(update_fields=["require_two_factor"])
+
+    Sessions already open are not ended: from their next request into the org, members
+    without a second factor are sent to enrol (orgs.decorators.entry_gate → orgs.two_factor),
+    and enrolling asks for the password again when the sign-in is older than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT, so an old session cannot go on without its owner.
+    Turning it on also logs how many members had no second factor then (one "two_factor"
+    entry)."""
+    from audit.recording import record
+
+    from .two_factor import second_factor_exists
+
+    if org.require_two_factor == required:
+        return org
+    org.require_two_factor = required
+    org.save(update_fields=["require_two_factor"])
+    if required:
+        without = (
+            OrgMembership.objects.filter(org=org).exclude(second_factor_exists("user")).count()
+        )
+        record(
+            action="updated",
+            org=org,
+            entity_type="two_factor",
+            entity_id=org.pk,
+            entity_label=org.name,
+            changes={"members to enrol at their next request": [None, without]},
+        )
     return org
 
 

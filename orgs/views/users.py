@@ -186,7 +186,9 @@ def user_workspace(request, user_id, workspace_id):
     membership = people.member_membership(request.org, user_id)
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
-    # Flags that were not editable (no direct role, or admin) keep their shown values.
+    # An Undo (static/js/app.js) posts `restore` with the role and flags the row had: they are
+    # put back exactly, as a new change (GrantForm.changes). Otherwise flags that were not
+    # editable (no direct role, or admin) keep their shown values.
     form = _row_form(before, membership, request.POST)
     if form.is_valid():
         changes, user = form.changes(), membership.user
@@ -207,7 +209,13 @@ def user_workspace(request, user_id, workspace_id):
         row = people.member_workspace(request.org, membership, workspace)
         row_form, saved = _row_form(row, membership), True
     if wants_partial(request):
-        context = {"member": membership, "row": row, "form": row_form, "saved": saved}
+        context = {
+            "member": membership,
+            "row": row,
+            "form": row_form,
+            "saved": saved,
+            "restored": saved and bool(form.cleaned_data.get("restore")),
+        }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
         messages.success(
