@@ -33,6 +33,7 @@ class Action(models.TextChoices):
 ENTITY_TYPES = {
     "org": "Org",
     "org_member": "Org member",
+    "user": "User account",
     "invitation": "Invitation",
     "team": "Team",
     "team_member": "Team member",
@@ -54,6 +55,9 @@ ENTITY_TYPES = {
     "audience_export": "Audience export",
     "activity_export": "Activity export",
     "access_report": "Access report",
+    "access_review": "Access review",
+    "access_reviewer": "Access reviewer",
+    "access_review_decision": "Access review decision",
     "activity_stream": "Activity stream",
 }
 
@@ -86,9 +90,6 @@ class ActivityEntryQuerySet(models.QuerySet):
         if not all(obj.hash and obj.seq for obj in objs):
             raise TypeError("Write activity entries with audit.recording.bulk_record().")
         return super().bulk_create(objs, *args, **kwargs)
-
-    def newest_first(self):
-        return self.order_by("-created_at", "-id")
 
 
 # The fields an entry's hash covers, in a fixed order (the id is the database's, not hashed).
@@ -302,7 +303,7 @@ class StreamDestination(models.TextChoices):
 
 
 class ActivityStream(models.Model):
-    """An org's stream of its new entries to an external sink (SPEC §5, issue #15): JSON lines
+    """An org's stream of its new entries to an external sink (SPEC §5): JSON lines
     written to the checkpoint sinks, or POSTed to an HTTPS webhook signed with HMAC-SHA256
     (`audit.streaming`). Its settings are changed through `audit.services` and logged; the
     delivery state below is moved with QuerySet.update, which the log does not record."""

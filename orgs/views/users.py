@@ -8,14 +8,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin.htmx import wants_partial
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
 from .. import people, permissions, services
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..member_forms import MEMBER_SORTS, MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..member_forms import MemberFilterForm, OrgRoleForm
 from ..models import TeamMembership
-from ..roles import FLAGS, OrgRole
+from ..people import MEMBER_SORTS
+from ..roles import OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -69,16 +71,17 @@ def user_list(request):
 
 
 def _row_form(row, member, data=None):
-    """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on). Ids name the member too: the Members
-    list can show several members' rows at once."""
-    initial = {"role": row.direct_role, **row.direct_flags}
+    """The workspace row's grant editor: the direct role or "No access", and the flags —
+    editable only with a non-admin direct role (admin flags are locked on). Ids name the
+    member too: the Members list can show several members' rows at once."""
     auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
-    if not row.direct or row.flags_locked:
-        for flag in FLAGS:
-            form.fields[flag].disabled = True
-    return form
+    return GrantForm(
+        data,
+        grant=row.direct,
+        removable=True,
+        role_label=f"Direct role in {row.workspace.name}",
+        auto_id=auto_id,
+    )
 
 
 def _sent_invitations(membership) -> list[str]:
@@ -114,7 +117,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
-        if profile.membership.is_admin
+        if profile.access.is_admin
         else [],
     }
     template = "orgs/user_profile.html"
@@ -183,17 +186,21 @@ def user_workspace(request, user_id, workspace_id):
     membership = people.member_membership(request.org, user_id)
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
-    # Flags that were not editable (no direct role, or admin) keep their shown values.
+    # An Undo (static/js/app.js) posts `restore` with the role and flags the row had: they are
+    # put back exactly, as a new change (GrantForm.changes). Otherwise flags that were not
+    # editable (no direct role, or admin) keep their shown values.
     form = _row_form(before, membership, request.POST)
     if form.is_valid():
+        changes, user = form.changes(), membership.user
         try:
-            workspace_services.workspace_access_save(
-                actor=request.user,
-                workspace=workspace,
-                user=membership.user,
-                role=form.cleaned_data["role"] or None,
-                flags=form.flags(),
-            )
+            if changes is not None:
+                workspace_services.workspace_member_set(
+                    actor=request.user, workspace=workspace, user=user, **changes
+                )
+            elif before.direct is not None:
+                workspace_services.workspace_member_remove(
+                    actor=request.user, workspace=workspace, user=user
+                )
         except ServiceError as error:
             form.add_error(None, error)
     if form.errors:
@@ -202,7 +209,13 @@ def user_workspace(request, user_id, workspace_id):
         row = people.member_workspace(request.org, membership, workspace)
         row_form, saved = _row_form(row, membership), True
     if wants_partial(request):
-        context = {"member": membership, "row": row, "form": row_form, "saved": saved}
+        context = {
+            "member": membership,
+            "row": row,
+            "form": row_form,
+            "saved": saved,
+            "restored": saved and bool(form.cleaned_data.get("restore")),
+        }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
         messages.success(

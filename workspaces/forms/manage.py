@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from orgs.avatars import process_avatar
 from orgs.roles import WorkspaceRole
 
-from .models import Workspace
+from ..models import Workspace
 
 
 class MemberAddForm(forms.Form):
@@ -37,7 +37,7 @@ class TeamAddForm(forms.Form):
         self.fields["team"].queryset = teams
 
 
-class DomainAddForm(forms.Form):
+class WorkspaceDomainAddForm(forms.Form):
     hostname = forms.CharField(
         label="Hostname",
         max_length=253,

@@ -1,4 +1,5 @@
-"""Writes to workspaces and workspace memberships (atomic; actor keyword-only)."""
+"""Writes to workspaces, workspace memberships, team access and flows (atomic; actor
+keyword-only)."""
 
 import secrets
 
@@ -13,24 +14,18 @@ from audit.context import service
 from orgs import permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
 from orgs.locking import lock_org, lock_row
-from orgs.models import Domain
+from orgs.models import Domain, Team
 from orgs.names import fold
-from orgs.services import (
-    apply_grant,
-    domain_remove,
-    flags_as_submitted,
-    require_fit,
-    require_member,
-    unique_slug,
-)
+from orgs.services import domain_remove, require_fit, require_member, unique_slug
 
-from .models import (
+from ..models import (
     Asset,
     BrandKit,
     Flow,
     FlowStatus,
     Scan,
     ScanDay,
+    TeamAccess,
     Workspace,
     WorkspaceMembership,
 )
@@ -95,23 +90,64 @@ def workspace_delete(*, actor, workspace) -> None:
     transaction.on_commit(delete_files)
 
 
+def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
+    """Set role and flags on a WorkspaceMembership or TeamAccess following SPEC §3.2: a new or
+    changed role re-applies its flag defaults, then explicit flags are applied; admin flags stay
+    on. Returns whether anything changed."""
+    if role is not None and not permissions.is_workspace_role(role):
+        raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
+    unknown = set(flags or {}) - set(permissions.FLAG_DEFAULTS["admin"])
+    if unknown:
+        raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
+    before = (grant.role, grant.flags)
+    current = None if grant.pk is None else before
+    grant.role, values = permissions.grant_after(current, role or grant.role, flags)
+    for flag, value in values.items():
+        setattr(grant, flag, value)
+    return (grant.role, grant.flags) != before
+
+
+def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -> dict:
+    """The flags to apply from a form that showed `shown` = (role, flags) (None: no grant
+    yet): with a new or changed role only the flags the person changed count — the role's
+    defaults (SPEC §3.2) apply to the rest; with the same role, the flags as given."""
+    flags = dict(flags or {})
+    if shown is None or shown[0] != role:
+        before = shown[1] if shown else dict.fromkeys(permissions.FLAGS, False)
+        flags = {flag: value for flag, value in flags.items() if before.get(flag) != value}
+    return flags
+
+
+def save_grant(grant, duplicate: str) -> None:
+    """Save a WorkspaceMembership or TeamAccess. A new one is saved in unique_or_error (two
+    identical adds at once: the unique constraint judges, `duplicate` is the error); an
+    existing one keeps its unique key, so it needs no savepoint."""
+    if grant.pk is None:
+        with unique_or_error(duplicate):
+            grant.save()
+    else:
+        grant.save()
+
+
 @service
 def workspace_member_set(
     *, actor, workspace, user, role: str | None = None, flags: dict | None = None
 ) -> WorkspaceMembership:
-    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). The
-    org membership is re-checked under lock: a removal at the same moment comes first (this is
-    refused) or second (it takes this grant with it)."""
+    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). A new
+    grant re-checks the org membership under lock: a removal at the same moment comes first
+    (this is refused) or second (it takes this grant with it). A grant that is still there
+    under the org's lock still has its org membership: member_remove deletes both under it."""
     lock_org(workspace.org_id)
-    require_member(workspace.org, user)
     membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if membership is None:
         if role is None:
             raise ServiceError(f"Choose a role for {user.email} in {workspace.name}.")
+        require_member(workspace.org, user)
         membership = WorkspaceMembership(workspace=workspace, user=user)
+    # The log's labels come from these (no lookup query).
+    membership.workspace, membership.user = workspace, user
     if apply_grant(membership, role, flags) or membership.pk is None:
-        with unique_or_error(f"{user.email} is already a member of {workspace.name}."):
-            membership.save()
+        save_grant(membership, f"{user.email} is already a member of {workspace.name}.")
     permissions.forget_access(user)
     return membership
 
@@ -127,12 +163,15 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
-    """Make an org member a direct member of the workspace with `role` and its default flags."""
+def workspace_member_add(
+    *, actor, workspace, user, role: str, flags: dict | None = None
+) -> WorkspaceMembership:
+    """Make an org member a direct member of the workspace with `role` and its default flags,
+    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
 
 
 @service
@@ -209,22 +248,29 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
 
 
 @service
-def workspace_access_save(
-    *, actor, workspace, user, role: str | None, flags: dict | None = None
-) -> WorkspaceMembership | None:
-    """Save a member's direct access as submitted from a form showing their current role and
-    flags: no role removes the direct membership; a new or changed role re-applies its flag
-    defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
-    sets the flags as given. Returns the membership, or None when there is none (any more)."""
-    lock_org(workspace.org_id)
-    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
-    if not role:
-        if membership is not None:
-            workspace_member_remove(actor=actor, workspace=workspace, user=user)
-        return None
-    shown = (membership.role, membership.flags) if membership else None
-    flags = flags_as_submitted(shown, role, flags)
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
+def team_access_set(
+    *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
+) -> TeamAccess:
+    if workspace.org_id != team.org_id:
+        raise ServiceError("A team can only get access to workspaces of its own org.")
+    lock_org(team.org_id)
+    access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
+    if access is None:
+        if role is None:
+            raise ServiceError("Choose a role for the team's access.")
+        access = TeamAccess(team=team, workspace=workspace)
+    if apply_grant(access, role, flags) or access.pk is None:
+        save_grant(access, f"{team.name} already has access to {workspace.name}.")
+    return access
+
+
+@service
+def team_access_remove(*, actor, team: Team, workspace) -> None:
+    lock_org(team.org_id)
+    deleted = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
+    if deleted is None:
+        raise ServiceError(f"{team.name} has no access to {workspace.name}.")
+    deleted.delete()
 
 
 # --- flows ---------------------------------------------------------------------------------
