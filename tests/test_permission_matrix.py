@@ -1,215 +1,762 @@
-"""SPEC §8: every URL of SPEC §4 × every demo user of SPEC §7 (plus anonymous), checked against
-the answers of SPEC §3.3; refused POSTs change nothing."""
+"""The product's rules as one table (SPEC §3.3, §4, §7): who gets what at every URL.
+
+The personas are the demo users of SPEC §7 plus an anonymous visitor, defined once below with
+what SPEC §3 gives each of them. Every URL row names the capability it needs; the answer each
+persona must get follows from the two:
+
+    anonymous                          → 302 to the login page, with ?next= the URL
+    cannot see the org / workspace     → 404
+    sees it, lacks the capability      → 403, naming the role or flag that would allow it
+    has it                             → 200 for a GET (or the row's redirect);
+                                         a POST goes through (302) and changes something
+
+Three columns, one test item per row in each:
+
+    GET         every persona;
+    POST        every persona, each in a savepoint: a refusal changes nothing, an allowed POST
+                changes something (so the refusals are real);
+    foreign id  each id in the URL swapped for one of another workspace or another org, the
+                org or workspace slug swapped for one that does not exist, and the other org's
+                admin sent to the same route of their own org with this org's ids: 404 where
+                the persona would be let in, and nothing changed.
+
+And the policy matrix without the database: every persona × capability answered from memory
+with 0 queries (`test_policy_matrix`).
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
+from orgs import domains
 from orgs.models import Team, User
-from workspaces.models import Asset, BrandKit, Flow, FlowTemplate
-
-pytestmark = pytest.mark.django_db
-
-ANON = "anonymous"
-ADMIN, WSADMIN, EDITOR, VIEWER = (
-    "admin@acme.test",
-    "wsadmin@acme.test",
-    "editor@acme.test",
-    "viewer@acme.test",
+from orgs.permissions import CAPABILITIES, FLAGS, ORG, WORKSPACE, requirement
+from orgs.permissions import _build_access as build_access
+from tests.factories import (
+    DomainFactory,
+    FlowFactory,
+    IntegrationInstallationFactory,
+    OrgMembershipFactory,
+    TeamAccessFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+    WorkspaceMembershipFactory,
 )
-AUDIENCE, FLOWS, TEAMUSER, OUTSIDER = (
-    "audience@acme.test",
-    "flows@acme.test",
-    "teamuser@acme.test",
-    "outsider@acme.test",
-)
-GLOBEX, OPS = "admin@globex.test", "ops@flowadmin.test"
-USERS = [ANON, ADMIN, WSADMIN, EDITOR, VIEWER, AUDIENCE, FLOWS, TEAMUSER, OUTSIDER, GLOBEX, OPS]
-ACME_USERS = [WSADMIN, EDITOR, VIEWER, AUDIENCE, FLOWS, TEAMUSER, OUTSIDER]
-MARKETING_MEMBERS = [WSADMIN, EDITOR, VIEWER, AUDIENCE, FLOWS]
+from tests.workspaces.content.conftest import make_content
+from tests.workspaces.content.images import PDF, upload
+from workspaces.models import Flow
+
+# --- the personas and what SPEC §3 gives them ----------------------------------------------
+
+VIEW, MANAGE, ASSETS = "ws.view", "ws.manage", "ws.manage_assets"
+FLOWS, KITS, AUDIENCE = "ws.manage_flows", "ws.manage_brand_kits", "ws.view_audience"
+WS_ADMIN_CAPS = frozenset({VIEW, MANAGE, ASSETS, FLOWS, KITS, AUDIENCE})
+WS_EDITOR_CAPS = frozenset({VIEW, ASSETS, FLOWS, KITS})
+WORKSPACES = {"acme": ("marketing", "sales", "events"), "globex": ("main",)}
 
 
-def answers(ok=(), forbidden=(), not_found=(), anonymous=302):
-    """The status per user: `ok` → 200, `forbidden` → 403, everyone else logged in → 404."""
-    table = {user: 404 for user in USERS}
-    table[ANON] = anonymous
-    table.update({user: 403 for user in forbidden})
-    table.update({user: 200 for user in ok})
-    table.update({user: 404 for user in not_found})
-    return table
+@dataclass(frozen=True)
+class Persona:
+    email: str | None  # None: anonymous
+    orgs: dict = field(default_factory=dict)  # org slug → org role
+    workspaces: dict = field(default_factory=dict)  # "org/ws" → capabilities there
+
+    def capabilities(self, org: str, ws: str) -> frozenset | None:
+        """What the persona may do in org/ws; None when they cannot see it."""
+        if ws not in WORKSPACES.get(org, ()):
+            return None
+        if self.orgs.get(org) == "admin":
+            return WS_ADMIN_CAPS  # an Org Admin is Workspace Admin everywhere (SPEC §3.1)
+        return self.workspaces.get(f"{org}/{ws}")
 
 
-ORG_CONSOLE = answers(ok=[ADMIN], forbidden=ACME_USERS)
-MARKETING_READ = answers(ok=[ADMIN, *MARKETING_MEMBERS])
-MARKETING_FLOWS_WRITE = answers(ok=[ADMIN, WSADMIN, EDITOR, FLOWS], forbidden=[VIEWER, AUDIENCE])
-MARKETING_ASSETS_WRITE = answers(ok=[ADMIN, WSADMIN, EDITOR], forbidden=[VIEWER, AUDIENCE, FLOWS])
-MARKETING_BRAND_WRITE = answers(ok=[ADMIN, WSADMIN, EDITOR], forbidden=[VIEWER, AUDIENCE, FLOWS])
-MARKETING_AUDIENCE = answers(ok=[ADMIN, WSADMIN, AUDIENCE], forbidden=[EDITOR, VIEWER, FLOWS])
-MARKETING_MANAGE = answers(ok=[ADMIN, WSADMIN], forbidden=[EDITOR, VIEWER, AUDIENCE, FLOWS])
-SALES_READ = answers(ok=[ADMIN, TEAMUSER])
-SALES_MANAGE = answers(ok=[ADMIN], forbidden=[TEAMUSER])
-GLOBEX_CONSOLE = answers(ok=[GLOBEX])
-EVERYONE = {user: 200 for user in USERS} | {ANON: 302}
+ANONYMOUS = "anonymous"
+ORG_ADMIN = "org admin"
+WS_ADMIN = "workspace admin"
+EDITOR = "editor"
+VIEWER = "viewer"
+AUDIENCE_VIEWER = "audience viewer"
+FLOWS_MANAGER = "flows manager"
+TEAM_MEMBER = "team member"
+ORG_USER = "org user"
+OTHER_ORG_ADMIN = "other org admin"
+SUPERUSER = "superuser"
+
+MEMBER = {"acme": "user"}
+PERSONAS = {
+    ANONYMOUS: Persona(None),
+    ORG_ADMIN: Persona("admin@acme.test", {"acme": "admin"}),
+    WS_ADMIN: Persona("wsadmin@acme.test", MEMBER, {"acme/marketing": WS_ADMIN_CAPS}),
+    EDITOR: Persona("editor@acme.test", MEMBER, {"acme/marketing": WS_EDITOR_CAPS}),
+    VIEWER: Persona("viewer@acme.test", MEMBER, {"acme/marketing": {VIEW}}),
+    AUDIENCE_VIEWER: Persona("audience@acme.test", MEMBER, {"acme/marketing": {VIEW, AUDIENCE}}),
+    FLOWS_MANAGER: Persona("flows@acme.test", MEMBER, {"acme/marketing": {VIEW, FLOWS}}),
+    # Workspace Editor of sales through the team Field Sales
+    TEAM_MEMBER: Persona("teamuser@acme.test", MEMBER, {"acme/sales": WS_EDITOR_CAPS}),
+    ORG_USER: Persona("outsider@acme.test", MEMBER),  # in no workspace
+    OTHER_ORG_ADMIN: Persona("admin@globex.test", {"globex": "admin"}),
+    SUPERUSER: Persona("ops@flowadmin.test"),  # a Django superuser, member of nothing
+}
 
 
-def ids():
-    """The ids the URL table refers to, taken from the demo data."""
-    in_marketing = {"workspace__slug": "marketing", "workspace__org__slug": "acme"}
-    flow = Flow.objects.filter(**in_marketing).order_by("pk").first()
+def expected_status(persona: Persona, capability: str, org: str, ws: str | None, ok: int) -> int:
+    """SPEC §3.3, written out independently of the policy module."""
+    if persona.email is None:
+        return 302
+    if ws is None:
+        role = persona.orgs.get(org) if org in WORKSPACES else None
+        if role is None:
+            return 404
+        return ok if role == "admin" or CAPABILITIES[capability].member_ok else 403
+    caps = persona.capabilities(org, ws)
+    if not caps or VIEW not in caps:
+        return 404
+    return ok if capability in caps else 403
+
+
+# --- the URL table -------------------------------------------------------------------------
+
+
+def pdf():
+    return upload("brochure.pdf", PDF, "application/pdf")
+
+
+KIT = {"primary_color": "#112233", "secondary_color": "#445566", "accent_color": "#778899"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL: relative to the org (/orgs/<org>/) or the workspace (/orgs/<org>/w/<ws>/) for
+    each place in `where`, or absolute when it starts with "/". {placeholders} are ids of the
+    place's objects (the `places` fixture)."""
+
+    path: str
+    rule: str | dict  # the capability it needs, or {persona: status} for everybody
+    where: tuple = ("acme/marketing",)
+    get: bool = True
+    post: dict | None = None  # valid data: were the POST let in, something would change
+    ok: int = 200  # a GET's answer when let in
+    post_ok: int = 302  # a POST's answer when let in
+    goes_to: str | None = None  # where an allowed GET / POST redirects (a regex, relative)
+
+    @property
+    def id(self) -> str:
+        return self.path or "(root)"
+
+
+ORG_ROWS = [
+    Row("", "org.view_console", where=("acme", "globex")),
+    Row("workspaces/", "org.view_console", where=("acme",), post={"name": "Brand New"}),
+    Row(
+        "workspaces/{ws}/delete/", "org.manage_workspaces", ("acme",), post={"confirm": "marketing"}
+    ),
+    Row("teams/", "org.manage_teams", ("acme",), post={"name": "Night shift"}),
+    Row("teams/{team}/", "org.manage_teams", ("acme",)),
+    Row(
+        "teams/{team}/members/",
+        "org.manage_teams",
+        ("acme",),
+        get=False,
+        post={"email": "{candidate}"},
+    ),
+    Row("teams/{team}/members/{member}/remove/", "org.manage_teams", ("acme",), post={}),
+    Row(
+        "teams/{team}/access/",
+        "org.manage_teams",
+        ("acme",),
+        get=False,
+        post={"workspace": "{other_ws}", "role": "viewer"},
+    ),
+    Row(
+        "teams/{team}/access/{granted}/",
+        "org.manage_teams",
+        ("acme",),
+        get=False,
+        post={"role": "admin"},
+    ),
+    Row("teams/{team}/access/{granted}/remove/", "org.manage_teams", ("acme",), post={}),
+    Row(
+        "teams/{team}/settings/",
+        "org.manage_teams",
+        ("acme",),
+        post={"name": "Renamed", "description": "x"},
+    ),
+    Row("teams/{team}/delete/", "org.manage_teams", ("acme",), post={}),
+    Row("users/", "org.manage_users", ("acme",)),
+    Row("users/{viewer}/", "org.manage_users", ("acme",)),
+    Row("users/{viewer}/role/", "org.manage_users", ("acme",), get=False, post={"role": "admin"}),
+    Row("users/{viewer}/remove/", "org.manage_users", ("acme",), get=False, post={}),
+    Row(
+        "users/invite/",
+        "org.manage_users",
+        ("acme",),
+        get=False,
+        post={"email": "new@acme.test", "role": "admin"},
+    ),
+    Row("access.csv", "org.export_access", ("acme",)),
+    Row("invitations/", "org.manage_users", ("acme",)),
+    Row("activity/", "org.view_activity", ("acme",)),
+    Row("activity/export.csv", "org.view_activity", ("acme",)),
+    Row("activity/integrity/", "org.view_activity", ("acme",)),
+    Row("settings/", "org.manage_settings", ("acme",), post={"description": "Changed"}),
+    Row("settings/integrations/", "org.manage_settings", ("acme",)),
+    Row(
+        "settings/integrations/activity-stream/",
+        "org.manage_settings",
+        ("acme",),
+        post={"destination": "sink"},
+    ),
+    Row(
+        "settings/integrations/{app}/",
+        "org.manage_settings",
+        ("acme",),
+        post={"portal_id": "9", "access_token": "new"},
+    ),
+    Row(
+        "settings/integrations/segment/",
+        "org.manage_settings",
+        ("acme",),
+        post={"write_key": "wk-123"},
+    ),
+    Row(
+        "settings/integrations/{app}/enabled/",
+        "org.manage_settings",
+        ("acme",),
+        get=False,
+        post={"enabled": "off"},
+    ),
+    Row("settings/integrations/{app}/uninstall/", "org.manage_settings", ("acme",), post={}),
+    Row("settings/sso/", "org.manage_settings", ("acme",)),
+    Row(
+        "settings/domains/", "org.manage_settings", ("acme",), post={"hostname": "new.acme.example"}
+    ),
+    Row("settings/domains/{domain}/verify/", "org.manage_settings", ("acme",), get=False, post={}),
+    Row("settings/domains/{domain}/remove/", "org.manage_settings", ("acme",), post={}),
+    # a new token is shown once, on the page itself
+    Row("settings/scim/", "org.manage_settings", ("acme",), post={"name": "Okta"}, post_ok=200),
+]
+
+ACME = ("acme/marketing", "acme/sales", "acme/events")
+EVERY_WORKSPACE = (*ACME, "globex/main")
+WORKSPACE_ROWS = [
+    Row("", VIEW, EVERY_WORKSPACE, ok=302, goes_to="flows/"),
+    Row("flows/", VIEW, EVERY_WORKSPACE),
+    Row(
+        "flows/new/",
+        FLOWS,
+        ("acme/marketing", "acme/sales"),
+        goes_to=r"flows/\d+/",
+        post={
+            "name": "Matrix flow",
+            "destination_url": "https://example.com/m",
+            "status": "active",
+        },
+    ),
+    Row("flows/{flow}/", VIEW, ("acme/marketing", "acme/sales", "globex/main")),
+    Row(
+        "flows/{flow}/edit/",
+        FLOWS,
+        goes_to="flows/{flow}/",
+        post={"name": "Renamed", "destination_url": "https://example.com/new", "status": "paused"},
+    ),
+    Row("flows/{flow}/delete/", FLOWS, post={}, goes_to="flows/"),
+    Row("flows/{flow}/qr.svg", VIEW),
+    Row("flows/{flow}/qr.png", VIEW),
+    Row("analytics/", VIEW),
+    Row("templates/", VIEW),
+    Row(
+        "templates/new/",
+        FLOWS,
+        post={"name": "Webinar", "default_destination": "https://example.com/w"},
+    ),
+    Row("templates/{template}/", VIEW),
+    Row(
+        "templates/{template}/edit/",
+        FLOWS,
+        post={"name": "Renamed", "default_destination": "", "description": "new"},
+    ),
+    Row("templates/{template}/delete/", FLOWS, post={}),
+    Row("assets/", VIEW),
+    Row("assets/new/", ASSETS, post={"file": pdf, "name": "Brochure"}),
+    Row("assets/{asset}/", VIEW),
+    Row("assets/{asset}/download/", VIEW),
+    Row("assets/{asset}/delete/", ASSETS, post={}),
+    Row("brand-kits/", VIEW),
+    Row("brand-kits/new/", KITS, post={"name": "Autumn", **KIT, "font": "Inter"}),
+    Row("brand-kits/{kit}/", VIEW),
+    Row("brand-kits/{kit}/logo/", VIEW),
+    Row("brand-kits/{kit}/edit/", KITS, post={"name": "Main brand 2", **KIT, "font": ""}),
+    Row("brand-kits/{kit}/delete/", KITS, post={}),
+    Row("audience/", AUDIENCE),
+    Row("audience/?q=ann&tag=vip&page=1", AUDIENCE),
+    Row("audience/export.csv", AUDIENCE),
+    Row("audience/{contact}/delete/", AUDIENCE, post={}),
+    Row("audience/{contact}/tags/", AUDIENCE, get=False, post={"tag": "newsletter"}),
+    Row("audience/{contact}/tags/?untag", AUDIENCE, get=False, post={"remove": "vip"}),
+    # The Manage page, in every acme workspace
+    Row("manage/", MANAGE, ACME, ok=302, goes_to="manage/members/"),
+    Row("manage/members/", MANAGE, ACME),
+    Row("manage/members/add/", MANAGE, ACME, post={"user": "{candidate_id}", "role": "admin"}),
+    Row("manage/members/add/?q=out", MANAGE, ACME),
+    Row("manage/members/{membership}/", MANAGE, ACME, get=False, post={"role": "admin"}),
+    Row(
+        "manage/members/{membership}/?flags",
+        MANAGE,
+        ACME,
+        get=False,
+        post={"role": "viewer", "audience_viewer": "on"},
+    ),
+    Row("manage/members/{membership}/remove/", MANAGE, ACME, post={}),
+    Row("manage/teams/", MANAGE, ACME),
+    Row("manage/teams/add/", MANAGE, ACME, get=False, post={"team": "{spare}", "role": "admin"}),
+    Row("manage/teams/{team_access}/", MANAGE, ACME, get=False, post={"role": "admin"}),
+    Row("manage/teams/{team_access}/remove/", MANAGE, ACME, post={}),
+    Row("manage/domains/", MANAGE, ACME),
+    Row("manage/domains/use/", MANAGE, ACME, get=False, post={"domain": "{org_domain}"}),
+    Row("manage/domains/add/", MANAGE, ACME, get=False, post={"hostname": "new.{ws_slug}.example"}),
+    Row("manage/domains/{ws_domain}/verify/", MANAGE, ACME, get=False, post={}),
+    Row("manage/domains/{ws_domain}/remove/", MANAGE, ACME, post={}),
+    Row("manage/integrations/", MANAGE, ACME),
+    Row(
+        "manage/integrations/install/hubspot/",
+        MANAGE,
+        ACME,
+        post={"portal_id": "1", "access_token": "tok"},
+    ),
+    Row("manage/integrations/{installation}/", MANAGE, ACME, post={"write_key": "new-key"}),
+    Row(
+        "manage/integrations/{installation}/enabled/",
+        MANAGE,
+        ACME,
+        get=False,
+        post={"enabled": "0"},
+    ),
+    Row("manage/integrations/{installation}/uninstall/", MANAGE, ACME, post={}),
+    Row(
+        "manage/settings/",
+        MANAGE,
+        ACME,
+        post={"name": "Taken over", "slug": "taken-over", "description": "x"},
+    ),
+]
+
+EVERYONE = {name: 200 for name in PERSONAS} | {ANONYMOUS: 302}
+OTHER_ROWS = [
+    Row("/", EVERYONE),
+    Row("/healthz", {name: 200 for name in PERSONAS}),
+    # SCIM takes a bearer token only: a console session opens nothing there.
+    Row("/scim/v2/acme/Users", {name: 401 for name in PERSONAS}),
+    Row("/s/{code}", {name: 302 for name in PERSONAS}),
+    Row("/s/doesnotexist", {name: 404 for name in PERSONAS}),
+    Row("/admin/", {name: 302 for name in PERSONAS} | {SUPERUSER: 200}),
+]
+
+
+def _org_row(row: Row) -> Row:
+    return Row(**{**row.__dict__, "where": tuple(f"{org}/" for org in row.where)})
+
+
+ROWS = [*map(_org_row, ORG_ROWS), *WORKSPACE_ROWS, *OTHER_ROWS]
+
+
+def places_of(row: Row):
+    """(org, ws or None, url template) for each place of the row."""
+    if row.path.startswith("/"):
+        yield None, None, row.path
+        return
+    for place in row.where:
+        org, ws = place.split("/")
+        base = f"/orgs/{org}/w/{ws}/" if ws else f"/orgs/{org}/"
+        yield org, ws or None, base + row.path
+
+
+def clean(url: str) -> str:
+    """Drop the row-naming query marks (`?untag`, `?flags`): same URL, another POST."""
+    return re.sub(r"\?(untag|flags)$", "", url)
+
+
+def expected(row: Row, persona: str, org, ws, method: str) -> int:
+    if isinstance(row.rule, dict):
+        return row.rule[persona]
+    ok = row.post_ok if method == "post" else row.ok
+    return expected_status(PERSONAS[persona], row.rule, org, ws, ok)
+
+
+# --- the objects the URLs point at -----------------------------------------------------------
+
+
+@pytest.fixture
+def places(demo, acme, globex, monkeypatch):
+    """Per place ("acme/marketing", "acme/" for the org, …): the ids its URLs' placeholders
+    stand for, one object of each kind. DNS answers every domain's verification."""
+    txt = {}
+    monkeypatch.setattr(domains, "lookup_txt", lambda name: txt.get(name, []))
+
+    def pending_domain(**kwargs):
+        domain = DomainFactory(**kwargs)
+        txt[domain.txt_record_name] = [domain.verification_token]
+        return domain
+
+    def org_ids(org, team, member, granted, other_ws, candidate, user):
+        return {
+            "ws": granted.pk if org.slug == "globex" else org.workspaces.get(slug="marketing").pk,
+            "team": team.pk,
+            "member": member.pk,
+            "granted": granted.pk,
+            "other_ws": other_ws.pk,
+            "candidate": candidate.email,
+            "candidate_id": candidate.pk,
+            "viewer": user.pk,
+            "domain": pending_domain(org=org, hostname=f"go.{org.slug}.example").pk,
+            "app": IntegrationInstallationFactory(org=org, app="hubspot").app,
+        }
+
+    field_sales = Team.objects.get(org=acme, name="Field Sales")
+    acme_ws = {ws.slug: ws for ws in acme.workspaces.all()}
+    acme_ids = org_ids(
+        acme,
+        field_sales,
+        field_sales.members.get(),
+        acme_ws["sales"],
+        acme_ws["events"],
+        demo["outsider@acme.test"],
+        demo["viewer@acme.test"],
+    )
+    acme_ids["spare"] = TeamFactory(org=acme, name="Spare").pk
+    acme_ids["org_domain"] = DomainFactory(
+        org=acme, hostname="links.acme.example", verified=True
+    ).pk
+
+    main = globex.workspaces.get(slug="main")
+    globex_team = TeamFactory(org=globex, name="Globex crew")
+    globex_user = UserFactory(email="crew@globex.test")
+    OrgMembershipFactory(org=globex, user=globex_user)
+    TeamMembershipFactory(team=globex_team, user=globex_user)
+    globex_ids = org_ids(
+        globex, globex_team, globex_user, main, main, demo["admin@globex.test"], globex_user
+    )
+    globex_ids["spare"] = TeamFactory(org=globex, name="Globex spare").pk
+    globex_ids["org_domain"] = DomainFactory(org=globex, verified=True).pk
+
+    extra = UserFactory(email="extra@acme.test", full_name="Ext Ra")
+    OrgMembershipFactory(org=acme, user=extra)
+    designers = TeamFactory(org=acme, name="Designers")
+    result = {"acme/": acme_ids, "globex/": globex_ids}
+    for org, ws, who, team, ids in [
+        (acme, acme_ws["marketing"], extra, designers, acme_ids),
+        (acme, acme_ws["sales"], extra, designers, acme_ids),
+        (acme, acme_ws["events"], extra, designers, acme_ids),
+        (globex, main, globex_user, globex_team, globex_ids),
+    ]:
+        content = make_content(ws, prefix="" if ws.slug == "marketing" else f"{ws.slug} ")
+        flow = Flow.objects.filter(workspace=ws, status="active").order_by(
+            "pk"
+        ).first() or FlowFactory(workspace=ws)
+        result[f"{org.slug}/{ws.slug}"] = {
+            **ids,
+            "ws_slug": ws.slug,
+            "flow": flow.pk,
+            "code": flow.short_code,
+            "template": content.template.pk,
+            "asset": content.asset.pk,
+            "kit": content.kit.pk,
+            "contact": content.contact.pk,
+            "membership": WorkspaceMembershipFactory(workspace=ws, user=who, role="viewer").pk,
+            "team_access": TeamAccessFactory(team=team, workspace=ws, role="viewer").pk,
+            "ws_domain": pending_domain(org=org, workspace=ws, hostname=f"ln.{ws.slug}.example").pk,
+            "installation": IntegrationInstallationFactory(org=org, workspace=ws, app="segment").pk,
+        }
+    result[None] = result["acme/marketing"]
+    return result
+
+
+def ids_for(places, org, ws):
+    return places[None] if org is None else places[f"{org}/{ws or ''}"]
+
+
+def post_data(row: Row, ids: dict) -> dict:
     return {
-        "flow": flow.pk,
-        "code": flow.short_code,
-        "template": FlowTemplate.objects.filter(**in_marketing).order_by("pk").first().pk,
-        "asset": Asset.objects.filter(**in_marketing).order_by("pk").first().pk,
-        "kit": BrandKit.objects.filter(**in_marketing).order_by("pk").first().pk,
-        "team": Team.objects.get(org__slug="acme", name="Field Sales").pk,
-        "viewer": User.objects.get(email=VIEWER).pk,
+        key: value() if callable(value) else str(value).format(**ids)
+        for key, value in row.post.items()
     }
 
 
-REDIRECT_FOR_ALLOWED = "redirect"
-m = "/orgs/acme/w/marketing/"
-URL_TABLE = [
-    ("/", EVERYONE),
-    ("/healthz", {user: 200 for user in USERS}),
-    ("/orgs/acme/", ORG_CONSOLE),
-    ("/orgs/acme/workspaces/", ORG_CONSOLE),
-    ("/orgs/acme/teams/", ORG_CONSOLE),
-    ("/orgs/acme/teams/{team}/", ORG_CONSOLE),
-    ("/orgs/acme/teams/{team}/settings/", ORG_CONSOLE),
-    ("/orgs/acme/users/", ORG_CONSOLE),
-    ("/orgs/acme/users/{viewer}/", ORG_CONSOLE),
-    ("/orgs/acme/access.csv", ORG_CONSOLE),
-    ("/orgs/acme/invitations/", ORG_CONSOLE),
-    ("/orgs/acme/activity/", ORG_CONSOLE),
-    ("/orgs/acme/activity/export.csv", ORG_CONSOLE),
-    ("/orgs/acme/activity/integrity/", ORG_CONSOLE),
-    ("/orgs/acme/settings/", ORG_CONSOLE),
-    ("/orgs/acme/settings/integrations/", ORG_CONSOLE),
-    ("/orgs/acme/settings/integrations/activity-stream/", ORG_CONSOLE),
-    ("/orgs/acme/settings/sso/", ORG_CONSOLE),
-    ("/orgs/acme/settings/domains/", ORG_CONSOLE),
-    ("/orgs/acme/settings/scim/", ORG_CONSOLE),
-    # SCIM takes a bearer token only: a console session opens nothing there.
-    ("/scim/v2/acme/Users", {user: 401 for user in USERS}),
-    ("/orgs/globex/", GLOBEX_CONSOLE),
-    ("/orgs/nope/", answers()),
-    (m, {**MARKETING_READ, **{u: 302 for u, s in MARKETING_READ.items() if s == 200}}),
-    (f"{m}flows/", MARKETING_READ),
-    (f"{m}flows/new/", MARKETING_FLOWS_WRITE),
-    (f"{m}flows/{{flow}}/", MARKETING_READ),
-    (f"{m}flows/{{flow}}/edit/", MARKETING_FLOWS_WRITE),
-    (f"{m}flows/{{flow}}/delete/", MARKETING_FLOWS_WRITE),
-    (f"{m}flows/{{flow}}/qr.svg", MARKETING_READ),
-    (f"{m}flows/{{flow}}/qr.png", MARKETING_READ),
-    (f"{m}templates/", MARKETING_READ),
-    (f"{m}templates/new/", MARKETING_FLOWS_WRITE),
-    (f"{m}templates/{{template}}/", MARKETING_READ),
-    (f"{m}templates/{{template}}/edit/", MARKETING_FLOWS_WRITE),
-    (f"{m}templates/{{template}}/delete/", MARKETING_FLOWS_WRITE),
-    (f"{m}assets/", MARKETING_READ),
-    (f"{m}assets/new/", MARKETING_ASSETS_WRITE),
-    (f"{m}assets/{{asset}}/", MARKETING_READ),
-    (f"{m}assets/{{asset}}/delete/", MARKETING_ASSETS_WRITE),
-    (f"{m}brand-kits/", MARKETING_READ),
-    (f"{m}brand-kits/new/", MARKETING_BRAND_WRITE),
-    (f"{m}brand-kits/{{kit}}/", MARKETING_READ),
-    (f"{m}brand-kits/{{kit}}/edit/", MARKETING_BRAND_WRITE),
-    (f"{m}brand-kits/{{kit}}/delete/", MARKETING_BRAND_WRITE),
-    (f"{m}audience/", MARKETING_AUDIENCE),
-    (f"{m}audience/export.csv", MARKETING_AUDIENCE),
-    (f"{m}analytics/", MARKETING_READ),
-    (f"{m}manage/", {**MARKETING_MANAGE, ADMIN: 302, WSADMIN: 302}),
-    (f"{m}manage/members/", MARKETING_MANAGE),
-    (f"{m}manage/teams/", MARKETING_MANAGE),
-    (f"{m}manage/domains/", MARKETING_MANAGE),
-    (f"{m}manage/integrations/", MARKETING_MANAGE),
-    (f"{m}manage/settings/", MARKETING_MANAGE),
-    ("/orgs/acme/w/sales/flows/", SALES_READ),
-    ("/orgs/acme/w/sales/flows/new/", answers(ok=[ADMIN, TEAMUSER])),
-    ("/orgs/acme/w/sales/manage/members/", SALES_MANAGE),
-    ("/orgs/acme/w/events/flows/", answers(ok=[ADMIN])),
-    ("/orgs/globex/w/main/flows/{flow}/", answers()),  # acme's flow id under globex
-    ("/orgs/globex/w/main/flows/", answers(ok=[GLOBEX])),
-    ("/s/{code}", {user: 302 for user in USERS}),
-    ("/s/doesnotexist", {user: 404 for user in USERS}),
-    ("/admin/", {user: 302 for user in USERS} | {OPS: 200}),
-]
-
-
-@pytest.mark.parametrize("url,expected", URL_TABLE, ids=[url for url, _ in URL_TABLE])
-def test_every_demo_user_gets_the_spec_answer(client, demo, url, expected):
-    url = url.format(**ids())
-    mismatches = []
-    for email in USERS:
-        client.logout()
-        if email != ANON:
-            client.force_login(demo[email])
-        got = client.get(url).status_code
-        if got != expected[email]:
-            mismatches.append(f"{email}: GET {url} → {got}, expected {expected[email]}")
-    assert not mismatches, "\n".join(mismatches)
-
-
-@pytest.mark.parametrize(
-    "url", [u for u, e in URL_TABLE if e[ANON] == 302 and "/s/" not in u and u != "/admin/"]
-)
-def test_anonymous_is_sent_to_login_with_next(client, demo, url):
-    url = url.format(**ids())
-    response = client.get(url)
-    assert response["Location"] == f"{reverse('login')}?next={url}"
-
-
-# --- refused POSTs change nothing ------------------------------------------------------------
-
-POST_TABLE = [
-    ("/orgs/acme/workspaces/", {"name": "Launch", "slug": "launch"}, ORG_CONSOLE),
-    ("/orgs/acme/teams/", {"name": "Night shift"}, ORG_CONSOLE),
-    ("/orgs/acme/teams/{team}/delete/", {}, ORG_CONSOLE),
-    ("/orgs/acme/users/{viewer}/role/", {"role": "admin"}, ORG_CONSOLE),
-    ("/orgs/acme/users/{viewer}/remove/", {}, ORG_CONSOLE),
-    ("/orgs/acme/users/invite/", {"email": "new@acme.test", "role": "admin"}, ORG_CONSOLE),
-    ("/orgs/acme/settings/", {"description": "changed"}, ORG_CONSOLE),
-    ("/orgs/acme/settings/domains/", {"hostname": "go.acme.example"}, ORG_CONSOLE),
-    ("/orgs/acme/settings/scim/", {"name": "Okta"}, ORG_CONSOLE),
-    ("/orgs/acme/settings/integrations/activity-stream/", {"destination": "sink"}, ORG_CONSOLE),
-    (f"{m}flows/new/", {"name": "X", "destination_url": "https://x.test/"}, MARKETING_FLOWS_WRITE),
-    (f"{m}flows/{{flow}}/delete/", {}, MARKETING_FLOWS_WRITE),
-    (f"{m}templates/{{template}}/delete/", {}, MARKETING_FLOWS_WRITE),
-    (f"{m}brand-kits/{{kit}}/delete/", {}, MARKETING_BRAND_WRITE),
-    (f"{m}assets/{{asset}}/delete/", {}, MARKETING_ASSETS_WRITE),
-    (f"{m}manage/settings/", {"name": "Renamed", "slug": "renamed"}, MARKETING_MANAGE),
-    (f"{m}manage/members/add/", {"email": OUTSIDER, "role": "admin"}, MARKETING_MANAGE),
-]
-
-
-def fingerprint():
-    """Row counts and the newest id of every table the console writes, activity log included."""
+def state():
+    """Every row the console can write (the activity log included), to compare a refused
+    POST's before and after. The scans, written only by visitors, are counted."""
     from django.apps import apps
 
     result = {}
     for label in ("orgs", "workspaces", "audit"):
         for model in apps.get_app_config(label).get_models():
-            rows = model._base_manager.order_by("-pk").values_list("pk", flat=True)
-            result[model._meta.label] = (rows.count(), rows.first())
-    result["names"] = tuple(Team.objects.order_by("pk").values_list("name", flat=True)) + tuple(
-        Flow.objects.order_by("pk").values_list("name", "status")
-    )
+            rows = model._base_manager.order_by("pk")
+            if model._meta.model_name in ("scan", "scanday"):
+                result[model._meta.label] = rows.count()
+            else:
+                result[model._meta.label] = list(rows.values())
     return result
 
 
-@pytest.mark.parametrize("url,data,expected", POST_TABLE, ids=[u for u, _, _ in POST_TABLE])
-def test_refused_posts_change_nothing(client, demo, url, data, expected):
-    url = url.format(**ids())
-    before = fingerprint()
+def log_in(client, persona: str):
+    client.logout()
+    email = PERSONAS[persona].email
+    if email:
+        client.force_login(User.objects.get(email=email))
+
+
+def check(response, row, persona, org, ws, method, url, ids, mismatches):
+    """Compare one answer with the table; add what differs to `mismatches`."""
+    want = expected(row, persona, org, ws, method)
+    got = response.status_code
+    where = f"{persona}: {method.upper()} {url}"
+    if got != want:
+        mismatches.append(f"{where} → {got}, expected {want}")
+        return
+    if isinstance(row.rule, str) and got == 302 and PERSONAS[persona].email is None:
+        login = f"{reverse('login')}?{urlencode({'next': url}, safe='/')}"
+        if response["Location"] != login:
+            mismatches.append(f"{where} → {response['Location']}, expected {login}")
+    elif got == 403:
+        reason = escape(requirement(row.rule))
+        if reason not in response.content.decode():
+            mismatches.append(f"{where}: the 403 page does not say {reason!r}")
+    elif got == 302 and row.goes_to:
+        target = f"/orgs/{org}/w/{ws}/" + row.goes_to.format(**ids)
+        if not re.fullmatch(target, response["Location"]):
+            mismatches.append(f"{where} → {response['Location']}, expected {target}")
+
+
+def allowed(row, persona, org, ws) -> bool:
+    """The table lets this persona's POST through."""
+    return bool(PERSONAS[persona].email) and expected(row, persona, org, ws, "post") == row.post_ok
+
+
+# --- column 1: GET --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", [r for r in ROWS if r.get], ids=lambda r: r.id)
+def test_get(client, places, row):
     mismatches = []
-    for email in USERS:
-        if expected[email] == 200:
-            continue
-        client.logout()
-        if email != ANON:
-            client.force_login(demo[email])
-        got = client.post(url, data).status_code
-        if got != expected[email]:
-            mismatches.append(f"{email}: POST {url} → {got}, expected {expected[email]}")
+    for org, ws, template in places_of(row):
+        ids = ids_for(places, org, ws)
+        url = template.format(**ids)
+        for persona in PERSONAS:
+            log_in(client, persona)
+            check(client.get(url), row, persona, org, ws, "get", url, ids, mismatches)
     assert not mismatches, "\n".join(mismatches)
-    assert fingerprint() == before
+
+
+# --- column 2: POST -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", [r for r in ROWS if r.post is not None], ids=lambda r: r.id)
+def test_post(client, places, row):
+    mismatches = []
+    for org, ws, template in places_of(row):
+        ids = ids_for(places, org, ws)
+        url = clean(template.format(**ids))
+        for persona in PERSONAS:
+            with transaction.atomic():
+                log_in(client, persona)
+                before = state()
+                response = client.post(url, post_data(row, ids))
+                check(response, row, persona, org, ws, "post", url, ids, mismatches)
+                changed = state() != before
+                if changed != allowed(row, persona, org, ws):
+                    what = "changed something" if changed else "changed nothing"
+                    mismatches.append(f"{persona}: POST {url} {what}")
+                transaction.set_rollback(True)
+    assert not mismatches, "\n".join(mismatches)
+
+
+# --- column 3: foreign ids ------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+OTHER_PLACE = {
+    "acme/marketing": ("acme/sales", "globex/main"),
+    "acme/sales": ("acme/marketing", "globex/main"),
+    "acme/events": ("acme/marketing", "globex/main"),
+    "acme/": ("globex/",),
+}
+NOT_FOUND_IDS = {"app": "nope"}  # names that are no object at all
+
+
+def foreign_variants(template: str, ids: dict, place: str, places):
+    """(what, url) for each swap of the URL's ids: one at a time, then all at once, with ids
+    of each other place; then the org and workspace slugs swapped for unknown ones."""
+    names = PLACEHOLDER.findall(template)
+    for other in OTHER_PLACE[place]:
+        foreign = places[other]
+        swaps = [[name] for name in names] + ([names] if len(names) > 1 else [])
+        for swap in swaps:
+            values = {**ids, **{name: foreign[name] for name in swap}}
+            if any(values[name] != ids[name] for name in swap):
+                yield f"{'+'.join(swap)} of {other}", template.format(**values)
+    for name in names:
+        if name in NOT_FOUND_IDS:
+            yield f"unknown {name}", template.format(**{**ids, name: NOT_FOUND_IDS[name]})
+    org, ws = place.split("/")
+    url = template.format(**ids)
+    yield "unknown org", url.replace(f"/orgs/{org}/", "/orgs/nope/", 1)
+    if ws:
+        yield "unknown workspace", url.replace(f"/w/{ws}/", "/w/nope/", 1)
+
+
+def data_variants(row: Row, ids: dict, place: str, places):
+    """POST data naming another org's objects (the URL's own ids kept)."""
+    names = [
+        n
+        for value in row.post.values()
+        if isinstance(value, str)
+        for n in PLACEHOLDER.findall(value)
+        if n != "ws_slug"
+    ]
+    other = OTHER_PLACE[place][-1]
+    if names:
+        yield f"data of {other}", post_data(row, {**ids, **{n: places[other][n] for n in names}})
+
+
+FOREIGN_ROWS = [
+    r for r in ROWS if isinstance(r.rule, str) and (PLACEHOLDER.search(r.path) or r.post)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", FOREIGN_ROWS, ids=lambda r: r.id)
+def test_foreign_ids(client, places, row):
+    """Whoever the row lets in gets 404 for another place's ids (and another org's admin for
+    this org's ids in their own org), and a POST changes nothing."""
+    admin_of = {"acme": ORG_ADMIN, "globex": OTHER_ORG_ADMIN}
+    mismatches = []
+
+    def refused(persona, method, url, data=None, statuses=(404,)):
+        with transaction.atomic():
+            log_in(client, persona)
+            before = state()
+            response = getattr(client, method)(clean(url), data or {})
+            if response.status_code not in statuses:
+                mismatches.append(
+                    f"{persona}: {method.upper()} {url} → "
+                    f"{response.status_code}, expected {statuses}"
+                )
+            if state() != before:
+                mismatches.append(f"{persona}: {method.upper()} {url} changed something")
+            transaction.set_rollback(True)
+
+    methods = [m for m, on in (("get", row.get), ("post", row.post is not None)) if on]
+    for org, ws, template in places_of(row):
+        place = f"{org}/{ws or ''}"
+        if place not in OTHER_PLACE:
+            continue
+        ids = ids_for(places, org, ws)
+        data = post_data(row, ids) if row.post is not None else None
+        for _what, url in foreign_variants(template, ids, place, places):
+            for method in methods:
+                refused(admin_of[org], method, url, data)
+        # the same route in the other org, as its admin, with this org's ids
+        if PLACEHOLDER.search(template):
+            mirror = template.replace(f"/orgs/{org}/", "/orgs/globex/", 1)
+            mirror = mirror.replace(f"/w/{ws}/", "/w/main/", 1) if ws else mirror
+            for method in methods:
+                refused(OTHER_ORG_ADMIN, method, mirror.format(**ids), data)
+        if row.post is not None:
+            for _what, foreign_data in data_variants(row, ids, place, places):
+                refused(admin_of[org], "post", template.format(**ids), foreign_data, (200, 404))
+    assert not mismatches, "\n".join(mismatches)
+
+
+# --- methods --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "row",
+    [r for r in WORKSPACE_ROWS if r.post is None and r.ok == 200 and "?" not in r.path],
+    ids=lambda r: r.id,
+)
+def test_read_only_pages_refuse_post(client, places, row):
+    org, ws, template = next(places_of(row))
+    log_in(client, ORG_ADMIN)
+    assert client.post(template.format(**ids_for(places, org, ws))).status_code == 405
+
+
+@pytest.mark.django_db
+def test_pages_refuse_other_methods(client, places):
+    log_in(client, ORG_ADMIN)
+    urls = [
+        t.format(**ids_for(places, o, w))
+        for r in WORKSPACE_ROWS
+        if r.get and r.post is not None
+        for o, w, t in places_of(r)
+    ]
+    assert {url: client.put(url).status_code for url in urls} == dict.fromkeys(urls, 405)
+
+
+# --- the policy matrix, without the database --------------------------------------------------
+
+
+ORG_IDS = {"acme": 1, "globex": 2}
+WS_IDS = {"acme/marketing": 11, "acme/sales": 12, "acme/events": 13, "globex/main": 21}
+EDITOR_FLAGS = {"flows_manager": True, "brand_kits_manager": True}
+# The demo's grants (SPEC §7), as the access query returns them: (kind, place, role, flags, team)
+GRANTS = {
+    WS_ADMIN: [("direct", "acme/marketing", "admin", dict.fromkeys(FLAGS, True), None)],
+    EDITOR: [("direct", "acme/marketing", "editor", EDITOR_FLAGS, None)],
+    VIEWER: [("direct", "acme/marketing", "viewer", {}, None)],
+    AUDIENCE_VIEWER: [("direct", "acme/marketing", "viewer", {"audience_viewer": True}, None)],
+    FLOWS_MANAGER: [("direct", "acme/marketing", "viewer", {"flows_manager": True}, None)],
+    TEAM_MEMBER: [("team", "acme/sales", "editor", EDITOR_FLAGS, "Field Sales")],
+}
+
+
+def access_rows(name: str) -> list[tuple]:
+    """The rows the one access query returns for a persona:
+    (kind, org id, org id, workspace id, role, *flags in FLAGS order, team name)."""
+    no_flags = [False] * len(FLAGS)
+    rows = [
+        ("org", ORG_IDS[org], ORG_IDS[org], None, role, *no_flags, None)
+        for org, role in PERSONAS[name].orgs.items()
+    ]
+    for kind, place, role, flags, team in GRANTS.get(name, []):
+        org = ORG_IDS[place.split("/")[0]]
+        values = [flags.get(flag, False) for flag in FLAGS]
+        rows.append((kind, org, org, WS_IDS[place], role, *values, team))
+    return rows
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_policy_matrix(name):
+    """Persona × capability × org and workspace, answered by the policy from the loaded
+    access alone: 0 queries (counted; without database access a query would raise, too)."""
+    persona = PERSONAS[name]
+    got, want, queries = {}, {}, []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        access = build_access(access_rows(name))
+        for org, org_id in ORG_IDS.items():
+            org_access = access.get(org_id)
+            for cap in (c for c in CAPABILITIES.values() if c.level == ORG):
+                got[org, cap.name] = bool(org_access and org_access.can(cap.name))
+                allowed = expected_status(persona, cap.name, org, None, 200) == 200
+                want[org, cap.name] = bool(persona.email) and allowed
+            for ws in WORKSPACES[org]:
+                ws_access = org_access and org_access.workspace(WS_IDS[f"{org}/{ws}"])
+                for cap in (c for c in CAPABILITIES.values() if c.level == WORKSPACE):
+                    got[f"{org}/{ws}", cap.name] = bool(ws_access and ws_access.can(cap.name))
+                    want[f"{org}/{ws}", cap.name] = cap.name in (
+                        persona.capabilities(org, ws) or ()
+                    )
+    assert queries == []
+    assert got == want
