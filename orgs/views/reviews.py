@@ -159,24 +159,7 @@ def review_close(request, review_id):
                 f"{len(closing.removed)} removed.",
             )
         return redirect(detail)
-    then = (
-        "removes the access nobody reviewed"
-        if review.on_deadline == "remove"
-        else "reports the items nobody reviewed to its starter"
-    )
-    return render(
-        request,
-        "orgs/confirm.html",
-        {
-            "title": f"Close {review.name} now?",
-            "message": f"Closing ends the review before its deadline and {then}. "
-            "Reviewers can no longer decide.",
-            "action": request.path,
-            "fields": {},
-            "button": "Close the review",
-            "cancel": detail,
-        },
-    )
+    return render(request, "orgs/reviews/close.html", {"review": review, "cancel": detail})
 
 
 @require_GET
