@@ -54,6 +54,7 @@ ENTITY_TYPES = {
     "audience_export": "Audience export",
     "activity_export": "Activity export",
     "access_report": "Access report",
+    "expiry_reminder": "Expiry reminder",
     "activity_stream": "Activity stream",
 }
 

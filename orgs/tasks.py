@@ -45,3 +45,13 @@ def expire_domain_claims() -> int:
     """Remove domain claims left unverified past DOMAIN_CLAIM_TTL_DAYS (beat schedule)."""
     with task_actor("scheduler"):
         return services.domain_claims_expire(actor="scheduler")
+
+
+@shared_task
+def expire_access() -> int:
+    """Remove the grants whose end has passed and send the reminders that are due (beat
+    schedule; orgs.access_expiry, actor "expiry"); returns how many grants were removed."""
+    from .access_expiry import EXPIRY_ACTOR, run_expiry
+
+    with task_actor(EXPIRY_ACTOR):
+        return run_expiry().removed_total

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.context import service
-from orgs import permissions
+from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
 from orgs.locking import lock_org, lock_row
 from orgs.models import Domain
@@ -21,6 +21,7 @@ from orgs.services import (
     flags_as_submitted,
     require_fit,
     require_member,
+    settle_until,
     unique_slug,
 )
 
@@ -97,11 +98,19 @@ def workspace_delete(*, actor, workspace) -> None:
 
 @service
 def workspace_member_set(
-    *, actor, workspace, user, role: str | None = None, flags: dict | None = None
+    *,
+    actor,
+    workspace,
+    user,
+    role: str | None = None,
+    flags: dict | None = None,
+    until=expiry.UNCHANGED,
 ) -> WorkspaceMembership:
-    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). The
-    org membership is re-checked under lock: a removal at the same moment comes first (this is
-    refused) or second (it takes this grant with it)."""
+    """Add `user` to the workspace or change their role, flags (SPEC §3.2 defaults) and the
+    membership's end `until` (None: no end; UNCHANGED keeps it, a new membership then has
+    none). The org membership is re-checked under lock: a removal at the same moment comes
+    first (this is refused) or second (it takes this grant with it). A membership whose end
+    has passed is refused (ExpiredGrantError) unless given a new end."""
     lock_org(workspace.org_id)
     require_member(workspace.org, user)
     membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
@@ -109,7 +118,8 @@ def workspace_member_set(
         if role is None:
             raise ServiceError(f"Choose a role for {user.email} in {workspace.name}.")
         membership = WorkspaceMembership(workspace=workspace, user=user)
-    if apply_grant(membership, role, flags) or membership.pk is None:
+    until_changed = settle_until(membership, until, f"{user.email}'s access to {workspace.name}")
+    if apply_grant(membership, role, flags) or until_changed or membership.pk is None:
         with unique_or_error(f"{user.email} is already a member of {workspace.name}."):
             membership.save()
     permissions.forget_access(user)
@@ -127,12 +137,13 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
-    """Make an org member a direct member of the workspace with `role` and its default flags."""
+def workspace_member_add(*, actor, workspace, user, role: str, until=None) -> WorkspaceMembership:
+    """Make an org member a direct member of the workspace with `role` and its default flags,
+    ending at `until` (None: no end)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, until=until)
 
 
 @service
@@ -210,12 +221,19 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
 
 @service
 def workspace_access_save(
-    *, actor, workspace, user, role: str | None, flags: dict | None = None
+    *,
+    actor,
+    workspace,
+    user,
+    role: str | None,
+    flags: dict | None = None,
+    until=expiry.UNCHANGED,
 ) -> WorkspaceMembership | None:
-    """Save a member's direct access as submitted from a form showing their current role and
-    flags: no role removes the direct membership; a new or changed role re-applies its flag
-    defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
-    sets the flags as given. Returns the membership, or None when there is none (any more)."""
+    """Save a member's direct access as submitted from a form showing their current role,
+    flags and end: no role removes the direct membership; a new or changed role re-applies its
+    flag defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the
+    same role sets the flags as given; `until` as in workspace_member_set. Returns the
+    membership, or None when there is none (any more)."""
     lock_org(workspace.org_id)
     membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if not role:
@@ -224,7 +242,9 @@ def workspace_access_save(
         return None
     shown = (membership.role, membership.flags) if membership else None
     flags = flags_as_submitted(shown, role, flags)
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
+    return workspace_member_set(
+        actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
+    )
 
 
 # --- flows ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from orgs.errors import CrossOrgError
-from orgs.models import NamedInOrg, Team, require_org_member
+from orgs.models import ENDS, NamedInOrg, Team, require_org_member, until_field
 from orgs.permissions import effective_flags, flag_defaults
 from orgs.roles import FLAGS, WorkspaceRole
 
@@ -48,6 +48,7 @@ class AccessGrant(models.Model):
     orgs.roles.FLAGS (shared by direct and team access)."""
 
     role = models.CharField(max_length=10, choices=WorkspaceRole.choices)
+    until = until_field()
 
     class Meta:
         abstract = True
@@ -118,6 +119,7 @@ class WorkspaceMembership(AccessGrant):
                 condition=ADMIN_HAS_EVERY_FLAG, name="wsmembership_admin_has_every_flag"
             ),
         ]
+        indexes = [models.Index(fields=["until"], condition=ENDS, name="wsmembership_until")]
 
     def __str__(self):
         return f"{self.user} in {self.workspace} ({self.get_role_display()})"
@@ -148,6 +150,7 @@ class TeamAccess(AccessGrant):
                 condition=ADMIN_HAS_EVERY_FLAG, name="teamaccess_admin_has_every_flag"
             ),
         ]
+        indexes = [models.Index(fields=["until"], condition=ENDS, name="teamaccess_until")]
 
     def __str__(self):
         return f"{self.team} → {self.workspace} ({self.get_role_display()})"
