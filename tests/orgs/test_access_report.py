@@ -111,9 +111,7 @@ def test_ends_are_shown_per_source_and_for_the_row(admin_client, demo, acme):
     sales = acme.workspaces.get(slug="sales")
     teamuser = demo["teamuser@acme.test"]
     first, second = datetime.date(2031, 1, 12), datetime.date(2031, 2, 1)
-    WorkspaceMembershipFactory(
-        workspace=sales, user=teamuser, viewer=True, until=end_of_day(first)
-    )
+    WorkspaceMembershipFactory(workspace=sales, user=teamuser, viewer=True, until=end_of_day(first))
     [row] = [r for r in rows(body(admin_client.get(URL))) if r[0] == "teamuser@acme.test"]
     assert row[-2:] == ["direct until 2031-01-12; via team Field Sales", ""]
     TeamMembership.objects.filter(user=teamuser).update(until=end_of_day(second))
