@@ -15,7 +15,7 @@ Django builds once per request, so every check after the first costs no query.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from django.db import connection, models
@@ -158,8 +158,9 @@ class Source:
     role: str
     flags: dict
     team: str | None = None
-    # When this source ends (orgs.expiry): a team's is the earlier of the team membership's
-    # and the team access's end; None: it does not end (before the org membership does).
+    # When this grant ends (orgs.expiry): a team's is the earlier of the team membership's
+    # and the team access's end; None: it does not end. The org membership's end is not in it
+    # (WorkspaceAccess.until adds it).
     until: datetime.datetime | None = None
 
     @property
@@ -175,6 +176,7 @@ class WorkspaceAccess:
 
     workspace_id: int
     sources: list[Source] = field(default_factory=list)
+    org_until: datetime.datetime | None = None  # when the org membership ends (orgs.expiry)
 
     @cached_property
     def role(self) -> str:
@@ -199,9 +201,9 @@ class WorkspaceAccess:
 
     @cached_property
     def until(self) -> datetime.datetime | None:
-        """When all of this access ends (None: some source does not end). The org
-        membership's end bounds it too: OrgAccess.workspace passes it to the sources."""
-        return expiry.latest(s.until for s in self.sources)
+        """When all of this access ends: the last of its sources' ends (None: some source
+        does not end), or the org membership's end if that comes first."""
+        return expiry.earliest(expiry.latest(s.until for s in self.sources), self.org_until)
 
     def can(self, capability: str) -> bool:
         cap = CAPABILITIES[capability]
@@ -266,9 +268,7 @@ class OrgAccess:
             if self.is_admin:
                 admin = Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin"))
                 sources.insert(0, admin)
-            if self.until is not None:  # nothing outlives the org membership
-                sources = [replace(s, until=expiry.earliest(s.until, self.until)) for s in sources]
-            access = WorkspaceAccess(workspace_id, sources) if sources else None
+            access = WorkspaceAccess(workspace_id, sources, self.until) if sources else None
         self._workspaces[workspace_id] = access
         return access
 
