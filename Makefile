@@ -52,6 +52,7 @@ screenshots: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: migrate
 	$(BIN)/python -m bench $(BENCH_ARGS)

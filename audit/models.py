@@ -33,6 +33,7 @@ class Action(models.TextChoices):
 ENTITY_TYPES = {
     "org": "Org",
     "org_member": "Org member",
+    "user": "User account",
     "invitation": "Invitation",
     "team": "Team",
     "team_member": "Team member",
@@ -55,6 +56,9 @@ ENTITY_TYPES = {
     "activity_export": "Activity export",
     "access_report": "Access report",
     "expiry_reminder": "Expiry reminder",
+    "access_review": "Access review",
+    "access_reviewer": "Access reviewer",
+    "access_review_decision": "Access review decision",
     "activity_stream": "Activity stream",
 }
 

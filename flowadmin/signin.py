@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from orgs import services
 from orgs import sso as sso_reads
 
 from . import throttling
@@ -164,19 +165,8 @@ def log_break_glass(sender, request, user, **kwargs):
     config = enforced_sso(user.email)
     if config is None:
         return
-    from audit.context import acting_as, actor_for_user
-    from audit.recording import record
-
     logger.warning("Break-glass password sign-in to /admin/ by %s (SSO enforced)", user.email)
-    with acting_as(actor_for_user(user, request.META.get("REMOTE_ADDR"))):
-        record(
-            action="updated",
-            org=config.org,
-            entity_type="sso",
-            entity_id=config.pk,
-            entity_label=f"SSO ({config.get_protocol_display()})",
-            changes={"break-glass admin sign-in": [None, user.email]},
-        )
+    services.sso_break_glass(actor=user, sso=config)
 
 
 # --- SAML: replayed or unsolicited answers ----------------------------------------------------

@@ -1,5 +1,5 @@
 """django-allauth glue: one SSO app per org, built from orgs.SSOConfiguration; just-in-time
-membership after a sign-in through an org's IdP (orgs.services.sso_join); the two-factor login
+membership after a sign-in through an org's IdP (orgs.invitations.sso_join); the two-factor login
 stage that lets an SSO sign-in count as the IdP's second factor; 2FA changes in the activity
 log."""
 
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from orgs import crypto, services
+from orgs import crypto, invitations, services
 from orgs import sso as sso_reads
 from orgs.errors import ServiceError
 
@@ -99,7 +99,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
         person = sociallogin.user if sociallogin.is_existing else None
         try:
-            user = services.sso_join(
+            user = invitations.sso_join(
                 actor=person,
                 sso=config,
                 email=_email(sociallogin),
@@ -135,33 +135,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 # --- 2FA changes in the activity log ----------------------------------------------------------
 
 
-def _log_two_factor(request, user, what: str):
-    from audit.context import acting_as, actor_for_user
-    from audit.recording import record
-
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    with acting_as(actor_for_user(user, ip)):
-        for membership in user.org_memberships.select_related("org"):
-            record(
-                action="updated",
-                org=membership.org,
-                entity_type="two_factor",
-                entity_id=user.pk,
-                entity_label=user.email,
-                changes={"two-factor authentication": [None, what]},
-            )
-
-
 @receiver(mfa_signals.authenticator_added)
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} added")
+    services.two_factor_changed(actor=user, change=f"{authenticator.get_type_display()} added")
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} removed")
+    services.two_factor_changed(actor=user, change=f"{authenticator.get_type_display()} removed")
 
 
 @receiver(mfa_signals.authenticator_reset)
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    _log_two_factor(request, user, f"{authenticator.get_type_display()} regenerated")
+    kind = authenticator.get_type_display()
+    services.two_factor_changed(actor=user, change=f"{kind} regenerated")

@@ -35,10 +35,10 @@ from audit.recording import record
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess, WorkspaceMembership
 
-from . import expiry, permissions, services
+from . import expiry, services
 from .errors import ServiceError
 from .locking import lock_org, lock_row
-from .models import ExpiryReminder, GrantKind, OrgMembership, TeamMembership, User
+from .models import ExpiryReminder, GrantKind, OrgMembership, TeamMembership, User, current
 from .roles import OrgRole, WorkspaceRole
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,9 @@ class Ending:
         elif self.kind == GrantKind.TEAM_MEMBER:
             services.team_member_remove(actor=actor, team=grant.team, user=grant.user)
         else:
-            services.team_access_remove(actor=actor, team=grant.team, workspace=grant.workspace)
+            workspace_services.team_access_remove(
+                actor=actor, team=grant.team, workspace=grant.workspace
+            )
 
 
 def endings(*, after=None, until_at_most, org=None) -> list[Ending]:
@@ -191,7 +193,7 @@ def admins_of(org, now) -> list[User]:
     return list(
         User.objects.filter(
             org_memberships__in=OrgMembership.objects.filter(
-                permissions.current(now), org=org, role=OrgRole.ADMIN
+                current(now), org=org, role=OrgRole.ADMIN
             ),
             is_active=True,
         ).order_by("email")

@@ -1,16 +1,18 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from . import domains, invitations, removal, services
+from . import accounts, domains, invitations, removal, services
 from .admin_services import (
+    EntityServiceAdmin,
     ReadOnlyAdmin,
-    RefusalRollsBack,
     ServiceAdmin,
     ServiceInline,
     ServiceWrites,
+    refuse_changed_keys,
 )
 from .errors import LastAdminError, ServiceError
 from .models import (
@@ -28,15 +30,34 @@ from .models import (
 from .roles import OrgRole
 
 
+class OperatorPasswordForm(AdminPasswordChangeForm):
+    """The admin's password page: saved through accounts.user_password_set with the operator
+    as actor (`UserAdmin.get_object` hands the form's user the operator who opened it)."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data["set_usable_password"]
+        password = self.cleaned_data["password1"] if usable else None
+        self.user = accounts.user_password_set(
+            actor=self.user.operator, user=self.user, password=password
+        )
+        return self.user
+
+
 @admin.register(User)
-class UserAdmin(RefusalRollsBack, BaseUserAdmin):
-    """Accounts are edited here; deleting one (alone or "Delete selected") goes through
-    orgs.removal.users_delete: removed from every org by member_remove first, all or nothing."""
+class UserAdmin(ServiceAdmin, BaseUserAdmin):
+    """Every write is a service of orgs.accounts with the operator as actor: add →
+    user_create, change (email, name, active, staff flags, groups, permissions) → user_update,
+    the password page → user_password_set, "Activate/Deactivate selected" →
+    users_active_set; delete (alone or "Delete selected") → orgs.removal.users_delete (removed
+    from every org by member_remove first). Deactivating or deleting the last active Org
+    Admin of an org is refused, all or nothing."""
 
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_superuser", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "full_name"]
+    change_password_form = OperatorPasswordForm
+    actions = ["activate", "deactivate"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["full_name"]}),
@@ -47,14 +68,59 @@ class UserAdmin(RefusalRollsBack, BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "usable_password", "password1", "password2"],
+            },
+        ),
     ]
+    readonly_fields = ["last_login", "date_joined"]
 
-    def delete_model(self, request, obj):
+    def get_object(self, request, object_id, from_field=None):
+        user = super().get_object(request, object_id, from_field)
+        if user is not None:
+            user.operator = request.user  # the actor of OperatorPasswordForm.save
+        return user
+
+    def user_change_password(self, request, id, form_url=""):
+        return self._refusable(request, super().user_change_password, id, form_url)
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return accounts.user_create(
+            actor=request.user,
+            email=obj.email,
+            full_name=obj.full_name,
+            password=data.get("password1") if data.get("set_usable_password", True) else None,
+        )
+
+    def update(self, request, obj, form):
+        data = form.cleaned_data
+        accounts.user_update(
+            actor=request.user,
+            user=User.objects.get(pk=obj.pk),
+            **{name: getattr(obj, name) for name in accounts.ACCOUNT_FIELDS},
+            groups=data.get("groups"),
+            user_permissions=data.get("user_permissions"),
+        )
+
+    def remove(self, request, obj):
         removal.users_delete(actor=request.user, users=[obj])
 
     def delete_queryset(self, request, queryset):
         removal.users_delete(actor=request.user, users=queryset.order_by("pk"))
+
+    @admin.action(description="Activate the selected users")
+    def activate(self, request, queryset):
+        changed = accounts.users_active_set(actor=request.user, users=queryset, active=True)
+        self.message_user(request, f"Activated {changed} user(s).")
+
+    @admin.action(description="Deactivate the selected users (they can no longer sign in)")
+    def deactivate(self, request, queryset):
+        changed = accounts.users_active_set(actor=request.user, users=queryset, active=False)
+        self.message_user(request, f"Deactivated {changed} user(s).")
 
 
 class OrgMembershipWrites(ServiceWrites):
@@ -79,8 +145,9 @@ class OrgMembershipInline(OrgMembershipWrites, ServiceInline, admin.TabularInlin
     readonly_fields = ["joined_at"]
 
     def update(self, request, obj, form):
-        if "user" in obj._admin_changed:
-            raise ServiceError("To replace a member, delete the row and add the new member.")
+        refuse_changed_keys(
+            obj, {"user"}, "To replace a member, delete the row and add the new member."
+        )
         super().update(request, obj, form)
 
 
@@ -95,9 +162,13 @@ class OrganizationAddForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ServiceAdmin):
+class OrganizationAdmin(EntityServiceAdmin):
     """Create → org_create (with its first admin), change → org_update, delete → org_delete
     (workspaces, teams and their stored files too). Avatars are set in the console."""
+
+    entity, edited = "org", ("name", "description")
+    update_service = staticmethod(services.org_update)
+    delete_service = staticmethod(removal.org_delete)
 
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
@@ -128,15 +199,6 @@ class OrganizationAdmin(ServiceAdmin):
         if obj.description:
             services.org_update(actor=request.user, org=org, description=obj.description)
         return org
-
-    def update(self, request, obj, form):
-        stored = Organization.objects.get(pk=obj.pk)
-        services.org_update(
-            actor=request.user, org=stored, name=obj.name, description=obj.description
-        )
-
-    def remove(self, request, obj):
-        removal.org_delete(actor=request.user, org=obj)
 
 
 class OrgMembershipForm(forms.ModelForm):
@@ -206,10 +268,14 @@ class TeamMembershipInline(ServiceInline, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ServiceAdmin):
+class TeamAdmin(EntityServiceAdmin):
     """Create → team_create, change → team_update, delete → team_delete; members through
     the inline (read-only for a team the identity provider manages). The avatar is set in the
     console."""
+
+    entity, edited = "team", ("name", "description")
+    update_service = staticmethod(services.team_update)
+    delete_service = staticmethod(services.team_delete)
 
     list_display = ["name", "org", "managed_by_idp", "created_at"]
     list_filter = ["org", "managed_by_idp"]
@@ -226,15 +292,6 @@ class TeamAdmin(ServiceAdmin):
         return services.team_create(
             actor=request.user, org=obj.org, name=obj.name, description=obj.description
         )
-
-    def update(self, request, obj, form):
-        stored = Team.objects.get(pk=obj.pk)
-        services.team_update(
-            actor=request.user, team=stored, name=obj.name, description=obj.description
-        )
-
-    def remove(self, request, obj):
-        services.team_delete(actor=request.user, team=obj)
 
 
 class InvitationAddForm(forms.ModelForm):

@@ -4,7 +4,9 @@ service every other door calls, with the operator (`request.user`) as the actor.
 last-admin rule, the flag defaults, the cascades and the activity log are the console's.
 
 A refused write (ServiceError) rolls back the whole submission — the object, its inlines, or the
-whole batch of "Delete selected" — and shows the reason; nothing is half-saved. Screens whose
+whole batch of "Delete selected" — and shows the reason: on the add/change form as a form error
+above the operator's input (kept as typed), elsewhere as an error message; nothing is
+half-saved. Screens whose
 writes no service covers are read-only (`ReadOnlyAdmin`) with a link to the console page."""
 
 from __future__ import annotations
@@ -24,13 +26,27 @@ class ServiceWrites:
     changed field names are then in `obj._admin_changed`."""
 
     def create(self, request, obj, form):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("create(request, obj, form)", "add"))
 
     def update(self, request, obj, form):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("update(request, obj, form)", "change"))
 
     def remove(self, request, obj):
-        raise NotImplementedError
+        raise NotImplementedError(self._undefined("remove(request, obj)", "delete"))
+
+    def _undefined(self, method: str, write: str) -> str:
+        return (
+            f"{type(self).__name__} must define {method}: the service call /admin/ makes to "
+            f"{write} a {self.model._meta.verbose_name} (or return False from "
+            f"has_{write}_permission)."
+        )
+
+
+def refuse_changed_keys(obj, keys: set[str], instead: str) -> None:
+    """ServiceError when an edited inline row changed one of `keys` (the fields that say whose
+    row it is): `instead` tells the operator what to do (delete the row, add another)."""
+    if keys & set(getattr(obj, "_admin_changed", ())):
+        raise ServiceError(instead)
 
 
 class ServiceInline(ServiceWrites):
@@ -42,9 +58,28 @@ class ServiceInline(ServiceWrites):
         return formset
 
 
+def with_refusal(form_class, refusal: ServiceError):
+    """`form_class` whose validation fails with `refusal` (a non-field error), so the admin's
+    change form shows it above the operator's input, which stays as typed."""
+
+    class Refused(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            self.add_error(None, refusal.messages)
+            return cleaned
+
+    Refused.__name__ = Refused.__qualname__ = form_class.__name__
+    return Refused
+
+
 class RefusalRollsBack:
-    """A ServiceError raised by a write of the change form, the delete page or a changelist
-    action rolls the whole request back and is shown as the reason nothing changed."""
+    """A ServiceError raised by a write rolls the whole request back — the object, its inlines,
+    the batch of a changelist action — so nothing is half-saved.
+
+    On the add/change form it is shown as the standard ModelAdmin form error: the view runs a
+    second time on the same POST with the refusal raised from the form's clean(), so the page
+    re-renders with the error and the operator's input kept. The delete page and the changelist
+    actions (no typed input) show it as an error message on the page they redirect back to."""
 
     def _refusable(self, request, view, *args, **kwargs):
         try:
@@ -55,7 +90,20 @@ class RefusalRollsBack:
             return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request, *args, **kwargs):
-        return self._refusable(request, super().changeform_view, *args, **kwargs)
+        view = super().changeform_view
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args, **kwargs)
+        except ServiceError as error:
+            request.admin_refusal = error  # read by get_form on the second pass
+        return self._refusable(request, view, *args, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "admin_refusal", None)
+        return form if refusal is None else with_refusal(form, refusal)
 
     def delete_view(self, request, *args, **kwargs):
         return self._refusable(request, super().delete_view, *args, **kwargs)
@@ -107,6 +155,30 @@ class ServiceAdmin(ServiceWrites, RefusalRollsBack, admin.ModelAdmin):
             writes.remove(request, obj)
 
 
+class EntityServiceAdmin(ServiceAdmin):
+    """An entity changed and deleted by one service each, which take the entity by the keyword
+    `entity` ("org", "team", "workspace", "flow"): change → `update_service(actor=operator,
+    <entity>=the stored row, **the `edited` fields as the form left them)`, delete →
+    `delete_service(actor=operator, <entity>=obj)`. Subclasses still define create (each
+    entity is created with its own parent and fields). Set the services with staticmethod()."""
+
+    entity = ""
+    edited: tuple[str, ...] = ()
+    update_service = delete_service = None
+
+    def update(self, request, obj, form):
+        if self.update_service is None:
+            return super().update(request, obj, form)  # says what is missing
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        values = {name: getattr(obj, name) for name in self.edited}
+        self.update_service(actor=request.user, **{self.entity: stored}, **values)
+
+    def remove(self, request, obj):
+        if self.delete_service is None:
+            return super().remove(request, obj)
+        self.delete_service(actor=request.user, **{self.entity: obj})
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Browse only: this model is written from the console (`console_url(obj)`), where its
     rules live; no add, change or delete here."""
@@ -121,7 +193,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def console_url(self, obj) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must define console_url(obj): the console page where a "
+            f"{self.model._meta.verbose_name} is edited."
+        )
 
     @admin.display(description="Edit in the console")
     def console_link(self, obj):

@@ -1,10 +1,10 @@
-"""Resolve org → workspace from the URL and check a capability, answering exactly as SPEC §3.3:
-anonymous → 302 to login; not a member (or no such org/workspace) → 404; a member of an org
+"""Resolve the org from the URL and check a capability, answering exactly as SPEC §3.3:
+anonymous → 302 to login; not a member (or no such org) → 404; a member of an org
 that requires two-factor authentication without it → 302 to enrol (orgs.two_factor); member
 lacking the capability → 403 naming the role or flag that would allow it.
 
-The view receives the resolved objects on the request: `request.org`, `request.org_access`
-and, for workspace views, `request.workspace` and `request.workspace_access`.
+The view receives the resolved objects on the request: `request.org` and `request.org_access`
+(workspaces.decorators.workspace_view adds `request.workspace` and `request.workspace_access`).
 """
 
 from functools import wraps
@@ -13,9 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from workspaces.models import Workspace
-
 from . import permissions, two_factor
+from . import sso as sso_reads
 from .models import Organization
 
 
@@ -38,18 +37,30 @@ def require(request, capability: str, obj) -> None:
 NOT_A_MEMBER = "No organization here that you are a member of."
 
 
-def _member_access(request, org_id):
+def member_access(request, org_id):
+    """The request user's OrgAccess in org `org_id`; Http404 (NOT_A_MEMBER) if none."""
     access = permissions.org_access(request.user, org_id) if org_id else None
     if access is None or not access.is_member:
         raise Http404(NOT_A_MEMBER)
     return access
 
 
-def _resolve_org(request, org_slug):
-    org = Organization.objects.filter(slug=org_slug).first()
-    access = _member_access(request, org.pk if org else None)
+def resolve_org(request, org_slug):
+    """The org of `org_slug`, with `request.org` and `request.org_access` set; Http404 unless the
+    request user is a member."""
+    org = Organization.objects.select_related("sso").filter(slug=org_slug).first()
+    access = member_access(request, org.pk if org else None)
     request.org, request.org_access = org, access
     return org
+
+
+def entry_gate(request, org):
+    """None when the request's session may go on into `org` (a member's); else where to send
+    it: to the login page when the org's enforced SSO does not admit this session
+    (orgs.sso.session_gate, which ends it), or to enrol in two-factor authentication when the
+    org requires it (orgs.two_factor.gate). Checked on every request, so sessions opened
+    before the org changed either setting are held to it from their next request."""
+    return sso_reads.session_gate(request, org) or two_factor.gate(request, org)
 
 
 def org_view(capability="org.view_console"):
@@ -60,43 +71,10 @@ def org_view(capability="org.view_console"):
         def wrapper(request, org_slug, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            org = _resolve_org(request, org_slug)
-            if (enrol := two_factor.gate(request, org)) is not None:
-                return enrol
+            org = resolve_org(request, org_slug)
+            if (turned_away := entry_gate(request, org)) is not None:
+                return turned_away
             require(request, capability, org)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def workspace_view(capability="ws.view"):
-    """For views under /orgs/<org_slug>/w/<ws_slug>/ ."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, org_slug, ws_slug, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            workspace = (
-                Workspace.objects.select_related("org", "whitelabel_domain")
-                .filter(org__slug=org_slug, slug=ws_slug)
-                .first()
-            )
-            if workspace is None:
-                # Tell "no such org / not a member" and "no such workspace" apart only for members.
-                _resolve_org(request, org_slug)
-                raise Http404("No workspace here that you can see.")
-            access = _member_access(request, workspace.org_id)
-            ws_access = access.workspace(workspace.pk)
-            if ws_access is None:
-                raise Http404("No workspace here that you can see.")
-            request.org, request.org_access = workspace.org, access
-            request.workspace, request.workspace_access = workspace, ws_access
-            if (enrol := two_factor.gate(request, workspace.org)) is not None:
-                return enrol
-            require(request, capability, workspace)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -23,14 +23,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.context import service
+from audit.context import as_actor, service
+from audit.recording import record
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
 from . import expiry, permissions, services
 from .errors import ServiceError
-from .models import Invitation, InvitationDelivery, InvitationStatus, OrgMembership, User
+from .models import (
+    Invitation,
+    InvitationDelivery,
+    InvitationStatus,
+    OrgMembership,
+    SSOConfiguration,
+    User,
+)
 from .roles import OrgRole
+from .sso import covers
 
 TOKEN_BYTES = 32
 
@@ -511,3 +520,47 @@ def invitation_join(*, actor, invitation: Invitation, user) -> tuple[OrgMembersh
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
     permissions.forget_access(user)
     return membership, already_member
+
+
+@service
+def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -> User:
+    """Just-in-time membership after a successful sign-in through `sso`'s IdP: the account for
+    `email` (matched case-insensitively, created without a usable password if there is none)
+    joins the org — with the role and workspaces of a pending invitation if one exists, else as
+    User with no workspace access. A member already is returned unchanged.
+
+    `actor`: the person signing in (a User) or None when they have no account yet (the account
+    is created here); every entry names the person (their account) as actor, plus one
+    "sso_join" entry with source "sso".
+    Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
+    account is deactivated."""
+    email = User.objects.normalize_email(email)
+    if not covers(sso, email):
+        raise ServiceError(
+            f"{email or 'This address'} is not in a domain that {sso.org.name}'s SSO covers.",
+            code="not_covered",
+        )
+    user = actor if isinstance(actor, User) else User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+    if not user.is_active:
+        raise ServiceError(f"The account {email} is deactivated.", code="inactive")
+    org = sso.org
+    if OrgMembership.objects.filter(org=org, user=user).exists():
+        return user
+    with as_actor(user):
+        invitation = pending_for(org, email)
+        if invitation is not None:
+            invitation_join(actor=user, invitation=invitation, user=user)
+            role = invitation.role
+        else:
+            role = services.member_add(actor=user, org=org, user=user).role
+        record(
+            action="created",
+            org=org,
+            entity_type="sso_join",
+            entity_id=user.pk,
+            entity_label=email,
+            changes={"source": [None, "sso"], "role": [None, role]},
+        )
+    return user

@@ -7,18 +7,11 @@ from django.core.exceptions import ValidationError
 
 from .forms import FlagFieldsForm
 from .models import User
+from .people import MEMBER_SORTS
 from .roles import FLAGS, OrgRole, WorkspaceRole
 
 NO_ACCESS = ""
 
-# sort key → (label, order_by for ascending)
-MEMBER_SORTS = {
-    "name": ("Name", ["user__full_name", "user__email"]),
-    "email": ("Email", ["user__email"]),
-    "role": ("Primary Role", ["role", "user__email"]),
-    "last_login": ("Last login", ["user__last_login", "user__email"]),
-    "joined": ("Joined", ["joined_at", "user__email"]),
-}
 MEMBER_SORT_CHOICES = [
     (f"{prefix}{key}", f"{label}{suffix}")
     for key, (label, _) in MEMBER_SORTS.items()

@@ -66,6 +66,12 @@ class NamedInOrg(OrgBound):
 ENDS = models.Q(until__isnull=False)
 
 
+def current(now=None) -> models.Q:
+    """Grants (of a model with `until`) that still count at `now` (default: this moment): the
+    ORM form of orgs.expiry.is_current, for querysets that must agree with the policy."""
+    return models.Q(until__isnull=True) | models.Q(until__gt=now or timezone.now())
+
+
 def until_field():
     """The optional end of a grant (orgs.expiry): from this instant the policy ignores it."""
     return models.DateTimeField(
@@ -674,3 +680,13 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.grant_id} ends {self.until:%Y-%m-%d %H:%M}"
+
+
+# Access reviews live in their own module (orgs/reviews/); imported here so Django registers
+# them with this app.
+from .reviews.models import (  # noqa: E402, F401
+    AccessReview,
+    AccessReviewDecision,
+    AccessReviewer,
+    AccessReviewItem,
+)

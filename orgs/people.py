@@ -14,7 +14,6 @@ from django.utils import timezone
 from workspaces.models import Workspace
 
 from . import permissions, services
-from .member_forms import MEMBER_SORTS
 from .models import Invitation, InvitationStatus, OrgMembership
 from .permissions import TEAM, OrgAccess, WorkspaceAccess
 from .roles import FLAGS, WorkspaceRole
@@ -22,6 +21,15 @@ from .two_factor import second_factor_exists
 
 MEMBERS_PER_PAGE = 25
 INVITATIONS_PER_PAGE = 25
+
+# sort key → (label, order_by for ascending)
+MEMBER_SORTS = {
+    "name": ("Name", ["user__full_name", "user__email"]),
+    "email": ("Email", ["user__email"]),
+    "role": ("Primary Role", ["role", "user__email"]),
+    "last_login": ("Last login", ["user__last_login", "user__email"]),
+    "joined": ("Joined", ["joined_at", "user__email"]),
+}
 
 
 # --- members list ---------------------------------------------------------------------------

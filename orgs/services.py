@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.context import service
-from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
+from workspaces.models import Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, expiry, integrations, permissions
 from .errors import (
@@ -117,28 +117,38 @@ def _lock_admins(org) -> dict[int, object]:
     return {m.user_id: m.until for m in rows}
 
 
-def _refuse_losing_last_admin(org, admins: dict, user_id: int, *, role=None, until=None):
-    """LastAdminError unless the org keeps an Org Admin after `user_id` gets `role` (None:
-    leaves the org) with end `until`: an admin whose access does not end, when it has one now
-    (orgs.expiry: an ended admin must not leave the org without one), else any admin."""
-    if user_id not in admins:
-        return  # not an admin: the org's admins stay as they are
-    after = dict(admins)
-    after.pop(user_id, None)
-    if role == OrgRole.ADMIN:
-        after[user_id] = until
-    lasting_before = any(end is None for end in admins.values())
-    if lasting_before and not any(end is None for end in after.values()):
-        raise LastAdminError(org, lasting=len(after) > 0)
-    if not after:
+def refuse_losing_every_admin(
+    org, admins: dict[int, object], leaving: set[int], *, ends: dict | None = None
+) -> None:
+    """LastAdminError when the users `leaving` stop being active Org Admins of `org` (removed,
+    demoted or deactivated, all at once) and no active admin would be left: an inactive
+    account cannot sign in, so it keeps nobody in charge. Likewise when the org had an admin
+    whose access does not end (orgs.expiry) and none would be left, counting the new ends
+    `ends` ({user id: until}) of admins who stay. `admins`: {admin's user id: until}, locked
+    (`_lock_admins`). One query when an admin leaves or gets an end, none otherwise."""
+    ends = ends or {}
+    staying = set(admins) - leaving
+    if not set(admins) & (leaving | set(ends)):
+        return
+    active = (
+        set(User.objects.filter(pk__in=staying, is_active=True).values_list("pk", flat=True))
+        if staying
+        else set()
+    )
+    if not active:
         raise LastAdminError(org)
+    lasting_before = any(until is None for until in admins.values())
+    if lasting_before and not any(ends.get(uid, admins[uid]) is None for uid in active):
+        raise LastAdminError(org, lasting=True)
 
 
 def sole_admin_id(org) -> int | None:
-    """The user id of the org's only Org Admin whose access does not end (orgs.expiry), or
-    None when it has several (one query): they can't be demoted, removed or given an end."""
+    """The user id of the org's only active Org Admin whose access does not end (orgs.expiry),
+    or None when it has several (one query): they can't be demoted, removed or given an end."""
     admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN, until__isnull=True)
+        OrgMembership.objects.filter(
+            org=org, role=OrgRole.ADMIN, user__is_active=True, until__isnull=True
+        )
         .order_by()
         .values_list("user_id", flat=True)[:2]
     )
@@ -203,8 +213,11 @@ def org_role_set(*, actor, org, user: User, role: str, until=expiry.UNCHANGED) -
     until_changed = settle_until(membership, until, f"{user.email}'s membership of {org.name}")
     if membership.role == role and not until_changed:
         return membership
-    _refuse_losing_last_admin(org, admins, user.pk, role=role, until=membership.until)
     demoted = membership.role == OrgRole.ADMIN and role != OrgRole.ADMIN
+    if demoted:
+        refuse_losing_every_admin(org, admins, {user.pk})
+    elif role == OrgRole.ADMIN:
+        refuse_losing_every_admin(org, admins, set(), ends={user.pk: membership.until})
     membership.role = role
     membership.save(update_fields=["role", "until"])
     if demoted:
@@ -223,7 +236,7 @@ def member_remove(*, actor, org, user: User) -> None:
     membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
-    _refuse_losing_last_admin(org, admins, user.pk)
+    refuse_losing_every_admin(org, admins, {user.pk})
     for grant in [
         *lock_rows(WorkspaceMembership.objects.filter(workspace__org=org, user=user)),
         *lock_rows(TeamMembership.objects.filter(team__org=org, user=user)),
@@ -403,75 +416,6 @@ def team_member_remove(*, actor, team: Team, user: User) -> None:
         raise ServiceError(f"{user.email} is not in {team.name}.", code="gone")
     membership.delete()
     permissions.forget_access(user)
-
-
-def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
-    """Set role and flags on a WorkspaceMembership or TeamAccess following SPEC §3.2: a new or
-    changed role re-applies its flag defaults, then explicit flags are applied; admin flags stay
-    on. Returns whether anything changed."""
-    if role is not None and not permissions.is_workspace_role(role):
-        raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
-    unknown = set(flags or {}) - set(permissions.FLAG_DEFAULTS["admin"])
-    if unknown:
-        raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
-    before = (grant.role, grant.flags)
-    new_role = role or grant.role
-    if grant.pk is None or new_role != grant.role:
-        values = permissions.flag_defaults(new_role)
-    else:
-        values = dict(grant.flags)
-    values.update(flags or {})
-    grant.role = new_role
-    for flag, value in permissions.effective_flags(new_role, values).items():
-        setattr(grant, flag, value)
-    return (grant.role, grant.flags) != before
-
-
-def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -> dict:
-    """The flags to apply from a form that showed `shown` = (role, flags) (None: no grant
-    yet): with a new or changed role only the flags the person changed count — the role's
-    defaults (SPEC §3.2) apply to the rest; with the same role, the flags as given."""
-    flags = dict(flags or {})
-    if shown is None or shown[0] != role:
-        before = shown[1] if shown else dict.fromkeys(permissions.FLAGS, False)
-        flags = {flag: value for flag, value in flags.items() if before.get(flag) != value}
-    return flags
-
-
-@service
-def team_access_set(
-    *,
-    actor,
-    team: Team,
-    workspace,
-    role: str | None = None,
-    flags: dict | None = None,
-    until=expiry.UNCHANGED,
-) -> TeamAccess:
-    """Give `team` access to `workspace` or change its role, flags and end `until` (None: no
-    end; UNCHANGED keeps it, and a new access then has none)."""
-    if workspace.org_id != team.org_id:
-        raise ServiceError("A team can only get access to workspaces of its own org.")
-    lock_org(team.org_id)
-    access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
-    if access is None:
-        if role is None:
-            raise ServiceError("Choose a role for the team's access.")
-        access = TeamAccess(team=team, workspace=workspace)
-    until_changed = settle_until(access, until, f"{team.name}'s access to {workspace.name}")
-    if apply_grant(access, role, flags) or until_changed or access.pk is None:
-        with unique_or_error(f"{team.name} already has access to {workspace.name}."):
-            access.save()
-    return access
-
-
-@service
-def team_access_remove(*, actor, team: Team, workspace) -> None:
-    lock_org(team.org_id)
-    deleted = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
-    if deleted is None:
-        raise ServiceError(f"{team.name} has no access to {workspace.name}.")
-    deleted.delete()
 
 
 @service
@@ -717,65 +661,97 @@ def sso_configure(
         defaults["client_id"] = client_id.strip()
     sso, _ = SSOConfiguration.objects.update_or_create(org=org, defaults=defaults)
     sso.domains.set(covered)
+    if sso.enforced:
+        _end_sessions_not_through(sso, newly_enforced=not (existing and existing.enforced))
     return sso
 
 
-@service
-def sso_join(*, actor, sso: SSOConfiguration, email: str, full_name: str = "") -> User:
-    """Just-in-time membership after a successful sign-in through `sso`'s IdP: the account for
-    `email` (matched case-insensitively, created without a usable password if there is none)
-    joins the org — with the role and workspaces of a pending invitation if one exists, else as
-    User with no workspace access. A member already is returned unchanged.
+def _end_sessions_not_through(sso: SSOConfiguration, *, newly_enforced: bool) -> int:
+    """End every open session of the people `sso` covers that did not sign in through its IdP
+    (orgs.sso.sessions_not_through): enforcement applies to them now, not at their next
+    password sign-in. Logged as one "sso" entry with the count when enforcement has just
+    been turned on or any session was ended. Returns how many were ended."""
+    from .sso import sessions_not_through
 
-    `actor`: the person signing in (a User) or None when they have no account yet; every entry
-    is logged with the person as actor, plus one "sso_join" entry with source "sso".
-    Raises ServiceError if `email` is not in a verified domain the configuration covers, or the
-    account is deactivated."""
-    from audit.context import acting_as, actor_for_user, current_actor
+    ended = sessions_not_through(sso)
+    for session in ended:
+        session.end()
+    if ended or newly_enforced:
+        _record_sso_event(sso, "sessions ended (not signed in through SSO)", len(ended))
+    return len(ended)
+
+
+def _record_sso_event(sso: SSOConfiguration, what: str, value) -> None:
+    """One "sso" entry in the org's log (for the current actor): {what: [None, value]}."""
     from audit.recording import record
 
-    from . import invitations
-    from .sso import covers
+    record(
+        action="updated",
+        org=sso.org,
+        entity_type="sso",
+        entity_id=sso.pk,
+        entity_label=f"SSO ({sso.get_protocol_display()})",
+        changes={what: [None, value]},
+    )
 
-    email = User.objects.normalize_email(email)
-    if not covers(sso, email):
-        raise ServiceError(
-            f"{email or 'This address'} is not in a domain that {sso.org.name}'s SSO covers.",
-            code="not_covered",
-        )
-    user = actor if isinstance(actor, User) else User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
-    if not user.is_active:
-        raise ServiceError(f"The account {email} is deactivated.", code="inactive")
-    org = sso.org
-    if OrgMembership.objects.filter(org=org, user=user).exists():
-        return user
-    with acting_as(actor_for_user(user, current_actor().ip)):
-        invitation = invitations.pending_for(org, email)
-        if invitation is not None:
-            invitations.invitation_join(actor=user, invitation=invitation, user=user)
-            role = invitation.role
-        else:
-            role = member_add(actor=user, org=org, user=user).role
+
+@service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    _record_sso_event(sso, "break-glass admin sign-in", actor.email)
+
+
+@service
+def two_factor_changed(*, actor: User, change: str) -> int:
+    """Log a change `actor` made to their own two-factor authentication (`change`, e.g.
+    "TOTP added", "WebAuthn removed": made by django-allauth's views, reported by its signals)
+    in the log of every org they belong to, naming them as actor. Returns the entries written."""
+    from audit.recording import record
+
+    memberships = actor.org_memberships.select_related("org")
+    for membership in memberships:
         record(
-            action="created",
-            org=org,
-            entity_type="sso_join",
-            entity_id=user.pk,
-            entity_label=email,
-            changes={"source": [None, "sso"], "role": [None, role]},
+            action="updated",
+            org=membership.org,
+            entity_type="two_factor",
+            entity_id=actor.pk,
+            entity_label=actor.email,
+            changes={"two-factor authentication": [None, change]},
         )
-    return user
+    return len(memberships)
 
 
 @service
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
-    if org.require_two_factor != required:
-        org.require_two_factor = required
-        org.save(update_fields=["require_two_factor"])
+
+    Sessions already open are not ended: from their next request into the org, members
+    without a second factor are sent to enrol (orgs.decorators.entry_gate → orgs.two_factor),
+    and enrolling asks for the password again when the sign-in is older than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT, so an old session cannot go on without its owner.
+    Turning it on also logs how many members had no second factor then (one "two_factor"
+    entry)."""
+    from audit.recording import record
+
+    from .two_factor import second_factor_exists
+
+    if org.require_two_factor == required:
+        return org
+    org.require_two_factor = required
+    org.save(update_fields=["require_two_factor"])
+    if required:
+        without = (
+            OrgMembership.objects.filter(org=org).exclude(second_factor_exists("user")).count()
+        )
+        record(
+            action="updated",
+            org=org,
+            entity_type="two_factor",
+            entity_id=org.pk,
+            entity_label=org.name,
+            changes={"members to enrol at their next request": [None, without]},
+        )
     return org
 
 

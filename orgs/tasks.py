@@ -55,3 +55,13 @@ def expire_access() -> int:
 
     with task_actor(EXPIRY_ACTOR):
         return run_expiry().removed_total
+
+
+@shared_task
+def close_access_reviews() -> int:
+    """Close the access reviews whose deadline has passed (beat schedule): unreviewed items
+    are reported to the starter or removed, as each review says; returns how many closed."""
+    from .reviews.services import DEADLINE_ACTOR, close_due_reviews
+
+    with task_actor(DEADLINE_ACTOR):
+        return len(close_due_reviews(actor=DEADLINE_ACTOR))

@@ -6,8 +6,14 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
-from orgs import services as org_services
-from orgs.admin_services import ReadOnlyAdmin, ServiceAdmin, ServiceInline, ServiceWrites
+from orgs.admin_services import (
+    EntityServiceAdmin,
+    ReadOnlyAdmin,
+    ServiceAdmin,
+    ServiceInline,
+    ServiceWrites,
+    refuse_changed_keys,
+)
 from orgs.roles import FLAGS
 
 from . import services
@@ -26,36 +32,44 @@ from .models import (
 GRANT_FIELDS = ["role", *FLAGS]
 
 
-def _submitted(obj):
-    """(role, flags) as the operator left them on the form, and what the form showed."""
-    shown = getattr(obj, "_stored_grant", None)
-    return obj.role, obj.flags, shown
+class GrantWrites(ServiceWrites):
+    """A workspace grant — a direct member (`holder` "user") or a team's access (`holder`
+    "team") — written like the console: add and change → `set_service` (the holder must be in
+    the workspace's org; a new or changed role starts from its default flags, then the flags
+    the operator changed: workspaces.services.flags_as_submitted), delete → `remove_service`.
+    A row's workspace and holder are not edited in place."""
 
+    holder = ""
+    set_service = remove_service = None
 
-class WorkspaceMembershipWrites(ServiceWrites):
-    """Direct members: add and change → workspace_member_set (org members only; a new or
-    changed role starts from its default flags, then the flags the operator changed),
-    delete → workspace_member_remove."""
+    def _keys(self, obj) -> dict:
+        return {"workspace": obj.workspace, self.holder: getattr(obj, self.holder)}
 
     def create(self, request, obj, form):
-        role, flags, shown = _submitted(obj)
-        return services.workspace_member_set(
+        shown = getattr(obj, "_stored_grant", None)  # what the form showed (a change)
+        return self.set_service(
             actor=request.user,
-            workspace=obj.workspace,
-            user=obj.user,
-            role=role,
-            flags=org_services.flags_as_submitted(shown, role, flags),
+            **self._keys(obj),
+            role=obj.role,
+            flags=services.flags_as_submitted(shown, obj.role, obj.flags),
         )
 
     def update(self, request, obj, form):
-        if {"workspace", "user"} & set(getattr(obj, "_admin_changed", ())):
-            raise org_services.ServiceError(
-                "To give someone else access, delete the row and add the new member."
-            )
+        refuse_changed_keys(
+            obj,
+            {"workspace", self.holder},
+            "To give someone else access, delete the row and add the new one.",
+        )
         self.create(request, obj, form)
 
     def remove(self, request, obj):
-        services.workspace_member_remove(actor=request.user, workspace=obj.workspace, user=obj.user)
+        self.remove_service(actor=request.user, **self._keys(obj))
+
+
+class WorkspaceMembershipWrites(GrantWrites):
+    holder = "user"
+    set_service = staticmethod(services.workspace_member_set)
+    remove_service = staticmethod(services.workspace_member_remove)
 
 
 class WorkspaceMembershipInline(WorkspaceMembershipWrites, ServiceInline, admin.TabularInline):
@@ -66,10 +80,14 @@ class WorkspaceMembershipInline(WorkspaceMembershipWrites, ServiceInline, admin.
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(ServiceAdmin):
+class WorkspaceAdmin(EntityServiceAdmin):
     """Create → workspace_create, change → workspace_update, delete → workspace_delete (its
     domains through domain_remove, its files). The whitelabel domain and avatar are set in
     the console."""
+
+    entity, edited = "workspace", ("name", "slug", "description")
+    update_service = staticmethod(services.workspace_update)
+    delete_service = staticmethod(services.workspace_delete)
 
     list_display = ["name", "slug", "org", "created_at"]
     list_filter = ["org"]
@@ -91,18 +109,6 @@ class WorkspaceAdmin(ServiceAdmin):
             description=obj.description,
         )
 
-    def update(self, request, obj, form):
-        services.workspace_update(
-            actor=request.user,
-            workspace=Workspace.objects.get(pk=obj.pk),
-            name=obj.name,
-            slug=obj.slug,
-            description=obj.description,
-        )
-
-    def remove(self, request, obj):
-        services.workspace_delete(actor=request.user, workspace=obj)
-
 
 @admin.register(WorkspaceMembership)
 class WorkspaceMembershipAdmin(WorkspaceMembershipWrites, ServiceAdmin):
@@ -118,9 +124,13 @@ class WorkspaceMembershipAdmin(WorkspaceMembershipWrites, ServiceAdmin):
 
 
 @admin.register(TeamAccess)
-class TeamAccessAdmin(ServiceAdmin):
+class TeamAccessAdmin(GrantWrites, ServiceAdmin):
     """Add and change → team_access_set (the team's own org only; flag defaults as for
     members), delete → team_access_remove."""
+
+    holder = "team"
+    set_service = staticmethod(services.team_access_set)
+    remove_service = staticmethod(services.team_access_remove)
 
     list_display = ["team", "workspace", *GRANT_FIELDS]
     list_filter = ["role", "workspace__org"]
@@ -133,27 +143,15 @@ class TeamAccessAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["team", "workspace"] if obj else []
 
-    def create(self, request, obj, form):
-        role, flags, shown = _submitted(obj)
-        return org_services.team_access_set(
-            actor=request.user,
-            team=obj.team,
-            workspace=obj.workspace,
-            role=role,
-            flags=org_services.flags_as_submitted(shown, role, flags),
-        )
-
-    def update(self, request, obj, form):
-        self.create(request, obj, form)
-
-    def remove(self, request, obj):
-        org_services.team_access_remove(actor=request.user, team=obj.team, workspace=obj.workspace)
-
 
 @admin.register(Flow)
-class FlowAdmin(ServiceAdmin):
+class FlowAdmin(EntityServiceAdmin):
     """Create → flow_create (a fresh short code), change → flow_update, delete →
     flow_delete."""
+
+    entity, edited = "flow", ("name", "destination_url", "status")
+    update_service = staticmethod(services.flow_update)
+    delete_service = staticmethod(services.flow_delete)
 
     list_display = ["name", "short_code", "workspace", "status", "created_at"]
     list_filter = ["status", "workspace__org"]
@@ -175,18 +173,6 @@ class FlowAdmin(ServiceAdmin):
             destination_url=obj.destination_url,
             status=obj.status,
         )
-
-    def update(self, request, obj, form):
-        services.flow_update(
-            actor=request.user,
-            flow=Flow.objects.get(pk=obj.pk),
-            name=obj.name,
-            destination_url=obj.destination_url,
-            status=obj.status,
-        )
-
-    def remove(self, request, obj):
-        services.flow_delete(actor=request.user, flow=obj)
 
 
 class WorkspaceContentAdmin(ReadOnlyAdmin):

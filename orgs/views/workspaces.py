@@ -6,12 +6,12 @@ from django.views.decorators.http import require_http_methods
 
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
+from workspaces.selectors.stats import workspace_contents, workspaces_with_counts
 
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..forms import ConfirmForm, WorkspaceCreateForm
 from ..models import Domain
-from ..stats import workspace_contents, workspaces_with_counts
 from .rendering import paginate, render_page, wants_partial
 
 

@@ -75,3 +75,65 @@ def test_sign_up_through_an_invitation_is_logged_as_the_new_person(client, acme)
     client.force_login(admin)
     export = client.get("/orgs/acme/activity/export.csv?email=joiner@acme.test")
     assert b"joiner@acme.test" in b"".join(export.streaming_content)
+
+
+def test_a_just_in_time_sso_join_names_the_new_person_with_source_sso():
+    from orgs.models import Domain, DomainStatus
+
+    org = OrganizationFactory()
+    Domain.objects.create(org=org, hostname="jit.test", status=DomainStatus.VERIFIED)
+    sso = services.sso_configure(
+        actor=None,
+        org=org,
+        protocol="oidc",
+        entity_id="https://idp.jit.test",
+        metadata_url="https://idp.jit.test/.well-known/openid-configuration",
+        client_id="flowadmin",
+        client_secret="s3cret",
+        hostnames=["jit.test"],
+        enforced=False,
+    )
+    start = last_pk()
+    invitations.sso_join(actor=None, sso=sso, email="New.Person@JIT.test")
+    assert actors_since(start) == [
+        ("org_member", "new.person@jit.test"),
+        ("sso_join", "new.person@jit.test"),
+    ]
+    join = ActivityEntry.objects.get(pk__gt=start, entity_type="sso_join")
+    assert join.changes["source"] == [None, "sso"]
+
+
+def test_two_factor_changes_name_the_person_in_each_of_their_orgs():
+    person = UserFactory(email="careful@example.test")
+    orgs = [OrganizationFactory(), OrganizationFactory()]
+    for org in orgs:
+        OrgMembershipFactory(org=org, user=person)
+    start = last_pk()
+    assert services.two_factor_changed(actor=person, change="TOTP added") == 2
+    entries = ActivityEntry.objects.filter(pk__gt=start)
+    assert {(e.org_id, e.entity_type, e.actor_email) for e in entries} == {
+        (org.pk, "two_factor", "careful@example.test") for org in orgs
+    }
+
+
+def test_only_entry_points_open_an_actor_context():
+    """Services name their actor (`@service`, `as_actor`); `acting_as` (which replaces the
+    whole context) is for the places a request, command, task or SCIM call starts."""
+    from django.conf import settings
+
+    entry_points = {
+        "audit/context.py",
+        "flowadmin/middleware.py",
+        "flowadmin/celery.py",
+        "orgs/management/base.py",
+        "orgs/scim/protocol.py",
+        "bench/seeding.py",
+    }
+    base = settings.BASE_DIR
+    users = {
+        str(path.relative_to(base))
+        for folder in ("audit", "bench", "flowadmin", "orgs", "workspaces")
+        for path in (base / folder).rglob("*.py")
+        if "acting_as" in path.read_text() or "actor_for_user(" in path.read_text()
+    }
+    assert users <= entry_points, sorted(users - entry_points)

@@ -419,3 +419,198 @@ def test_the_workspace_delete_page_names_the_sso_domains_it_removes(client, demo
     page = client.get(f"/orgs/acme/workspaces/{marketing.pk}/delete/")
     assert "single sign-on stops covering" in page.content.decode()
     assert domain.hostname in page.content.decode()
+
+
+# --- user accounts (orgs.accounts) ------------------------------------------------------------
+
+
+def user_url(user, page="change"):
+    return f"/admin/orgs/user/{user.pk}/{page}/"
+
+
+def test_adding_a_user(operator, mark):
+    response = post_form(
+        operator,
+        "/admin/orgs/user/add/",
+        email="New.Person@Example.Test",
+        full_name="New Person",
+        password1="a long new passphrase",
+        password2="a long new passphrase",
+    )
+    assert response.status_code == 200
+    user = User.objects.get(email="new.person@example.test")
+    assert user.full_name == "New Person"
+    assert user.check_password("a long new passphrase")
+    assert mark() == []  # in no org yet: no org log to write to
+
+
+def test_adding_a_user_whose_email_is_taken_in_another_case(operator, demo):
+    response = post_form(
+        operator,
+        "/admin/orgs/user/add/",
+        email="EDITOR@acme.test",
+        full_name="Typed name",
+        password1="a long new passphrase",
+        password2="a long new passphrase",
+    )
+    assert "already exists" in text(response)
+    assert User.objects.filter(email__iexact="editor@acme.test").count() == 1
+
+
+def test_changing_a_user_logs_one_entry_per_org_with_the_operator(operator, demo, mark):
+    editor = demo["editor@acme.test"]
+    response = post_form(operator, user_url(editor), full_name="Edith Renamed", is_staff="on")
+    assert response.status_code == 200
+    editor.refresh_from_db()
+    assert (editor.full_name, editor.is_staff) == ("Edith Renamed", True)
+    assert mark() == [("user", "updated", OPS)]
+    entry = ActivityEntry.objects.latest("pk")
+    assert entry.org.slug == "acme"
+    assert entry.changes["full_name"][1] == "Edith Renamed"
+    assert entry.changes["is_staff"] == [False, True]
+
+
+def test_changing_the_password_goes_through_the_service(operator, demo, mark):
+    editor = demo["editor@acme.test"]
+    response = operator.post(
+        user_url(editor, "password"),
+        {"password1": "another long passphrase", "password2": "another long passphrase"},
+        follow=True,
+    )
+    assert "Password changed successfully" in text(response)
+    editor.refresh_from_db()
+    assert editor.check_password("another long passphrase")
+    assert mark() == [("user", "updated", OPS)]
+    changes = ActivityEntry.objects.latest("pk").changes
+    assert changes == {"password": ["[redacted]", "[redacted]"]}
+    assert "another long passphrase" not in str(changes)
+
+
+def test_deactivating_the_last_admin_is_a_form_error_with_the_input_kept(operator, demo, mark):
+    """admin@globex.test is Globex's only admin: the change form says so in place, keeps what
+    the operator typed, and nothing changes."""
+    admin = demo["admin@globex.test"]
+    response = post_form(operator, user_url(admin), is_active=None, full_name="Typed Name")
+    assert response.status_code == 200
+    assert "Globex must keep at least one Org Admin" in text(response)
+    assert response.context["adminform"].form.non_field_errors()
+    assert 'value="Typed Name"' in text(response)
+    admin.refresh_from_db()
+    assert admin.is_active and admin.full_name != "Typed Name"
+    assert mark() == []
+
+
+def test_deactivating_an_admin_when_another_admin_is_active(operator, acme, demo, mark):
+    services.org_role_set(actor=None, org=acme, user=demo["editor@acme.test"], role="admin")
+    start = len(mark())
+    admin = demo["admin@acme.test"]
+    post_form(operator, user_url(admin), is_active=None)
+    admin.refresh_from_db()
+    assert not admin.is_active
+    assert mark()[start:] == [("user", "updated", OPS)]
+
+
+def test_an_inactive_admin_does_not_count_as_the_orgs_admin(operator, acme, demo):
+    """With the other admin deactivated, the last active one cannot be removed either."""
+    editor, admin = demo["editor@acme.test"], demo["admin@acme.test"]
+    services.org_role_set(actor=None, org=acme, user=editor, role="admin")
+    post_form(operator, user_url(editor), is_active=None)
+    membership = OrgMembership.objects.get(org=acme, user=admin)
+    response = delete(operator, f"/admin/orgs/orgmembership/{membership.pk}/delete/")
+    assert response.status_code == 403  # the delete button is not offered
+    with pytest.raises(services.LastAdminError):
+        services.member_remove(actor=None, org=acme, user=admin)
+    assert OrgMembership.objects.filter(pk=membership.pk).exists()
+
+
+def test_deactivate_selected_of_every_admin_changes_nothing(operator, acme, demo, mark):
+    services.org_role_set(actor=None, org=acme, user=demo["editor@acme.test"], role="admin")
+    admins = [demo["admin@acme.test"].pk, demo["editor@acme.test"].pk]
+    start = len(mark())
+    response = operator.post(
+        "/admin/orgs/user/", {"action": "deactivate", "_selected_action": admins}, follow=True
+    )
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert User.objects.filter(pk__in=admins, is_active=True).count() == 2
+    assert mark()[start:] == []
+
+
+def test_activate_and_deactivate_selected(operator, demo, mark):
+    people = [demo["viewer@acme.test"].pk, demo["outsider@acme.test"].pk]
+    operator.post("/admin/orgs/user/", {"action": "deactivate", "_selected_action": people})
+    assert not User.objects.filter(pk__in=people, is_active=True).exists()
+    operator.post("/admin/orgs/user/", {"action": "activate", "_selected_action": people})
+    assert User.objects.filter(pk__in=people, is_active=True).count() == 2
+    assert mark() == [("user", "updated", OPS)] * 4
+
+
+# --- a refusal at save time is a form error, the input kept (every ServiceAdmin) -------------
+
+
+def test_a_refused_rename_keeps_what_the_operator_typed(operator, acme, mark):
+    team = TeamFactory(org=acme, name="Second team")
+    response = post_form(
+        operator, f"/admin/orgs/team/{team.pk}/change/", name="FIELD SALES", description="Typed"
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert 'value="FIELD SALES"' in text(response)
+    assert "Typed</textarea>" in text(response)
+    team.refresh_from_db()
+    assert (team.name, team.description) == ("Second team", "")
+    assert mark()[-1:] != [("team", "updated", OPS)]
+
+
+def test_a_refused_inline_keeps_the_other_rows_as_typed(operator, acme, demo, mark):
+    """The org page's inline demoting every admin: the error is on the form, the roles stay
+    as the operator set them, nothing is saved."""
+    url = f"/admin/orgs/organization/{acme.pk}/change/"
+    page = operator.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    roles = {f"memberships-{i}-role": "user" for i in range(len(formset.forms))}
+    response = operator.post(url, form_data(page, description="Typed here", **roles))
+    assert response.status_code == 200
+    assert "Acme must keep at least one Org Admin" in text(response)
+    assert "Typed here</textarea>" in text(response)
+    acme.refresh_from_db()
+    assert acme.description != "Typed here"
+    assert mark() == []
+
+
+# --- the hooks a subclass must define say so ------------------------------------------------
+
+
+def test_an_undefined_service_write_names_the_class_and_the_method():
+    from django.contrib import admin as django_admin
+
+    from orgs.admin_services import ReadOnlyAdmin, ServiceAdmin
+
+    class Forgetful(ServiceAdmin):
+        pass
+
+    class Unlinked(ReadOnlyAdmin):
+        pass
+
+    forgetful = Forgetful(Team, django_admin.site)
+    with pytest.raises(NotImplementedError, match=r"Forgetful must define create\(request"):
+        forgetful.create(None, Team(), None)
+    with pytest.raises(NotImplementedError, match=r"update.*to change a team"):
+        forgetful.update(None, Team(), None)
+    with pytest.raises(NotImplementedError, match=r"remove.*has_delete_permission"):
+        forgetful.remove(None, Team())
+    with pytest.raises(NotImplementedError, match=r"Unlinked must define console_url"):
+        Unlinked(Team, django_admin.site).console_url(Team())
+
+
+def test_an_access_grant_without_its_keys_says_which_model_must_define_them():
+    from workspaces.models.access import AccessGrant
+
+    class Grant(AccessGrant):
+        class Meta:
+            app_label = "workspaces"
+            abstract = True
+
+    with pytest.raises(NotImplementedError, match=r"Grant must define keys\(\)"):
+        AccessGrant.keys(Grant.__new__(Grant))
+    with pytest.raises(NotImplementedError, match=r"Grant must define check_same_org\(\)"):
+        AccessGrant.check_same_org(Grant.__new__(Grant))

@@ -26,6 +26,7 @@ from tests.factories import (
 )
 from workspaces import services as workspace_services
 from workspaces.models import TeamAccess, WorkspaceMembership
+from workspaces.selectors.manage import users_with_workspace_access
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,8 @@ def test_members_access_reads_the_same_rule(org, ws):
     member = WorkspaceMembershipFactory(workspace=ws, editor=True, until=T).user
     assert permissions.members_access(org, now=JUST_BEFORE)[member.pk].workspace(ws.pk)
     assert permissions.members_access(org, now=T)[member.pk].workspace(ws.pk) is None
-    assert member in permissions.users_with_workspace_access(ws, now=JUST_BEFORE)
-    assert member not in permissions.users_with_workspace_access(ws, now=T)
+    assert member in users_with_workspace_access(ws, now=JUST_BEFORE)
+    assert member not in users_with_workspace_access(ws, now=T)
 
 
 def test_checks_over_http_stop_at_the_instant(client, ws, monkeypatch):
@@ -176,7 +177,9 @@ def test_services_set_and_clear_ends(org, ws):
     assert TeamMembership.objects.get(team=team, user=member).until == end
     services.team_member_until_set(actor=admin, team=team, user=member, until=None)
     assert TeamMembership.objects.get(team=team, user=member).until is None
-    services.team_access_set(actor=admin, team=team, workspace=ws, role="viewer", until=end)
+    workspace_services.team_access_set(
+        actor=admin, team=team, workspace=ws, role="viewer", until=end
+    )
     assert TeamAccess.objects.get(team=team).until == end
 
 

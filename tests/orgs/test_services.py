@@ -111,13 +111,15 @@ def test_team_members_must_be_org_members():
 def test_team_access_is_limited_to_the_teams_org():
     team = TeamFactory()
     with pytest.raises(ServiceError):
-        services.team_access_set(actor=None, team=team, workspace=WorkspaceFactory(), role="viewer")
+        ws_services.team_access_set(
+            actor=None, team=team, workspace=WorkspaceFactory(), role="viewer"
+        )
 
 
 def test_team_access_uses_flag_defaults():
     team = TeamFactory()
     ws = WorkspaceFactory(org=team.org)
-    access = services.team_access_set(actor=None, team=team, workspace=ws, role="editor")
+    access = ws_services.team_access_set(actor=None, team=team, workspace=ws, role="editor")
     assert access.flags == {
         "flows_manager": True,
         "brand_kits_manager": True,

@@ -3,7 +3,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from orgs.decorators import CapabilityDenied, org_view, workspace_view
+from orgs.decorators import CapabilityDenied, org_view
+from workspaces.decorators import workspace_view
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from tests.factories import (
     WorkspaceMembershipFactory,
     leave_org_behind_the_models_back,
 )
+from workspaces.selectors.manage import users_with_workspace_access
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +67,11 @@ def test_people_outside_the_org_do_not_count(demo, acme):
     # Left the org, grants stale (the models refuse this state; made behind their back).
     leave_org_behind_the_models_back(stranger)
     assert stranger.pk not in permissions.workspace_member_access(ws)
-    assert not permissions.users_with_workspace_access(ws).filter(pk=stranger.pk).exists()
+    assert not users_with_workspace_access(ws).filter(pk=stranger.pk).exists()
 
 
 def test_users_with_access_matches_the_loader(demo, acme):
     ws = acme.workspaces.get(slug="sales")
     OrgMembershipFactory(org=acme, admin=True)
     expected = set(permissions.workspace_member_access(ws))
-    assert set(permissions.users_with_workspace_access(ws).values_list("pk", flat=True)) == expected
+    assert set(users_with_workspace_access(ws).values_list("pk", flat=True)) == expected

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0009_access_until'),
+        ('orgs', '0010_access_until'),
         ('workspaces', '0005_workspace_name_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

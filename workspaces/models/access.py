@@ -43,6 +43,20 @@ class Workspace(NamedInOrg):
         return self.name
 
 
+def grant_constraints(prefix: str, holder_fields: list[str]) -> list:
+    """A grant table's constraints, named `<prefix>_…`: one grant per (workspace, holder), a
+    known role, and an admin with every flag (SPEC §3.2)."""
+    return [
+        models.UniqueConstraint(fields=holder_fields, name=f"{prefix}_unique"),
+        models.CheckConstraint(
+            condition=models.Q(role__in=WorkspaceRole.values), name=f"{prefix}_role_valid"
+        ),
+        models.CheckConstraint(
+            condition=ADMIN_HAS_EVERY_FLAG, name=f"{prefix}_admin_has_every_flag"
+        ),
+    ]
+
+
 class AccessGrant(models.Model):
     """A workspace role with its Fine-Grained Permissions, one boolean column per flag of
     orgs.roles.FLAGS (shared by direct and team access)."""
@@ -73,12 +87,15 @@ class AccessGrant(models.Model):
 
     def keys(self) -> tuple:
         """The foreign keys that tie the grant to its org (checked when they change)."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must define keys(): the tuple of foreign key ids that tie "
+            "the grant to its org, e.g. (self.workspace_id, self.user_id)."
+        )
 
     def apply_role_rules(self) -> None:
         """SPEC §3.2 on every save: a changed role whose flags were left as loaded gets the new
         role's defaults; an admin has every flag. (Services set explicit flags after the
-        defaults through orgs.services.apply_grant.)"""
+        defaults through workspaces.services.apply_grant.)"""
         stored = getattr(self, "_stored_grant", None)
         values = self.flags
         if stored is not None and stored[0] != self.role and stored[1] == values:
@@ -87,7 +104,11 @@ class AccessGrant(models.Model):
             setattr(self, flag, value)
 
     def check_same_org(self) -> None:
-        raise NotImplementedError
+        """CrossOrgError unless everything the grant ties together is in one org."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define check_same_org(): raise CrossOrgError unless "
+            "the rows of keys() belong to one org."
+        )
 
     def clean(self):
         super().clean()
@@ -110,15 +131,7 @@ class WorkspaceMembership(AccessGrant):
     class Meta:
         verbose_name = "workspace member"
         ordering = ["workspace", "user__email"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "user"], name="wsmembership_unique"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=WorkspaceRole.values), name="wsmembership_role_valid"
-            ),
-            models.CheckConstraint(
-                condition=ADMIN_HAS_EVERY_FLAG, name="wsmembership_admin_has_every_flag"
-            ),
-        ]
+        constraints = grant_constraints("wsmembership", ["workspace", "user"])
         indexes = [models.Index(fields=["until"], condition=ENDS, name="wsmembership_until")]
 
     def __str__(self):
@@ -141,15 +154,7 @@ class TeamAccess(AccessGrant):
         verbose_name = "team access"
         verbose_name_plural = "team access"
         ordering = ["workspace", "team__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["team", "workspace"], name="teamaccess_unique"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=WorkspaceRole.values), name="teamaccess_role_valid"
-            ),
-            models.CheckConstraint(
-                condition=ADMIN_HAS_EVERY_FLAG, name="teamaccess_admin_has_every_flag"
-            ),
-        ]
+        constraints = grant_constraints("teamaccess", ["team", "workspace"])
         indexes = [models.Index(fields=["until"], condition=ENDS, name="teamaccess_until")]
 
     def __str__(self):

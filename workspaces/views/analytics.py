@@ -5,10 +5,10 @@ from django.views.decorators.http import require_GET
 
 from flowadmin.htmx import partial_or_page
 from flowadmin.routers import replica_reads
-from orgs.decorators import workspace_view
+from workspaces.decorators import workspace_view
 
 from .. import charts, selectors
-from ..flow_forms import PeriodForm
+from ..forms.flows import PeriodForm
 
 
 @require_GET

@@ -14,13 +14,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from flowadmin.htmx import partial_or_page
 from flowadmin.routers import replica_reads
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
+from workspaces.decorators import workspace_view
 
-from .. import content_services
-from ..content_forms import TagForm
-from ..content_selectors import AudienceFilters, audience_contacts
+from ..forms.content import TagForm
 from ..models import AudienceContact
+from ..selectors.content import AudienceFilters, audience_contacts
+from ..services import content as content_services
 from ._content import paginate, safe_next, ws_url
 
 LIST = "workspaces/audience/list.html"

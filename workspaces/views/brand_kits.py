@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin.htmx import partial_or_page
-from orgs.decorators import workspace_view
+from workspaces.decorators import workspace_view
 
-from .. import content_services, uploads
-from ..content_forms import BrandKitForm
+from .. import uploads
+from ..forms.content import BrandKitForm
 from ..models import BrandKit
+from ..services import content as content_services
 from ._content import paginate, ws_url
 from .assets import private_file_response
 

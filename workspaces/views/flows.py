@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin import params
 from flowadmin.htmx import partial_or_page
-from orgs.decorators import workspace_view
 from orgs.errors import GoneError, ServiceError, StaleError
+from workspaces.decorators import workspace_view
 
 from .. import charts, selectors, services
-from ..flow_forms import FlowEditForm, FlowFilterForm, FlowForm, PeriodForm
+from ..forms.flows import FlowEditForm, FlowFilterForm, FlowForm, PeriodForm
 from ..models import Flow, FlowTemplate
 
 PAGE_SIZE = 25

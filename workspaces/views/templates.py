@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin.htmx import partial_or_page
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
+from workspaces.decorators import workspace_view
 
-from .. import content_services
-from ..content_forms import FlowTemplateForm
+from ..forms.content import FlowTemplateForm
 from ..models import FlowTemplate
+from ..services import content as content_services
 from ._content import paginate, ws_url
 
 LIST = "workspaces/flow_templates/list.html"

@@ -146,7 +146,7 @@ class Command(FlowadminCommand):
                     services.team_member_add(actor=actor, team=team, user=users[email])
             for ws_slug, role in grants:
                 if not TeamAccess.objects.filter(team=team, workspace=workspaces[ws_slug]).exists():
-                    services.team_access_set(
+                    workspace_services.team_access_set(
                         actor=actor, team=team, workspace=workspaces[ws_slug], role=role
                     )
 

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
-from workspaces import content_services, uploads
+from workspaces import uploads
 from workspaces.models import Asset
+from workspaces.services import content as content_services
 
 from .conftest import ws_path
 from .images import PDF, huge_png_header, image_bytes, upload

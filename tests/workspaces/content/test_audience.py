@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from orgs.errors import ServiceError
 from tests.factories import AudienceContactFactory
-from workspaces import content_services
-from workspaces.content_selectors import AudienceFilters
 from workspaces.models import AudienceContact
+from workspaces.selectors.content import AudienceFilters
+from workspaces.services import content as content_services
 
 from .conftest import ws_path
 

@@ -2,8 +2,8 @@ import pytest
 
 from orgs.errors import ServiceError
 from tests.factories import FlowTemplateFactory
-from workspaces import content_services
 from workspaces.models import FlowTemplate
+from workspaces.services import content as content_services
 
 from .conftest import ws_path
 

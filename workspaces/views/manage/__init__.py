@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin.htmx import wants_partial
 from orgs import permissions
-from orgs.decorators import workspace_view
+from workspaces.decorators import workspace_view
 
 MANAGE_TABS = [
     ("members", "Members"),

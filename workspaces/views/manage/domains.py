@@ -7,12 +7,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin.hosts import dns_record_for, short_link_host
 from orgs import services as org_services
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from orgs.models import Domain
-from workspaces import manage_selectors as selectors
 from workspaces import services
-from workspaces.manage_forms import DomainAddForm, WhitelabelForm
+from workspaces.decorators import workspace_view
+from workspaces.forms.manage import DomainAddForm, WhitelabelForm
+from workspaces.selectors import manage as selectors
 
 from . import manage_url, redirect_to, render_confirm, render_manage
 

@@ -9,12 +9,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgs import services as org_services
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from orgs.forms import IntegrationSettingsForm
 from orgs.integrations import get_app
 from orgs.models import IntegrationInstallation
-from workspaces import manage_selectors as selectors
+from workspaces.decorators import workspace_view
+from workspaces.selectors import manage as selectors
 
 from . import manage_url, redirect_to, render_confirm, render_manage
 

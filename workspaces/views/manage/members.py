@@ -9,20 +9,31 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from orgs.decorators import workspace_view
+from orgs import undo
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
 from orgs.models import User
-from workspaces import manage_selectors as selectors
 from workspaces import services
-from workspaces.manage_forms import MemberAddForm, MemberSearchForm
+from workspaces.decorators import workspace_view
+from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
+from workspaces.selectors import manage as selectors
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 # Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
 # rendering bounded (issue #14), as on the users page.
 PAGE_SIZE = 25
+
+
+def _rows(request, users, forms=None):
+    """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
+    bound form) keeps a submitted form with its errors."""
+    rows = selectors.member_rows(request.workspace, users)
+    for row in rows:
+        if row.membership is not None:
+            row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
+    return rows
 
 
 def _members_page(request, *, q="", forms=None, status=200):
@@ -34,7 +45,7 @@ def _members_page(request, *, q="", forms=None, status=200):
         "search": search,
         "q": q,
         "page": page,
-        "rows": selectors.member_rows(request.workspace, page.object_list, forms),
+        "rows": _rows(request, page.object_list, forms),
         "add_search": MemberSearchForm(auto_id="add-%s"),
     }
     return render_manage(
@@ -56,7 +67,7 @@ def members(request):
 def _row(request, membership, *, form=None, notice=""):
     """Render one member's table row (htmx swap)."""
     forms = {membership.pk: form} if form is not None else None
-    rows = selectors.member_rows(request.workspace, [membership.user], forms)
+    rows = _rows(request, [membership.user], forms)
     return render_manage(
         request,
         "workspaces/manage/members.html#member_row",
@@ -199,11 +210,18 @@ def member_remove(request, membership_id):
         except ServiceError as error:
             messages.error(request, error.text)
         else:
-            messages.success(
-                request, f"Removed {user.display_name}'s direct access to {request.workspace.name}."
-            )
+            done = f"Removed {user.display_name}'s direct access to {request.workspace.name}."
             if left_manage(request, user):
+                messages.success(request, done)  # no Undo: they can't manage it any more
                 return redirect_to(request, reverse("home"))
+            undo.offer(
+                request,
+                done,
+                kind=undo.WORKSPACE_MEMBER,
+                workspace=request.workspace.pk,
+                user=user.pk,
+                **undo.grant_values(membership),
+            )
         return redirect_to(request, manage_url(request, "members"))
     return render_confirm(
         request,

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.views.decorators.http import require_http_methods
 
-from orgs.decorators import workspace_view
 from orgs.errors import ServiceError
 from workspaces import services
-from workspaces.manage_forms import WorkspaceSettingsForm
+from workspaces.decorators import workspace_view
+from workspaces.forms.manage import WorkspaceSettingsForm
 
 from . import manage_url, redirect_to, render_manage
 

@@ -8,13 +8,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orgs import services as org_services
-from orgs.decorators import workspace_view
+from orgs import undo
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
-from workspaces import manage_selectors as selectors
-from workspaces.manage_forms import TeamAddForm
+from workspaces import services
+from workspaces.decorators import workspace_view
+from workspaces.forms.manage import TeamAddForm
 from workspaces.models import TeamAccess
+from workspaces.selectors import manage as selectors
 
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
@@ -58,7 +59,7 @@ def team_add(request):
     if form.is_valid():
         team = form.cleaned_data["team"]
         try:
-            access = org_services.team_access_set(
+            access = services.team_access_set(
                 actor=request.user,
                 team=team,
                 workspace=request.workspace,
@@ -98,7 +99,7 @@ def team_update(request, access_id):
     if form.is_valid():
         changes = form.changes()
         try:
-            access = org_services.team_access_set(
+            access = services.team_access_set(
                 actor=request.user, team=access.team, workspace=request.workspace, **changes
             )
         except ServiceError as error:
@@ -133,17 +134,22 @@ def team_remove(request, access_id):
     team = access.team
     if request.method == "POST":
         try:
-            org_services.team_access_remove(
-                actor=request.user, team=team, workspace=request.workspace
-            )
+            services.team_access_remove(actor=request.user, team=team, workspace=request.workspace)
         except ServiceError as error:
             messages.error(request, error.text)
         else:
-            messages.success(
-                request, f"{team.name} no longer has access to {request.workspace.name}."
-            )
+            done = f"{team.name} no longer has access to {request.workspace.name}."
             if _team_members_lose_manage(request, team):
+                messages.success(request, done)  # no Undo: they can't manage it any more
                 return redirect_to(request, reverse("home"))
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_ACCESS,
+                team=team.pk,
+                workspace=request.workspace.pk,
+                **undo.grant_values(access),
+            )
         return redirect_to(request, manage_url(request, "teams"))
     return render_confirm(
         request,

@@ -1,4 +1,5 @@
-"""Writes to workspaces and workspace memberships (atomic; actor keyword-only)."""
+"""Writes to workspaces, workspace memberships, team access and flows (atomic; actor
+keyword-only)."""
 
 import secrets
 
@@ -13,25 +14,18 @@ from audit.context import service
 from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
 from orgs.locking import lock_org, lock_row
-from orgs.models import Domain
+from orgs.models import Domain, Team
 from orgs.names import fold
-from orgs.services import (
-    apply_grant,
-    domain_remove,
-    flags_as_submitted,
-    require_fit,
-    require_member,
-    settle_until,
-    unique_slug,
-)
+from orgs.services import domain_remove, require_fit, require_member, settle_until, unique_slug
 
-from .models import (
+from ..models import (
     Asset,
     BrandKit,
     Flow,
     FlowStatus,
     Scan,
     ScanDay,
+    TeamAccess,
     Workspace,
     WorkspaceMembership,
 )
@@ -96,6 +90,34 @@ def workspace_delete(*, actor, workspace) -> None:
     transaction.on_commit(delete_files)
 
 
+def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
+    """Set role and flags on a WorkspaceMembership or TeamAccess following SPEC §3.2: a new or
+    changed role re-applies its flag defaults, then explicit flags are applied; admin flags stay
+    on. Returns whether anything changed."""
+    if role is not None and not permissions.is_workspace_role(role):
+        raise ServiceError(f"Unknown workspace role {role!r}: use admin, editor or viewer.")
+    unknown = set(flags or {}) - set(permissions.FLAG_DEFAULTS["admin"])
+    if unknown:
+        raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
+    before = (grant.role, grant.flags)
+    current = None if grant.pk is None else before
+    grant.role, values = permissions.grant_after(current, role or grant.role, flags)
+    for flag, value in values.items():
+        setattr(grant, flag, value)
+    return (grant.role, grant.flags) != before
+
+
+def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -> dict:
+    """The flags to apply from a form that showed `shown` = (role, flags) (None: no grant
+    yet): with a new or changed role only the flags the person changed count — the role's
+    defaults (SPEC §3.2) apply to the rest; with the same role, the flags as given."""
+    flags = dict(flags or {})
+    if shown is None or shown[0] != role:
+        before = shown[1] if shown else dict.fromkeys(permissions.FLAGS, False)
+        flags = {flag: value for flag, value in flags.items() if before.get(flag) != value}
+    return flags
+
+
 @service
 def workspace_member_set(
     *,
@@ -137,13 +159,18 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(*, actor, workspace, user, role: str, until=None) -> WorkspaceMembership:
+def workspace_member_add(
+    *, actor, workspace, user, role: str, flags: dict | None = None, until=None
+) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags,
-    ending at `until` (None: no end)."""
+    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal), ending at
+    `until` (None: no end)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, until=until)
+    return workspace_member_set(
+        actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
+    )
 
 
 @service
@@ -245,6 +272,43 @@ def workspace_access_save(
     return workspace_member_set(
         actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
     )
+
+
+@service
+def team_access_set(
+    *,
+    actor,
+    team: Team,
+    workspace,
+    role: str | None = None,
+    flags: dict | None = None,
+    until=expiry.UNCHANGED,
+) -> TeamAccess:
+    """Give `team` access to `workspace` or change its role, flags and end `until` (None: no
+    end; UNCHANGED keeps it, and a new access then has none; an ended one is refused unless
+    given a new end)."""
+    if workspace.org_id != team.org_id:
+        raise ServiceError("A team can only get access to workspaces of its own org.")
+    lock_org(team.org_id)
+    access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
+    if access is None:
+        if role is None:
+            raise ServiceError("Choose a role for the team's access.")
+        access = TeamAccess(team=team, workspace=workspace)
+    until_changed = settle_until(access, until, f"{team.name}'s access to {workspace.name}")
+    if apply_grant(access, role, flags) or until_changed or access.pk is None:
+        with unique_or_error(f"{team.name} already has access to {workspace.name}."):
+            access.save()
+    return access
+
+
+@service
+def team_access_remove(*, actor, team: Team, workspace) -> None:
+    lock_org(team.org_id)
+    deleted = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
+    if deleted is None:
+        raise ServiceError(f"{team.name} has no access to {workspace.name}.")
+    deleted.delete()
 
 
 # --- flows ---------------------------------------------------------------------------------

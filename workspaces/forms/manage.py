@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from orgs.avatars import process_avatar
 from orgs.roles import WorkspaceRole
 
-from .models import Workspace
+from ..models import Workspace
 
 
 class MemberAddForm(forms.Form):

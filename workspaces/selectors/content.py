@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from .models import AudienceContact
+from ..models import AudienceContact
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class AudienceFilters:
 def has_tag(tag: str) -> Q:
     """Contacts whose `tags` list holds `tag`. PostgreSQL answers JSON containment; SQLite has
     no containment lookup, so it matches the quoted tag in the stored JSON text (tags never
-    contain a quote, see content_services.normalize_tag)."""
+    contain a quote, see workspaces.services.content.normalize_tag)."""
     if connection.features.supports_json_field_contains:
         return Q(tags__contains=[tag])
     return Q(tags__icontains=json.dumps(tag))

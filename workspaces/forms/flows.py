@@ -2,9 +2,9 @@
 
 from django import forms
 
-from .models import Flow, FlowStatus
-from .selectors import DEFAULT_PERIOD, PERIOD_CHOICES
-from .services import http_url
+from ..models import Flow, FlowStatus
+from ..selectors import DEFAULT_PERIOD, PERIOD_CHOICES
+from ..services import http_url
 
 
 class HttpURLField(forms.URLField):

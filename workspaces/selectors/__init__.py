@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import DeviceClass, Flow, Scan, ScanDay
+from ..models import DeviceClass, Flow, Scan, ScanDay
 
 PERIOD_CHOICES = (7, 30, 90)
 DEFAULT_PERIOD = 30

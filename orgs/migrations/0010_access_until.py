@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0008_team_name_key'),
+        ('orgs', '0009_access_reviews'),
     ]
 
     operations = [

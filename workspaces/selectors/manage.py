@@ -7,14 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from orgs import permissions
-from orgs.forms import GrantForm
 from orgs.integrations import CATALOG, App
-from orgs.models import Domain, DomainStatus, IntegrationInstallation, Team, User
-from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+from orgs.models import (
+    Domain,
+    DomainStatus,
+    IntegrationInstallation,
+    OrgMembership,
+    Team,
+    TeamMembership,
+    User,
+    current,
+)
+from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
-from .models import TeamAccess, WorkspaceMembership
+from ..models import TeamAccess, WorkspaceMembership
 
 
 def search_users(queryset, q: str):
@@ -45,12 +54,12 @@ class SourceRow:
 
 
 @dataclass
-class MemberRow:
+class WorkspaceMemberRow:
     user: User
     access: permissions.WorkspaceAccess
     membership: WorkspaceMembership | None
-    form: GrantForm | None
     team_ids: dict[str, int]
+    form: object | None = None  # the view's GrantForm for a direct membership
 
     @property
     def sources(self) -> list[SourceRow]:
@@ -97,9 +106,9 @@ def team_ids_by_name(workspace) -> dict[str, int]:
     return dict(TeamAccess.objects.filter(workspace=workspace).values_list("team__name", "team_id"))
 
 
-def member_rows(workspace, users, forms: dict | None = None) -> list[MemberRow]:
-    """One row per user (in the given order) with their effective access, their direct
-    membership and its form. `forms` replaces a membership's form by a bound one (errors)."""
+def member_rows(workspace, users) -> list[WorkspaceMemberRow]:
+    """One row per user (in the given order) with their effective access and their direct
+    membership (the view adds the membership's form)."""
     users = list(users)
     access = permissions.workspace_member_access(workspace, [u.pk for u in users])
     memberships = {
@@ -107,7 +116,6 @@ def member_rows(workspace, users, forms: dict | None = None) -> list[MemberRow]:
         for m in WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
     }
     team_ids = team_ids_by_name(workspace) if users else {}
-    forms = forms or {}
     rows = []
     for user in users:
         if user.pk not in access:  # lost access between the two queries
@@ -115,15 +123,30 @@ def member_rows(workspace, users, forms: dict | None = None) -> list[MemberRow]:
         membership = memberships.get(user.pk)
         if membership is not None:
             membership.user = user
-        form = None
-        if membership is not None:
-            form = forms.get(membership.pk) or GrantForm(grant=membership)
-        rows.append(MemberRow(user, access[user.pk], membership, form, team_ids))
+        rows.append(WorkspaceMemberRow(user, access[user.pk], membership, team_ids))
     return rows
 
 
+def users_with_workspace_access(workspace, now=None):
+    """The users orgs.permissions.workspace_member_access returns, as a queryset to filter,
+    order and paginate: org members who are direct members, in a team with access, or org
+    admins — through grants that have not ended at `now` (orgs.expiry; default: this
+    moment)."""
+    now = now or timezone.now()
+    org_members = OrgMembership.objects.filter(current(now), org_id=workspace.org_id)
+    direct = WorkspaceMembership.objects.filter(current(now), workspace=workspace).values("user_id")
+    teams = TeamAccess.objects.filter(
+        current(now), workspace=workspace, team__org_id=workspace.org_id
+    ).values("team_id")
+    via_team = TeamMembership.objects.filter(current(now), team_id__in=teams).values("user_id")
+    admins = org_members.filter(role=OrgRole.ADMIN).values("user_id")
+    return User.objects.filter(pk__in=org_members.values("user_id")).filter(
+        Q(pk__in=direct) | Q(pk__in=via_team) | Q(pk__in=admins)
+    )
+
+
 def people_with_access(workspace, q: str = ""):
-    return search_users(permissions.users_with_workspace_access(workspace), q).order_by("email")
+    return search_users(users_with_workspace_access(workspace), q).order_by("email")
 
 
 CANDIDATE_LIMIT = 20

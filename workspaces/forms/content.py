@@ -1,13 +1,13 @@
 """Forms for flow templates, assets, brand kits and audience tags. They validate input and show
-errors in place; the writes happen in workspaces.content_services."""
+errors in place; the writes happen in workspaces.services.content."""
 
 from django import forms
 from django.core.validators import URLValidator
 
-from . import uploads
-from .content_services import FONT_RE, BrandKitData, normalize_tag
-from .models import FlowTemplate
-from .models.content import hex_color
+from .. import uploads
+from ..models import FlowTemplate
+from ..models.content import hex_color
+from ..services.content import FONT_RE, BrandKitData, normalize_tag
 
 http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
 

@@ -15,9 +15,9 @@ from audit.recording import record
 from orgs.errors import GoneError, ServiceError
 from orgs.locking import lock_org, lock_row
 
-from . import uploads
-from .content_selectors import AudienceFilters, audience_contacts
-from .models import Asset, AudienceContact, BrandKit, FlowTemplate
+from .. import uploads
+from ..models import Asset, AudienceContact, BrandKit, FlowTemplate
+from ..selectors.content import AudienceFilters, audience_contacts
 
 # --- flow templates ------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ Scans are summed from the daily rollups (ScanDay), never counted row by row.
 
 from django.db.models import IntegerField, OuterRef, Subquery
 
-from workspaces.models import (
+from orgs.models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
+
+from ..models import (
     Asset,
     AudienceContact,
     BrandKit,
@@ -19,9 +21,7 @@ from workspaces.models import (
     Workspace,
     WorkspaceMembership,
 )
-from workspaces.selectors import Period, scan_days_in
-
-from .models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
+from . import Period, scan_days_in
 
 
 class SubqueryCount(Subquery):
