@@ -197,18 +197,10 @@ def _clean_workspace_roles(org, workspace_roles) -> list[dict]:
         seen.add(workspace.pk)
         item = {"workspace": workspace.pk, "role": str(role)}
         if until is not None:
-            _check_until(until, f"{workspace.name} access")
+            services.require_future(until, f"{workspace.name} access")
             item["until"] = until.isoformat()
         cleaned.append(item)
     return cleaned
-
-
-def _check_until(until, what: str) -> None:
-    """An end offered by an invitation (orgs.expiry): an aware instant in the future."""
-    if timezone.is_naive(until):
-        raise ValueError("until must be an aware datetime (orgs.expiry.end_of_day).")
-    if until <= timezone.now():
-        raise ServiceError(f"The end date for {what} must be in the future.", code="until_past")
 
 
 def _refuse_member(org, email: str) -> None:
@@ -278,7 +270,7 @@ def invitation_create(
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
     if until is not None:
-        _check_until(until, f"{email}'s membership")
+        services.require_future(until, f"{email}'s membership")
     cleaned = _clean_workspace_roles(org, workspace_roles)
     _refuse_member(org, email)
     now = timezone.now()

@@ -161,6 +161,15 @@ def is_last_admin(org, user) -> bool:
     return sole_admin_id(org) == user.pk
 
 
+def require_future(until, what: str, *, now=None) -> None:
+    """A new end (orgs.expiry) must be an aware datetime after `now`: ServiceError (code
+    "until_past") naming `what` otherwise; ValueError for a naive datetime (a caller's bug)."""
+    if timezone.is_naive(until):
+        raise ValueError("until must be an aware datetime (orgs.expiry.end_of_day).")
+    if until <= (now or timezone.now()):
+        raise ServiceError(f"The end date for {what} must be in the future.", code="until_past")
+
+
 def settle_until(grant, until, what: str, *, now=None) -> bool:
     """Give `grant` (an org, workspace or team membership, a team access) the end `until`
     (orgs.expiry.UNCHANGED keeps it; None: no end) and return whether it changed.
@@ -170,12 +179,7 @@ def settle_until(grant, until, what: str, *, now=None) -> bool:
     now = now or timezone.now()
     if until is not expiry.UNCHANGED and until != grant.until:
         if until is not None:
-            if timezone.is_naive(until):
-                raise ValueError("until must be an aware datetime (orgs.expiry.end_of_day).")
-            if until <= now:
-                raise ServiceError(
-                    f"The end date for {what} must be in the future.", code="until_past"
-                )
+            require_future(until, what, now=now)
         grant.until = until
         return True
     if grant.pk is not None and not expiry.is_current(grant.until, now):

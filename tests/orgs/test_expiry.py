@@ -406,3 +406,46 @@ def test_set_role_until(org, ws):
         call_command(
             "set_role", org.slug, member.email, "--org-role", "user", "--until", "2020-01-01"
         )
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+def test_an_invitation_copies_its_ends_to_the_grants(org, ws):
+    from orgs import invitations
+
+    admin = OrgMembership.objects.get(org=org, role="admin").user
+    member_end, ws_end = future(30), future(10)
+    issued = invitations.invitation_create(
+        actor=admin,
+        org=org,
+        email="temp@example.test",
+        workspace_roles=[(ws, "editor", ws_end)],
+        until=member_end,
+        send=False,
+    )
+    invitations.invitation_accept(
+        actor=None, token=issued.token, full_name="Tem Porary", password="a-Long-pass-123"
+    )
+    assert OrgMembership.objects.get(org=org, user__email="temp@example.test").until == (
+        member_end
+    )
+    assert WorkspaceMembership.objects.get(user__email="temp@example.test").until == ws_end
+
+
+def test_an_invitation_whose_offer_ended_cannot_be_accepted(org):
+    from orgs import invitations
+
+    admin = OrgMembership.objects.get(org=org, role="admin").user
+    issued = invitations.invitation_create(
+        actor=admin, org=org, email="late@example.test", until=future(1), send=False
+    )
+    Invitation = type(issued.invitation)
+    Invitation.objects.filter(pk=issued.invitation.pk).update(
+        until=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    with pytest.raises(ServiceError, match="offered ended"):
+        invitations.invitation_accept(
+            actor=None, token=issued.token, full_name="Late", password="a-Long-pass-123"
+        )
+    assert not OrgMembership.objects.filter(user__email="late@example.test").exists()
