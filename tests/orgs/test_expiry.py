@@ -427,9 +427,7 @@ def test_an_invitation_copies_its_ends_to_the_grants(org, ws):
     invitations.invitation_accept(
         actor=None, token=issued.token, full_name="Tem Porary", password="a-Long-pass-123"
     )
-    assert OrgMembership.objects.get(org=org, user__email="temp@example.test").until == (
-        member_end
-    )
+    assert OrgMembership.objects.get(org=org, user__email="temp@example.test").until == (member_end)
     assert WorkspaceMembership.objects.get(user__email="temp@example.test").until == ws_end
 
 
