@@ -113,6 +113,11 @@ CAPABILITIES = {
             "org.manage_settings", ORG, "change the org's settings, integrations and domains"
         ),
         Capability(
+            "org.manage_reviews",
+            ORG,
+            "start access reviews, choose their reviewers and read their evidence",
+        ),
+        Capability(
             "ws.view",
             WORKSPACE,
             "see this workspace's flows, templates, assets, brand kits and analytics",
@@ -456,3 +461,79 @@ def workspace_member_access(workspace, user_ids=None) -> dict[int, WorkspaceAcce
         for user_id, access in everyone.items()
         if (ws_access := access.workspace(workspace.pk)) is not None
     }
+
+
+# --- access reviews (SPEC §10) ---------------------------------------------------------------
+# A review snapshots who reaches what; reviewers keep, change or remove each item. Who reviews
+# which scope is data (the review's reviewer rows); what may be decided is decided here.
+
+ORG_ROLES = None  # the scope of an org-role item (a workspace item's scope is its workspace id)
+KEEP, CHANGE, REMOVE = "keep", "change", "remove"
+
+
+def reviewable(access: WorkspaceAccess) -> bool:
+    """Whether a person's access to a workspace becomes a review item: any source but the
+    Org Admin role (that is reviewed once, among the org roles, not in every workspace)."""
+    return any(source.kind != ORG_ADMIN for source in access.sources)
+
+
+def default_reviewers(members: dict[int, OrgAccess], workspace_ids) -> dict[int | None, set[int]]:
+    """Who reviews each scope unless the starter says otherwise: a workspace's own admins
+    (a direct or team source with the Admin role; Org Admins are not counted), or the Org
+    Admins when it has none; the org roles (key ORG_ROLES): the Org Admins.
+    `members`: members_access(org). Returns {workspace id or ORG_ROLES: {user id}}."""
+    org_admins = {user_id for user_id, access in members.items() if access.is_admin}
+    reviewers: dict[int | None, set[int]] = {ORG_ROLES: set(org_admins)}
+    for ws_id in workspace_ids:
+        own = {
+            user_id
+            for user_id, access in members.items()
+            if any(
+                s.kind != ORG_ADMIN and s.role == WorkspaceRole.ADMIN
+                for s in access.grants.get(ws_id, ())
+            )
+        }
+        reviewers[ws_id] = own or set(org_admins)
+    return reviewers
+
+
+def review_refusal(
+    access: OrgAccess, *, user_id: int, is_open: bool, scopes, item_scope, subject_id
+) -> str | None:
+    """Why `user_id` may not decide an item of a review, or None when they may.
+    `access`: their OrgAccess; `scopes`: the scopes (workspace ids, ORG_ROLES) they review in
+    this review; `item_scope`: the item's; `subject_id`: the user the item is about."""
+    if not access.is_member:
+        return "You are not a member of this organization any more."
+    if not is_open:
+        return "This review is closed: its decisions can no longer change."
+    if item_scope not in scopes:
+        return "You are not a reviewer of this part of the review."
+    if subject_id == user_id:
+        return "You cannot review your own access: another reviewer decides it."
+    return None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing a person's access to one workspace takes away, from their current
+    sources: the direct membership, their membership of each team that gives access, and
+    whether the Org Admin role keeps them in anyway (it is not removed per workspace)."""
+
+    direct: bool
+    teams: tuple[str, ...]
+    org_admin: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.direct and not self.teams
+
+
+def workspace_removal(access: WorkspaceAccess | None) -> Removal:
+    if access is None:
+        return Removal(False, (), False)
+    return Removal(
+        direct=access.direct is not None,
+        teams=tuple(sorted({s.team for s in access.sources if s.kind == TEAM})),
+        org_admin=any(s.kind == ORG_ADMIN for s in access.sources),
+    )

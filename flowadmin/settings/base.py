@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
+    # Each signed-in session, per user: so enforcing an org's SSO can end the sessions that
+    # did not sign in through it (orgs.services.sso_configure). No pages, no middleware.
+    "allauth.usersessions",
     "flowadmin.apps.FlowadminConfig",
     "orgs",
     "workspaces",
@@ -238,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-domain-claims": {
         "task": "orgs.tasks.expire_domain_claims",
         "schedule": env.int("EXPIRE_DOMAIN_CLAIMS_EVERY_SECONDS", default=60 * 60),
+    },
+    # Access reviews past their deadline: report or remove the unreviewed items (issue #18).
+    "close-access-reviews": {
+        "task": "orgs.tasks.close_access_reviews",
+        "schedule": env.int("CLOSE_ACCESS_REVIEWS_EVERY_SECONDS", default=5 * 60),
     },
 }
 # Days a domain claim may stay unverified before it lapses (and no longer counts anywhere).
