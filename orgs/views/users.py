@@ -8,15 +8,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
 from .. import impact, people, permissions, previews, services
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..member_forms import MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..member_forms import MemberFilterForm, OrgRoleForm
 from ..models import TeamMembership
 from ..people import MEMBER_SORTS
-from ..roles import FLAGS, OrgRole
+from ..roles import OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -69,18 +70,18 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, member, data=None, *, restoring=False):
-    """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on), or when an Undo puts back the role and
-    flags the row had. Ids name the member too: the Members list can show several members'
-    rows at once."""
-    initial = {"role": row.direct_role, **row.direct_flags}
+def _row_form(row, member, data=None):
+    """The workspace row's grant editor: the direct role or "No access", and the flags —
+    editable only with a non-admin direct role (admin flags are locked on). Ids name the
+    member too: the Members list can show several members' rows at once."""
     auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
-    if not restoring and (not row.direct or row.flags_locked):
-        for flag in FLAGS:
-            form.fields[flag].disabled = True
-    return form
+    return GrantForm(
+        data,
+        grant=row.direct,
+        removable=True,
+        role_label=f"Direct role in {row.workspace.name}",
+        auto_id=auto_id,
+    )
 
 
 def _sent_invitations(membership) -> list[str]:
@@ -116,7 +117,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
-        if profile.membership.is_admin
+        if profile.access.is_admin
         else [],
     }
     template = "orgs/user_profile.html"
@@ -207,14 +208,14 @@ def user_workspace(request, user_id, workspace_id):
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
     # An Undo (static/js/app.js) posts `restore` with the role and flags the row had: they are
-    # put back exactly, as a new change. Otherwise flags that were not editable (no direct
-    # role, or admin) keep their shown values.
-    restoring = bool(request.POST.get("restore"))
-    form = _row_form(before, membership, request.POST, restoring=restoring)
-    if form.is_valid() and not restoring and not request.POST.get("confirmed"):
+    # put back exactly, as a new change (GrantForm.changes). Otherwise flags that were not
+    # editable (no direct role, or admin) keep their shown values.
+    form = _row_form(before, membership, request.POST)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
         # A change that removes or lowers access asks first, with who loses what.
-        preview = _row_preview(request.org, membership, workspace, before, form)
-        if preview is not None and preview.lowers:
+        change = _row_change(membership, workspace, before, form.changes())
+        preview = change and previews.impact_preview(request.org, change)
+        if preview and preview.lowers:
             name = membership.user.display_name
             response = render(
                 request,
@@ -231,20 +232,16 @@ def user_workspace(request, user_id, workspace_id):
             )
             return in_main(request, response)
     if form.is_valid():
-        role = form.cleaned_data["role"] or None
-        save = (
-            workspace_services.workspace_member_set  # role and flags exactly as given
-            if restoring and role
-            else workspace_services.workspace_access_save
-        )
+        changes, user = form.changes(), membership.user
         try:
-            save(
-                actor=request.user,
-                workspace=workspace,
-                user=membership.user,
-                role=role,
-                flags=form.flags(),
-            )
+            if changes is not None:
+                workspace_services.workspace_member_set(
+                    actor=request.user, workspace=workspace, user=user, **changes
+                )
+            elif before.direct is not None:
+                workspace_services.workspace_member_remove(
+                    actor=request.user, workspace=workspace, user=user
+                )
         except ServiceError as error:
             form.add_error(None, error)
     if form.errors:
@@ -258,7 +255,7 @@ def user_workspace(request, user_id, workspace_id):
             "row": row,
             "form": row_form,
             "saved": saved,
-            "restored": saved and restoring,
+            "restored": saved and bool(form.cleaned_data.get("restore")),
         }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
@@ -270,20 +267,17 @@ def user_workspace(request, user_id, workspace_id):
     return _profile_page(request, profile, bound=(row, row_form))
 
 
-def _row_preview(org, membership, workspace, before, form):
-    """The impact preview of a profile row's save: what workspace_access_save will do (no
-    role: the direct membership goes; a role: the flags as submitted), or None when nothing."""
-    role = form.cleaned_data["role"] or None
-    direct = before.direct
-    if role is None:
-        if direct is None:
+def _row_change(membership, workspace, before, changes):
+    """The orgs.impact change a profile row's save makes: GrantForm.changes() given to
+    workspace_member_set, or None ("No access") removing the direct membership if there is one;
+    None when nothing would be written."""
+    if changes is None:
+        if before.direct is None:
             return None
-        change = impact.RemoveDirectGrant(membership.user_id, workspace.pk)
-    else:
-        shown = (direct.role, direct.flags) if direct else None
-        flags = workspace_services.flags_as_submitted(shown, role, form.flags())
-        change = impact.SetDirectGrant(membership.user_id, workspace.pk, role, flags)
-    return previews.impact_preview(org, change)
+        return impact.RemoveDirectGrant(membership.user_id, workspace.pk)
+    return impact.SetDirectGrant(
+        membership.user_id, workspace.pk, changes["role"], changes["flags"] or {}
+    )
 
 
 # --- removal --------------------------------------------------------------------------------
