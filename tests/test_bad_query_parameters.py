@@ -46,7 +46,7 @@ READ_DIRECTLY = re.compile(
     r"""request\.GET(?:\.get|\.getlist)?[(\[]["'](\w+)["']"""
     r"""|params\.\w+\(request\.GET, ["'](\w+)["']"""
 )
-PARSED_BY = re.compile(r"(\w+)(?:\.from_query)?\(request\.GET\)")
+PARSED_BY = re.compile(r"([A-Z]\w+)(?:\.from_query)?\(request\.GET\)")  # a class
 
 
 def _fields(name: str) -> set[str]:
