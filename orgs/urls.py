@@ -2,7 +2,19 @@ from django.urls import path
 
 import flowadmin.params  # noqa: F401  (registers the <id:…> path converter)
 
-from .views import access, avatars, dashboard, invitations, scim, settings, teams, users, workspaces
+from .views import (
+    access,
+    avatars,
+    dashboard,
+    invitations,
+    reviews,
+    scim,
+    settings,
+    teams,
+    undo,
+    users,
+    workspaces,
+)
 
 app_name = "orgs"
 
@@ -10,6 +22,7 @@ app_name = "orgs"
 # /orgs/<org_slug>/ (SPEC §4).
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("undo/", undo.undo_removal, name="undo"),
     # Workspaces
     path("workspaces/", workspaces.workspace_list, name="workspaces"),
     path(
@@ -104,5 +117,29 @@ urlpatterns += [
         "invitations/<id:invitation_id>/revoke/",
         invitations.invitation_revoke,
         name="invitation_revoke",
+    ),
+]
+
+# Access reviews (issue 18).
+urlpatterns += [
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/new/", reviews.review_start, name="review_start"),
+    path("reviews/<id:review_id>/", reviews.review_detail, name="review"),
+    path(
+        "reviews/<id:review_id>/reviewers/", reviews.review_reviewer_add, name="review_reviewer_add"
+    ),
+    path(
+        "reviews/<id:review_id>/reviewers/remove/",
+        reviews.review_reviewer_remove,
+        name="review_reviewer_remove",
+    ),
+    path("reviews/<id:review_id>/close/", reviews.review_close, name="review_close"),
+    path("reviews/<id:review_id>/queue/", reviews.review_queue, name="review_queue"),
+    path("reviews/<id:review_id>/items/<id:item_id>/", reviews.review_item, name="review_item"),
+    path("reviews/<id:review_id>/evidence/", reviews.review_evidence, name="review_evidence"),
+    path(
+        "reviews/<id:review_id>/evidence.csv",
+        reviews.review_evidence_csv,
+        name="review_evidence_csv",
     ),
 ]

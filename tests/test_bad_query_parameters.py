@@ -6,12 +6,16 @@ string, a repeated value and other junk; and path ids too large for a BIGINT are
 import dataclasses
 import importlib
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from orgs.models import Domain, Invitation, Team
+from orgs.reviews.models import AccessReview
+from orgs.reviews.services import review_start
 from tests.factories import DomainFactory, InvitationFactory
 from workspaces.models import (
     Asset,
@@ -47,6 +51,9 @@ READ_DIRECTLY = re.compile(
     r"""|params\.\w+\(request\.GET, ["'](\w+)["']"""
 )
 PARSED_BY = re.compile(r"([A-Z]\w+)(?:\.from_query)?\(request\.GET\)")  # a class
+# Helper functions handed the whole request.GET, and the parameters each reads.
+HELPERS = {"problem": set(), "parse_scope": {"scope"}}
+HANDED_TO = re.compile(r"\b([a-z_]\w*)\(request\.GET\)")
 
 
 def _fields(name: str) -> set[str]:
@@ -65,6 +72,8 @@ def read_parameters() -> list[str]:
             names |= {name for name in groups if name}
     for form in GET_FORMS:
         names |= _fields(form)
+    for read in HELPERS.values():
+        names |= read
     return sorted(names)
 
 
@@ -99,6 +108,9 @@ def ids(acme):
     marketing = {"workspace__slug": "marketing", "workspace__org": acme}
     domain = Domain.objects.filter(org=acme).first() or DomainFactory(org=acme)
     invitation = Invitation.objects.filter(org=acme).first() or InvitationFactory(org=acme)
+    review = AccessReview.objects.filter(org=acme).first() or review_start(
+        actor="system", org=acme, name="Review", deadline=timezone.now() + timedelta(days=1)
+    )
     return {
         "org_slug": "acme",
         "ws_slug": "marketing",
@@ -114,6 +126,8 @@ def ids(acme):
         "access_id": (TeamAccess.objects.filter(workspace__org=acme).first()).pk,
         "domain_id": domain.pk,
         "invitation_id": invitation.pk,
+        "review_id": review.pk,
+        "item_id": review.items.first().pk,
         "installation_id": 1,
         "pk": acme.pk,
         "app_key": "hubspot",
@@ -138,7 +152,11 @@ def test_every_get_form_is_walked():
     for path in SOURCE:
         parsed |= set(PARSED_BY.findall(path.read_text()))
     assert parsed <= set(GET_FORMS), "add the new GET form to GET_FORMS"
-    for name in ("q", "tag", "since", "until", "template", "two_factor", "find", "part", "email"):
+    helpers = set()
+    for path in SOURCE:
+        helpers |= set(HANDED_TO.findall(path.read_text())) - {"from_query"}  # GET_FORMS
+    assert helpers <= set(HELPERS), "add the new helper and the parameters it reads to HELPERS"
+    for name in ("q", "since", "template", "two_factor", "find", "part", "scope", "decision"):
         assert name in PARAMETERS
 
 

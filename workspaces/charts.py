@@ -1,5 +1,6 @@
 """Geometry of the server-rendered SVG bar chart of scans per day
-(templates/components/scan_chart.html draws it; no JavaScript, no chart library)."""
+(templates/components/scan_chart.html draws it, no chart library; static/js/app.js adds the
+value tooltip and arrow-key moves between the days, the chart reads without it)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Bar:
     y: float
     width: float
     height: float
+    slot_x: float  # the day's whole column (hover and focus target), left edge and width
+    slot_width: float
 
 
 @dataclass(frozen=True)
@@ -47,28 +50,36 @@ class BarChart:
     baseline: float = HEIGHT - PAD_BOTTOM
     left: int = PAD_LEFT
     right: int = WIDTH - PAD_RIGHT
+    top: int = PAD_TOP
+    plot_height: int = HEIGHT - PAD_TOP - PAD_BOTTOM
 
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
 
-NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+MAX_INTERVALS = 5  # at most 5 steps between the y axis' 0 and its top (6 labels)
 
 
-def nice_ceiling(value: int) -> int:
-    """The top of the y axis: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 ×
-    10^k, a whole number) that is >= value, and at least 4."""
-    if value <= 4:
-        return 4
-    magnitude = 10 ** math.floor(math.log10(value))
-    candidates = (step * magnitude for step in NICE_STEPS)
-    return next(int(c) for c in candidates if c >= value and float(c).is_integer())
+def y_axis(value: int) -> tuple[int, int]:
+    """(top, step) of the y axis for a largest count `value` (scans, >= 0): the step is the
+    smallest of 1, 2, 5 × 10^k (whole scans) giving at most MAX_INTERVALS steps, the top the
+    first multiple of the step >= value, and at least two steps. E.g. 3 → (3, 1), 7 → (8, 2),
+    23 → (25, 5), 120 → (150, 50)."""
+    step = 1
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if math.ceil(value / step) <= MAX_INTERVALS:
+                return max(step * math.ceil(value / step), 2 * step), step
+        magnitude *= 10
 
 
 def bar_chart(points: list[tuple[datetime.date, int]], *, label_every: int | None = None):
-    """Bars for [(day, count)], a y axis with 0, half and the top, and a few date labels."""
-    top = nice_ceiling(max((count for _day, count in points), default=0))
+    """Bars for [(day, count)], a y axis labelled every round step (y_axis), and a few date
+    labels. Geometry in the SVG's user units (WIDTH × HEIGHT)."""
+    top, step = y_axis(max((count for _day, count in points), default=0))
     plot_height = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_width = WIDTH - PAD_LEFT - PAD_RIGHT
     slot = plot_width / max(len(points), 1)
@@ -84,11 +95,13 @@ def bar_chart(points: list[tuple[datetime.date, int]], *, label_every: int | Non
                 y=round(PAD_TOP + plot_height - height, 2),
                 width=round(slot - gap, 2),
                 height=round(height, 2),
+                slot_x=round(PAD_LEFT + index * slot, 2),
+                slot_width=round(slot, 2),
             )
         )
     ticks = [
         Tick(value, round(PAD_TOP + plot_height - plot_height * value / top, 2))
-        for value in (0, top // 2, top)
+        for value in range(0, top + 1, step)
     ]
     every = label_every or max(1, math.ceil(len(points) / 8))
     labels = [

@@ -1,8 +1,6 @@
 """The console's Teams: list and create; a team's Members tab with its workspace access; its
 Settings tab (name, description, avatar, delete)."""
 
-from contextlib import suppress
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -17,7 +15,7 @@ from workspaces import services as workspace_services
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
-from .. import services
+from .. import services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import (
@@ -172,14 +170,21 @@ def team_member_remove(request, team_id, user_id):
     if team.managed_by_idp:
         raise PermissionDenied(f"{team.name} is managed by your identity provider.")
     if request.method == "POST":
-        # ServiceError: someone else removed them a moment ago, the outcome asked for.
-        with suppress(ServiceError):
+        try:
             services.team_member_remove(actor=request.user, team=team, user=user)
+        except ServiceError:  # someone else removed them a moment ago: the outcome asked for
+            removed = False
+        else:
+            removed = True
         if wants_partial(request):
             context = _members_context(request, team)
             context["removed"] = user
             return render_page(request, "orgs/team_detail.html", context, partial="members")
-        messages.success(request, f"{user.email} removed from {team.name}.")
+        done = f"{user.email} removed from {team.name}."
+        if removed:
+            undo.offer(request, done, kind=undo.TEAM_MEMBER, team=team.pk, user=user.pk)
+        else:
+            messages.success(request, done)
         return redirect(_team_url(team))
     return render_page(
         request, "orgs/team_member_remove.html", {"team": team, "member": user, "tab": "members"}
@@ -278,14 +283,28 @@ def team_access_remove(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
     if request.method == "POST":
-        with suppress(ServiceError):  # removed by someone else a moment ago: fine
+        try:
             workspace_services.team_access_remove(
                 actor=request.user, team=team, workspace=grant.workspace
             )
+        except ServiceError:  # removed by someone else a moment ago: fine
+            removed = False
+        else:
+            removed = True
         done = f"{team.name} no longer has access to {grant.workspace.name}."
         if wants_partial(request):
             return _access_partial(request, team, note=done)
-        messages.success(request, done)
+        if removed:
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_ACCESS,
+                team=team.pk,
+                workspace=grant.workspace_id,
+                **undo.grant_values(grant),
+            )
+        else:
+            messages.success(request, done)
         return redirect(_team_url(team))
     return render_page(
         request, "orgs/team_access_remove.html", {"team": team, "grant": grant, "tab": "members"}

@@ -69,14 +69,15 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, member, data=None):
+def _row_form(row, member, data=None, *, restoring=False):
     """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on). Ids name the member too: the Members
-    list can show several members' rows at once."""
+    non-admin direct role (admin flags are locked on), or when an Undo puts back the role and
+    flags the row had. Ids name the member too: the Members list can show several members'
+    rows at once."""
     initial = {"role": row.direct_role, **row.direct_flags}
     auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
     form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
-    if not row.direct or row.flags_locked:
+    if not restoring and (not row.direct or row.flags_locked):
         for flag in FLAGS:
             form.fields[flag].disabled = True
     return form
@@ -184,15 +185,24 @@ def user_workspace(request, user_id, workspace_id):
     membership = people.member_membership(request.org, user_id)
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
-    # Flags that were not editable (no direct role, or admin) keep their shown values.
-    form = _row_form(before, membership, request.POST)
+    # An Undo (static/js/app.js) posts `restore` with the role and flags the row had: they are
+    # put back exactly, as a new change. Otherwise flags that were not editable (no direct
+    # role, or admin) keep their shown values.
+    restoring = bool(request.POST.get("restore"))
+    form = _row_form(before, membership, request.POST, restoring=restoring)
     if form.is_valid():
+        role = form.cleaned_data["role"] or None
+        save = (
+            workspace_services.workspace_member_set  # role and flags exactly as given
+            if restoring and role
+            else workspace_services.workspace_access_save
+        )
         try:
-            workspace_services.workspace_access_save(
+            save(
                 actor=request.user,
                 workspace=workspace,
                 user=membership.user,
-                role=form.cleaned_data["role"] or None,
+                role=role,
                 flags=form.flags(),
             )
         except ServiceError as error:
@@ -203,7 +213,13 @@ def user_workspace(request, user_id, workspace_id):
         row = people.member_workspace(request.org, membership, workspace)
         row_form, saved = _row_form(row, membership), True
     if wants_partial(request):
-        context = {"member": membership, "row": row, "form": row_form, "saved": saved}
+        context = {
+            "member": membership,
+            "row": row,
+            "form": row_form,
+            "saved": saved,
+            "restored": saved and restoring,
+        }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
         messages.success(

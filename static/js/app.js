@@ -17,7 +17,10 @@
     var p = document.createElement("p");
     p.textContent = text;
     item.appendChild(p);
-    if (action) {
+    if (action && action.form) {
+      // A server-made Undo (orgs.undo): its form POSTs and the page reloads with the outcome.
+      item.appendChild(action.form);
+    } else if (action) {
       var act = document.createElement("button");
       act.type = "button";
       act.textContent = action.label;
@@ -47,7 +50,9 @@
   function messagesToToasts(root) {
     root.querySelectorAll("ul.messages").forEach(function (list) {
       list.querySelectorAll("li").forEach(function (li) {
-        toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "");
+        var undo = li.querySelector("form.undo");
+        if (undo) undo.remove();
+        toast(li.textContent.trim(), li.classList.contains("error") ? "error" : "", undo ? { form: undo } : null);
       });
       var holder = list.parentNode;
       list.remove();
@@ -218,6 +223,51 @@
     toast(detail.value || detail.message || "", detail.kind || "");
   });
 
+  // --- scan charts: a tooltip with the day's value on hover and focus; arrow keys, Home and
+  // End move the one tab stop between the days (templates/components/scan_chart.html).
+  function initChart(svg) {
+    if (svg.dataset.ready) return;
+    svg.dataset.ready = "1";
+    var figure = svg.closest("figure");
+    var tip = figure && figure.querySelector(".chart-tip");
+    var days = Array.prototype.slice.call(svg.querySelectorAll(".day"));
+    days.forEach(function (day) {
+      // The value becomes the item's name, and only our tooltip shows it (no native one).
+      var title = day.querySelector("title");
+      if (title) {
+        day.setAttribute("aria-label", title.textContent);
+        title.remove();
+      }
+    });
+    function show(day) {
+      if (!tip) return;
+      var box = day.querySelector(".bar").getBoundingClientRect();
+      var slot = day.querySelector(".slot").getBoundingClientRect();
+      var frame = figure.getBoundingClientRect();
+      tip.textContent = day.getAttribute("aria-label");
+      tip.hidden = false;
+      var half = tip.offsetWidth / 2;
+      var x = slot.left + slot.width / 2 - frame.left;
+      tip.style.left = Math.min(Math.max(x, half), frame.width - half) + "px";
+      tip.style.top = Math.max(box.top - frame.top - 4, tip.offsetHeight) + "px";
+    }
+    function hide() { if (tip) tip.hidden = true; }
+    days.forEach(function (day, index) {
+      day.addEventListener("mouseenter", function () { show(day); });
+      day.addEventListener("mouseleave", function () { if (document.activeElement !== day) hide(); });
+      day.addEventListener("focus", function () { show(day); });
+      day.addEventListener("blur", hide);
+      day.addEventListener("keydown", function (event) {
+        var to = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: days.length - 1 }[event.key];
+        if (to === undefined || to < 0 || to >= days.length) return;
+        event.preventDefault();
+        day.setAttribute("tabindex", "-1");
+        days[to].setAttribute("tabindex", "0");
+        days[to].focus();
+      });
+    });
+  }
+
   // --- the shell: menu button and org switcher -------------------------------------------
   function initShell() {
     var button = document.querySelector(".menu-button");
@@ -250,11 +300,18 @@
     });
   }
 
+  // A "Print" button (the printable access review evidence): CSP allows no inline handler.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   document.addEventListener("DOMContentLoaded", initShell);
   // htmx:load fires for the page once and then for every swapped-in element.
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
     messagesToToasts(elt.parentNode || document);
     remember(elt);
+    (elt.parentNode || document).querySelectorAll("svg.chart").forEach(initChart);
   });
 })();

@@ -26,11 +26,15 @@ DASHBOARD = "/orgs/acme/"
 
 
 def add_content(workspace, *, flows=1, scans_per_flow=2, contacts=1, days_ago=1):
-    now = timezone.now()
+    """Flows with scans on the calendar day `days_ago` days before today (the current time
+    zone's date, as the dashboard counts): in its first minutes, whatever the clock says, so
+    that "today" never spills into yesterday just after midnight."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
     for _ in range(flows):
         flow = FlowFactory(workspace=workspace)
         for n in range(scans_per_flow):
-            ScanFactory(flow=flow, scanned_at=now - timedelta(days=days_ago, minutes=n))
+            ScanFactory(flow=flow, scanned_at=start + timedelta(seconds=n))
     for _ in range(contacts):
         AudienceContactFactory(workspace=workspace)
 
@@ -86,11 +90,25 @@ def test_chart_is_an_accessible_svg_with_a_table(client, demo, acme):
     add_content(Workspace.objects.get(org=acme, slug="marketing"), scans_per_flow=3, days_ago=0)
     page = html(logged_in(client, demo).get(DASHBOARD))
     assert '<svg class="chart"' in page
-    assert 'role="img" aria-labelledby="chart-title chart-summary"' in page
+    assert 'role="group" aria-labelledby="chart-title" aria-describedby="chart-summary"' in page
     assert page.count('<rect class="bar"') == 30
+    assert page.count('role="listitem" tabindex="0"') == 1  # one tab stop: the last day
     assert "3 scans from" in page
     assert ": 3 scans</title>" in page
     assert "Scans per day as a table" in page
+
+
+def test_todays_scans_are_todays_just_after_midnight(client, demo, acme, monkeypatch):
+    """Run at 00:01 the test above once split its three scans over two days (they were made
+    at now − n minutes); the scans of a day are counted on that day at any hour."""
+    start = datetime.combine(
+        timezone.localdate(), datetime.min.time(), tzinfo=timezone.get_current_timezone()
+    )
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=1))
+    add_content(Workspace.objects.get(org=acme, slug="marketing"), scans_per_flow=3, days_ago=0)
+    analytics = logged_in(client, demo).get(DASHBOARD).context["analytics"]
+    assert analytics.daily[-1] == (start.date(), 3)
+    assert analytics.daily[-2][1] == 0
 
 
 def test_a_row_per_workspace_with_its_numbers(client, demo, acme):

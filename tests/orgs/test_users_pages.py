@@ -519,7 +519,7 @@ def test_htmx_workspace_change_returns_the_row_with_new_effective_access(client,
         f'<div class="ws-access card" id="ws-row-{viewer}-{marketing.pk}"'
     )
     assert "<html" not in html
-    assert "Saved." in html
+    assert "Saved Vera Viewer" in html
     assert '<span class="badge">Editor</span>' in html
     assert "Flows Manager:" in html and "from direct" in html
 

@@ -159,11 +159,31 @@ def test_flow_listing_counts_scans_per_flow(workspace):
 
 
 @pytest.mark.parametrize(
-    "value,ceiling",
-    [(0, 4), (3, 4), (5, 5), (7, 8), (9, 10), (11, 12), (13, 15), (41, 50), (950, 1000)],
+    "value,top,step",
+    [
+        (0, 2, 1),
+        (1, 2, 1),
+        (3, 3, 1),
+        (5, 5, 1),
+        (7, 8, 2),
+        (9, 10, 2),
+        (11, 15, 5),
+        (23, 25, 5),
+        (41, 50, 10),
+        (120, 150, 50),
+        (950, 1000, 200),
+    ],
 )
-def test_nice_ceiling(value, ceiling):
-    assert charts.nice_ceiling(value) == ceiling
+def test_y_axis_is_labelled_at_round_steps(value, top, step):
+    assert charts.y_axis(value) == (top, step)
+
+
+def test_y_ticks_are_evenly_spaced_whole_numbers():
+    day = datetime.date(2025, 3, 1)
+    chart = charts.bar_chart([(day, 7)])
+    assert [tick.value for tick in chart.ticks] == [0, 2, 4, 6, 8]
+    gaps = {round(a.y - b.y, 2) for a, b in zip(chart.ticks, chart.ticks[1:], strict=False)}
+    assert len(gaps) == 1
 
 
 def test_bar_heights_are_proportional():
@@ -173,7 +193,7 @@ def test_bar_heights_are_proportional():
     assert heights[0] == 2 * heights[1]
     assert heights[2] == 0
     assert chart.bars[0].y + chart.bars[0].height == chart.baseline
-    assert [tick.value for tick in chart.ticks] == [0, 5, 10]
+    assert [tick.value for tick in chart.ticks] == [0, 2, 4, 6, 8, 10]
 
 
 def test_bar_chart_geometry():
@@ -201,7 +221,7 @@ def test_page_shows_chart_table_and_breakdowns(viewer, marketing):
     html = response.content.decode()
     assert response.context["analytics"].period.days == 30
     assert response.context["analytics"].total > 0
-    assert 'role="img"' in html
+    assert 'role="list" aria-label="Scans per day"' in html
     assert "Scans per day as a table" in html
     for heading in ["Top flows", "Countries", "Devices"]:
         assert heading in html

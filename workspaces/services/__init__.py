@@ -100,14 +100,9 @@ def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
     if unknown:
         raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
     before = (grant.role, grant.flags)
-    new_role = role or grant.role
-    if grant.pk is None or new_role != grant.role:
-        values = permissions.flag_defaults(new_role)
-    else:
-        values = dict(grant.flags)
-    values.update(flags or {})
-    grant.role = new_role
-    for flag, value in permissions.effective_flags(new_role, values).items():
+    current = None if grant.pk is None else before
+    grant.role, values = permissions.grant_after(current, role or grant.role, flags)
+    for flag, value in values.items():
         setattr(grant, flag, value)
     return (grant.role, grant.flags) != before
 
@@ -155,12 +150,15 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(*, actor, workspace, user, role: str) -> WorkspaceMembership:
-    """Make an org member a direct member of the workspace with `role` and its default flags."""
+def workspace_member_add(
+    *, actor, workspace, user, role: str, flags: dict | None = None
+) -> WorkspaceMembership:
+    """Make an org member a direct member of the workspace with `role` and its default flags,
+    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role)
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
 
 
 @service

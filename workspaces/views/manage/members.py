@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
+from orgs import undo
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
 from orgs.models import User
@@ -209,11 +210,18 @@ def member_remove(request, membership_id):
         except ServiceError as error:
             messages.error(request, error.text)
         else:
-            messages.success(
-                request, f"Removed {user.display_name}'s direct access to {request.workspace.name}."
-            )
+            done = f"Removed {user.display_name}'s direct access to {request.workspace.name}."
             if left_manage(request, user):
+                messages.success(request, done)  # no Undo: they can't manage it any more
                 return redirect_to(request, reverse("home"))
+            undo.offer(
+                request,
+                done,
+                kind=undo.WORKSPACE_MEMBER,
+                workspace=request.workspace.pk,
+                user=user.pk,
+                **undo.grant_values(membership),
+            )
         return redirect_to(request, manage_url(request, "members"))
     return render_confirm(
         request,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orgs import undo
 from orgs.errors import ServiceError
 from orgs.forms import GrantForm
 from workspaces import services
@@ -137,11 +138,18 @@ def team_remove(request, access_id):
         except ServiceError as error:
             messages.error(request, error.text)
         else:
-            messages.success(
-                request, f"{team.name} no longer has access to {request.workspace.name}."
-            )
+            done = f"{team.name} no longer has access to {request.workspace.name}."
             if _team_members_lose_manage(request, team):
+                messages.success(request, done)  # no Undo: they can't manage it any more
                 return redirect_to(request, reverse("home"))
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_ACCESS,
+                team=team.pk,
+                workspace=request.workspace.pk,
+                **undo.grant_values(access),
+            )
         return redirect_to(request, manage_url(request, "teams"))
     return render_confirm(
         request,

@@ -1,0 +1,74 @@
+"""Undo of a removal: after someone is removed from a team, a team loses its access to a
+workspace or a member loses their direct access to one, the confirmation offers "Undo".
+
+The offer is a signed token (django.core.signing, salted, compressed) carrying what was removed
+and how it was — `kind`, the ids, the role and the flags — bound to the org and to the person
+who removed it. It travels in the success message (`extra_tags`), which the page shows as a
+toast with an Undo button for UNDO_SECONDS (static/js/app.js), or, without JavaScript, as a
+message with an Undo button. Undoing (orgs.views.undo) puts the row back through the same
+service that adds it: a new change with its own activity-log entry (the log stays
+append-only), checked by the policy like any change.
+
+Token payload: {"kind": one of KINDS, "org": org id, "by": user id, …the kind's fields}:
+- TEAM_MEMBER: "team", "user"
+- TEAM_ACCESS: "team", "workspace", "role", "flags" ({flag: bool})
+- WORKSPACE_MEMBER: "workspace", "user", "role", "flags"
+"""
+
+from django.contrib import messages
+from django.core import signing
+
+from .errors import ServiceError
+
+SALT = "flowadmin.undo"
+UNDO_SECONDS = 10  # how long the toast offers Undo (static/js/app.js UNDO_MS)
+# How long the server still accepts it: a toast stays while hovered or focused, and a page
+# without JavaScript keeps the message until the next page.
+MAX_AGE_SECONDS = 120
+TAG = "undo:"
+
+TEAM_MEMBER = "team_member"
+TEAM_ACCESS = "team_access"
+WORKSPACE_MEMBER = "workspace_member"
+KINDS = (TEAM_MEMBER, TEAM_ACCESS, WORKSPACE_MEMBER)
+
+
+def grant_values(grant) -> dict:
+    """The role and flags of a removed grant (WorkspaceMembership or TeamAccess), to restore."""
+    return {"role": grant.role, "flags": dict(grant.flags)}
+
+
+def offer(request, text: str, *, kind: str, **values) -> None:
+    """Say `text` (a success message) with an Undo that restores what `values` describe."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown undo kind {kind!r}")
+    payload = {"kind": kind, "org": request.org.pk, "by": request.user.pk, **values}
+    token = signing.dumps(payload, salt=SALT, compress=True)
+    messages.success(request, text, extra_tags=TAG + token)
+
+
+def token_of(message) -> str:
+    """The undo token a message carries, or ""."""
+    tags = getattr(message, "extra_tags", "") or ""
+    return tags[len(TAG) :] if tags.startswith(TAG) else ""
+
+
+def read(token: str, *, org, actor) -> dict:
+    """The payload of `token` if it is valid, recent, of `org` and made for `actor`; otherwise
+    ServiceError with a sentence to show."""
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.SignatureExpired:
+        raise ServiceError(
+            "Too late to undo that: make the change again instead.", code="expired"
+        ) from None
+    except signing.BadSignature:
+        raise ServiceError("That undo is not valid.", code="invalid") from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("kind") not in KINDS
+        or payload.get("org") != org.pk
+        or payload.get("by") != actor.pk
+    ):
+        raise ServiceError("That undo is not valid.", code="invalid")
+    return payload
