@@ -33,7 +33,7 @@ def require(request, capability: str, obj) -> None:
 
 
 # One sentence for "no such org", "not a member" and "a workspace of an org you are not in": a
-# non-member learns nothing about which orgs or workspaces exist (issue #10 item 9).
+# non-member learns nothing about which orgs or workspaces exist.
 NOT_A_MEMBER = "No organization here that you are a member of."
 
 

@@ -94,7 +94,7 @@ urlpatterns = [
     ),
 ]
 
-# Users and invitations (issue 4).
+# Users and invitations.
 urlpatterns += [
     path("users/", users.user_list, name="users"),
     path("access.csv", access.access_csv, name="access_csv"),
@@ -120,7 +120,7 @@ urlpatterns += [
     ),
 ]
 
-# Access reviews (issue 18).
+# Access reviews (SPEC §10).
 urlpatterns += [
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/new/", reviews.review_start, name="review_start"),

@@ -6,12 +6,13 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.hosts import dns_record_for, short_link_host
+from orgs import impact, previews
 from orgs import services as org_services
 from orgs.errors import ServiceError
 from orgs.models import Domain
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.manage import DomainAddForm, WhitelabelForm
+from workspaces.forms.manage import WhitelabelForm, WorkspaceDomainAddForm
 from workspaces.selectors import manage as selectors
 
 from . import manage_url, redirect_to, render_confirm, render_manage
@@ -38,7 +39,7 @@ def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, 
         "dns_record": dns_record_for(short_link_host()),
         "own_domains": list(selectors.own_domains(ws)),
         "use_form": use_form or _use_form(request),
-        "add_form": add_form or DomainAddForm(),
+        "add_form": add_form or WorkspaceDomainAddForm(),
         "verify_errors": verify_errors or {},
     }
     return render_manage(
@@ -76,7 +77,7 @@ def domain_use(request):
 @require_POST
 @workspace_view("ws.manage")
 def domain_add(request):
-    form = DomainAddForm(request.POST)
+    form = WorkspaceDomainAddForm(request.POST)
     if form.is_valid():
         try:
             domain = org_services.domain_add(
@@ -127,6 +128,7 @@ def domain_remove(request, domain_id):
     return render_confirm(
         request,
         tab="domains",
+        preview=previews.impact_preview(request.org, impact.RemoveDomain(domain.hostname)),
         title=f"Remove {domain.hostname}?",
         message=message,
         action=manage_url(request, "domain_remove", domain.pk),

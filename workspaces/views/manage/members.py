@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from orgs import undo
+from flowadmin.htmx import resubmission
+from orgs import impact, previews, undo
 from orgs.errors import ServiceError
-from orgs.forms import GrantForm
 from orgs.models import User
 from workspaces import services
 from workspaces.decorators import workspace_view
+from workspaces.forms.grants import GrantForm
 from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
@@ -22,14 +23,14 @@ from workspaces.selectors import manage as selectors
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 # Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
-# rendering bounded (issue #14), as on the users page.
+# rendering bounded, as on the users page.
 PAGE_SIZE = 25
 
 
-def _rows(request, users, forms=None):
+def _rows(request, users, forms=None, memberships=None):
     """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
     bound form) keeps a submitted form with its errors."""
-    rows = selectors.member_rows(request.workspace, users)
+    rows = selectors.member_rows(request.workspace, users, memberships)
     for row in rows:
         if row.membership is not None:
             row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
@@ -67,7 +68,7 @@ def members(request):
 def _row(request, membership, *, form=None, notice=""):
     """Render one member's table row (htmx swap)."""
     forms = {membership.pk: form} if form is not None else None
-    rows = _rows(request, [membership.user], forms)
+    rows = _rows(request, [membership.user], forms, [membership])
     return render_manage(
         request,
         "workspaces/manage/members.html#member_row",
@@ -97,13 +98,10 @@ def member_update(request, membership_id):
     membership = _direct_membership(request, membership_id)
     user = membership.user
     form = GrantForm(request.POST, grant=membership)
-    if (
-        form.is_valid()
-        and user == request.user
-        and form.lowers_role()
-        and not request.POST.get("confirmed")
-    ):
-        return _confirm_own_demotion(request, membership, form)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
+        confirmation = _confirm_lowering(request, membership, form)
+        if confirmation is not None:
+            return confirmation
     if form.is_valid():
         changes = form.changes()
         try:
@@ -126,24 +124,43 @@ def member_update(request, membership_id):
     return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
 
 
-def _confirm_own_demotion(request, membership, form):
-    """Lowering your own role asks first: you may lose the Manage page at once."""
+def _confirm_lowering(request, membership, form):
+    """A change that lowers access asks first, with who loses what (the impact preview);
+    lowering your own role always asks: you may lose the Manage page at once. None: save."""
+    user, ws = membership.user, request.workspace
+    change = impact.SetDirectGrant(user.pk, ws.pk, **_as_change(form.changes()))
+    preview = previews.impact_preview(request.org, change)
+    own = user == request.user and form.lowers_role()
+    if not (own or preview.lowers):
+        return None
     role = dict(form.fields["role"].choices)[form.cleaned_data["role"]]
-    fields = {"role": form.cleaned_data["role"], "confirmed": "1"}
-    fields.update({flag.name: "on" for flag in form.flag_fields if form.cleaned_data[flag.name]})
+    if own:
+        title = f"Lower your own role in {ws.name} to {role}?"
+        message = (
+            f"You are changing your own direct role from {membership.get_role_display()} to "
+            f"{role}. Unless a team or your org role gives you more, you will no longer be "
+            f"able to manage {ws.name}, and only another admin can undo it."
+        )
+        button = f"Lower my role to {role}"
+    else:
+        title = f"Change {user.display_name}'s access to {ws.name}?"
+        message = f"This lowers {user.display_name}'s direct access to {ws.name}."
+        button = "Save the change"
     return render_confirm(
         request,
         tab="members",
-        title=f"Lower your own role in {request.workspace.name} to {role}?",
-        message=(
-            f"You are changing your own direct role from {membership.get_role_display()} to "
-            f"{role}. Unless a team or your org role gives you more, you will no longer be "
-            f"able to manage {request.workspace.name}, and only another admin can undo it."
-        ),
+        title=title,
+        message=message,
         action=manage_url(request, "member_update", membership.pk),
-        button=f"Lower my role to {role}",
-        fields=fields,
+        button=button,
+        fields=resubmission(request),
+        preview=preview,
     )
+
+
+def _as_change(changes: dict) -> dict:
+    """GrantForm.changes() (role or None, flags or None) as an orgs.impact change's fields."""
+    return {"role": changes["role"], "flags": changes["flags"] or {}}
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,6 +243,9 @@ def member_remove(request, membership_id):
     return render_confirm(
         request,
         tab="members",
+        preview=previews.impact_preview(
+            request.org, impact.RemoveDirectGrant(user.pk, request.workspace.pk)
+        ),
         title=f"Remove {user.display_name} from {request.workspace.name}?",
         message=(
             f"{user.display_name} loses their direct {membership.get_role_display()} role "
