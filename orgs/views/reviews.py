@@ -4,6 +4,7 @@ the evidence; reviewers work through their queue. Who may decide what is the pol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,9 +22,11 @@ from ..reviews import selectors, services
 from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
+from ..reviews.preview import removal_plan, removal_preview
 from .rendering import csv_attachment, paginate
 
 MANAGE = "org.manage_reviews"
+SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page
 
 
 def _review(request, review_id) -> AccessReview:
@@ -80,9 +83,10 @@ def review_start(request):
 @org_view(MANAGE)
 def review_detail(request, review_id):
     review = _review(request, review_id)
+    scopes = selectors.scopes(review)
     context = {
         "review": review,
-        "scopes": selectors.scopes(review),
+        "page": Paginator(scopes, SCOPES_PER_PAGE).get_page(request.GET.get("page")),
         "add_form": ReviewerAddForm(),
     }
     return render(request, "orgs/reviews/detail.html", context)
@@ -95,6 +99,13 @@ def _scope_workspace(request, params):
     if key is None:
         return None
     return get_object_or_404(Workspace, pk=key, org=request.org)
+
+
+def _back_to_reviewers(request, review):
+    """The review page the reviewer form was on (its page of parts), at the reviewers."""
+    page = integer(request.POST, "page") or 1
+    detail = reverse("orgs:review", args=[request.org.slug, review.pk])
+    return redirect(f"{detail}?page={page}#reviewers")
 
 
 @require_POST
@@ -117,10 +128,10 @@ def review_reviewer_add(request, review_id):
                 form.add_error("email", error)
     if not form.errors:
         messages.success(request, f"{form.cleaned_data['email']} is now a reviewer.")
-        return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+        return _back_to_reviewers(request, review)
     for error in form.errors.get("email", []):
         messages.error(request, error)
-    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+    return _back_to_reviewers(request, review)
 
 
 @require_POST
@@ -137,7 +148,7 @@ def review_reviewer_remove(request, review_id):
         messages.error(request, error.text)
     else:
         messages.success(request, f"{user.email} no longer reviews that part.")
-    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+    return _back_to_reviewers(request, review)
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,24 +170,7 @@ def review_close(request, review_id):
                 f"{len(closing.removed)} removed.",
             )
         return redirect(detail)
-    then = (
-        "removes the access nobody reviewed"
-        if review.on_deadline == "remove"
-        else "reports the items nobody reviewed to its starter"
-    )
-    return render(
-        request,
-        "orgs/confirm.html",
-        {
-            "title": f"Close {review.name} now?",
-            "message": f"Closing ends the review before its deadline and {then}. "
-            "Reviewers can no longer decide.",
-            "action": request.path,
-            "fields": {},
-            "button": "Close the review",
-            "cancel": detail,
-        },
-    )
+    return render(request, "orgs/reviews/close.html", {"review": review, "cancel": detail})
 
 
 @require_GET
@@ -282,18 +276,8 @@ def review_item(request, review_id, item_id):
         "form": form,
         "queue_url": queue,
         "confirming": confirming,
-        "removal": _removal_preview(request, item) if not hasattr(item, "decision") else None,
+        "removal": removal_plan(request.org, item) if confirming and not org_item else None,
+        "preview": removal_preview(request.org, item) if confirming else None,
     }
     status = 400 if form.errors else 200
     return render(request, "orgs/reviews/item.html", context, status=status)
-
-
-def _removal_preview(request, item):
-    """What "remove" would take away now (the policy's Removal), for the confirmation."""
-    if item.user_id is None:
-        return None
-    if item.kind == ItemKind.ORG_ROLE:
-        return None
-    member = permissions.members_access(request.org, [item.user_id]).get(item.user_id)
-    access = member.workspace(item.workspace_id) if member and item.workspace_id else None
-    return permissions.workspace_removal(access)
