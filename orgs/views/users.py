@@ -83,6 +83,11 @@ def _row_form(row, member, data=None, *, restoring=False):
     return form
 
 
+# ?part= of the profile for htmx: the Members list edits a member's access in place
+# (`workspaces`: their rows and a finder for other workspaces; `found`: the finder's results).
+PROFILE_PARTS = {"workspaces": "access_editor", "found": "found_rows"}
+
+
 def _sent_invitations(membership) -> list[str]:
     """Emails of the pending invitations the member sent (revoked with their authority)."""
     pending = services.invitations_sent_by(membership.org_id, membership.user_id)
@@ -120,8 +125,9 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         else [],
     }
     template = "orgs/user_profile.html"
-    if wants_partial(request) and request.GET.get("part") == "workspaces":
-        template += "#workspace_rows"  # the Members list edits access in place
+    part = PROFILE_PARTS.get(request.GET.get("part", ""))
+    if wants_partial(request) and part:
+        template += f"#{part}"
     return render(request, template, context, status=status)
 
 

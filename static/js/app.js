@@ -91,9 +91,18 @@
     return form ? form.querySelectorAll("input, select, textarea") : [];
   }
 
+  // What the server last rendered: the controls' default state (every save swaps fresh HTML
+  // in), so a change made before htmx:load has run still counts as a change.
+  function serverValue(el) {
+    if (el.tagName !== "SELECT") return el.defaultValue;
+    var chosen = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+    chosen = chosen || el.options[0];
+    return chosen ? chosen.value : "";
+  }
+
   function snapshot(form) {
     return Array.prototype.map.call(controls(form), function (el) {
-      return { el: el, checked: el.checked, value: el.value };
+      return { el: el, checked: el.defaultChecked, value: serverValue(el) };
     });
   }
 
@@ -175,7 +184,7 @@
 
   // --- one save pattern: an edited row shows it, and saves only on its Save button ----------
   function isDirty(form) {
-    var saved = confirmed.get(form) || [];
+    var saved = confirmed.get(form) || snapshot(form);
     return saved.some(function (s) {
       if (s.el.type === "checkbox" || s.el.type === "radio") return s.el.checked !== s.checked;
       return s.el.type !== "hidden" && s.el.value !== s.value;
