@@ -9,6 +9,7 @@ CONSOLE_SECTIONS = [
     ("teams/", "Teams"),
     ("users/", "Members"),
     ("activity/", "Activity"),
+    ("reviews/", "Reviews"),
     ("settings/", "Settings"),
 ]
 

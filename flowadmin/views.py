@@ -11,12 +11,16 @@ from django.views.decorators.http import require_GET
 
 from orgs import selectors
 from orgs.decorators import CapabilityDenied
+from orgs.reviews.selectors import open_reviews_to_do
 
 
 @require_GET
 @login_required
 def home(request):
-    return render(request, "home.html", {"listing": selectors.home_listing(request.user)})
+    listing = selectors.home_listing(request.user)
+    to_do = open_reviews_to_do(request.user, [org.pk for org, _, _ in listing])
+    reviews = [(org, to_do[org.pk]) for org, _, _ in listing if org.pk in to_do]
+    return render(request, "home.html", {"listing": listing, "reviews_to_do": reviews})
 
 
 @require_GET

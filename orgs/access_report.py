@@ -5,6 +5,7 @@ view (/orgs/<org>/access.csv) and `manage.py export_access` both stream `access_
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from audit import export
 from audit.recording import record
@@ -32,29 +33,54 @@ def source_text(source: permissions.Source) -> str:
     return "as Org Admin" if source.kind == permissions.ORG_ADMIN else "direct"
 
 
-def _rows(org) -> Iterator[tuple]:
-    """Rows in HEADER order, by email then workspace name: three queries whatever the size
-    (the org's members, its workspaces, and the policy's bulk loader `members_access`)."""
-    access = permissions.members_access(org)
+@dataclass(frozen=True)
+class AccessRow:
+    """One person's effective access to one workspace (the report's row, and the snapshot an
+    access review starts from)."""
+
+    user_id: int
+    email: str
+    name: str
+    org_role: str
+    workspace_id: int
+    workspace_name: str
+    access: permissions.WorkspaceAccess
+
+    @property
+    def sources(self) -> list[str]:
+        return [source_text(source) for source in self.access.sources]
+
+
+def access_rows(org, workspace_ids=None, *, members=None) -> Iterator[AccessRow]:
+    """Every person × workspace of `org` they reach (only `workspace_ids` when given), by
+    email then workspace name: three queries whatever the size (the org's members, its
+    workspaces, and the policy's bulk loader `members_access`, unless given as `members`)."""
+    access = permissions.members_access(org) if members is None else members
     people = User.objects.filter(org_memberships__org=org).order_by("email")
-    workspaces = list(
-        Workspace.objects.filter(org=org).order_by("name", "pk").values_list("pk", "name")
-    )
+    workspaces = Workspace.objects.filter(org=org)
+    if workspace_ids is not None:
+        workspaces = workspaces.filter(pk__in=list(workspace_ids))
+    workspaces = list(workspaces.order_by("name", "pk").values_list("pk", "name"))
     for user_id, email, name in people.values_list("pk", "email", "full_name").iterator(2000):
         member = access.get(user_id)
         for ws_id, ws_name in workspaces if member else ():
             ws_access = member.workspace(ws_id)
-            if ws_access is None:
-                continue
-            yield (
-                email,
-                name,
-                OrgRole(member.org_role).label,
-                ws_name,
-                ws_access.role_label,
-                *("yes" if ws_access.flags[flag] else "no" for flag in FLAGS),
-                "; ".join(source_text(source) for source in ws_access.sources),
-            )
+            if ws_access is not None:
+                yield AccessRow(user_id, email, name, member.org_role, ws_id, ws_name, ws_access)
+
+
+def _rows(org) -> Iterator[tuple]:
+    """Rows in HEADER order."""
+    for row in access_rows(org):
+        yield (
+            row.email,
+            row.name,
+            OrgRole(row.org_role).label,
+            row.workspace_name,
+            row.access.role_label,
+            *("yes" if row.access.flags[flag] else "no" for flag in FLAGS),
+            "; ".join(row.sources),
+        )
 
 
 def access_report(*, org) -> Iterator[str]:

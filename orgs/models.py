@@ -611,3 +611,13 @@ class ScimUser(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.org} (SCIM)"
+
+
+# Access reviews live in their own module (orgs/reviews/); imported here so Django registers
+# them with this app.
+from .reviews.models import (  # noqa: E402, F401
+    AccessReview,
+    AccessReviewDecision,
+    AccessReviewer,
+    AccessReviewItem,
+)

@@ -52,6 +52,21 @@ def effective_flags(role: str, flags: dict[str, bool]) -> dict[str, bool]:
     return {flag: bool(flags.get(flag, False)) for flag in FLAGS}
 
 
+def grant_after(current: tuple[str, dict] | None, role: str | None, flags: dict | None):
+    """The (role, flags) a grant holds once set to `role` (None: keeps its role) and `flags`
+    (only those given change), SPEC §3.2: a new grant (`current` None) or a changed role starts
+    from the role's defaults, then the given flags apply; admin flags stay on. `current`:
+    (role, flags) as stored. The services (workspaces.services.apply_grant) and the impact preview
+    (orgs.impact) both apply this rule."""
+    new_role = role or current[0]
+    if current is None or new_role != current[0]:
+        values = flag_defaults(new_role)
+    else:
+        values = dict(current[1])
+    values.update(flags or {})
+    return new_role, effective_flags(new_role, values)
+
+
 def highest_role(roles) -> str | None:
     roles = [r for r in roles if r]
     return max(roles, key=ROLE_RANK.__getitem__) if roles else None
@@ -96,6 +111,11 @@ CAPABILITIES = {
         ),
         Capability(
             "org.manage_settings", ORG, "change the org's settings, integrations and domains"
+        ),
+        Capability(
+            "org.manage_reviews",
+            ORG,
+            "start access reviews, choose their reviewers and read their evidence",
         ),
         Capability(
             "ws.view",
@@ -162,6 +182,11 @@ class Source:
         if self.kind == TEAM:
             return f"team {self.team}"
         return "org admin" if self.kind == ORG_ADMIN else "direct"
+
+
+def source_order(source: Source) -> tuple:
+    """How a workspace's sources are listed: the direct one first, then teams by name."""
+    return (source.kind != DIRECT, source.team or "")
 
 
 @dataclass
@@ -335,7 +360,7 @@ def _build_access(rows) -> dict[int, OrgAccess]:
             access[key].grants.setdefault(ws_id, []).append(source)
     for org_access_ in access.values():
         for sources in org_access_.grants.values():
-            sources.sort(key=lambda s: (s.kind != DIRECT, s.team or ""))
+            sources.sort(key=source_order)
     return access
 
 
@@ -436,3 +461,79 @@ def workspace_member_access(workspace, user_ids=None) -> dict[int, WorkspaceAcce
         for user_id, access in everyone.items()
         if (ws_access := access.workspace(workspace.pk)) is not None
     }
+
+
+# --- access reviews (SPEC §10) ---------------------------------------------------------------
+# A review snapshots who reaches what; reviewers keep, change or remove each item. Who reviews
+# which scope is data (the review's reviewer rows); what may be decided is decided here.
+
+ORG_ROLES = None  # the scope of an org-role item (a workspace item's scope is its workspace id)
+KEEP, CHANGE, REMOVE = "keep", "change", "remove"
+
+
+def reviewable(access: WorkspaceAccess) -> bool:
+    """Whether a person's access to a workspace becomes a review item: any source but the
+    Org Admin role (that is reviewed once, among the org roles, not in every workspace)."""
+    return any(source.kind != ORG_ADMIN for source in access.sources)
+
+
+def default_reviewers(members: dict[int, OrgAccess], workspace_ids) -> dict[int | None, set[int]]:
+    """Who reviews each scope unless the starter says otherwise: a workspace's own admins
+    (a direct or team source with the Admin role; Org Admins are not counted), or the Org
+    Admins when it has none; the org roles (key ORG_ROLES): the Org Admins.
+    `members`: members_access(org). Returns {workspace id or ORG_ROLES: {user id}}."""
+    org_admins = {user_id for user_id, access in members.items() if access.is_admin}
+    reviewers: dict[int | None, set[int]] = {ORG_ROLES: set(org_admins)}
+    for ws_id in workspace_ids:
+        own = {
+            user_id
+            for user_id, access in members.items()
+            if any(
+                s.kind != ORG_ADMIN and s.role == WorkspaceRole.ADMIN
+                for s in access.grants.get(ws_id, ())
+            )
+        }
+        reviewers[ws_id] = own or set(org_admins)
+    return reviewers
+
+
+def review_refusal(
+    access: OrgAccess, *, user_id: int, is_open: bool, scopes, item_scope, subject_id
+) -> str | None:
+    """Why `user_id` may not decide an item of a review, or None when they may.
+    `access`: their OrgAccess; `scopes`: the scopes (workspace ids, ORG_ROLES) they review in
+    this review; `item_scope`: the item's; `subject_id`: the user the item is about."""
+    if not access.is_member:
+        return "You are not a member of this organization any more."
+    if not is_open:
+        return "This review is closed: its decisions can no longer change."
+    if item_scope not in scopes:
+        return "You are not a reviewer of this part of the review."
+    if subject_id == user_id:
+        return "You cannot review your own access: another reviewer decides it."
+    return None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing a person's access to one workspace takes away, from their current
+    sources: the direct membership, their membership of each team that gives access, and
+    whether the Org Admin role keeps them in anyway (it is not removed per workspace)."""
+
+    direct: bool
+    teams: tuple[str, ...]
+    org_admin: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.direct and not self.teams
+
+
+def workspace_removal(access: WorkspaceAccess | None) -> Removal:
+    if access is None:
+        return Removal(False, (), False)
+    return Removal(
+        direct=access.direct is not None,
+        teams=tuple(sorted({s.team for s in access.sources if s.kind == TEAM})),
+        org_admin=any(s.kind == ORG_ADMIN for s in access.sources),
+    )

@@ -45,3 +45,13 @@ def expire_domain_claims() -> int:
     """Remove domain claims left unverified past DOMAIN_CLAIM_TTL_DAYS (beat schedule)."""
     with task_actor("scheduler"):
         return services.domain_claims_expire(actor="scheduler")
+
+
+@shared_task
+def close_access_reviews() -> int:
+    """Close the access reviews whose deadline has passed (beat schedule): unreviewed items
+    are reported to the starter or removed, as each review says; returns how many closed."""
+    from .reviews.services import DEADLINE_ACTOR, close_due_reviews
+
+    with task_actor(DEADLINE_ACTOR):
+        return len(close_due_reviews(actor=DEADLINE_ACTOR))

@@ -7,6 +7,7 @@ from .views import (
     avatars,
     dashboard,
     invitations,
+    reviews,
     scim,
     settings,
     teams,
@@ -116,5 +117,29 @@ urlpatterns += [
         "invitations/<id:invitation_id>/revoke/",
         invitations.invitation_revoke,
         name="invitation_revoke",
+    ),
+]
+
+# Access reviews (issue 18).
+urlpatterns += [
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/new/", reviews.review_start, name="review_start"),
+    path("reviews/<id:review_id>/", reviews.review_detail, name="review"),
+    path(
+        "reviews/<id:review_id>/reviewers/", reviews.review_reviewer_add, name="review_reviewer_add"
+    ),
+    path(
+        "reviews/<id:review_id>/reviewers/remove/",
+        reviews.review_reviewer_remove,
+        name="review_reviewer_remove",
+    ),
+    path("reviews/<id:review_id>/close/", reviews.review_close, name="review_close"),
+    path("reviews/<id:review_id>/queue/", reviews.review_queue, name="review_queue"),
+    path("reviews/<id:review_id>/items/<id:item_id>/", reviews.review_item, name="review_item"),
+    path("reviews/<id:review_id>/evidence/", reviews.review_evidence, name="review_evidence"),
+    path(
+        "reviews/<id:review_id>/evidence.csv",
+        reviews.review_evidence_csv,
+        name="review_evidence_csv",
     ),
 ]

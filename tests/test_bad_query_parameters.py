@@ -4,11 +4,15 @@ every query parameter the app reads set to a date overflow, a NUL byte, a 10,000
 string, a repeated value and other junk; and path ids too large for a BIGINT are a 404."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from orgs.models import Domain, Invitation, Team
+from orgs.reviews.models import AccessReview
+from orgs.reviews.services import review_start
 from tests.factories import DomainFactory, InvitationFactory
 from workspaces.models import (
     Asset,
@@ -26,7 +30,7 @@ pytestmark = pytest.mark.django_db
 PARAMETERS = [
     "page", "q", "tag", "sort", "status", "email", "workspace", "action", "entity", "id",
     "since", "until", "before", "template", "suggest", "suggest_slug", "name", "slug", "next",
-    "download", "inline", "days",
+    "download", "inline", "days", "scope", "decision",
 ]  # fmt: skip
 BAD_VALUES = {
     "date_overflow": ["9999-12-31"],
@@ -58,6 +62,9 @@ def ids(acme):
     marketing = {"workspace__slug": "marketing", "workspace__org": acme}
     domain = Domain.objects.filter(org=acme).first() or DomainFactory(org=acme)
     invitation = Invitation.objects.filter(org=acme).first() or InvitationFactory(org=acme)
+    review = AccessReview.objects.filter(org=acme).first() or review_start(
+        actor="system", org=acme, name="Review", deadline=timezone.now() + timedelta(days=1)
+    )
     return {
         "org_slug": "acme",
         "ws_slug": "marketing",
@@ -73,6 +80,8 @@ def ids(acme):
         "access_id": (TeamAccess.objects.filter(workspace__org=acme).first()).pk,
         "domain_id": domain.pk,
         "invitation_id": invitation.pk,
+        "review_id": review.pk,
+        "item_id": review.items.first().pk,
         "installation_id": 1,
         "pk": acme.pk,
         "app_key": "hubspot",

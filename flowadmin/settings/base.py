@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.expire_domain_claims",
         "schedule": env.int("EXPIRE_DOMAIN_CLAIMS_EVERY_SECONDS", default=60 * 60),
     },
+    # Access reviews past their deadline: report or remove the unreviewed items (issue #18).
+    "close-access-reviews": {
+        "task": "orgs.tasks.close_access_reviews",
+        "schedule": env.int("CLOSE_ACCESS_REVIEWS_EVERY_SECONDS", default=5 * 60),
+    },
 }
 # Days a domain claim may stay unverified before it lapses (and no longer counts anywhere).
 DOMAIN_CLAIM_TTL_DAYS = env.int("DOMAIN_CLAIM_TTL_DAYS", default=7)

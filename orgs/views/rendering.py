@@ -1,7 +1,9 @@
 """Rendering helpers shared by the console views."""
 
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from flowadmin.htmx import wants_partial
 
@@ -20,3 +22,13 @@ def form_partial(request, name):
 
 def paginate(request, queryset, per_page=50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def csv_attachment(lines, filename):
+    """A streamed CSV download of `lines` (str, e.g. from audit.export.csv_stream): private,
+    never cached, never sniffed as another type."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

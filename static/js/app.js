@@ -438,6 +438,12 @@
     });
   }
 
+  // A "Print" button (the printable access review evidence): CSP allows no inline handler.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   document.addEventListener("DOMContentLoaded", initShell);
   document.addEventListener("DOMContentLoaded", initPalette);
   // htmx:load fires for the page once and then for every swapped-in element.

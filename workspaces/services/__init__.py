@@ -100,14 +100,9 @@ def apply_grant(grant, role: str | None, flags: dict | None) -> bool:
     if unknown:
         raise ServiceError(f"Unknown permission {sorted(unknown)[0]!r}.")
     before = (grant.role, grant.flags)
-    new_role = role or grant.role
-    if grant.pk is None or new_role != grant.role:
-        values = permissions.flag_defaults(new_role)
-    else:
-        values = dict(grant.flags)
-    values.update(flags or {})
-    grant.role = new_role
-    for flag, value in permissions.effective_flags(new_role, values).items():
+    current = None if grant.pk is None else before
+    grant.role, values = permissions.grant_after(current, role or grant.role, flags)
+    for flag, value in values.items():
         setattr(grant, flag, value)
     return (grant.role, grant.flags) != before
 

@@ -1,0 +1,299 @@
+"""Access reviews (SPEC §10): Org Admins start reviews, choose reviewers, close them and read
+the evidence; reviewers work through their queue. Who may decide what is the policy's
+(`permissions.review_refusal`); every write is a service in orgs.reviews.services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from flowadmin.params import integer
+from workspaces.models import Workspace
+
+from .. import permissions
+from ..decorators import org_view
+from ..errors import ServiceError
+from ..models import User
+from ..reviews import selectors, services
+from ..reviews.evidence import evidence_csv, row_of
+from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
+from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
+from .rendering import csv_attachment, paginate
+
+MANAGE = "org.manage_reviews"
+
+
+def _review(request, review_id) -> AccessReview:
+    return get_object_or_404(
+        AccessReview.objects.select_related("started_by"), pk=review_id, org=request.org
+    )
+
+
+@require_GET
+@org_view("org.view")
+def review_list(request):
+    """Org Admins: every review of the org; other members: the reviews they review."""
+    every = request.user.has_perm(MANAGE, request.org)
+    reviews = selectors.reviews_for(request.org, request.user, every=every)
+    return render(
+        request,
+        "orgs/reviews/list.html",
+        {"page": paginate(request, reviews, per_page=25), "can_manage": every},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(MANAGE)
+def review_start(request):
+    workspaces = Workspace.objects.filter(org=request.org).order_by("name", "pk")
+    initial = {"deadline": (timezone.now() + timezone.timedelta(days=14)).replace(second=0)}
+    form = ReviewStartForm(
+        request.POST if request.method == "POST" else None,
+        workspaces=workspaces,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_start(
+                actor=request.user,
+                org=request.org,
+                name=form.cleaned_data["name"],
+                deadline=form.cleaned_data["deadline"],
+                workspaces=form.chosen_workspaces(),
+                include_org_roles=form.cleaned_data["include_org_roles"],
+                on_deadline=form.cleaned_data["on_deadline"],
+            )
+        except ServiceError as error:
+            field = {"deadline": "deadline", "scope": "workspaces", "name": "name"}
+            form.add_error(field.get(error.code), error)
+        else:
+            messages.success(request, f"Started {review.name}: its reviewers were emailed.")
+            return redirect("orgs:review", org_slug=request.org.slug, review_id=review.pk)
+    status = 400 if form.errors else 200
+    return render(request, "orgs/reviews/start.html", {"form": form}, status=status)
+
+
+@require_GET
+@org_view(MANAGE)
+def review_detail(request, review_id):
+    review = _review(request, review_id)
+    context = {
+        "review": review,
+        "scopes": selectors.scopes(review),
+        "add_form": ReviewerAddForm(),
+    }
+    return render(request, "orgs/reviews/detail.html", context)
+
+
+def _scope_workspace(request, params):
+    key = selectors.parse_scope(params)
+    if key is False:
+        raise Http404("No such part of this review.")
+    if key is None:
+        return None
+    return get_object_or_404(Workspace, pk=key, org=request.org)
+
+
+@require_POST
+@org_view(MANAGE)
+def review_reviewer_add(request, review_id):
+    review = _review(request, review_id)
+    workspace = _scope_workspace(request, request.POST)
+    form = ReviewerAddForm(request.POST)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email, org_memberships__org=request.org).first()
+        if user is None:
+            form.add_error("email", f"{email} is not a member of {request.org.name}.")
+        else:
+            try:
+                services.review_reviewer_add(
+                    actor=request.user, review=review, workspace=workspace, user=user
+                )
+            except ServiceError as error:
+                form.add_error("email", error)
+    if not form.errors:
+        messages.success(request, f"{form.cleaned_data['email']} is now a reviewer.")
+        return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+    for error in form.errors.get("email", []):
+        messages.error(request, error)
+    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+
+
+@require_POST
+@org_view(MANAGE)
+def review_reviewer_remove(request, review_id):
+    review = _review(request, review_id)
+    workspace = _scope_workspace(request, request.POST)
+    user = get_object_or_404(User, pk=integer(request.POST, "user") or 0)
+    try:
+        services.review_reviewer_remove(
+            actor=request.user, review=review, workspace=workspace, user=user
+        )
+    except ServiceError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(request, f"{user.email} no longer reviews that part.")
+    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(MANAGE)
+def review_close(request, review_id):
+    review = _review(request, review_id)
+    detail = reverse("orgs:review", args=[request.org.slug, review.pk])
+    if not review.is_open:
+        return redirect(detail)
+    if request.method == "POST":
+        try:
+            closing = services.review_close(actor=request.user, review=review)
+        except ServiceError as error:
+            messages.error(request, error.text)
+        else:
+            messages.success(
+                request,
+                f"Closed {review.name}: {len(closing.unreviewed)} unreviewed, "
+                f"{len(closing.removed)} removed.",
+            )
+        return redirect(detail)
+    then = (
+        "removes the access nobody reviewed"
+        if review.on_deadline == "remove"
+        else "reports the items nobody reviewed to its starter"
+    )
+    return render(
+        request,
+        "orgs/confirm.html",
+        {
+            "title": f"Close {review.name} now?",
+            "message": f"Closing ends the review before its deadline and {then}. "
+            "Reviewers can no longer decide.",
+            "action": request.path,
+            "fields": {},
+            "button": "Close the review",
+            "cancel": detail,
+        },
+    )
+
+
+@require_GET
+@org_view(MANAGE)
+def review_evidence_csv(request, review_id):
+    review = _review(request, review_id)
+    filename = f"access-review-{request.org.slug}-{review.pk}.csv"
+    return csv_attachment(evidence_csv(review=review), filename)
+
+
+@require_GET
+@org_view(MANAGE)
+def review_evidence(request, review_id):
+    """The printable evidence: every item, its decision and outcome (print CSS)."""
+    review = _review(request, review_id)
+    items = list(selectors.evidence_items(review))
+    context = {
+        "review": review,
+        "rows": [(item, row_of(item)) for item in items],
+        "decided": sum(1 for item in items if hasattr(item, "decision")),
+        "total": len(items),
+    }
+    return render(request, "orgs/reviews/evidence.html", context)
+
+
+# --- the reviewer's queue -------------------------------------------------------------------
+
+
+def _reviewer_review(request, review_id):
+    """The review and the scopes the user reviews in it; 403 for members who review none of
+    it (Org Admins included: the queue is the reviewers')."""
+    review = _review(request, review_id)
+    scopes = selectors.scopes(review, user=request.user)
+    if not scopes:
+        raise PermissionDenied("You are not a reviewer of this access review.")
+    return review, scopes
+
+
+@require_GET
+@org_view("org.view")
+def review_queue(request, review_id):
+    review, scopes = _reviewer_review(request, review_id)
+    key = selectors.parse_scope(request.GET)
+    current = next((s for s in scopes if s.key == key), scopes[0])
+    page = selectors.queue_page(review, current.key, request.GET.get("page"))
+    context = {"review": review, "scopes": scopes, "current": current, "page": page}
+    return render(request, "orgs/reviews/queue.html", context)
+
+
+def _refusal(request, review, item):
+    return permissions.review_refusal(
+        request.org_access,
+        user_id=request.user.pk,
+        is_open=review.is_open,
+        scopes={s.key for s in selectors.scopes(review, user=request.user)},
+        item_scope=item.scope,
+        subject_id=item.user_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("org.view")
+def review_item(request, review_id, item_id):
+    """Decide one item: keep at once; change with the new role; remove after a confirmation
+    that says what will be taken away."""
+    review, _ = _reviewer_review(request, review_id)
+    item = get_object_or_404(
+        AccessReviewItem.objects.select_related("decision"), pk=item_id, review=review
+    )
+    refusal = _refusal(request, review, item)
+    if refusal and not hasattr(item, "decision"):
+        raise PermissionDenied(refusal)
+    org_item = item.kind == ItemKind.ORG_ROLE
+    data = request.POST if request.method == "POST" else None
+    initial = {"decision": request.GET.get("decision", ""), "role": item.role, **item.flags}
+    form = DecisionForm(data, org_role=org_item, initial=initial)
+    queue = reverse("orgs:review_queue", args=[request.org.slug, review.pk])
+    queue += f"?scope={'org' if org_item else item.workspace_id}"
+    confirming = False
+    if data is not None and not hasattr(item, "decision") and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        if decision == Decision.REMOVE and not request.POST.get("confirmed"):
+            confirming = True
+        else:
+            try:
+                services.review_decide(
+                    actor=request.user,
+                    item=item,
+                    decision=decision,
+                    role=form.cleaned_data["role"] or None,
+                    flags=None if org_item else form.flags(),
+                    note=form.cleaned_data["note"],
+                )
+            except ServiceError as error:
+                form.add_error(None, error)
+            else:
+                label = Decision(decision).label
+                messages.success(request, f"{label}: {item}.")
+                return redirect(f"{queue}#item-{item.pk}")
+    context = {
+        "review": review,
+        "item": item,
+        "form": form,
+        "queue_url": queue,
+        "confirming": confirming,
+        "removal": _removal_preview(request, item) if not hasattr(item, "decision") else None,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "orgs/reviews/item.html", context, status=status)
+
+
+def _removal_preview(request, item):
+    """What "remove" would take away now (the policy's Removal), for the confirmation."""
+    if item.user_id is None:
+        return None
+    if item.kind == ItemKind.ORG_ROLE:
+        return None
+    member = permissions.members_access(request.org, [item.user_id]).get(item.user_id)
+    access = member.workspace(item.workspace_id) if member and item.workspace_id else None
+    return permissions.workspace_removal(access)
