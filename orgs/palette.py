@@ -29,6 +29,7 @@ CONSOLE_PAGES = [
     ("orgs:users", "Members", "org.manage_users"),
     ("orgs:invitations", "Invitations", "org.manage_users"),
     ("audit:activity", "Activity", "org.view_activity"),
+    ("orgs:reviews", "Access reviews", "org.manage_reviews"),
     ("orgs:settings", "Settings", "org.manage_settings"),
     ("orgs:integrations", "Integrations", "org.manage_settings"),
     ("orgs:domains", "Domains", "org.manage_settings"),
