@@ -138,9 +138,3 @@ def remember(key: tuple, value: Any) -> None:
 def peek(key: tuple, default=None):
     cache = _cache.get()
     return default if cache is None else cache.get(key, default)
-
-
-def forget(key: tuple) -> None:
-    cache = _cache.get()
-    if cache is not None:
-        cache.pop(key, None)

@@ -91,9 +91,6 @@ class ActivityEntryQuerySet(models.QuerySet):
             raise TypeError("Write activity entries with audit.recording.bulk_record().")
         return super().bulk_create(objs, *args, **kwargs)
 
-    def newest_first(self):
-        return self.order_by("-created_at", "-id")
-
 
 # The fields an entry's hash covers, in a fixed order (the id is the database's, not hashed).
 HASHED_FIELDS = (
@@ -306,7 +303,7 @@ class StreamDestination(models.TextChoices):
 
 
 class ActivityStream(models.Model):
-    """An org's stream of its new entries to an external sink (SPEC §5, issue #15): JSON lines
+    """An org's stream of its new entries to an external sink (SPEC §5): JSON lines
     written to the checkpoint sinks, or POSTed to an HTTPS webhook signed with HMAC-SHA256
     (`audit.streaming`). Its settings are changed through `audit.services` and logged; the
     delivery state below is moved with QuerySet.update, which the log does not record."""

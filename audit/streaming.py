@@ -1,4 +1,4 @@
-"""Streaming an org's new entries to an external sink (SPEC §5, issue #15; the GitHub
+"""Streaming an org's new entries to an external sink (SPEC §5; the GitHub
 Enterprise audit-log streaming anchor).
 
 Delivery is at-least-once and in order: a batch is the entries after the stream's

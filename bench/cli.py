@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--verify", action="store_true", help="check the bench org's hash chain after seeding"
     )
-    probe = p.add_argument_group("concurrency probe (issue #11)")
+    probe = p.add_argument_group("concurrency probe")
     probe.add_argument(
         "--concurrency",
         action="store_true",
@@ -191,7 +191,7 @@ def update_readme(path: Path, summary: str) -> None:
 
 
 def verify() -> bool:
-    """Checkpoint the bench org's chain and verify it against the checkpoint (issue #15),
+    """Checkpoint the bench org's chain and verify it against the checkpoint,
     beside the work `verify_activity` did before keys and checkpoints — walking the same rows
     and computing the unkeyed SHA-256 — measured in the same run; then a scheduled checkpoint
     after 1,000 more entries (it checks only the entries since the last one)."""

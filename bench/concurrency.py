@@ -1,4 +1,4 @@
-"""`python -m bench --concurrency`: the issue #11 probe. Starts gunicorn (production settings,
+"""`python -m bench --concurrency`: the concurrency probe. Starts gunicorn (production settings,
 4 sync workers) on DATABASE_URL, then sends a mixed workload of console writes from many
 logged-in Org Admins at once — threads released together by a barrier — and prints requests,
 5xx, latency p50/p99 and activity entries against the rows they describe.

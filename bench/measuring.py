@@ -44,7 +44,7 @@ PROFILE = "Member profile"
 MANAGE_MEMBERS = "Manage → Members"
 ADMIN = "Django admin changelist"
 STOCK = "Stock ModelAdmin"
-# Median milliseconds each page should stay under at full size (issue #14); the report prints
+# Median milliseconds each page should stay under at full size; the report prints
 # the ratio median / target (≤ 1 meets it).
 TARGETS_MS = {
     DASHBOARD: 50,
@@ -457,7 +457,7 @@ class Bench:
         return found
 
 
-# A permission check once the user's access is loaded should cost at most this (issue #14).
+# A permission check once the user's access is loaded should cost at most this.
 HAS_PERM_TARGET_US = 5.0
 
 

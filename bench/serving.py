@@ -37,7 +37,7 @@ from .concurrency import free_port
 from .measuring import BenchError
 
 SCAN = "scan"
-# The scan redirect should serve at least this part of a bare redirect's requests (issue #14).
+# The scan redirect should serve at least this part of a bare redirect's requests.
 SCAN_TARGET_RATIO = 0.5
 
 

@@ -1,4 +1,4 @@
-"""One validation layer for what arrives in a URL (issue #10 item 8): no query parameter or path
+"""One validation layer for what arrives in a URL: no query parameter or path
 id reaches the ORM unchecked, so bad input answers 400 or 404, never 500.
 
 - `QueryParametersMiddleware` refuses (400) any request whose query string holds a NUL byte or

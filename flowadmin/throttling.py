@@ -1,4 +1,4 @@
-"""Throttling keyed the way sign-in compares emails (issue #10 item 4).
+"""Throttling keyed the way sign-in compares emails.
 
 Login ignores the email's case (orgs.models.UserManager), so the throttle must too: django-axes
 keys its lock on `axes_username` — the email stripped and lower-cased, cut to 254 characters —

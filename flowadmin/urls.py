@@ -1,8 +1,5 @@
-import os
-
 from allauth.account import views as allauth_views
 from allauth.urls import build_provider_urlpatterns
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -59,12 +56,3 @@ urlpatterns = [
 handler403 = "flowadmin.views.permission_denied"
 handler404 = "flowadmin.views.page_not_found"
 handler500 = "flowadmin.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Development only, and only the public uploads (avatars): workspace assets and brand-kit
-    # logos are served by member-only views, never from a media URL.
-    urlpatterns += static(
-        f"{settings.MEDIA_URL}avatars/", document_root=os.path.join(settings.MEDIA_ROOT, "avatars")
-    )

@@ -1,4 +1,4 @@
-"""The Django admin site writes through the services (SPEC §3, issue #10): a ServiceAdmin's
+"""The Django admin site writes through the services (SPEC §3): a ServiceAdmin's
 add, change and delete — the object form, its inlines and "Delete selected" — each call the
 service every other door calls, with the operator (`request.user`) as the actor. So the
 last-admin rule, the flag defaults, the cascades and the activity log are the console's.

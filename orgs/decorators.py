@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from . import permissions, two_factor
+from . import sso as sso_reads
 from .models import Organization
 
 
@@ -32,7 +33,7 @@ def require(request, capability: str, obj) -> None:
 
 
 # One sentence for "no such org", "not a member" and "a workspace of an org you are not in": a
-# non-member learns nothing about which orgs or workspaces exist (issue #10 item 9).
+# non-member learns nothing about which orgs or workspaces exist.
 NOT_A_MEMBER = "No organization here that you are a member of."
 
 
@@ -47,10 +48,19 @@ def member_access(request, org_id):
 def resolve_org(request, org_slug):
     """The org of `org_slug`, with `request.org` and `request.org_access` set; Http404 unless the
     request user is a member."""
-    org = Organization.objects.filter(slug=org_slug).first()
+    org = Organization.objects.select_related("sso").filter(slug=org_slug).first()
     access = member_access(request, org.pk if org else None)
     request.org, request.org_access = org, access
     return org
+
+
+def entry_gate(request, org):
+    """None when the request's session may go on into `org` (a member's); else where to send
+    it: to the login page when the org's enforced SSO does not admit this session
+    (orgs.sso.session_gate, which ends it), or to enrol in two-factor authentication when the
+    org requires it (orgs.two_factor.gate). Checked on every request, so sessions opened
+    before the org changed either setting are held to it from their next request."""
+    return sso_reads.session_gate(request, org) or two_factor.gate(request, org)
 
 
 def org_view(capability="org.view_console"):
@@ -62,8 +72,8 @@ def org_view(capability="org.view_console"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             org = resolve_org(request, org_slug)
-            if (enrol := two_factor.gate(request, org)) is not None:
-                return enrol
+            if (turned_away := entry_gate(request, org)) is not None:
+                return turned_away
             require(request, capability, org)
             return view(request, *args, **kwargs)
 

@@ -41,7 +41,7 @@ class IntegrationSettingsForm(forms.Form):
                 self.initial.setdefault(setting.name, installation.config.get(setting.name, ""))
 
 
-# --- the Org Admin console (issue 3) -------------------------------------------------------
+# --- the Org Admin console -------------------------------------------------------
 
 AVATAR_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
 
@@ -186,78 +186,6 @@ class TeamAccessAddForm(forms.Form):
             .exclude(team_access__team=team)
             .order_by("name")
         )
-
-
-class FlagFieldsForm(forms.Form):
-    """A checkbox per flag of FLAGS (orgs.roles), after the subclass's `role` field."""
-
-    field_order = ["role", *FLAGS]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for flag in FLAGS:
-            self.fields[flag] = forms.BooleanField(
-                required=False,
-                label=FLAG_LABELS[flag],
-                widget=forms.CheckboxInput(attrs={"data-flag": ""}),  # static/js/app.js: undo
-            )
-        self.order_fields(self.field_order)
-
-    @property
-    def flag_fields(self):
-        return [self[flag] for flag in FLAGS]
-
-
-class GrantForm(FlagFieldsForm):
-    """A workspace role and the Fine-Grained Permissions of one grant (a direct membership or a
-    team's access), for the team page and the Manage page alike. Rendered once per row: pass an
-    `auto_id` that keeps element ids unique while field names stay the same for every row."""
-
-    role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
-    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, grant, role_label=None, **kwargs):
-        from .permissions import flags_locked
-
-        kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
-        super().__init__(*args, initial={"role": grant.role, **grant.flags}, **kwargs)
-        self.grant = grant
-        self.locked = flags_locked(grant.role)
-        restoring = bool(self.data.get("restore"))
-        if role_label:
-            self.fields["role"].label = role_label
-        for flag in FLAGS:
-            # Admin flags are always on: shown checked and disabled, posted values ignored
-            # (except when an undo restores a lower role with its former flags).
-            self.fields[flag].disabled = self.locked and not restoring
-
-    def saved_notice(self, role_label: str) -> str:
-        """The sentence a saved row shows (call after `changes()` was applied)."""
-        if self.cleaned_data.get("restore"):
-            return f"Undone: {role_label} with the permissions it had before."
-        if self.cleaned_data["role"] != self.grant.role:
-            return f"Role set to {role_label}: its default permissions apply."
-        return "Permissions saved."
-
-    def lowers_role(self) -> bool:
-        """True when the submitted role ranks below the grant's current one (policy order)."""
-        from .permissions import ROLE_RANK
-
-        return ROLE_RANK[self.cleaned_data["role"]] < ROLE_RANK[self.grant.role]
-
-    def changes(self) -> dict:
-        """What to pass to the service: a new role alone (its flag defaults are re-applied,
-        SPEC §3.2), or the flags as toggled when the role stays the same."""
-        role = self.cleaned_data["role"]
-        if self.cleaned_data.get("restore"):
-            flags = {flag: self.cleaned_data[flag] for flag in FLAGS}
-            return {"role": role if role != self.grant.role else None, "flags": flags}
-        if role != self.grant.role:
-            return {"role": role, "flags": None}
-        if self.locked:
-            return {"role": None, "flags": None}
-        return {"role": None, "flags": {flag: self.cleaned_data[flag] for flag in FLAGS}}
 
 
 class DomainAddForm(forms.Form):

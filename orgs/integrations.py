@@ -22,14 +22,6 @@ class App:
     description: str
     fields: tuple[SettingField, ...] = field(default_factory=tuple)
 
-    @property
-    def secret_fields(self):
-        return [f.name for f in self.fields if f.secret]
-
-    @property
-    def plain_fields(self):
-        return [f.name for f in self.fields if not f.secret]
-
 
 CATALOG = {
     app.key: app

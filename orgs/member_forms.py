@@ -5,10 +5,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from .forms import FlagFieldsForm
 from .models import User
 from .people import MEMBER_SORTS
-from .roles import FLAGS, OrgRole, WorkspaceRole
+from .roles import OrgRole, WorkspaceRole
 
 NO_ACCESS = ""
 
@@ -92,19 +91,6 @@ class OrgRoleForm(forms.Form):
         """True when the chosen role ranks below `current` (OrgRole lists the highest first)."""
         order = list(OrgRole.values)
         return order.index(self.cleaned_data["role"]) > order.index(current)
-
-
-class WorkspaceAccessForm(FlagFieldsForm):
-    """A member's direct role in one workspace (or none) and its Fine-Grained Permissions."""
-
-    role = forms.ChoiceField(
-        label="Direct role",
-        choices=[(NO_ACCESS, "No access"), *WorkspaceRole.choices],
-        required=False,
-    )
-
-    def flags(self):
-        return {flag: self.cleaned_data[flag] for flag in FLAGS}
 
 
 class AcceptInvitationForm(forms.Form):

@@ -194,10 +194,6 @@ class OrgMembership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.org} ({self.get_role_display()})"
 
-    @property
-    def is_admin(self):
-        return self.role == OrgRole.ADMIN
-
 
 class Team(NamedInOrg):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")

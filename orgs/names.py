@@ -1,4 +1,4 @@
-"""Names compared the way people read them (issue #10 item 7): Unicode NFKC normalisation and
+"""Names compared the way people read them: Unicode NFKC normalisation and
 case folding, so `ÜBER TEAM` and `über team`, `Café` precomposed and with a combining accent,
 full-width `Ｆｉｅｌｄ Ｓａｌｅｓ` and `Field Sales` are one name — on SQLite as on PostgreSQL,
 because the folded key is computed here and stored (`name_key` columns), not left to the

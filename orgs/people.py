@@ -156,14 +156,6 @@ class ProfileWorkspace:
         return self.access.direct if self.access else None
 
     @property
-    def direct_role(self) -> str:
-        return self.direct.role if self.direct else ""
-
-    @property
-    def direct_flags(self) -> dict:
-        return dict(self.direct.flags) if self.direct else dict.fromkeys(FLAGS, False)
-
-    @property
     def flags_locked(self) -> bool:
         return bool(self.direct) and permissions.flags_locked(self.direct.role)
 

@@ -586,13 +586,28 @@ def sso_configure(
         defaults["client_id"] = client_id.strip()
     sso, _ = SSOConfiguration.objects.update_or_create(org=org, defaults=defaults)
     sso.domains.set(covered)
+    if sso.enforced:
+        _end_sessions_not_through(sso, newly_enforced=not (existing and existing.enforced))
     return sso
 
 
-@service
-def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
-    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
-    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+def _end_sessions_not_through(sso: SSOConfiguration, *, newly_enforced: bool) -> int:
+    """End every open session of the people `sso` covers that did not sign in through its IdP
+    (orgs.sso.sessions_not_through): enforcement applies to them now, not at their next
+    password sign-in. Logged as one "sso" entry with the count when enforcement has just
+    been turned on or any session was ended. Returns how many were ended."""
+    from .sso import sessions_not_through
+
+    ended = sessions_not_through(sso)
+    for session in ended:
+        session.end()
+    if ended or newly_enforced:
+        _record_sso_event(sso, "sessions ended (not signed in through SSO)", len(ended))
+    return len(ended)
+
+
+def _record_sso_event(sso: SSOConfiguration, what: str, value) -> None:
+    """One "sso" entry in the org's log (for the current actor): {what: [None, value]}."""
     from audit.recording import record
 
     record(
@@ -601,8 +616,15 @@ def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
         entity_type="sso",
         entity_id=sso.pk,
         entity_label=f"SSO ({sso.get_protocol_display()})",
-        changes={"break-glass admin sign-in": [None, actor.email]},
+        changes={what: [None, value]},
     )
+
+
+@service
+def sso_break_glass(*, actor: User, sso: SSOConfiguration) -> None:
+    """Log an operator's password sign-in to /admin/ (the break-glass path) although `sso`
+    enforces SSO for their email: one "sso" entry in that org's log naming `actor`."""
+    _record_sso_event(sso, "break-glass admin sign-in", actor.email)
 
 
 @service
@@ -628,10 +650,33 @@ def two_factor_changed(*, actor: User, change: str) -> int:
 @service
 def org_set_require_two_factor(*, actor, org, required: bool) -> Organization:
     """Turn the org's "Require two-factor authentication" on or off (logged as an org change).
-    Members without 2FA must enrol at their next visit to the org (orgs.two_factor)."""
-    if org.require_two_factor != required:
-        org.require_two_factor = required
-        org.save(update_fields=["require_two_factor"])
+
+    Sessions already open are not ended: from their next request into the org, members
+    without a second factor are sent to enrol (orgs.decorators.entry_gate → orgs.two_factor),
+    and enrolling asks for the password again when the sign-in is older than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT, so an old session cannot go on without its owner.
+    Turning it on also logs how many members had no second factor then (one "two_factor"
+    entry)."""
+    from audit.recording import record
+
+    from .two_factor import second_factor_exists
+
+    if org.require_two_factor == required:
+        return org
+    org.require_two_factor = required
+    org.save(update_fields=["require_two_factor"])
+    if required:
+        without = (
+            OrgMembership.objects.filter(org=org).exclude(second_factor_exists("user")).count()
+        )
+        record(
+            action="updated",
+            org=org,
+            entity_type="two_factor",
+            entity_id=org.pk,
+            entity_label=org.name,
+            changes={"members to enrol at their next request": [None, without]},
+        )
     return org
 
 

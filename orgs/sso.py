@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -146,6 +146,82 @@ def social_apps(*, provider: str | None = None, client_id: str | None = None) ->
     if client_id:
         apps = [app for app in apps if app.client_id == client_id]
     return apps
+
+
+# --- sessions that an enforced SSO no longer admits ---------------------------------------------
+
+
+def signed_in_through(records: list[dict], sso: SSOConfiguration) -> bool:
+    """Whether allauth's authentication records of a session (list of {"method", "provider",
+    "at", …}) include a sign-in through `sso`'s IdP."""
+    return any(
+        r.get("method") == "socialaccount" and r.get("provider") == sso.provider_id for r in records
+    )
+
+
+def session_records(session) -> list[dict]:
+    """allauth's authentication records kept in a session (a SessionBase), [] if none."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+    return records if isinstance(records, list) else []
+
+
+def sessions_not_through(sso: SSOConfiguration) -> list:
+    """The open sessions (allauth.usersessions UserSession, user loaded) of every account whose
+    email a verified domain of `sso` covers, that did not sign in through `sso`'s IdP: what
+    enforcing `sso` must end. One query for the sessions, then one session-store read each."""
+    from importlib import import_module
+
+    from allauth.usersessions.models import UserSession
+    from django.db.models import Q
+
+    hostnames = sso.domains.filter(status=DomainStatus.VERIFIED).values_list("hostname", flat=True)
+    covered = Q()
+    for hostname in hostnames:
+        covered |= Q(user__email__iendswith=f"@{hostname}")
+    if not covered:
+        return []
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return [
+        session
+        for session in UserSession.objects.filter(covered).select_related("user").order_by("pk")
+        if not signed_in_through(session_records(store(session.session_key)), sso)
+    ]
+
+
+def session_gate(request, org):
+    """None when the request's session may enter `org`; else the session is ended and the
+    answer is the redirect to the login page for the person's email, which offers the org's
+    SSO. A session is refused when `org` enforces SSO, the person's email is in a domain it
+    covers, and the session did not sign in through the org's IdP (a password session from
+    before enforcement, or an operator's break-glass sign-in to /admin/). No query unless the
+    org enforces SSO and the session has no sign-in through it (`org.sso` selected with the
+    org)."""
+    from django.contrib import messages
+    from django.contrib.auth import logout
+    from django.contrib.auth.views import redirect_to_login
+
+    try:
+        config = org.sso
+    except SSOConfiguration.DoesNotExist:
+        return None
+    session = getattr(request, "session", None)
+    if not config.enforced or session is None:
+        return None
+    if signed_in_through(session_records(session), config):
+        return None
+    email = request.user.email
+    if not covers(config, email):
+        return None
+    path = request.get_full_path()
+    logout(request)
+    messages.warning(
+        request,
+        f"{org.name} now requires signing in through its identity provider: "
+        f"use “Continue with {org.name}'s SSO”.",
+    )
+    return redirect_to_login(path, f"{reverse('login')}?email={quote(email)}")
 
 
 @dataclass(frozen=True)

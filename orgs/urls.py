@@ -94,7 +94,7 @@ urlpatterns = [
     ),
 ]
 
-# Users and invitations (issue 4).
+# Users and invitations.
 urlpatterns += [
     path("users/", users.user_list, name="users"),
     path("access.csv", access.access_csv, name="access_csv"),

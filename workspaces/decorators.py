@@ -12,8 +12,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
-from orgs import two_factor
-from orgs.decorators import member_access, require, resolve_org
+from orgs.decorators import entry_gate, member_access, require, resolve_org
 
 from .models import Workspace
 
@@ -27,7 +26,7 @@ def workspace_view(capability="ws.view"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             workspace = (
-                Workspace.objects.select_related("org", "whitelabel_domain")
+                Workspace.objects.select_related("org__sso", "whitelabel_domain")
                 .filter(org__slug=org_slug, slug=ws_slug)
                 .first()
             )
@@ -41,8 +40,8 @@ def workspace_view(capability="ws.view"):
                 raise Http404("No workspace here that you can see.")
             request.org, request.org_access = workspace.org, access
             request.workspace, request.workspace_access = workspace, ws_access
-            if (enrol := two_factor.gate(request, workspace.org)) is not None:
-                return enrol
+            if (turned_away := entry_gate(request, workspace.org)) is not None:
+                return turned_away
             require(request, capability, workspace)
             return view(request, *args, **kwargs)
 

@@ -95,7 +95,7 @@ TAGS = ["newsletter", "vip", "event", "survey", "retail", "b2b"]
 
 
 @dataclass
-class SeedReport:
+class ContentSeedReport:
     """What a run added, per kind of row."""
 
     added: dict[str, int] = field(default_factory=dict)
@@ -108,13 +108,15 @@ class SeedReport:
         return "added " + ", ".join(parts) if parts else "nothing to add"
 
 
-def seed_workspace_content(*, actor, scale: int = 1, now=None, workspaces=None) -> SeedReport:
+def seed_workspace_content(
+    *, actor, scale: int = 1, now=None, workspaces=None
+) -> ContentSeedReport:
     """Give every workspace its demo content (see the module docstring); `workspaces` (a
     queryset of Workspace) limits it to those, e.g. one org's (the benchmark's)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
     now = now or timezone.now()
-    report = SeedReport()
+    report = ContentSeedReport()
     workspaces = Workspace.objects.all() if workspaces is None else workspaces
     for workspace in workspaces.select_related("org").order_by("org__slug", "slug"):
         rng = random.Random(f"{workspace.org.slug}/{workspace.slug}")
@@ -127,7 +129,7 @@ def seed_workspace_content(*, actor, scale: int = 1, now=None, workspaces=None) 
     return report
 
 
-def _bulk_insert(model, rows, report: SeedReport, kind: str) -> None:
+def _bulk_insert(model, rows, report: ContentSeedReport, kind: str) -> None:
     """Insert `rows` (an iterable) in batches. bulk_create sends no signals, so rows of tracked
     models are recorded in the activity log explicitly, in bulk."""
     rows = iter(rows)
@@ -145,7 +147,7 @@ def _destination(workspace, path: str) -> str:
 # --- flows, templates, brand kit, assets ---------------------------------------------------
 
 
-def _flows(workspace, actor, scale: int, now, report: SeedReport) -> list[int]:
+def _flows(workspace, actor, scale: int, now, report: ContentSeedReport) -> list[int]:
     """The workspace's flow ids, most prominent first, after adding the missing ones."""
     existing = set(Flow.objects.filter(workspace=workspace).values_list("name", flat=True))
     for index, (name, path, status) in enumerate(FLOWS):
@@ -193,7 +195,7 @@ def _new_flows(workspace, names, created_at):
             )
 
 
-def _templates(workspace, report: SeedReport) -> None:
+def _templates(workspace, report: ContentSeedReport) -> None:
     existing = set(workspace.flow_templates.values_list("name", flat=True))
     for name, path, description in TEMPLATES:
         if name not in existing:
@@ -206,7 +208,7 @@ def _templates(workspace, report: SeedReport) -> None:
             report.add("flow templates", 1)
 
 
-def _brand_kit(workspace, report: SeedReport) -> None:
+def _brand_kit(workspace, report: ContentSeedReport) -> None:
     name = f"{workspace.org.name} {workspace.name}"
     if workspace.brand_kits.filter(name=name).exists():
         return
@@ -223,7 +225,7 @@ def _brand_kit(workspace, report: SeedReport) -> None:
     report.add("brand kits", 1)
 
 
-def _assets(workspace, actor, report: SeedReport) -> None:
+def _assets(workspace, actor, report: ContentSeedReport) -> None:
     existing = set(workspace.assets.values_list("name", flat=True))
     uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
     files = {
@@ -293,7 +295,7 @@ def demo_pdf(title: str) -> bytes:
 # --- audience and scans (bulk) -------------------------------------------------------------
 
 
-def _contacts(workspace, flow_ids, scale, rng, now, report: SeedReport) -> None:
+def _contacts(workspace, flow_ids, scale, rng, now, report: ContentSeedReport) -> None:
     wanted = CONTACTS_PER_WORKSPACE * scale
     existing = set(
         AudienceContact.objects.filter(workspace=workspace).values_list("email", flat=True)
@@ -321,7 +323,7 @@ def _contacts(workspace, flow_ids, scale, rng, now, report: SeedReport) -> None:
     _bulk_insert(AudienceContact, rows(), report, "audience contacts")
 
 
-def _scans(workspace, flow_ids, scale, rng, now, report: SeedReport) -> None:
+def _scans(workspace, flow_ids, scale, rng, now, report: ContentSeedReport) -> None:
     """Scans over the last SCAN_DAYS days: busier at weekends and growing over time; a few
     flows get most of them."""
     if not flow_ids:

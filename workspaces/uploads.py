@@ -34,10 +34,6 @@ class InspectedFile:
     extension: str
     size: int
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
 
 def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g} MB"

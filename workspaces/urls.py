@@ -13,7 +13,7 @@ app_name = "workspaces"
 
 # Workspace pages mount here under /orgs/<org_slug>/w/<ws_slug>/.
 urlpatterns = [
-    # Flow templates, assets, brand kits, audience (issue 6, second half)
+    # Flow templates, assets, brand kits, audience
     path("templates/", templates.template_list, name="template_list"),
     path("templates/new/", templates.template_new, name="template_new"),
     path("templates/<id:template_id>/", templates.template_detail, name="template_detail"),
@@ -38,7 +38,7 @@ urlpatterns = [
     path("audience/export.csv", audience.audience_export_csv, name="audience_export"),
     path("audience/<id:contact_id>/delete/", audience.contact_delete, name="contact_delete"),
     path("audience/<id:contact_id>/tags/", audience.contact_tags, name="contact_tags"),
-    # Manage page (issue 5): Members, Teams, Domains, Integrations, Settings.
+    # Manage page: Members, Teams, Domains, Integrations, Settings.
     path("manage/", manage.index, name="manage"),
     path("manage/members/", manage_members.members, name="manage_members"),
     path("manage/members/add/", manage_members.member_add, name="manage_member_add"),
@@ -95,7 +95,7 @@ urlpatterns = [
         name="manage_integration_uninstall",
     ),
     path("manage/settings/", manage_settings.settings, name="manage_settings"),
-    # issue 6: flows and analytics
+    # Flows and analytics
     path("", flows.workspace_home, name="home"),
     path("flows/", flows.flow_list, name="flow_list"),
     path("flows/new/", flows.flow_create, name="flow_create"),

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
+    # Each signed-in session, per user: so enforcing an org's SSO can end the sessions that
+    # did not sign in through it (orgs.services.sso_configure). No pages, no middleware.
+    "allauth.usersessions",
     "flowadmin.apps.FlowadminConfig",
     "orgs",
     "workspaces",

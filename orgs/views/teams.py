@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
@@ -19,7 +20,6 @@ from .. import services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import (
-    GrantForm,
     TeamAccessAddForm,
     TeamForm,
     TeamMemberAddForm,
@@ -70,7 +70,7 @@ def team_list(request):
 # --- a team's Members tab ------------------------------------------------------------------
 
 
-def member_candidates(team, query=""):
+def team_member_candidates(team, query=""):
     """Org members not yet in the team whose email or name contains `query` (a few)."""
     qs = (
         User.objects.filter(org_memberships__org_id=team.org_id)
@@ -88,7 +88,7 @@ def _members_context(request, team, member_form=None):
         "team": team,
         "members": paginate(request, members),
         "member_form": member_form or TeamMemberAddForm(team=team),
-        "candidates": member_candidates(team),
+        "candidates": team_member_candidates(team),
     }
 
 
@@ -120,7 +120,7 @@ def team_detail(request, team_id):
     team = _team(request, team_id)
     if wants_partial(request) and request.GET.get("suggest"):
         # Email suggestions while an address is typed in "Add a member".
-        candidates = member_candidates(team, params.text(request.GET, "email", 254))
+        candidates = team_member_candidates(team, params.text(request.GET, "email", 254))
         return render_page(
             request,
             "orgs/team_detail.html",

@@ -8,15 +8,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin.htmx import wants_partial
 from workspaces import services as workspace_services
+from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
 from .. import people, permissions, services
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..member_forms import MemberFilterForm, OrgRoleForm, WorkspaceAccessForm
+from ..member_forms import MemberFilterForm, OrgRoleForm
 from ..models import TeamMembership
 from ..people import MEMBER_SORTS
-from ..roles import FLAGS, OrgRole
+from ..roles import OrgRole
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -69,18 +70,18 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, member, data=None, *, restoring=False):
-    """The workspace row's form: the direct role, and the flags — editable only with a
-    non-admin direct role (admin flags are locked on), or when an Undo puts back the role and
-    flags the row had. Ids name the member too: the Members list can show several members'
-    rows at once."""
-    initial = {"role": row.direct_role, **row.direct_flags}
+def _row_form(row, member, data=None):
+    """The workspace row's grant editor: the direct role or "No access", and the flags —
+    editable only with a non-admin direct role (admin flags are locked on). Ids name the
+    member too: the Members list can show several members' rows at once."""
     auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
-    form = WorkspaceAccessForm(data, initial=initial, auto_id=auto_id)
-    if not restoring and (not row.direct or row.flags_locked):
-        for flag in FLAGS:
-            form.fields[flag].disabled = True
-    return form
+    return GrantForm(
+        data,
+        grant=row.direct,
+        removable=True,
+        role_label=f"Direct role in {row.workspace.name}",
+        auto_id=auto_id,
+    )
 
 
 # ?part= of the profile for htmx: the Members list edits a member's access in place
@@ -121,7 +122,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
-        if profile.membership.is_admin
+        if profile.access.is_admin
         else [],
     }
     template = "orgs/user_profile.html"
@@ -192,25 +193,20 @@ def user_workspace(request, user_id, workspace_id):
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     before = people.member_workspace(request.org, membership, workspace)
     # An Undo (static/js/app.js) posts `restore` with the role and flags the row had: they are
-    # put back exactly, as a new change. Otherwise flags that were not editable (no direct
-    # role, or admin) keep their shown values.
-    restoring = bool(request.POST.get("restore"))
-    form = _row_form(before, membership, request.POST, restoring=restoring)
+    # put back exactly, as a new change (GrantForm.changes). Otherwise flags that were not
+    # editable (no direct role, or admin) keep their shown values.
+    form = _row_form(before, membership, request.POST)
     if form.is_valid():
-        role = form.cleaned_data["role"] or None
-        save = (
-            workspace_services.workspace_member_set  # role and flags exactly as given
-            if restoring and role
-            else workspace_services.workspace_access_save
-        )
+        changes, user = form.changes(), membership.user
         try:
-            save(
-                actor=request.user,
-                workspace=workspace,
-                user=membership.user,
-                role=role,
-                flags=form.flags(),
-            )
+            if changes is not None:
+                workspace_services.workspace_member_set(
+                    actor=request.user, workspace=workspace, user=user, **changes
+                )
+            elif before.direct is not None:
+                workspace_services.workspace_member_remove(
+                    actor=request.user, workspace=workspace, user=user
+                )
         except ServiceError as error:
             form.add_error(None, error)
     if form.errors:
@@ -224,7 +220,7 @@ def user_workspace(request, user_id, workspace_id):
             "row": row,
             "form": row_form,
             "saved": saved,
-            "restored": saved and restoring,
+            "restored": saved and bool(form.cleaned_data.get("restore")),
         }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:

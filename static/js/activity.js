@@ -1,4 +1,4 @@
-// Activity log filters (issue 7): leave empty filters out of the URL htmx requests and pushes,
+// Activity log filters: leave empty filters out of the URL htmx requests and pushes,
 // so a filtered view reads like /activity/?entity=flow rather than /activity/?email=&entity=flow…
 document.addEventListener("htmx:configRequest", function (event) {
   if (!event.detail.elt.closest || !event.detail.elt.closest("#activity-filters")) return;

@@ -1,4 +1,4 @@
-// flowadmin's page behaviour (issue 13). Everything here improves pages that already work
+// flowadmin's page behaviour. Everything here improves pages that already work
 // without JavaScript: the menu button, the org switcher's closing, toasts, rollback of failed
 // in-place saves, Save buttons that light up when a row is edited, confirmations.
 (function () {

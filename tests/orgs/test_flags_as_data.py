@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib import admin
 
 from orgs import permissions
-from orgs.forms import GrantForm
-from orgs.member_forms import WorkspaceAccessForm
+from orgs.forms import TeamAccessAddForm
 from orgs.roles import FLAG_DEFINITIONS, FLAGS
+from workspaces.forms.grants import GrantForm
 from workspaces.models import TeamAccess, WorkspaceMembership
 
 # Data, not code: the demo's people with a flag, and the migrations that made the columns.
@@ -51,6 +51,8 @@ def test_every_artifact_has_one_entry_per_flag():
         f.name: f.editor_default for f in FLAG_DEFINITIONS
     }
     grant = WorkspaceMembership(role="viewer", pk=1)
-    for form in (GrantForm(grant=grant), WorkspaceAccessForm()):
+    # The one grant editor: the Manage and team pages' rows, the profile's (no grant yet).
+    for form in (GrantForm(grant=grant), GrantForm(grant=None, removable=True)):
         assert [field.name for field in form.flag_fields] == list(FLAGS)
         assert list(form.fields)[: len(FLAGS) + 1] == ["role", *FLAGS]
+    assert [value for value, _ in TeamAccessAddForm.base_fields["flags"].choices] == list(FLAGS)

@@ -6,13 +6,21 @@ clear page and nothing created."""
 import pytest
 from allauth.socialaccount.models import SocialAccount
 
+from audit.models import ActivityEntry
 from orgs.models import OrgMembership, User
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return User.objects.count(), SocialAccount.objects.count(), OrgMembership.objects.count()
+    """Accounts, IdP links, memberships and activity entries: what a refused sign-in must
+    leave as it was."""
+    return (
+        User.objects.count(),
+        SocialAccount.objects.count(),
+        OrgMembership.objects.count(),
+        ActivityEntry.objects.count(),
+    )
 
 
 def test_member_signs_in_with_a_signed_assertion(saml_sign_in, client, demo):
@@ -65,6 +73,7 @@ def test_email_outside_the_covered_domains_is_refused(saml_sign_in, client, demo
     assert response.status_code == 403
     assert "is not in a domain that Acme" in response.content.decode()
     assert counts() == before
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_idp_without_metadata_url_uses_its_sso_url_and_certificate(

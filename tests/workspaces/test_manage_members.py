@@ -170,13 +170,10 @@ def test_every_role_change_applies_the_new_roles_flag_defaults(as_user, demo, ma
     if old != "admin":  # toggle the flags away from the defaults first
         m.flows_manager, m.audience_viewer = not m.flows_manager, not m.audience_viewer
         m.save()
-    # The posted flags (all on) are stale: a role change ignores them.
-    posted = {
-        "role": new,
-        "flows_manager": "on",
-        "brand_kits_manager": "on",
-        "audience_viewer": "on",
-    }
+    # The row's flags posted as the form showed them: none changed, so the new role's defaults
+    # apply (a flag ticked in the same submit is kept: one rule for every grant editor, see
+    # test_users_pages.py::test_changing_role_and_a_flag_together_keeps_the_changed_flag).
+    posted = {"role": new, **{flag: "on" for flag, on in m.flags.items() if on}}
     as_user("wsadmin@acme.test").post(MEMBERS + f"{m.pk}/", posted, headers=HTMX)
     m.refresh_from_db()
     assert m.role == new

@@ -37,7 +37,7 @@ class TeamAddForm(forms.Form):
         self.fields["team"].queryset = teams
 
 
-class DomainAddForm(forms.Form):
+class WorkspaceDomainAddForm(forms.Form):
     hostname = forms.CharField(
         label="Hostname",
         max_length=253,

@@ -104,16 +104,18 @@ def team_ids_by_name(workspace) -> dict[str, int]:
     return dict(TeamAccess.objects.filter(workspace=workspace).values_list("team__name", "team_id"))
 
 
-def member_rows(workspace, users) -> list[WorkspaceMemberRow]:
+def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     """One row per user (in the given order) with their effective access and their direct
-    membership (the view adds the membership's form)."""
+    membership (the view adds the membership's form). `memberships`: the users' direct
+    memberships when the caller has them (one row after a save), else they are read. Queries:
+    1 (access) + 1 (memberships, unless given) + 1 (team links, only if a team gives access)."""
     users = list(users)
     access = permissions.workspace_member_access(workspace, [u.pk for u in users])
-    memberships = {
-        m.user_id: m
-        for m in WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
-    }
-    team_ids = team_ids_by_name(workspace) if users else {}
+    if memberships is None:
+        memberships = WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
+    memberships = {m.user_id: m for m in memberships}
+    through_teams = any(s.kind == permissions.TEAM for a in access.values() for s in a.sources)
+    team_ids = team_ids_by_name(workspace) if through_teams else {}
     rows = []
     for user in users:
         if user.pk not in access:  # lost access between the two queries

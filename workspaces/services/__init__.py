@@ -118,23 +118,36 @@ def flags_as_submitted(shown: tuple[str, dict] | None, role: str, flags: dict) -
     return flags
 
 
+def save_grant(grant, duplicate: str) -> None:
+    """Save a WorkspaceMembership or TeamAccess. A new one is saved in unique_or_error (two
+    identical adds at once: the unique constraint judges, `duplicate` is the error); an
+    existing one keeps its unique key, so it needs no savepoint."""
+    if grant.pk is None:
+        with unique_or_error(duplicate):
+            grant.save()
+    else:
+        grant.save()
+
+
 @service
 def workspace_member_set(
     *, actor, workspace, user, role: str | None = None, flags: dict | None = None
 ) -> WorkspaceMembership:
-    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). The
-    org membership is re-checked under lock: a removal at the same moment comes first (this is
-    refused) or second (it takes this grant with it)."""
+    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). A new
+    grant re-checks the org membership under lock: a removal at the same moment comes first
+    (this is refused) or second (it takes this grant with it). A grant that is still there
+    under the org's lock still has its org membership: member_remove deletes both under it."""
     lock_org(workspace.org_id)
-    require_member(workspace.org, user)
     membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if membership is None:
         if role is None:
             raise ServiceError(f"Choose a role for {user.email} in {workspace.name}.")
+        require_member(workspace.org, user)
         membership = WorkspaceMembership(workspace=workspace, user=user)
+    # The log's labels come from these (no lookup query).
+    membership.workspace, membership.user = workspace, user
     if apply_grant(membership, role, flags) or membership.pk is None:
-        with unique_or_error(f"{user.email} is already a member of {workspace.name}."):
-            membership.save()
+        save_grant(membership, f"{user.email} is already a member of {workspace.name}.")
     permissions.forget_access(user)
     return membership
 
@@ -235,25 +248,6 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
 
 
 @service
-def workspace_access_save(
-    *, actor, workspace, user, role: str | None, flags: dict | None = None
-) -> WorkspaceMembership | None:
-    """Save a member's direct access as submitted from a form showing their current role and
-    flags: no role removes the direct membership; a new or changed role re-applies its flag
-    defaults (SPEC §3.2) and keeps only the flags the person changed on the form; the same role
-    sets the flags as given. Returns the membership, or None when there is none (any more)."""
-    lock_org(workspace.org_id)
-    membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
-    if not role:
-        if membership is not None:
-            workspace_member_remove(actor=actor, workspace=workspace, user=user)
-        return None
-    shown = (membership.role, membership.flags) if membership else None
-    flags = flags_as_submitted(shown, role, flags)
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
-
-
-@service
 def team_access_set(
     *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
 ) -> TeamAccess:
@@ -266,8 +260,7 @@ def team_access_set(
             raise ServiceError("Choose a role for the team's access.")
         access = TeamAccess(team=team, workspace=workspace)
     if apply_grant(access, role, flags) or access.pk is None:
-        with unique_or_error(f"{team.name} already has access to {workspace.name}."):
-            access.save()
+        save_grant(access, f"{team.name} already has access to {workspace.name}.")
     return access
 
 

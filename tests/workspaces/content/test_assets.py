@@ -217,16 +217,20 @@ def test_download_name(name, content_type, expected):
     assert uploads.download_name(name, content_type) == expected
 
 
-def test_media_is_not_served_for_assets_even_in_debug(settings):
-    """In development only avatars are served from MEDIA_URL; assets and logos never are."""
+def test_media_is_not_served_even_in_debug(settings):
+    """No upload is served from MEDIA_URL, in development either: avatars, assets and logos
+    are streamed by member-only views (orgs.views.avatars, workspaces.views)."""
     import flowadmin.urls
 
     settings.DEBUG = True
     try:
         module = importlib.reload(flowadmin.urls)
         resolver = URLResolver(RegexPattern(r"^/"), module.urlpatterns)
-        assert resolver.resolve("/media/avatars/orgs/a.png")
-        for path in ("/media/assets/2025/01/x.pdf", "/media/brand-kits/x.png"):
+        for path in (
+            "/media/avatars/orgs/a.png",
+            "/media/assets/2025/01/x.pdf",
+            "/media/brand-kits/x.png",
+        ):
             with pytest.raises(Resolver404):
                 resolver.resolve(path)
     finally:

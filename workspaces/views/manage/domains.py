@@ -11,7 +11,7 @@ from orgs.errors import ServiceError
 from orgs.models import Domain
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.manage import DomainAddForm, WhitelabelForm
+from workspaces.forms.manage import WhitelabelForm, WorkspaceDomainAddForm
 from workspaces.selectors import manage as selectors
 
 from . import manage_url, redirect_to, render_confirm, render_manage
@@ -38,7 +38,7 @@ def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, 
         "dns_record": dns_record_for(short_link_host()),
         "own_domains": list(selectors.own_domains(ws)),
         "use_form": use_form or _use_form(request),
-        "add_form": add_form or DomainAddForm(),
+        "add_form": add_form or WorkspaceDomainAddForm(),
         "verify_errors": verify_errors or {},
     }
     return render_manage(
@@ -76,7 +76,7 @@ def domain_use(request):
 @require_POST
 @workspace_view("ws.manage")
 def domain_add(request):
-    form = DomainAddForm(request.POST)
+    form = WorkspaceDomainAddForm(request.POST)
     if form.is_valid():
         try:
             domain = org_services.domain_add(

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flowadmin import params
 from orgs import undo
 from orgs.errors import ServiceError
-from orgs.forms import GrantForm
 from orgs.models import User
 from workspaces import services
 from workspaces.decorators import workspace_view
+from workspaces.forms.grants import GrantForm
 from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
@@ -22,14 +22,14 @@ from workspaces.selectors import manage as selectors
 from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
 
 # Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
-# rendering bounded (issue #14), as on the users page.
+# rendering bounded, as on the users page.
 PAGE_SIZE = 25
 
 
-def _rows(request, users, forms=None):
+def _rows(request, users, forms=None, memberships=None):
     """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
     bound form) keeps a submitted form with its errors."""
-    rows = selectors.member_rows(request.workspace, users)
+    rows = selectors.member_rows(request.workspace, users, memberships)
     for row in rows:
         if row.membership is not None:
             row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
@@ -67,7 +67,7 @@ def members(request):
 def _row(request, membership, *, form=None, notice=""):
     """Render one member's table row (htmx swap)."""
     forms = {membership.pk: form} if form is not None else None
-    rows = _rows(request, [membership.user], forms)
+    rows = _rows(request, [membership.user], forms, [membership])
     return render_manage(
         request,
         "workspaces/manage/members.html#member_row",

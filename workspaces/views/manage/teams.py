@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs import undo
 from orgs.errors import ServiceError
-from orgs.forms import GrantForm
 from workspaces import services
 from workspaces.decorators import workspace_view
+from workspaces.forms.grants import GrantForm
 from workspaces.forms.manage import TeamAddForm
 from workspaces.models import TeamAccess
 from workspaces.selectors import manage as selectors

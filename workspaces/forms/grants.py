@@ -1,0 +1,104 @@
+"""The one grant editor: a workspace role and the Fine-Grained Permissions of one grant — a
+member's direct membership or a team's access — used by the team page, the Manage page (members
+and teams) and the member profile. The writes are workspaces.services.workspace_member_set /
+team_access_set with the form's `changes()`, or workspace_member_remove when the profile's
+"No access" is chosen."""
+
+from django import forms
+
+from orgs import permissions
+from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+
+from ..services import flags_as_submitted
+
+NO_ACCESS = ""
+
+
+class FlagFieldsForm(forms.Form):
+    """A checkbox per flag of FLAGS (orgs.roles), after the subclass's `role` field."""
+
+    field_order = ["role", *FLAGS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flag in FLAGS:
+            self.fields[flag] = forms.BooleanField(
+                required=False,
+                label=FLAG_LABELS[flag],
+                widget=forms.CheckboxInput(attrs={"data-flag": ""}),  # static/js/app.js: undo
+            )
+        self.order_fields(self.field_order)
+
+    @property
+    def flag_fields(self):
+        return [self[flag] for flag in FLAGS]
+
+
+class GrantForm(FlagFieldsForm):
+    """Role and flags of one grant, rendered once per row: pass an `auto_id` that keeps element
+    ids unique while field names stay the same for every row.
+
+    `grant`: what the row shows — a WorkspaceMembership, a TeamAccess or an access Source
+    (anything with `role` and `flags`) — or None when the member has no direct grant yet.
+    `removable`: the profile's editor, whose roles start with "No access" (remove the grant).
+    Flags are shown but not editable while there is no grant or the grant is Admin (always
+    on), except when an undo restores a lower role with its former flags."""
+
+    role = forms.ChoiceField(choices=WorkspaceRole.choices)
+    # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
+    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, grant, role_label=None, removable=False, **kwargs):
+        if grant is not None and getattr(grant, "pk", None) is not None:
+            kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
+        self.shown = (grant.role, dict(grant.flags)) if grant is not None else None
+        role, flags = self.shown or (NO_ACCESS, dict.fromkeys(FLAGS, False))
+        super().__init__(*args, initial={"role": role, **flags}, **kwargs)
+        self.grant = grant
+        self.locked = grant is None or permissions.flags_locked(grant.role)
+        if removable:
+            self.fields["role"].choices = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
+            self.fields["role"].required = False
+        if role_label:
+            self.fields["role"].label = role_label
+        restoring = bool(self.data.get("restore"))
+        for flag in FLAGS:
+            self.fields[flag].disabled = self.locked and not restoring
+
+    @property
+    def shown_role(self) -> str:
+        return self.shown[0] if self.shown else NO_ACCESS
+
+    def saved_notice(self, role_label: str) -> str:
+        """The sentence a saved row shows (call after `changes()` was applied)."""
+        if self.cleaned_data.get("restore"):
+            return f"Undone: {role_label} with the permissions it had before."
+        if self.cleaned_data["role"] != self.shown_role:
+            return f"Role set to {role_label}: its default permissions apply."
+        return "Permissions saved."
+
+    def lowers_role(self) -> bool:
+        """True when the submitted role ranks below the shown one (policy order; "No access"
+        is below every role)."""
+        rank = permissions.ROLE_RANK
+        role = self.cleaned_data["role"]
+        if self.shown is None:
+            return False
+        return not role or rank[role] < rank[self.shown_role]
+
+    def changes(self) -> dict | None:
+        """What to pass to workspace_member_set / team_access_set, or None for "No access".
+        A new or changed role re-applies its flag defaults (SPEC §3.2) and keeps only the flags
+        the person changed on the form; the same role sets the flags as toggled (none when
+        they are locked); an undo puts back a role and its flags as they were."""
+        role = self.cleaned_data["role"]
+        if not role:
+            return None
+        flags = {flag: self.cleaned_data[flag] for flag in FLAGS}
+        if self.cleaned_data.get("restore"):
+            return {"role": role if role != self.shown_role else None, "flags": flags}
+        if role != self.shown_role:
+            return {"role": role, "flags": flags_as_submitted(self.shown, role, flags)}
+        if self.locked:
+            return {"role": None, "flags": None}
+        return {"role": None, "flags": flags}
