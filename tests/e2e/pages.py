@@ -5,12 +5,12 @@ pages they meet (a 403 for a capability they lack, a 404 for a workspace they ca
 Ids come from the demo data of SPEC §7 (seeded by the `demo` fixture).
 """
 
-import datetime
+from datetime import timedelta
 
 from django.utils import timezone
 
 from orgs.models import Organization, Team, User
-from orgs.reviews.models import AccessReview, AccessReviewItem
+from orgs.reviews.models import AccessReview, ItemKind
 from orgs.reviews.services import review_start
 from workspaces.models import Asset, BrandKit, Flow, FlowTemplate
 
@@ -56,45 +56,38 @@ def _workspace_pages(*, manage: bool, edit: bool) -> list[tuple[str, str]]:
     return pages
 
 
-def _review() -> AccessReview:
-    """acme's access review (started by its admin when the demo has none): the workspace
-    admins review their workspaces, the Org Admins the org roles."""
-    review = AccessReview.objects.filter(org__slug="acme").order_by("pk").first()
+def _review():
+    """An open access review of acme (started once per test database)."""
+    review = AccessReview.objects.filter(org__slug="acme").first()
     if review is None:
-        review = review_start(
-            actor=User.objects.get(email="admin@acme.test"),
-            org=Organization.objects.get(slug="acme"),
-            name="Quarterly access review",
-            deadline=timezone.now() + datetime.timedelta(days=14),
-        )
+        admin = User.objects.get(email="admin@acme.test")
+        acme = Organization.objects.get(slug="acme")
+        deadline = timezone.now() + timedelta(days=7)
+        review = review_start(actor=admin, org=acme, name="Q1 review", deadline=deadline)
     return review
 
 
-def _review_pages(email: str) -> list[tuple[str, str]]:
+def _review_pages(*, manage: bool) -> list[tuple[str, str]]:
     review = _review()
+    item = review.items.get(kind=ItemKind.WORKSPACE, email="editor@acme.test")
     base = f"{ORG}reviews/{review.pk}/"
-    pages = [("reviews", f"{ORG}reviews/")]
-    if email == "admin@acme.test":
+    pages = [
+        ("reviews", f"{ORG}reviews/"),
+        ("review-queue", f"{base}queue/"),
+        ("review-item", f"{base}items/{item.pk}/?decision=change"),
+    ]
+    if manage:
         pages += [
             ("review-start", f"{ORG}reviews/new/"),
             ("review", base),
             ("review-evidence", f"{base}evidence/"),
+            ("review-close", f"{base}close/"),
         ]
-    # Reviewers' pages: the Org Admin reviews the org roles, the Workspace Admin Marketing.
-    if email == "admin@acme.test":
-        item = AccessReviewItem.objects.filter(review=review, workspace=None).order_by("pk")
-        pages.append(("review-queue", f"{base}queue/?scope=org"))
-    elif email == "wsadmin@acme.test":
-        item = AccessReviewItem.objects.filter(review=review, workspace__slug="marketing")
-        pages.append(("review-queue", f"{base}queue/?scope={item.first().workspace_id}"))
-    else:
-        return pages
-    pages.append(("review-item", f"{base}items/{item.order_by('pk').first().pk}/"))
     return pages
 
 
 def pages_for(email: str) -> list[tuple[str, str]]:
-    pages = [("home", "/"), ("jump", "/jump/?q=a"), *_review_pages(email)]
+    pages = [("home", "/"), ("jump", "/jump/?q=a")]
     if email == "admin@acme.test":
         team = Team.objects.filter(org__slug="acme").order_by("pk").first()
         member = User.objects.get(email="viewer@acme.test")
@@ -117,8 +110,10 @@ def pages_for(email: str) -> list[tuple[str, str]]:
             ("settings-domains", f"{ORG}settings/domains/"),
         ]
         pages += _workspace_pages(manage=True, edit=True)
+        pages += _review_pages(manage=True)
     elif email == "wsadmin@acme.test":
         pages += _workspace_pages(manage=True, edit=True)
+        pages += _review_pages(manage=False)
         pages.append(("403-console", ORG))
     else:
         pages += _workspace_pages(manage=False, edit=False)
