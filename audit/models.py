@@ -55,6 +55,7 @@ ENTITY_TYPES = {
     "audience_export": "Audience export",
     "activity_export": "Activity export",
     "access_report": "Access report",
+    "expiry_reminder": "Expiry reminder",
     "access_review": "Access review",
     "access_reviewer": "Access reviewer",
     "access_review_decision": "Access review decision",
