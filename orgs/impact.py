@@ -497,6 +497,11 @@ def _with_flags(flags: dict[str, bool], role: str | None) -> str:
     return f" with {', '.join(extra)}" if extra else ""
 
 
+def held(role: str | None, flags: dict[str, bool]) -> str:
+    """'Viewer with Audience Viewer': a role and the flags it has beyond its defaults."""
+    return f"{role_label(role)}{_with_flags(flags, role)}"
+
+
 def sentence(impact: WorkspaceImpact, name: str, workspace: str | None) -> str:
     """One line for a person and a workspace, e.g. "Tim Teamer loses Sales Editor (was via
     team Field Sales); keeps nothing in Sales". `workspace` None: the line is said of several

@@ -166,7 +166,7 @@ class Group:
 
     @property
     def lost_phrases(self) -> list[str]:
-        """'Editor via team Field Sales' for each source that goes (or changes)."""
+        """'via team Field Sales: Editor' for each source that goes (or changes)."""
         return [_phrase(s) for s in self.impact.lost]
 
     @property
@@ -191,7 +191,8 @@ class PersonPreview:
 
 
 def _phrase(source) -> str:
-    return f"{impact.role_label(source.role)} {impact.source_phrase(source)}"
+    """'direct: Viewer with Audience Viewer', 'via team Field Sales: Editor'."""
+    return f"{impact.source_phrase(source)}: {impact.held(source.role, source.flags)}"
 
 
 def _names(names: list[str]) -> str:
