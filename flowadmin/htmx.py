@@ -27,3 +27,37 @@ class VaryOnHtmxMiddleware:
         if getattr(request, "htmx", None) is not None:
             patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+def in_main(request, response):
+    """A whole page (a confirmation step) answering an htmx request made by a part of a page
+    (a row's in-place save): htmx swaps the page's main content instead of that part."""
+    if wants_partial(request):
+        response["HX-Retarget"] = "#content"
+        response["HX-Reswap"] = "outerHTML"
+        response["HX-Reselect"] = "#content"
+    return response
+
+
+def resubmission(request) -> dict[str, str]:
+    """The POSTed fields (one value each, without the CSRF token) and `confirmed`: what a
+    confirmation step posts again to make the change it asked about."""
+    fields = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    fields["confirmed"] = "1"
+    return fields
+
+
+def came_from(request, default: str) -> str:
+    """Where Cancel goes on a confirmation step: the page an htmx request was made from (this
+    host only), else `default`."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    current = getattr(getattr(request, "htmx", None), "current_url", None)
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return default

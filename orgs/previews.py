@@ -165,6 +165,15 @@ class Group:
         return [(FLAG_LABELS[f], b[f], a[f]) for f in FLAGS]
 
     @property
+    def lost_phrases(self) -> list[str]:
+        """'Editor via team Field Sales' for each source that goes (or changes)."""
+        return [_phrase(s) for s in self.impact.lost]
+
+    @property
+    def remaining_phrases(self) -> list[str]:
+        return [_phrase(s) for s in self.impact.sources_after]
+
+    @property
     def shown_names(self) -> list[str]:
         return [ws.name for ws in self.workspaces[:GROUP_NAMES_SHOWN]]
 
@@ -179,6 +188,10 @@ class PersonPreview:
     impact: impact.PersonImpact
     org_line: str | None
     groups: list[Group]
+
+
+def _phrase(source) -> str:
+    return f"{impact.role_label(source.role)} {impact.source_phrase(source)}"
 
 
 def _names(names: list[str]) -> str:
@@ -301,7 +314,11 @@ def impact_preview(org, change) -> Preview:
     """The preview of `change` (an orgs.impact change) in `org`, in at most four queries (six
     when SSO-covered domains go), whatever the number of people or workspaces."""
     user_ids = affected_user_ids(org, change)
-    workspaces = {ws.pk: ws for ws in Workspace.objects.filter(org=org).only("name", "slug")}
+    workspaces = (
+        {}  # a domain's removal changes no grant: no workspace to name
+        if isinstance(change, impact.RemoveDomain)
+        else {ws.pk: ws for ws in Workspace.objects.filter(org=org).only("name", "slug")}
+    )
     team = change.team if isinstance(change, impact.SetTeamAccess) else None
     state = load_state(org, user_ids, workspaces, team)
     result = impact.preview(state, change)

@@ -120,7 +120,7 @@ urlpatterns += [
     ),
 ]
 
-# Access reviews (issue 18).
+# Access reviews (SPEC §10).
 urlpatterns += [
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/new/", reviews.review_start, name="review_start"),

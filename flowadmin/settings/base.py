@@ -242,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.expire_domain_claims",
         "schedule": env.int("EXPIRE_DOMAIN_CLAIMS_EVERY_SECONDS", default=60 * 60),
     },
-    # Access reviews past their deadline: report or remove the unreviewed items (issue #18).
+    # Access reviews past their deadline: report or remove the unreviewed items.
     "close-access-reviews": {
         "task": "orgs.tasks.close_access_reviews",
         "schedule": env.int("CLOSE_ACCESS_REVIEWS_EVERY_SECONDS", default=5 * 60),

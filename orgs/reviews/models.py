@@ -1,4 +1,4 @@
-"""Access reviews (SPEC §10, issue #18): an Org Admin starts a review of who reaches what;
+"""Access reviews (SPEC §10): an Org Admin starts a review of who reaches what;
 reviewers keep, change or remove each item; at the deadline the unreviewed items are reported
 or removed. Rows are written only by `orgs.reviews.services` (which log each change)."""
 

@@ -40,6 +40,7 @@ from .models import (
     ItemKind,
     ReviewStatus,
 )
+from .preview import removal_plan
 
 log = logging.getLogger(__name__)
 
@@ -354,8 +355,7 @@ def _apply(actor, review, item, decision, role, flags) -> _Change:
             )
         return _Change(text, new_role=membership.role, new_flags=membership.flags)
     # Remove: every source this review can take away, as they are now.
-    member = permissions.members_access(review.org_id, [user.pk]).get(user.pk)
-    plan = permissions.workspace_removal(member.workspace(workspace.pk) if member else None)
+    plan = removal_plan(review.org_id, item)
     done = []
     if plan.direct:
         workspace_services.workspace_member_remove(actor=actor, workspace=workspace, user=user)

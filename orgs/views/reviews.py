@@ -21,6 +21,7 @@ from ..reviews import selectors, services
 from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
+from ..reviews.preview import removal_plan, removal_preview
 from .rendering import csv_attachment, paginate
 
 MANAGE = "org.manage_reviews"
@@ -159,24 +160,7 @@ def review_close(request, review_id):
                 f"{len(closing.removed)} removed.",
             )
         return redirect(detail)
-    then = (
-        "removes the access nobody reviewed"
-        if review.on_deadline == "remove"
-        else "reports the items nobody reviewed to its starter"
-    )
-    return render(
-        request,
-        "orgs/confirm.html",
-        {
-            "title": f"Close {review.name} now?",
-            "message": f"Closing ends the review before its deadline and {then}. "
-            "Reviewers can no longer decide.",
-            "action": request.path,
-            "fields": {},
-            "button": "Close the review",
-            "cancel": detail,
-        },
-    )
+    return render(request, "orgs/reviews/close.html", {"review": review, "cancel": detail})
 
 
 @require_GET
@@ -282,18 +266,8 @@ def review_item(request, review_id, item_id):
         "form": form,
         "queue_url": queue,
         "confirming": confirming,
-        "removal": _removal_preview(request, item) if not hasattr(item, "decision") else None,
+        "removal": removal_plan(request.org, item) if confirming and not org_item else None,
+        "preview": removal_preview(request.org, item) if confirming else None,
     }
     status = 400 if form.errors else 200
     return render(request, "orgs/reviews/item.html", context, status=status)
-
-
-def _removal_preview(request, item):
-    """What "remove" would take away now (the policy's Removal), for the confirmation."""
-    if item.user_id is None:
-        return None
-    if item.kind == ItemKind.ORG_ROLE:
-        return None
-    member = permissions.members_access(request.org, [item.user_id]).get(item.user_id)
-    access = member.workspace(item.workspace_id) if member and item.workspace_id else None
-    return permissions.workspace_removal(access)

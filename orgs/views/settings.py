@@ -14,7 +14,7 @@ from audit.forms import ActivityStreamForm
 from audit.models import ActivityStream
 from workspaces.models import Workspace
 
-from .. import integrations, services
+from .. import impact, integrations, previews, services
 from .. import sso as sso_reads
 from ..decorators import org_view
 from ..errors import ServiceError
@@ -278,5 +278,6 @@ def domain_remove(request, domain_id):
         "whitelabel_for": Workspace.objects.filter(whitelabel_domain=domain).order_by("name"),
         "sso_covers": domain.sso_configurations.exists(),
         "tab": "domains",
+        "preview": previews.impact_preview(request.org, impact.RemoveDomain(domain.hostname)),
     }
     return render_page(request, "orgs/settings_domain_remove.html", context)

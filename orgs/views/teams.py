@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
+from flowadmin.htmx import came_from, in_main, resubmission
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
-from .. import services, undo
+from .. import impact, previews, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import (
@@ -186,9 +187,15 @@ def team_member_remove(request, team_id, user_id):
         else:
             messages.success(request, done)
         return redirect(_team_url(team))
-    return render_page(
-        request, "orgs/team_member_remove.html", {"team": team, "member": user, "tab": "members"}
-    )
+    context = {
+        "team": team,
+        "member": user,
+        "tab": "members",
+        "preview": previews.impact_preview(
+            request.org, impact.RemoveTeamMember(team.name, user.pk)
+        ),
+    }
+    return render_page(request, "orgs/team_member_remove.html", context)
 
 
 # --- a team's workspace access -------------------------------------------------------------
@@ -252,6 +259,24 @@ def team_access_change(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
     form = _access_form(grant, request.POST)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
+        # A change that lowers the team's access asks first, with who loses what.
+        changes = form.changes()
+        change = impact.SetTeamAccess(
+            team.name, grant.workspace_id, changes["role"], changes["flags"] or {}
+        )
+        preview = previews.impact_preview(request.org, change)
+        if preview.lowers:
+            context = {
+                "title": f"Change {team.name}'s access to {grant.workspace.name}?",
+                "message": f"This lowers the access {team.name} gives in {grant.workspace.name}.",
+                "preview": preview,
+                "action": request.path,
+                "fields": resubmission(request),
+                "button": "Save the change",
+                "cancel": came_from(request, _team_url(team) + "#team-access"),
+            }
+            return in_main(request, render_page(request, "orgs/confirm.html", context))
     if form.is_valid():
         changes = form.changes()
         workspace = grant.workspace
@@ -306,9 +331,15 @@ def team_access_remove(request, team_id, workspace_id):
         else:
             messages.success(request, done)
         return redirect(_team_url(team))
-    return render_page(
-        request, "orgs/team_access_remove.html", {"team": team, "grant": grant, "tab": "members"}
-    )
+    context = {
+        "team": team,
+        "grant": grant,
+        "tab": "members",
+        "preview": previews.impact_preview(
+            request.org, impact.RemoveTeamAccess(team.name, grant.workspace_id)
+        ),
+    }
+    return render_page(request, "orgs/team_access_remove.html", context)
 
 
 # --- a team's Settings tab -----------------------------------------------------------------
@@ -356,5 +387,6 @@ def team_delete(request, team_id):
         "member_count": team.members.count(),
         "grants": TeamAccess.objects.filter(team=team).select_related("workspace"),
         "tab": "settings",
+        "preview": previews.impact_preview(request.org, impact.DeleteTeam(team.name)),
     }
     return render_page(request, "orgs/team_delete.html", context)

@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import wants_partial
+from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import people, permissions, services
+from .. import impact, people, permissions, previews, services
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
@@ -133,31 +133,52 @@ def user_profile(request, user_id):
     return _profile_page(request, people.member_profile(request.org, user_id, find=find))
 
 
+def _confirm_org_role(request, membership, role):
+    """The confirmation step of a Primary Role change that lowers access (with who loses
+    what), or None when it lowers nothing or the last admin's refusal should show at once."""
+    if services.is_last_admin(request.org, membership.user):
+        return None
+    preview = previews.impact_preview(request.org, impact.SetOrgRole(membership.user_id, role))
+    if not preview.lowers:
+        return None
+    label = OrgRole(role).label
+    name = membership.user.display_name
+    if membership.user_id == request.user.pk:
+        title = f"Lower your own Primary Role to {label}?"
+        message = (
+            f"You will no longer be an Org Admin of {request.org.name}: the Org Admin "
+            "console and the workspaces you are not a member of close for you at once, "
+            "and only another Org Admin can undo it."
+        )
+        button = f"Lower my role to {label}"
+    else:
+        title = f"Make {name} an Org {label}?"
+        message = (
+            f"{name} will no longer be an Org Admin of {request.org.name}: the console "
+            "and the workspaces they reach only as Org Admin close for them."
+        )
+        button = f"Make {name} an Org {label}"
+    context = {
+        "title": title,
+        "message": message,
+        "preview": preview,
+        "action": request.path,
+        "fields": {"role": role, "confirmed": "1"},
+        "button": button,
+        "cancel": _profile_url(request.org, membership.user_id),
+    }
+    return render(request, "orgs/confirm.html", context)
+
+
 @require_POST
 @org_view("org.manage_users")
 def user_role(request, user_id):
     membership = people.member_membership(request.org, user_id)
     form = OrgRoleForm(request.POST)
-    own = membership.user_id == request.user.pk
-    confirmed = request.POST.get("confirmed")
-    if form.is_valid() and own and form.lowers(membership.role) and not confirmed:
-        role = OrgRole(form.cleaned_data["role"]).label
-        return render(
-            request,
-            "orgs/confirm.html",
-            {
-                "title": f"Lower your own Primary Role to {role}?",
-                "message": (
-                    f"You will no longer be an Org Admin of {request.org.name}: the Org Admin "
-                    "console and the workspaces you are not a member of close for you at once, "
-                    "and only another Org Admin can undo it."
-                ),
-                "action": request.path,
-                "fields": {"role": form.cleaned_data["role"], "confirmed": "1"},
-                "button": f"Lower my role to {role}",
-                "cancel": _profile_url(request.org, user_id),
-            },
-        )
+    if form.is_valid() and not request.POST.get("confirmed"):
+        confirmation = _confirm_org_role(request, membership, form.cleaned_data["role"])
+        if confirmation is not None:
+            return confirmation
     if form.is_valid():
         role = form.cleaned_data["role"]
         try:
@@ -190,6 +211,26 @@ def user_workspace(request, user_id, workspace_id):
     # put back exactly, as a new change (GrantForm.changes). Otherwise flags that were not
     # editable (no direct role, or admin) keep their shown values.
     form = _row_form(before, membership, request.POST)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
+        # A change that removes or lowers access asks first, with who loses what.
+        change = _row_change(membership, workspace, before, form.changes())
+        preview = change and previews.impact_preview(request.org, change)
+        if preview and preview.lowers:
+            name = membership.user.display_name
+            response = render(
+                request,
+                "orgs/confirm.html",
+                {
+                    "title": f"Change {name}'s access to {workspace.name}?",
+                    "message": f"This lowers {name}'s direct access to {workspace.name}.",
+                    "preview": preview,
+                    "action": request.path,
+                    "fields": resubmission(request),
+                    "button": "Save the change",
+                    "cancel": came_from(request, _profile_url(request.org, user_id)),
+                },
+            )
+            return in_main(request, response)
     if form.is_valid():
         changes, user = form.changes(), membership.user
         try:
@@ -226,6 +267,19 @@ def user_workspace(request, user_id, workspace_id):
     return _profile_page(request, profile, bound=(row, row_form))
 
 
+def _row_change(membership, workspace, before, changes):
+    """The orgs.impact change a profile row's save makes: GrantForm.changes() given to
+    workspace_member_set, or None ("No access") removing the direct membership if there is one;
+    None when nothing would be written."""
+    if changes is None:
+        if before.direct is None:
+            return None
+        return impact.RemoveDirectGrant(membership.user_id, workspace.pk)
+    return impact.SetDirectGrant(
+        membership.user_id, workspace.pk, changes["role"], changes["flags"] or {}
+    )
+
+
 # --- removal --------------------------------------------------------------------------------
 
 
@@ -255,5 +309,6 @@ def user_remove(request, user_id):
         ).count(),
         "team_count": TeamMembership.objects.filter(team__org=request.org, user=user).count(),
         "sent_invitations": _sent_invitations(membership),
+        "preview": previews.impact_preview(request.org, impact.RemoveMember(user.pk)),
     }
     return render(request, "orgs/user_remove.html", context)

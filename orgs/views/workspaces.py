@@ -8,6 +8,7 @@ from workspaces import services as workspace_services
 from workspaces.models import Workspace
 from workspaces.selectors.stats import workspace_contents, workspaces_with_counts
 
+from .. import impact, previews
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..forms import ConfirmForm, WorkspaceCreateForm
@@ -72,5 +73,6 @@ def workspace_delete(request, workspace_id):
         )
         .values_list("hostname", flat=True)
         .distinct(),
+        "preview": previews.impact_preview(request.org, impact.DeleteWorkspace(workspace.pk)),
     }
     return render_page(request, "orgs/workspace_delete.html", context)

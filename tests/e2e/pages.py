@@ -5,7 +5,13 @@ pages they meet (a 403 for a capability they lack, a 404 for a workspace they ca
 Ids come from the demo data of SPEC §7 (seeded by the `demo` fixture).
 """
 
-from orgs.models import Team, User
+from datetime import timedelta
+
+from django.utils import timezone
+
+from orgs.models import Organization, Team, User
+from orgs.reviews.models import AccessReview, ItemKind
+from orgs.reviews.services import review_start
 from workspaces.models import Asset, BrandKit, Flow, FlowTemplate
 
 PERSONAS = ("admin@acme.test", "wsadmin@acme.test", "viewer@acme.test")
@@ -50,6 +56,36 @@ def _workspace_pages(*, manage: bool, edit: bool) -> list[tuple[str, str]]:
     return pages
 
 
+def _review():
+    """An open access review of acme (started once per test database)."""
+    review = AccessReview.objects.filter(org__slug="acme").first()
+    if review is None:
+        admin = User.objects.get(email="admin@acme.test")
+        acme = Organization.objects.get(slug="acme")
+        deadline = timezone.now() + timedelta(days=7)
+        review = review_start(actor=admin, org=acme, name="Q1 review", deadline=deadline)
+    return review
+
+
+def _review_pages(*, manage: bool) -> list[tuple[str, str]]:
+    review = _review()
+    item = review.items.get(kind=ItemKind.WORKSPACE, email="editor@acme.test")
+    base = f"{ORG}reviews/{review.pk}/"
+    pages = [
+        ("reviews", f"{ORG}reviews/"),
+        ("review-queue", f"{base}queue/"),
+        ("review-item", f"{base}items/{item.pk}/?decision=change"),
+    ]
+    if manage:
+        pages += [
+            ("review-start", f"{ORG}reviews/new/"),
+            ("review", base),
+            ("review-evidence", f"{base}evidence/"),
+            ("review-close", f"{base}close/"),
+        ]
+    return pages
+
+
 def pages_for(email: str) -> list[tuple[str, str]]:
     pages = [("home", "/")]
     if email == "admin@acme.test":
@@ -74,8 +110,10 @@ def pages_for(email: str) -> list[tuple[str, str]]:
             ("settings-domains", f"{ORG}settings/domains/"),
         ]
         pages += _workspace_pages(manage=True, edit=True)
+        pages += _review_pages(manage=True)
     elif email == "wsadmin@acme.test":
         pages += _workspace_pages(manage=True, edit=True)
+        pages += _review_pages(manage=False)
         pages.append(("403-console", ORG))
     else:
         pages += _workspace_pages(manage=False, edit=False)

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from orgs.models import Team
 from orgs.reviews import services
 from orgs.reviews.models import AccessReview, AccessReviewItem, ItemKind
 from tests.factories import UserFactory, WorkspaceMembershipFactory
 from workspaces.models import Workspace, WorkspaceMembership
+from workspaces.services import team_access_set
 
 pytestmark = pytest.mark.django_db
 
@@ -137,10 +139,29 @@ def test_remove_asks_for_confirmation_first(client, acme, demo):
     html = page.content.decode()
     assert "Remove viewer@acme.test’s access to Marketing?" in html
     assert "Their direct membership of Marketing ends." in html
+    assert "<h3>Who loses what</h3>" in html
+    assert "Vera Viewer loses Marketing Viewer" in html
     assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     response = client.post(url, {"decision": "remove", "confirmed": "1"})
     assert response.status_code == 302
     assert not WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
+
+
+def test_removal_through_a_team_previews_every_workspace_the_team_gave(client, acme, demo):
+    sales = Workspace.objects.get(org=acme, slug="sales")
+    events = Workspace.objects.get(org=acme, slug="events")
+    team_access_set(
+        actor="system", team=Team.objects.get(name="Field Sales"), workspace=events, role="viewer"
+    )
+    review = start(acme, demo, workspaces=[sales])
+    teamuser = AccessReviewItem.objects.get(review=review, kind=ItemKind.WORKSPACE)
+    client.force_login(demo["admin@acme.test"])
+    html = client.post(
+        f"/orgs/acme/reviews/{review.pk}/items/{teamuser.pk}/", {"decision": "remove"}
+    ).content.decode()
+    assert "They leave the team Field Sales" in html
+    assert "Tim Teamer loses Events Viewer" in html
+    assert "Tim Teamer loses Sales Editor" in html
 
 
 def test_change_needs_a_role(client, acme, demo):

@@ -9,16 +9,32 @@ from orgs.models import OrgMembership, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def continue_with_sso(page, email):
-    page.goto("/accounts/login/")
+def enter_email(page, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Continue").click()
+
+
+def sign_in_at_the_idp(page, login):
+    """Continue with Acme's SSO, then the IdP's own sign-in page (oidc-provider's interaction
+    form): `login` as the IdP spells it, any password."""
     page.get_by_role("button", name="Continue with Acme's SSO").click()
-    # The IdP's own sign-in page (oidc-provider's interaction form).
-    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=login]").fill(login)
     page.locator("input[name=password]").fill("any")
     page.get_by_role("button", name="Sign-in").click()
     page.wait_for_load_state()
+
+
+def continue_with_sso(page, email):
+    page.goto("/accounts/login/")
+    enter_email(page, email)
+    sign_in_at_the_idp(page, email)
+
+
+def expect_the_sso_only(page):
+    expect(
+        page.get_by_text("Acme requires signing in through its identity provider")
+    ).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
 
 
 def test_member_signs_in_through_the_idp(acme_sso, page, screenshot):
@@ -51,12 +67,8 @@ def test_new_person_joins_just_in_time(acme_sso, page, screenshot):
 @pytest.mark.sso_enforced
 def test_enforced_sso_has_no_password_path(acme_sso, page, screenshot):
     page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("editor@acme.test")
-    page.get_by_role("button", name="Continue").click()
-    expect(
-        page.get_by_text("Acme requires signing in through its identity provider")
-    ).to_be_visible()
-    expect(page.get_by_label("Password")).to_have_count(0)
+    enter_email(page, "editor@acme.test")
+    expect_the_sso_only(page)
     screenshot("sso-enforced-login")
 
 
@@ -102,3 +114,23 @@ def test_sign_in_pages_fit_and_pass_axe(acme_sso, chromium, live_server, width):
         check(name)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_password_session_ends_when_sso_becomes_enforced(acme_sso, page, login, screenshot):
+    from orgs.models import User as Person
+
+    from .test_sessions_before_enforcement import enforce
+
+    login("viewer@acme.test")
+    page.goto("/orgs/acme/w/marketing/flows/")
+    expect(page.get_by_role("heading", name="Marketing", level=1)).to_be_visible()
+    enforce(acme_sso, actor=Person.objects.get(email="ops@flowadmin.test"))
+
+    page.reload()  # the session was ended in the store: signed out, back to the login page
+    assert "/accounts/login/?next=/orgs/acme/w/marketing/flows/" in page.url
+    enter_email(page, "viewer@acme.test")
+    expect_the_sso_only(page)
+    screenshot("sso-enforced-session-ended")
+    sign_in_at_the_idp(page, "Viewer@ACME.test")
+    page.wait_for_url("**/orgs/acme/w/marketing/flows/")
+    expect(page.get_by_role("heading", name="Marketing", level=1)).to_be_visible()

@@ -127,3 +127,22 @@ def test_users_page_shows_and_filters_2fa(client, demo, acme):
     assert "viewer@acme.test" in with_2fa and "editor@acme.test" not in with_2fa
     without = client.get("/orgs/acme/users/?two_factor=off").content.decode()
     assert "viewer@acme.test" not in without and "editor@acme.test" in without
+
+
+def test_a_recovery_code_signs_in_once(client, demo):
+    password_login(client, "editor@acme.test")
+    enrol(client)
+    user = demo["editor@acme.test"]
+    codes = Authenticator.objects.get(user=user, type="recovery_codes").wrap()
+    code = codes.get_unused_codes()[0]
+    client.post("/accounts/logout/")
+
+    password_login(client, "editor@acme.test")
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+    client.post("/accounts/logout/")
+
+    password_login(client, "editor@acme.test")
+    reused = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert reused.status_code == 200
+    assert "_auth_user_id" not in client.session

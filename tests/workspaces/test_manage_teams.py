@@ -98,6 +98,7 @@ def test_team_role_change_applies_the_new_roles_defaults(
         "flows_manager": "on",
         "brand_kits_manager": "on",
         "audience_viewer": "on",
+        "confirmed": "1",  # most of these lower access: confirmed (issue #18)
     }
     response = as_user("wsadmin@acme.test").post(TEAMS + f"{access.pk}/", posted, headers=HTMX)
     assert response.status_code == 200
@@ -164,6 +165,6 @@ def test_workspace_admin_through_a_team_lowering_it_is_sent_home(as_user, demo, 
     TeamMembershipFactory(team=team, user=demo["outsider@acme.test"])
     access = TeamAccessFactory(team=team, workspace=marketing, role="admin")
     response = as_user("outsider@acme.test").post(
-        TEAMS + f"{access.pk}/", {"role": "viewer"}, headers=HTMX
+        TEAMS + f"{access.pk}/", {"role": "viewer", "confirmed": "1"}, headers=HTMX
     )
     assert response["HX-Redirect"] == "/"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from flowadmin.htmx import wants_partial
+from flowadmin.htmx import came_from, in_main, wants_partial
 from orgs import permissions
 from workspaces.decorators import workspace_view
 
@@ -42,11 +42,12 @@ def render_manage(request, template, context=None, *, tab, partial=None, status=
     return render(request, template, context, status=status)
 
 
-def render_confirm(request, *, tab, title, message, action, button, fields=None):
+def render_confirm(request, *, tab, title, message, action, button, fields=None, preview=None):
     """The confirmation step of a removal or a lowered role (a page, so it works without JS):
     the button POSTs to `action` with `fields` (name → value, hidden), Cancel goes back to the
-    tab's page."""
-    return render_manage(
+    page it came from (the tab's page). `preview`: who loses what (orgs.previews). Asked by an
+    htmx in-place save, the page replaces the main content."""
+    response = render_manage(
         request,
         "workspaces/manage/confirm.html",
         {
@@ -55,10 +56,12 @@ def render_confirm(request, *, tab, title, message, action, button, fields=None)
             "action": action,
             "button": button,
             "fields": fields or {},
-            "cancel": manage_url(request, tab),
+            "cancel": came_from(request, manage_url(request, tab)),
+            "preview": preview,
         },
         tab=tab,
     )
+    return in_main(request, response)
 
 
 def redirect_to(request, url):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.hosts import dns_record_for, short_link_host
+from orgs import impact, previews
 from orgs import services as org_services
 from orgs.errors import ServiceError
 from orgs.models import Domain
@@ -127,6 +128,7 @@ def domain_remove(request, domain_id):
     return render_confirm(
         request,
         tab="domains",
+        preview=previews.impact_preview(request.org, impact.RemoveDomain(domain.hostname)),
         title=f"Remove {domain.hostname}?",
         message=message,
         action=manage_url(request, "domain_remove", domain.pk),

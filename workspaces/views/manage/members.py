@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from orgs import undo
+from flowadmin.htmx import resubmission
+from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
 from workspaces import services
@@ -97,13 +98,10 @@ def member_update(request, membership_id):
     membership = _direct_membership(request, membership_id)
     user = membership.user
     form = GrantForm(request.POST, grant=membership)
-    if (
-        form.is_valid()
-        and user == request.user
-        and form.lowers_role()
-        and not request.POST.get("confirmed")
-    ):
-        return _confirm_own_demotion(request, membership, form)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
+        confirmation = _confirm_lowering(request, membership, form)
+        if confirmation is not None:
+            return confirmation
     if form.is_valid():
         changes = form.changes()
         try:
@@ -126,24 +124,43 @@ def member_update(request, membership_id):
     return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
 
 
-def _confirm_own_demotion(request, membership, form):
-    """Lowering your own role asks first: you may lose the Manage page at once."""
+def _confirm_lowering(request, membership, form):
+    """A change that lowers access asks first, with who loses what (the impact preview);
+    lowering your own role always asks: you may lose the Manage page at once. None: save."""
+    user, ws = membership.user, request.workspace
+    change = impact.SetDirectGrant(user.pk, ws.pk, **_as_change(form.changes()))
+    preview = previews.impact_preview(request.org, change)
+    own = user == request.user and form.lowers_role()
+    if not (own or preview.lowers):
+        return None
     role = dict(form.fields["role"].choices)[form.cleaned_data["role"]]
-    fields = {"role": form.cleaned_data["role"], "confirmed": "1"}
-    fields.update({flag.name: "on" for flag in form.flag_fields if form.cleaned_data[flag.name]})
+    if own:
+        title = f"Lower your own role in {ws.name} to {role}?"
+        message = (
+            f"You are changing your own direct role from {membership.get_role_display()} to "
+            f"{role}. Unless a team or your org role gives you more, you will no longer be "
+            f"able to manage {ws.name}, and only another admin can undo it."
+        )
+        button = f"Lower my role to {role}"
+    else:
+        title = f"Change {user.display_name}'s access to {ws.name}?"
+        message = f"This lowers {user.display_name}'s direct access to {ws.name}."
+        button = "Save the change"
     return render_confirm(
         request,
         tab="members",
-        title=f"Lower your own role in {request.workspace.name} to {role}?",
-        message=(
-            f"You are changing your own direct role from {membership.get_role_display()} to "
-            f"{role}. Unless a team or your org role gives you more, you will no longer be "
-            f"able to manage {request.workspace.name}, and only another admin can undo it."
-        ),
+        title=title,
+        message=message,
         action=manage_url(request, "member_update", membership.pk),
-        button=f"Lower my role to {role}",
-        fields=fields,
+        button=button,
+        fields=resubmission(request),
+        preview=preview,
     )
+
+
+def _as_change(changes: dict) -> dict:
+    """GrantForm.changes() (role or None, flags or None) as an orgs.impact change's fields."""
+    return {"role": changes["role"], "flags": changes["flags"] or {}}
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,6 +243,9 @@ def member_remove(request, membership_id):
     return render_confirm(
         request,
         tab="members",
+        preview=previews.impact_preview(
+            request.org, impact.RemoveDirectGrant(user.pk, request.workspace.pk)
+        ),
         title=f"Remove {user.display_name} from {request.workspace.name}?",
         message=(
             f"{user.display_name} loses their direct {membership.get_role_display()} role "

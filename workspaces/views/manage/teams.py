@@ -8,7 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orgs import undo
+from flowadmin.htmx import resubmission
+from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from workspaces import services
 from workspaces.decorators import workspace_view
@@ -96,6 +97,29 @@ def _team_access(request, access_id):
 def team_update(request, access_id):
     access = _team_access(request, access_id)
     form = GrantForm(request.POST, grant=access)
+    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
+        # A change that lowers the team's access asks first, with who loses what.
+        changes = form.changes()
+        preview = previews.impact_preview(
+            request.org,
+            impact.SetTeamAccess(
+                access.team.name, request.workspace.pk, changes["role"], changes["flags"] or {}
+            ),
+        )
+        if preview.lowers:
+            return render_confirm(
+                request,
+                tab="teams",
+                title=f"Change {access.team.name}'s access to {request.workspace.name}?",
+                message=(
+                    f"This lowers the access {access.team.name} gives its members in "
+                    f"{request.workspace.name}."
+                ),
+                action=manage_url(request, "team_update", access.pk),
+                button="Save the change",
+                fields=resubmission(request),
+                preview=preview,
+            )
     if form.is_valid():
         changes = form.changes()
         try:
@@ -154,6 +178,9 @@ def team_remove(request, access_id):
     return render_confirm(
         request,
         tab="teams",
+        preview=previews.impact_preview(
+            request.org, impact.RemoveTeamAccess(team.name, request.workspace.pk)
+        ),
         title=f"Remove {team.name}'s access to {request.workspace.name}?",
         message=(
             f"The members of {team.name} lose the {access.get_role_display()} role and "

@@ -1,0 +1,168 @@
+"""In the browser (issue #18 part 3): an Org Admin starts an access review of Marketing and
+Sales; two reviewers work through their queues — the Workspace Admin of Marketing keeps three
+people and removes one (after a confirmation), the Org Admin reviews Sales — and the Workspace
+Admin's own access stays unreviewed (nobody else reviews Marketing). At the deadline the
+scheduled job reports it to the starter; the evidence CSV is then checked cell by cell."""
+
+import csv
+import io
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orgs.models import TeamMembership
+from orgs.reviews.models import AccessReview, AccessReviewDecision
+from tests.conftest import log_in
+from workspaces.models import WorkspaceMembership
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reviewer_page(chromium, live_server):
+    """A second browser with its own cookies (the second reviewer's)."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 860}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
+    demo, page, reviewer_page, login, screenshot, mailoutbox
+):
+    login("admin@acme.test")
+    page.get_by_role("link", name="Open the Org Admin console").click()
+    page.get_by_role("navigation", name="Org Admin console").get_by_role(
+        "link", name="Reviews"
+    ).click()
+    expect(page.get_by_text("No access reviews yet.")).to_be_visible()
+    page.get_by_role("link", name="Start a review").click()
+
+    # The form says what is wrong, in place.
+    page.get_by_label("Name").fill("Q1 access review")
+    page.get_by_label("Deadline").fill("2001-01-01T12:00")
+    page.get_by_label("Only the workspaces I choose").check()
+    page.get_by_role("button", name="Start the review").click()
+    expect(page.get_by_text("The deadline must be in the future.")).to_be_visible()
+    expect(page.get_by_text("Choose at least one workspace")).to_be_visible()
+
+    deadline = (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Deadline").fill(deadline)
+    page.get_by_label("Marketing").check()
+    page.get_by_label("Sales").check()
+    page.get_by_label("Also review the org roles").uncheck()
+    page.get_by_role("button", name="Start the review").click()
+    expect(page.get_by_role("heading", name="Q1 access review", level=1)).to_be_visible()
+    reviewers = page.get_by_role("table", name="Each part of the review")
+    expect(reviewers.get_by_role("row", name="Marketing")).to_contain_text("wsadmin@acme.test")
+    expect(reviewers.get_by_role("row", name="Sales")).to_contain_text("admin@acme.test")
+    screenshot("review-started")
+    assert sorted(m.to[0] for m in mailoutbox) == ["admin@acme.test", "wsadmin@acme.test"]
+
+    # Reviewer 1, the Org Admin: Sales (Tim Teamer, through the team Field Sales) — kept.
+    page.get_by_role("link", name="← Access reviews").click()
+    page.get_by_role("link", name="My queue").click()
+    expect(page.get_by_role("heading", name="Sales")).to_be_visible()
+    expect(page.get_by_role("row", name="Tim Teamer")).to_contain_text("via team Field Sales")
+    page.get_by_role("button", name="Keep teamuser@acme.test’s access to Sales").click()
+    expect(page.get_by_role("row", name="Tim Teamer")).to_contain_text("by admin@acme.test")
+
+    # Reviewer 2, the Workspace Admin of Marketing, from their home page.
+    log_in(reviewer_page, "wsadmin@acme.test")
+    reviewer_page.get_by_role("link", name="Acme: 1 open review").click()
+    reviewer_page.get_by_role("link", name="My queue").click()
+    queue = reviewer_page.get_by_role("table", name="Marketing")
+    expect(queue.get_by_role("row")).to_have_count(6)  # header + five people
+    for email in ("audience@acme.test", "editor@acme.test", "flows@acme.test"):
+        # Keyboard: focus the row's Keep button and press Enter.
+        reviewer_page.get_by_role("button", name=f"Keep {email}’s access to Marketing").focus()
+        reviewer_page.keyboard.press("Enter")
+        row = reviewer_page.get_by_role("row", name=email)
+        expect(row).to_contain_text("by wsadmin@acme.test")
+    own = reviewer_page.get_by_role("row", name="Walt Workspace")
+    expect(own).to_contain_text("Your own access: another reviewer decides.")
+    reviewer_page.get_by_role("link", name="Remove viewer@acme.test’s access to Marketing…").click()
+    reviewer_page.get_by_role("button", name="Record the decision").click()
+    confirm = reviewer_page.get_by_role(
+        "region", name="Remove viewer@acme.test’s access to Marketing?"
+    )
+    expect(confirm).to_contain_text("Their direct membership of Marketing ends.")
+    assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
+    confirm.get_by_role("button", name="Remove").click()
+    expect(reviewer_page.get_by_role("row", name="Vera Viewer")).to_contain_text("Remove")
+    assert not WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
+    assert TeamMembership.objects.filter(user=demo["teamuser@acme.test"]).exists()
+
+    # The deadline passes; the scheduled job (here its cron command) closes the review.
+    review = AccessReview.objects.get()
+    AccessReview.objects.filter(pk=review.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    mailoutbox.clear()
+    out = StringIO()
+    call_command("close_access_reviews", stdout=out)
+    assert "acme: closed 'Q1 access review' — 1 unreviewed, 0 removed" in out.getvalue()
+    [report] = mailoutbox
+    assert report.to == ["admin@acme.test"]
+    assert "Not reviewed (1):\n- wsadmin@acme.test in Marketing" in report.body
+
+    # The evidence: the CSV, cell by cell, and the printable page.
+    page.goto(f"/orgs/acme/reviews/{review.pk}/")
+    expect(page.get_by_text("Closed")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Evidence CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    when = {
+        d.item.email: d.decided_at.isoformat()
+        for d in AccessReviewDecision.objects.select_related("item")
+    }
+    assert rows == [
+        [
+            "scope", "email", "name", "org_role_at_start", "role_at_start", "flows_manager",
+            "brand_kits_manager", "audience_viewer", "sources_at_start", "decision", "reviewer",
+            "decided_at", "new_role", "outcome", "note",
+        ],
+        [
+            "Marketing", "audience@acme.test", "Aud Ience", "User", "Viewer", "no", "no", "yes",
+            "direct", "keep", "wsadmin@acme.test", when["audience@acme.test"], "", "No change.", "",
+        ],
+        [
+            "Marketing", "editor@acme.test", "Eddie Editor", "User", "Editor", "yes", "yes", "no",
+            "direct", "keep", "wsadmin@acme.test", when["editor@acme.test"], "", "No change.", "",
+        ],
+        [
+            "Marketing", "flows@acme.test", "Flo Manager", "User", "Viewer", "yes", "no", "no",
+            "direct", "keep", "wsadmin@acme.test", when["flows@acme.test"], "", "No change.", "",
+        ],
+        [
+            "Marketing", "viewer@acme.test", "Vera Viewer", "User", "Viewer", "no", "no", "no",
+            "direct", "remove", "wsadmin@acme.test", when["viewer@acme.test"], "",
+            "Removed the direct membership.", "",
+        ],
+        [
+            "Marketing", "wsadmin@acme.test", "Walt Workspace", "User", "Admin", "yes", "yes",
+            "yes", "direct", "unreviewed", "", "", "", "", "",
+        ],
+        [
+            "Sales", "teamuser@acme.test", "Tim Teamer", "User", "Editor", "yes", "yes", "no",
+            "via team Field Sales", "keep", "admin@acme.test", when["teamuser@acme.test"], "",
+            "No change.", "",
+        ],
+    ]  # fmt: skip
+
+    page.get_by_role("link", name="Printable evidence").click()
+    evidence = page.get_by_role("table", name="Every item")
+    expect(evidence.get_by_role("row", name="Walt Workspace")).to_contain_text("Unreviewed")
+    expect(evidence.get_by_role("row", name="Vera Viewer")).to_contain_text(
+        "Removed the direct membership."
+    )
+    page.emulate_media(media="print")
+    expect(page.locator(".sidebar")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    screenshot("review-evidence-print")
