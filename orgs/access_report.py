@@ -1,5 +1,6 @@
 """The access report (SPEC §10): one CSV row per person × workspace they can reach, with the
-effective workspace role, each Fine-Grained Permission and where the access comes from. The
+effective workspace role, each Fine-Grained Permission, where the access comes from and when
+it ends (`until`: the last day it counts, empty when some source does not end). The
 view (/orgs/<org>/access.csv) and `manage.py export_access` both stream `access_report()`."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from audit import export
 from audit.recording import record
 from workspaces.models import Workspace
 
-from . import permissions
+from . import expiry, permissions
 from .models import User
 from .roles import FLAGS, OrgRole
 
@@ -23,14 +24,24 @@ HEADER = (
     "workspace_role",
     *FLAGS,
     "sources",
+    "until",
 )
 
 
 def source_text(source: permissions.Source) -> str:
-    """'direct', 'via team <name>' or 'as Org Admin'."""
+    """'direct', 'via team <name>' or 'as Org Admin', with ' until YYYY-MM-DD' (the last day
+    it counts, orgs.expiry) when the source ends."""
     if source.kind == permissions.TEAM:
-        return f"via team {source.team}"
-    return "as Org Admin" if source.kind == permissions.ORG_ADMIN else "direct"
+        text = f"via team {source.team}"
+    else:
+        text = "as Org Admin" if source.kind == permissions.ORG_ADMIN else "direct"
+    return f"{text} until {day_text(source.until)}" if source.until else text
+
+
+def day_text(until) -> str:
+    """The last day a grant ending at `until` counts, YYYY-MM-DD ("" for no end)."""
+    day = expiry.last_day(until)
+    return day.isoformat() if day else ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ def _rows(org) -> Iterator[tuple]:
             row.access.role_label,
             *("yes" if row.access.flags[flag] else "no" for flag in FLAGS),
             "; ".join(row.sources),
+            day_text(row.access.until),
         )
 
 

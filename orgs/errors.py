@@ -14,10 +14,30 @@ class ServiceError(ValidationError):
 
 
 class LastAdminError(ServiceError):
-    def __init__(self, org):
+    def __init__(self, org, lasting: bool = False):
+        if lasting:  # orgs.expiry: the others' admin role ends
+            message = (
+                f"{org.name} must keep at least one Org Admin whose access does not end: make "
+                "someone else an admin without an end date first."
+            )
+        else:
+            message = (
+                f"{org.name} must keep at least one Org Admin: make someone else an admin first."
+            )
+        super().__init__(message, code="last_admin")
+
+
+class ExpiredGrantError(ServiceError):
+    """A change to a grant whose end has passed (orgs.expiry): the policy already ignores it
+    and the expiry job removes it; only a new end date (or none) renews it."""
+
+    def __init__(self, what: str, until):
+        from .expiry import last_day
+
         super().__init__(
-            f"{org.name} must keep at least one Org Admin: make someone else an admin first.",
-            code="last_admin",
+            f"{what} ended on {last_day(until):%Y-%m-%d}: choose a later end date (or none) to "
+            "give it again.",
+            code="expired",
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from audit.recording import record
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
-from . import permissions, services
+from . import expiry, permissions, services
 from .errors import ServiceError
 from .models import (
     Invitation,
@@ -137,6 +137,13 @@ def problem_with(invitation: Invitation | None) -> InvitationError | None:
             f"This invitation to {org} expired on {when}. Ask an admin of {org} to send a new one.",
             EXPIRED,
         )
+    if not expiry.is_current(invitation.until, timezone.now()):
+        when = date_format(expiry.last_day(invitation.until), "F j, Y")
+        return InvitationError(
+            f"The access this invitation to {org} offered ended on {when}. Ask an admin of "
+            f"{org} to send a new one.",
+            EXPIRED,
+        )
     return None
 
 
@@ -176,9 +183,11 @@ def _clean_email(email: str) -> str:
 
 
 def _clean_workspace_roles(org, workspace_roles) -> list[dict]:
-    """[(workspace, role), ...] → the stored [{"workspace": id, "role": role}, ...]."""
+    """[(workspace, role) or (workspace, role, until), ...] → the stored
+    [{"workspace": id, "role": role, "until": ISO instant (only when given)}, ...]."""
     cleaned, seen = [], set()
-    for workspace, role in workspace_roles:
+    for workspace, role, *rest in workspace_roles:
+        until = rest[0] if rest else None
         if workspace.org_id != org.pk:
             raise ServiceError(f"{workspace.name} is not a workspace of {org.name}.")
         if not permissions.is_workspace_role(role):
@@ -186,7 +195,11 @@ def _clean_workspace_roles(org, workspace_roles) -> list[dict]:
         if workspace.pk in seen:
             raise ServiceError(f"{workspace.name} is listed twice.")
         seen.add(workspace.pk)
-        cleaned.append({"workspace": workspace.pk, "role": str(role)})
+        item = {"workspace": workspace.pk, "role": str(role)}
+        if until is not None:
+            services.require_future(until, f"{workspace.name} access")
+            item["until"] = until.isoformat()
+        cleaned.append(item)
     return cleaned
 
 
@@ -246,12 +259,18 @@ def invitation_create(
     workspace_roles=(),
     base_url: str | None = None,
     send: bool = True,
+    until=None,
 ) -> IssuedInvitation:
     """Invite `email` to `org` with an org role and optional initial workspace roles
-    ([(workspace, role), ...]); emails the link unless `send` is False."""
+    ([(workspace, role) or (workspace, role, until), ...]); emails the link unless `send` is
+    False. `until`: when the org membership made at acceptance ends (None: no end); each
+    workspace role's own end likewise (orgs.expiry). They are copied to the grants when the
+    invitation is accepted."""
     email = _clean_email(email)
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
+    if until is not None:
+        services.require_future(until, f"{email}'s membership")
     cleaned = _clean_workspace_roles(org, workspace_roles)
     _refuse_member(org, email)
     now = timezone.now()
@@ -271,6 +290,7 @@ def invitation_create(
                 org=org,
                 email=email,
                 role=role,
+                until=until,
                 workspace_roles=cleaned,
                 invited_by=_inviter(actor),
                 token_hash=token_hash,
@@ -471,12 +491,20 @@ def invitation_join(*, actor, invitation: Invitation, user) -> tuple[OrgMembersh
     membership = OrgMembership.objects.filter(org=org, user=user).first()
     already_member = membership is not None
     if not already_member:
-        membership = services.member_add(actor=actor, org=org, user=user, role=invitation.role)
-        roles = {item["workspace"]: item["role"] for item in invitation.workspace_roles}
-        # Workspaces deleted since the invitation was sent are skipped.
-        for workspace in Workspace.objects.filter(org=org, pk__in=roles).order_by("pk"):
+        membership = services.member_add(
+            actor=actor, org=org, user=user, role=invitation.role, until=invitation.until
+        )
+        items = {item["workspace"]: item for item in invitation.workspace_roles}
+        now = timezone.now()
+        # Workspaces deleted since the invitation was sent are skipped, and so are roles whose
+        # end has passed (orgs.expiry): the ends are copied to the grants.
+        for workspace in Workspace.objects.filter(org=org, pk__in=items).order_by("pk"):
+            item = items[workspace.pk]
+            until = datetime.fromisoformat(item["until"]) if item.get("until") else None
+            if not expiry.is_current(until, now):
+                continue
             workspace_services.workspace_member_set(
-                actor=actor, workspace=workspace, user=user, role=roles[workspace.pk]
+                actor=actor, workspace=workspace, user=user, role=item["role"], until=until
             )
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_at = timezone.now()

@@ -62,6 +62,26 @@ class NamedInOrg(OrgBound):
         super().save(*args, **kwargs)
 
 
+# Grants with an end (orgs.expiry): the expiry job and the reminders read them by `until`.
+ENDS = models.Q(until__isnull=False)
+
+
+def current(now=None) -> models.Q:
+    """Grants (of a model with `until`) that still count at `now` (default: this moment): the
+    ORM form of orgs.expiry.is_current, for querysets that must agree with the policy."""
+    return models.Q(until__isnull=True) | models.Q(until__gt=now or timezone.now())
+
+
+def until_field():
+    """The optional end of a grant (orgs.expiry): from this instant the policy ignores it."""
+    return models.DateTimeField(
+        "access until",
+        null=True,
+        blank=True,
+        help_text="Access ends at this moment (empty: it does not end).",
+    )
+
+
 def require_org_member(org_id, user_id, what: str) -> None:
     """CrossOrgError unless the user is a member of the org (one query). `what` names the row
     being written, for the message."""
@@ -179,17 +199,21 @@ class OrgMembership(models.Model):
     )
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.USER)
     joined_at = models.DateTimeField(default=timezone.now)
+    until = until_field()
 
     class Meta:
         ordering = ["org", "user__email"]
         verbose_name = "org member"
+        indexes = [
+            models.Index(fields=["org", "role"], name="orgmembership_org_role"),
+            models.Index(fields=["until"], condition=ENDS, name="orgmembership_until"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["org", "user"], name="orgmembership_unique"),
             models.CheckConstraint(
                 condition=models.Q(role__in=OrgRole.values), name="orgmembership_role_valid"
             ),
         ]
-        indexes = [models.Index(fields=["org", "role"], name="orgmembership_org_role")]
 
     def __str__(self):
         return f"{self.user} in {self.org} ({self.get_role_display()})"
@@ -229,12 +253,14 @@ class TeamMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
     )
     added_at = models.DateTimeField(default=timezone.now)
+    until = until_field()
 
     class Meta:
         verbose_name = "team member"
         constraints = [
             models.UniqueConstraint(fields=["team", "user"], name="teammembership_unique")
         ]
+        indexes = [models.Index(fields=["until"], condition=ENDS, name="teammembership_until")]
 
     def __str__(self):
         return f"{self.user} in {self.team}"
@@ -278,7 +304,9 @@ class Invitation(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.USER)
-    # [{"workspace": <id>, "role": "editor"}, ...]
+    # When the org membership made at acceptance ends (copied to it; orgs.expiry).
+    until = until_field()
+    # [{"workspace": <id>, "role": "editor", "until": <ISO instant or absent>}, ...]
     workspace_roles = models.JSONField(default=list, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -607,6 +635,47 @@ class ScimUser(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.org} (SCIM)"
+
+
+class GrantKind(models.TextChoices):
+    """The four kinds of grant that can end (orgs.expiry), named as the activity log names
+    their entity types."""
+
+    ORG_MEMBER = "org_member", "Org membership"
+    WORKSPACE_MEMBER = "workspace_member", "Workspace membership"
+    TEAM_MEMBER = "team_member", "Team membership"
+    TEAM_ACCESS = "team_access", "Team access"
+
+
+class ExpiryReminder(models.Model):
+    """A reminder email about a grant's end, sent once (orgs.access_expiry): one row per grant
+    and end — a new `until` on the same grant is reminded again. Inserted before the email is
+    sent, in the same transaction, so two workers at once send one email (the second waits on
+    the unique constraint, then skips)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=GrantKind.choices)
+    grant_id = models.PositiveBigIntegerField()
+    until = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True
+    )
+    recipients = models.JSONField(default=list)  # the addresses it went to
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "expiry reminder"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "grant_id", "until"], name="expiryreminder_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=GrantKind.values), name="expiryreminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.grant_id} ends {self.until:%Y-%m-%d %H:%M}"
 
 
 # Access reviews live in their own module (orgs/reviews/); imported here so Django registers

@@ -15,11 +15,14 @@ Django builds once per request, so every check after the first costs no query.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
+from django.utils import timezone
 
+from . import expiry
 from .roles import FLAG_DEFINITIONS, FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
 # --- roles and flag defaults -------------------------------------------------------------
@@ -176,6 +179,10 @@ class Source:
     role: str
     flags: dict
     team: str | None = None
+    # When this grant ends (orgs.expiry): a team's is the earlier of the team membership's
+    # and the team access's end; None: it does not end. The org membership's end is not in it
+    # (WorkspaceAccess.until adds it).
+    until: datetime.datetime | None = None
 
     @property
     def label(self) -> str:
@@ -195,6 +202,7 @@ class WorkspaceAccess:
 
     workspace_id: int
     sources: list[Source] = field(default_factory=list)
+    org_until: datetime.datetime | None = None  # when the org membership ends (orgs.expiry)
 
     @cached_property
     def role(self) -> str:
@@ -216,6 +224,12 @@ class WorkspaceAccess:
     @property
     def via_team_only(self) -> bool:
         return all(s.kind == TEAM for s in self.sources)
+
+    @cached_property
+    def until(self) -> datetime.datetime | None:
+        """When all of this access ends: the last of its sources' ends (None: some source
+        does not end), or the org membership's end if that comes first."""
+        return expiry.earliest(expiry.latest(s.until for s in self.sources), self.org_until)
 
     def can(self, capability: str) -> bool:
         cap = CAPABILITIES[capability]
@@ -249,6 +263,7 @@ class OrgAccess:
     org_id: int
     org_role: str | None = None
     grants: dict[int, list[Source]] = field(default_factory=dict)  # workspace id → sources
+    until: datetime.datetime | None = None  # when the org membership ends (orgs.expiry)
     # workspace id → its WorkspaceAccess, built on first use (checks after that are lookups)
     _workspaces: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -277,8 +292,9 @@ class OrgAccess:
         if self.is_member:
             sources = list(self.grants.get(workspace_id, ()))
             if self.is_admin:
-                sources.insert(0, Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin")))
-            access = WorkspaceAccess(workspace_id, sources) if sources else None
+                admin = Source(ORG_ADMIN, WorkspaceRole.ADMIN, flag_defaults("admin"))
+                sources.insert(0, admin)
+            access = WorkspaceAccess(workspace_id, sources, self.until) if sources else None
         self._workspaces[workspace_id] = access
         return access
 
@@ -298,25 +314,30 @@ def _flag_columns(alias: str) -> str:
     return ", ".join(f"{alias}.{flag}" for flag in FLAGS)
 
 
-# Rows: (kind, key, org_id, workspace_id, role, *flags in FLAGS order, team name).
+# Rows: (kind, key, org_id, workspace_id, role, *flags in FLAGS order, team name, until,
+# until2) — until: the grant's end (org or workspace membership, team membership), until2: a
+# team's access's end (orgs.expiry). Expired rows are read too and dropped by _build_access at
+# the `now` it is given: one rule, in Python, for both databases and for tests at any instant.
 _FLAG_SQL = {
     "org_flags": ", ".join(["FALSE"] * len(FLAGS)),
     "direct_flags": _flag_columns("wm"),
     "team_flags": _flag_columns("ta"),
+    # A typed NULL: PostgreSQL types a UNION's column from its first SELECT.
+    "no_end": "CAST(NULL AS TIMESTAMP WITH TIME ZONE)",
 }
 
 _ACCESS_SQL = """
-SELECT 'org', m.org_id, m.org_id, NULL, m.role, {org_flags}, NULL
+SELECT 'org', m.org_id, m.org_id, NULL, m.role, {org_flags}, NULL, m.until, {no_end}
   FROM orgs_orgmembership m WHERE m.user_id = %(user)s
 UNION ALL
 SELECT 'direct', w.org_id, w.org_id, wm.workspace_id, wm.role,
-       {direct_flags}, NULL
+       {direct_flags}, NULL, wm.until, {no_end}
   FROM workspaces_workspacemembership wm
   JOIN workspaces_workspace w ON w.id = wm.workspace_id
  WHERE wm.user_id = %(user)s
 UNION ALL
 SELECT 'team', t.org_id, t.org_id, ta.workspace_id, ta.role,
-       {team_flags}, t.name
+       {team_flags}, t.name, tm.until, ta.until
   FROM orgs_teammembership tm
   JOIN orgs_team t ON t.id = tm.team_id
   JOIN workspaces_teamaccess ta ON ta.team_id = t.id
@@ -325,17 +346,17 @@ SELECT 'team', t.org_id, t.org_id, ta.workspace_id, ta.role,
 
 # The same three sources for many members of one org, keyed by user (optionally only some).
 _MEMBERS_ACCESS_SQL = """
-SELECT 'org', m.user_id, m.org_id, NULL, m.role, {org_flags}, NULL
+SELECT 'org', m.user_id, m.org_id, NULL, m.role, {org_flags}, NULL, m.until, {no_end}
   FROM orgs_orgmembership m WHERE m.org_id = %(org)s {{members}}
 UNION ALL
 SELECT 'direct', wm.user_id, w.org_id, wm.workspace_id, wm.role,
-       {direct_flags}, NULL
+       {direct_flags}, NULL, wm.until, {no_end}
   FROM workspaces_workspacemembership wm
   JOIN workspaces_workspace w ON w.id = wm.workspace_id
  WHERE w.org_id = %(org)s {{direct}}
 UNION ALL
 SELECT 'team', tm.user_id, t.org_id, ta.workspace_id, ta.role,
-       {team_flags}, t.name
+       {team_flags}, t.name, tm.until, ta.until
   FROM orgs_teammembership tm
   JOIN orgs_team t ON t.id = tm.team_id
   JOIN workspaces_teamaccess ta ON ta.team_id = t.id
@@ -343,17 +364,31 @@ SELECT 'team', tm.user_id, t.org_id, ta.workspace_id, ta.role,
 """.format(**_FLAG_SQL)
 
 
-def _build_access(rows) -> dict[int, OrgAccess]:
-    """OrgAccess objects from (kind, key, org_id, workspace_id, role, *flags, team) rows,
-    keyed by `key` (the org for one user's access, the user for one org's members)."""
+def _instant(value) -> datetime.datetime | None:
+    """A timestamp column read by raw SQL as an aware datetime (SQLite returns text in UTC)."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
+
+
+def _build_access(rows, now: datetime.datetime) -> dict[int, OrgAccess]:
+    """OrgAccess objects from (kind, key, org_id, workspace_id, role, *flags, team, until,
+    until2) rows, keyed by `key` (the org for one user's access, the user for one org's
+    members). Grants that ended at or before `now` (orgs.expiry) are left out."""
     access: dict[int, OrgAccess] = {}
     grants = []
-    for kind, key, org_id, ws_id, role, *flag_values, team in rows:
+    for kind, key, org_id, ws_id, role, *flag_values, team, until, until2 in rows:
+        until = expiry.earliest(_instant(until), _instant(until2))
+        if not expiry.is_current(until, now):
+            continue
         if kind == "org":
-            access[key] = OrgAccess(org_id, role)
+            access[key] = OrgAccess(org_id, role, until=until)
         else:
             flags = {flag: bool(value) for flag, value in zip(FLAGS, flag_values, strict=True)}
-            grants.append((key, ws_id, Source(kind, role, effective_flags(role, flags), team)))
+            source = Source(kind, role, effective_flags(role, flags), team, until)
+            grants.append((key, ws_id, source))
     for key, ws_id, source in grants:
         # Only members of the workspace's org have access through it (SPEC §2).
         if key in access:
@@ -370,17 +405,19 @@ def _fetch(sql, params):
         return cursor.fetchall()
 
 
-def load_access(user) -> dict[int, OrgAccess]:
-    """Every org the user belongs to, with their workspace grants: one query."""
+def load_access(user, now: datetime.datetime | None = None) -> dict[int, OrgAccess]:
+    """Every org the user belongs to, with their workspace grants current at `now` (default:
+    this moment): one query."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
-    return _build_access(_fetch(_ACCESS_SQL, {"user": user.pk}))
+    return _build_access(_fetch(_ACCESS_SQL, {"user": user.pk}), now or timezone.now())
 
 
-def members_access(org_or_id, user_ids=None) -> dict[int, OrgAccess]:
+def members_access(org_or_id, user_ids=None, now=None) -> dict[int, OrgAccess]:
     """The access of many members of one org, keyed by user id, in one query: every member,
-    or only `user_ids` (e.g. one page of a member list). Same rules and classes as a single
-    user's access, so `.workspace(id)`, `.explain()` and the sources read the same."""
+    or only `user_ids` (e.g. one page of a member list), as it stands at `now` (default: this
+    moment; grants ended by then are left out). Same rules and classes as a single user's
+    access, so `.workspace(id)`, `.explain()` and the sources read the same."""
     org_id = getattr(org_or_id, "pk", org_or_id)
     params = {"org": org_id}
     clauses = {"members": "", "direct": "", "team": ""}
@@ -396,7 +433,8 @@ def members_access(org_or_id, user_ids=None) -> dict[int, OrgAccess]:
             "direct": f"AND wm.user_id IN ({in_list})",
             "team": f"AND tm.user_id IN ({in_list})",
         }
-    return _build_access(_fetch(_MEMBERS_ACCESS_SQL.format(**clauses), params))
+    rows = _fetch(_MEMBERS_ACCESS_SQL.format(**clauses), params)
+    return _build_access(rows, now or timezone.now())
 
 
 _CACHE_ATTR = "_flowadmin_access"

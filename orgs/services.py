@@ -13,8 +13,15 @@ from django.utils.text import slugify
 from audit.context import service
 from workspaces.models import Workspace, WorkspaceMembership
 
-from . import avatars, crypto, domains, integrations, permissions
-from .errors import GoneError, LastAdminError, NotOrgMemberError, ServiceError, unique_or_error
+from . import avatars, crypto, domains, expiry, integrations, permissions
+from .errors import (
+    ExpiredGrantError,
+    GoneError,
+    LastAdminError,
+    NotOrgMemberError,
+    ServiceError,
+    unique_or_error,
+)
 from .locking import lock_org, lock_row, lock_rows
 from .models import (
     Domain,
@@ -100,30 +107,48 @@ def org_update(
     return org
 
 
-def _lock_admins(org) -> set[int]:
-    """Lock the org's admin rows (PostgreSQL) and return the admins' user ids, so two admins
-    demoting each other at the same moment cannot leave the org without one: the second waits
-    for the first to commit, then sees the admins that are left. Rows are locked in primary-key
-    order (no deadlock between two such transactions) and only the membership rows are locked."""
-    return {m.user_id for m in lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))}
+def _lock_admins(org) -> dict[int, object]:
+    """Lock the org's admin rows (PostgreSQL) and return {admin's user id: their end (until,
+    None: none)}, so two admins demoting each other at the same moment cannot leave the org
+    without one: the second waits for the first to commit, then sees the admins that are left.
+    Rows are locked in primary-key order (no deadlock between two such transactions) and only
+    the membership rows are locked."""
+    rows = lock_rows(OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN))
+    return {m.user_id: m.until for m in rows}
 
 
-def refuse_losing_every_admin(org, admins: set[int], leaving: set[int]) -> None:
+def refuse_losing_every_admin(
+    org, admins: dict[int, object], leaving: set[int], *, ends: dict | None = None
+) -> None:
     """LastAdminError when the users `leaving` stop being active Org Admins of `org` (removed,
     demoted or deactivated, all at once) and no active admin would be left: an inactive
-    account cannot sign in, so it keeps nobody in charge. `admins`: the org's admin user ids,
-    locked (`_lock_admins`). One query when an admin leaves, none otherwise."""
-    staying = admins - leaving
-    if admins & leaving and not (
-        staying and User.objects.filter(pk__in=staying, is_active=True).exists()
-    ):
+    account cannot sign in, so it keeps nobody in charge. Likewise when the org had an admin
+    whose access does not end (orgs.expiry) and none would be left, counting the new ends
+    `ends` ({user id: until}) of admins who stay. `admins`: {admin's user id: until}, locked
+    (`_lock_admins`). One query when an admin leaves or gets an end, none otherwise."""
+    ends = ends or {}
+    staying = set(admins) - leaving
+    if not set(admins) & (leaving | set(ends)):
+        return
+    active = (
+        set(User.objects.filter(pk__in=staying, is_active=True).values_list("pk", flat=True))
+        if staying
+        else set()
+    )
+    if not active:
         raise LastAdminError(org)
+    lasting_before = any(until is None for until in admins.values())
+    if lasting_before and not any(ends.get(uid, admins[uid]) is None for uid in active):
+        raise LastAdminError(org, lasting=True)
 
 
 def sole_admin_id(org) -> int | None:
-    """The user id of the org's only active admin, or None when it has several (one query)."""
+    """The user id of the org's only active Org Admin whose access does not end (orgs.expiry),
+    or None when it has several (one query): they can't be demoted, removed or given an end."""
     admins = list(
-        OrgMembership.objects.filter(org=org, role=OrgRole.ADMIN, user__is_active=True)
+        OrgMembership.objects.filter(
+            org=org, role=OrgRole.ADMIN, user__is_active=True, until__isnull=True
+        )
         .order_by()
         .values_list("user_id", flat=True)[:2]
     )
@@ -131,26 +156,57 @@ def sole_admin_id(org) -> int | None:
 
 
 def is_last_admin(org, user) -> bool:
-    """True when `user` is the org's only admin (for disabling controls before the click)."""
+    """True when `user` is the org's only lasting admin (for disabling controls before the
+    click)."""
     return sole_admin_id(org) == user.pk
 
 
+def require_future(until, what: str, *, now=None) -> None:
+    """A new end (orgs.expiry) must be an aware datetime after `now`: ServiceError (code
+    "until_past") naming `what` otherwise; ValueError for a naive datetime (a caller's bug)."""
+    if timezone.is_naive(until):
+        raise ValueError("until must be an aware datetime (orgs.expiry.end_of_day).")
+    if until <= (now or timezone.now()):
+        raise ServiceError(f"The end date for {what} must be in the future.", code="until_past")
+
+
+def settle_until(grant, until, what: str, *, now=None) -> bool:
+    """Give `grant` (an org, workspace or team membership, a team access) the end `until`
+    (orgs.expiry.UNCHANGED keeps it; None: no end) and return whether it changed.
+    ServiceError when a new end is not an aware datetime after `now`; ExpiredGrantError when
+    the grant's end has passed and is not being renewed — someone editing a grant at the
+    moment it expires gets that clear refusal, and nothing is saved."""
+    now = now or timezone.now()
+    if until is not expiry.UNCHANGED and until != grant.until:
+        if until is not None:
+            require_future(until, what, now=now)
+        grant.until = until
+        return True
+    if grant.pk is not None and not expiry.is_current(grant.until, now):
+        raise ExpiredGrantError(what, grant.until)
+    return False
+
+
 @service
-def member_add(*, actor, org, user: User, role: str = OrgRole.USER) -> OrgMembership:
+def member_add(*, actor, org, user: User, role: str = OrgRole.USER, until=None) -> OrgMembership:
+    """Make `user` a member of `org` with `role`, ending at `until` (None: no end)."""
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
     lock_org(org)
-    membership, created = OrgMembership.objects.get_or_create(
-        org=org, user=user, defaults={"role": role}
-    )
-    if not created:
+    membership = OrgMembership(org=org, user=user, role=role)
+    settle_until(membership, until, f"{user.email}'s membership")
+    if OrgMembership.objects.filter(org=org, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {org.name}.")
+    with unique_or_error(f"{user.email} is already a member of {org.name}."):
+        membership.save()
     permissions.forget_access(user)
     return membership
 
 
 @service
-def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
+def org_role_set(*, actor, org, user: User, role: str, until=expiry.UNCHANGED) -> OrgMembership:
+    """Set `user`'s Primary Role in `org` and, unless UNCHANGED, the membership's end `until`
+    (None: no end). The org keeps an admin whose access does not end (LastAdminError)."""
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
     lock_org(org)
@@ -158,13 +214,17 @@ def org_role_set(*, actor, org, user: User, role: str) -> OrgMembership:
     membership = lock_row(OrgMembership.objects.filter(org=org, user=user))
     if membership is None:
         raise NotOrgMemberError(user, org)
-    if membership.role == role:
+    until_changed = settle_until(membership, until, f"{user.email}'s membership of {org.name}")
+    if membership.role == role and not until_changed:
         return membership
-    if role != OrgRole.ADMIN:
+    demoted = membership.role == OrgRole.ADMIN and role != OrgRole.ADMIN
+    if demoted:
         refuse_losing_every_admin(org, admins, {user.pk})
+    elif role == OrgRole.ADMIN:
+        refuse_losing_every_admin(org, admins, set(), ends={user.pk: membership.until})
     membership.role = role
-    membership.save(update_fields=["role"])
-    if role != OrgRole.ADMIN:
+    membership.save(update_fields=["role", "until"])
+    if demoted:
         _revoke_invitations_sent_by(org, user)
     permissions.forget_access(user)
     return membership
@@ -296,18 +356,23 @@ def team_update(
 
 
 @service
-def team_member_add(*, actor, team: Team, user: User) -> None:
-    """Add `user` to the team (the console, commands): refuses someone already in it."""
-    team_members_add(actor=actor, team=team, users=[user], strict=True)
+def team_member_add(*, actor, team: Team, user: User, until=None) -> None:
+    """Add `user` to the team (the console, commands), their membership ending at `until`
+    (None: no end): refuses someone already in it."""
+    team_members_add(actor=actor, team=team, users=[user], strict=True, until=until)
 
 
 @service
-def team_members_add(*, actor, team: Team, users: list[User], strict: bool = False) -> None:
+def team_members_add(
+    *, actor, team: Team, users: list[User], strict: bool = False, until=None
+) -> None:
     """Add several org members to a team at once (one insert, one batch of log entries):
     SCIM group pushes add hundreds. With `strict`, someone already in the team is a
-    ServiceError (code "duplicate"); otherwise they are left as they are."""
+    ServiceError (code "duplicate"); otherwise they are left as they are. The new memberships
+    end at `until` (None: no end)."""
     lock_org(team.org_id)
     _require_idp_for_managed(team, actor)
+    settle_until(TeamMembership(team=team), until, f"membership of {team.name}")
     ids = {user.pk for user in users}
     members = set(
         OrgMembership.objects.filter(org_id=team.org_id, user_id__in=ids).values_list(
@@ -327,9 +392,23 @@ def team_members_add(*, actor, team: Team, users: list[User], strict: bool = Fal
             email = next(u.email for u in users if u.pk in in_team)
             raise ServiceError(f"{email} is already in {team.name}.", code="duplicate")
     with unique_or_error(f"Someone was added to {team.name} at the same moment: try again."):
-        team.members.add(*users)
+        team.members.add(*users, through_defaults={"until": until})
     for user in users:
         permissions.forget_access(user)
+
+
+@service
+def team_member_until_set(*, actor, team: Team, user: User, until) -> TeamMembership:
+    """Set when `user`'s membership of `team` ends (None: no end). Allowed on teams managed by
+    the identity provider too: the end is flowadmin's, not the IdP's."""
+    lock_org(team.org_id)
+    membership = lock_row(TeamMembership.objects.filter(team=team, user=user))
+    if membership is None:
+        raise ServiceError(f"{user.email} is not in {team.name}.", code="gone")
+    if settle_until(membership, until, f"{user.email}'s membership of {team.name}"):
+        membership.save(update_fields=["until"])
+        permissions.forget_access(user)
+    return membership
 
 
 @service

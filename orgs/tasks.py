@@ -48,6 +48,16 @@ def expire_domain_claims() -> int:
 
 
 @shared_task
+def expire_access() -> int:
+    """Remove the grants whose end has passed and send the reminders that are due (beat
+    schedule; orgs.access_expiry, actor "expiry"); returns how many grants were removed."""
+    from .access_expiry import EXPIRY_ACTOR, run_expiry
+
+    with task_actor(EXPIRY_ACTOR):
+        return run_expiry().removed_total
+
+
+@shared_task
 def close_access_reviews() -> int:
     """Close the access reviews whose deadline has passed (beat schedule): unreviewed items
     are reported to the starter or removed, as each review says; returns how many closed."""

@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.verify_activity",
         "schedule": env.int("ACTIVITY_VERIFY_EVERY_SECONDS", default=24 * 60 * 60),
     },
+    # Expiring access (orgs.access_expiry): ended grants removed, reminders sent.
+    "expire-access": {
+        "task": "orgs.tasks.expire_access",
+        "schedule": env.int("EXPIRE_ACCESS_EVERY_SECONDS", default=15 * 60),
+    },
     "expire-domain-claims": {
         "task": "orgs.tasks.expire_domain_claims",
         "schedule": env.int("EXPIRE_DOMAIN_CLAIMS_EVERY_SECONDS", default=60 * 60),
@@ -262,6 +267,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) + (
     [env("FIELD_ENCRYPTION_KEY")] if env("FIELD_ENCRYPTION_KEY", default="") else []
 )
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Days before a grant's end (orgs.expiry) that the member and the org's admins are emailed.
+ACCESS_EXPIRY_REMINDER_DAYS = env.int("ACCESS_EXPIRY_REMINDER_DAYS", default=7)
 # Activity exports of more entries than this are written by a background task and offered for
 # download when ready; smaller ones stream from the request.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=50_000)

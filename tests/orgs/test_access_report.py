@@ -87,8 +87,9 @@ def test_demo_report_cell_by_cell(admin_client):
         "workspace_role",
         *FLAGS,
         "sources",
+        "until",
     ]
-    assert data == DEMO_REPORT
+    assert data == [[*row, ""] for row in DEMO_REPORT]
 
 
 def test_every_source_is_listed(admin_client, demo, acme):
@@ -96,7 +97,29 @@ def test_every_source_is_listed(admin_client, demo, acme):
     sales = acme.workspaces.get(slug="sales")
     WorkspaceMembershipFactory(workspace=sales, user=demo["teamuser@acme.test"], viewer=True)
     [row] = [r for r in rows(body(admin_client.get(URL))) if r[0] == "teamuser@acme.test"]
-    assert row[4:] == ["Editor", "yes", "yes", "no", "direct; via team Field Sales"]
+    assert row[4:] == ["Editor", "yes", "yes", "no", "direct; via team Field Sales", ""]
+
+
+def test_ends_are_shown_per_source_and_for_the_row(admin_client, demo, acme):
+    """Expiring access (orgs.expiry): each source with an end says its last day; the row's
+    `until` is when all of the access ends (empty while one source does not end)."""
+    import datetime
+
+    from orgs.expiry import end_of_day
+    from orgs.models import TeamMembership
+
+    sales = acme.workspaces.get(slug="sales")
+    teamuser = demo["teamuser@acme.test"]
+    first, second = datetime.date(2031, 1, 12), datetime.date(2031, 2, 1)
+    WorkspaceMembershipFactory(workspace=sales, user=teamuser, viewer=True, until=end_of_day(first))
+    [row] = [r for r in rows(body(admin_client.get(URL))) if r[0] == "teamuser@acme.test"]
+    assert row[-2:] == ["direct until 2031-01-12; via team Field Sales", ""]
+    TeamMembership.objects.filter(user=teamuser).update(until=end_of_day(second))
+    [row] = [r for r in rows(body(admin_client.get(URL))) if r[0] == "teamuser@acme.test"]
+    assert row[-2:] == [
+        "direct until 2031-01-12; via team Field Sales until 2031-02-01",
+        "2031-02-01",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -114,10 +114,12 @@ def test_requiring_2fa_sends_sessions_from_before_to_enrol_behind_a_fresh_passwo
     assert client.get("/orgs/acme/")["Location"] == "/accounts/2fa/totp/activate/"
     # The sign-in is older than allauth's reauthentication window: the password again first.
     settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
-    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith(
-        "/accounts/reauthenticate/"
-    )
+    asked = client.get("/accounts/2fa/totp/activate/")["Location"]
+    assert asked.startswith("/accounts/reauthenticate/")
+    assert 'name="password"' in client.get(asked).content.decode()
     settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    again = client.post(asked, {"password": "flowadmin-demo"})
+    assert again["Location"] == "/accounts/2fa/totp/activate/"
     enrol(client)
     assert client.get(WORKSPACE).status_code == 200
     entry = ActivityEntry.objects.filter(org_id=acme.pk, entity_type="two_factor").earliest("seq")

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from orgs.errors import CrossOrgError
-from orgs.models import NamedInOrg, Team, require_org_member
+from orgs.models import ENDS, NamedInOrg, Team, require_org_member, until_field
 from orgs.permissions import effective_flags, flag_defaults
 from orgs.roles import FLAGS, WorkspaceRole
 
@@ -62,6 +62,7 @@ class AccessGrant(models.Model):
     orgs.roles.FLAGS (shared by direct and team access)."""
 
     role = models.CharField(max_length=10, choices=WorkspaceRole.choices)
+    until = until_field()
 
     class Meta:
         abstract = True
@@ -131,6 +132,7 @@ class WorkspaceMembership(AccessGrant):
         verbose_name = "workspace member"
         ordering = ["workspace", "user__email"]
         constraints = grant_constraints("wsmembership", ["workspace", "user"])
+        indexes = [models.Index(fields=["until"], condition=ENDS, name="wsmembership_until")]
 
     def __str__(self):
         return f"{self.user} in {self.workspace} ({self.get_role_display()})"
@@ -153,6 +155,7 @@ class TeamAccess(AccessGrant):
         verbose_name_plural = "team access"
         ordering = ["workspace", "team__name"]
         constraints = grant_constraints("teamaccess", ["team", "workspace"])
+        indexes = [models.Index(fields=["until"], condition=ENDS, name="teamaccess_until")]
 
     def __str__(self):
         return f"{self.team} → {self.workspace} ({self.get_role_display()})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from orgs import permissions
 from orgs.integrations import CATALOG, App
@@ -18,6 +19,7 @@ from orgs.models import (
     Team,
     TeamMembership,
     User,
+    current,
 )
 from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
@@ -127,16 +129,18 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     return rows
 
 
-def users_with_workspace_access(workspace):
+def users_with_workspace_access(workspace, now=None):
     """The users orgs.permissions.workspace_member_access returns, as a queryset to filter,
     order and paginate: org members who are direct members, in a team with access, or org
-    admins."""
-    org_members = OrgMembership.objects.filter(org_id=workspace.org_id)
-    direct = WorkspaceMembership.objects.filter(workspace=workspace).values("user_id")
-    teams = TeamAccess.objects.filter(workspace=workspace, team__org_id=workspace.org_id).values(
-        "team_id"
-    )
-    via_team = TeamMembership.objects.filter(team_id__in=teams).values("user_id")
+    admins — through grants that have not ended at `now` (orgs.expiry; default: this
+    moment)."""
+    now = now or timezone.now()
+    org_members = OrgMembership.objects.filter(current(now), org_id=workspace.org_id)
+    direct = WorkspaceMembership.objects.filter(current(now), workspace=workspace).values("user_id")
+    teams = TeamAccess.objects.filter(
+        current(now), workspace=workspace, team__org_id=workspace.org_id
+    ).values("team_id")
+    via_team = TeamMembership.objects.filter(current(now), team_id__in=teams).values("user_id")
     admins = org_members.filter(role=OrgRole.ADMIN).values("user_id")
     return User.objects.filter(pk__in=org_members.values("user_id")).filter(
         Q(pk__in=direct) | Q(pk__in=via_team) | Q(pk__in=admins)

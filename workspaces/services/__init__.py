@@ -11,12 +11,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.context import service
-from orgs import permissions
+from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
 from orgs.locking import lock_org, lock_row
 from orgs.models import Domain, Team
 from orgs.names import fold
-from orgs.services import domain_remove, require_fit, require_member, unique_slug
+from orgs.services import domain_remove, require_fit, require_member, settle_until, unique_slug
 
 from ..models import (
     Asset,
@@ -131,12 +131,21 @@ def save_grant(grant, duplicate: str) -> None:
 
 @service
 def workspace_member_set(
-    *, actor, workspace, user, role: str | None = None, flags: dict | None = None
+    *,
+    actor,
+    workspace,
+    user,
+    role: str | None = None,
+    flags: dict | None = None,
+    until=expiry.UNCHANGED,
 ) -> WorkspaceMembership:
-    """Add `user` to the workspace or change their role and flags (SPEC §3.2 defaults). A new
-    grant re-checks the org membership under lock: a removal at the same moment comes first
-    (this is refused) or second (it takes this grant with it). A grant that is still there
-    under the org's lock still has its org membership: member_remove deletes both under it."""
+    """Add `user` to the workspace or change their role, flags (SPEC §3.2 defaults) and the
+    membership's end `until` (None: no end; UNCHANGED keeps it, a new membership then has
+    none; orgs.expiry). A new grant re-checks the org membership under lock: a removal at the
+    same moment comes first (this is refused) or second (it takes this grant with it). A grant
+    that is still there under the org's lock still has its org membership: member_remove
+    deletes both under it. A membership whose end has passed is refused (ExpiredGrantError)
+    unless given a new end."""
     lock_org(workspace.org_id)
     membership = lock_row(WorkspaceMembership.objects.filter(workspace=workspace, user=user))
     if membership is None:
@@ -146,7 +155,8 @@ def workspace_member_set(
         membership = WorkspaceMembership(workspace=workspace, user=user)
     # The log's labels come from these (no lookup query).
     membership.workspace, membership.user = workspace, user
-    if apply_grant(membership, role, flags) or membership.pk is None:
+    until_changed = settle_until(membership, until, f"{user.email}'s access to {workspace.name}")
+    if apply_grant(membership, role, flags) or until_changed or membership.pk is None:
         save_grant(membership, f"{user.email} is already a member of {workspace.name}.")
     permissions.forget_access(user)
     return membership
@@ -164,14 +174,17 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 @service
 def workspace_member_add(
-    *, actor, workspace, user, role: str, flags: dict | None = None
+    *, actor, workspace, user, role: str, flags: dict | None = None, until=None
 ) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags,
-    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal)."""
+    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal), ending at
+    `until` (None: no end)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, flags=flags)
+    return workspace_member_set(
+        actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
+    )
 
 
 @service
@@ -249,8 +262,17 @@ def workspace_whitelabel_set(*, actor, workspace, domain) -> Workspace:
 
 @service
 def team_access_set(
-    *, actor, team: Team, workspace, role: str | None = None, flags: dict | None = None
+    *,
+    actor,
+    team: Team,
+    workspace,
+    role: str | None = None,
+    flags: dict | None = None,
+    until=expiry.UNCHANGED,
 ) -> TeamAccess:
+    """Give `team` access to `workspace` or change its role, flags and end `until` (None: no
+    end; UNCHANGED keeps it, and a new access then has none; an ended one is refused unless
+    given a new end)."""
     if workspace.org_id != team.org_id:
         raise ServiceError("A team can only get access to workspaces of its own org.")
     lock_org(team.org_id)
@@ -259,7 +281,8 @@ def team_access_set(
         if role is None:
             raise ServiceError("Choose a role for the team's access.")
         access = TeamAccess(team=team, workspace=workspace)
-    if apply_grant(access, role, flags) or access.pk is None:
+    until_changed = settle_until(access, until, f"{team.name}'s access to {workspace.name}")
+    if apply_grant(access, role, flags) or until_changed or access.pk is None:
         save_grant(access, f"{team.name} already has access to {workspace.name}.")
     return access
 
