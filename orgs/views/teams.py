@@ -42,8 +42,8 @@ def _team_url(team, name="orgs:team"):
     return reverse(name, kwargs={"org_slug": team.org.slug, "team_id": team.pk})
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_list(request):
     org = request.org
     form = TeamForm(request.POST or None)
@@ -115,8 +115,8 @@ def _team_page(request, team, *, member_form=None, access_form=None, row_forms=N
     return render_page(request, "orgs/team_detail.html", context)
 
 
-@org_view("org.manage_teams")
 @require_GET
+@org_view("org.manage_teams")
 def team_detail(request, team_id):
     team = _team(request, team_id)
     if wants_partial(request) and request.GET.get("suggest"):
@@ -135,8 +135,8 @@ def team_detail(request, team_id):
     return _team_page(request, team)
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_member_add(request, team_id):
     team = _team(request, team_id)
     form = TeamMemberAddForm(request.POST, team=team)
@@ -158,8 +158,8 @@ def team_member_add(request, team_id):
     return _team_page(request, team, member_form=form)
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_member_remove(request, team_id, user_id):
     team = _team(request, team_id)
     membership = get_object_or_404(
@@ -206,8 +206,8 @@ def _access_partial(request, team, note=None, **kwargs):
     return render_page(request, "orgs/team_detail.html", context, partial="access")
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_access_add(request, team_id):
     team = _team(request, team_id)
     form = TeamAccessAddForm(request.POST, team=team)
@@ -253,8 +253,8 @@ def _access_form(grant, data=None):
     )
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_access_change(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
@@ -302,8 +302,8 @@ def team_access_change(request, team_id, workspace_id):
     return _team_page(request, team, row_forms={grant.pk: form})
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_access_remove(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
@@ -345,8 +345,8 @@ def team_access_remove(request, team_id, workspace_id):
 # --- a team's Settings tab -----------------------------------------------------------------
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_settings(request, team_id):
     team = _team(request, team_id)
     form = TeamSettingsForm(request.POST or None, request.FILES or None, team=team)
@@ -374,8 +374,8 @@ def team_settings(request, team_id):
     )
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_delete(request, team_id):
     team = _team(request, team_id)
     if request.method == "POST":
