@@ -15,8 +15,8 @@ from .filters import ActivityFilterForm, activity_url, export_url, filter_entrie
 from .models import ExportJob, ExportKind
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 @replica_reads
 def activity(request):
     form = ActivityFilterForm(request.GET)
@@ -43,8 +43,8 @@ def activity(request):
     return response
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 @replica_reads
 def export_csv(request):
     form = ActivityFilterForm(request.GET)
@@ -79,8 +79,8 @@ def _job(request, job_id) -> ExportJob:
     return get_object_or_404(ExportJob, pk=job_id, org=request.org, kind=ExportKind.ACTIVITY)
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def export_job(request, job_id):
     """A background export's progress (htmx polls the `progress` partial until it is ready)."""
     job = _job(request, job_id)
@@ -93,15 +93,15 @@ def export_job(request, job_id):
     )
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def export_download(request, job_id):
     """The finished export's file, streamed from storage."""
     return export_pages.download(_job(request, job_id))
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def integrity(request):
     """The log's integrity for an auditor: newest checkpoint, entries since, newest verify."""
     context = {"integrity": selectors.integrity(request.org)}

@@ -26,17 +26,20 @@ with 0 queries (`test_policy_matrix`).
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from orgs import domains
 from orgs.models import Team, User
 from orgs.permissions import CAPABILITIES, FLAGS, ORG, WORKSPACE, requirement
 from orgs.permissions import _build_access as build_access
+from orgs.reviews.services import review_start
 from tests.factories import (
     DomainFactory,
     FlowFactory,
@@ -144,6 +147,7 @@ class Row:
     ok: int = 200  # a GET's answer when let in
     post_ok: int = 302  # a POST's answer when let in
     goes_to: str | None = None  # where an allowed GET / POST redirects (a regex, relative)
+    refusals_only: bool = False  # POST only as the personas the row refuses
 
     @property
     def id(self) -> str:
@@ -347,6 +351,20 @@ WORKSPACE_ROWS = [
 ]
 
 EVERYONE = {name: 200 for name in PERSONAS} | {ANONYMOUS: 302}
+ACME_USERS = [WS_ADMIN, EDITOR, VIEWER, AUDIENCE_VIEWER, FLOWS_MANAGER, TEAM_MEMBER, ORG_USER]
+
+
+def answers(ok=(), forbidden=()):
+    """{persona: status}: `ok` → 200, `forbidden` → 403, anonymous → 302, the rest → 404."""
+    table = dict.fromkeys(PERSONAS, 404) | {ANONYMOUS: 302}
+    return table | dict.fromkeys(forbidden, 403) | dict.fromkeys(ok, 200)
+
+
+# Access reviews: an open review of all acme's workspaces (the `places` fixture); Marketing is
+# reviewed by its admin, the other parts by the Org Admin; other members review nothing in it.
+REVIEW_CONSOLE = answers(ok=[ORG_ADMIN], forbidden=ACME_USERS)
+REVIEW_QUEUE = answers(ok=[ORG_ADMIN, WS_ADMIN], forbidden=ACME_USERS[1:])
+VIEWER_ITEM_DECISION = answers(ok=[WS_ADMIN], forbidden=[ORG_ADMIN, *ACME_USERS[1:]])
 OTHER_ROWS = [
     Row("/", EVERYONE),
     Row("/healthz", {name: 200 for name in PERSONAS}),
@@ -355,6 +373,33 @@ OTHER_ROWS = [
     Row("/s/{code}", {name: 302 for name in PERSONAS}),
     Row("/s/doesnotexist", {name: 404 for name in PERSONAS}),
     Row("/admin/", {name: 302 for name in PERSONAS} | {SUPERUSER: 200}),
+    Row("/orgs/acme/reviews/", answers(ok=[ORG_ADMIN, *ACME_USERS])),  # each sees their own
+    Row(
+        "/orgs/acme/reviews/new/",
+        REVIEW_CONSOLE,
+        refusals_only=True,
+        post={"name": "R", "deadline": "2099-01-01T10:00"},
+    ),
+    Row("/orgs/acme/reviews/{review}/", REVIEW_CONSOLE),
+    Row("/orgs/acme/reviews/{review}/evidence.csv", REVIEW_CONSOLE),
+    Row("/orgs/acme/reviews/{review}/queue/", REVIEW_QUEUE),
+    Row(
+        "/orgs/acme/reviews/{review}/close/", REVIEW_CONSOLE, get=False, post={}, refusals_only=True
+    ),
+    Row(
+        "/orgs/acme/reviews/{review}/reviewers/",
+        REVIEW_CONSOLE,
+        get=False,
+        refusals_only=True,
+        post={"scope": "org", "email": "editor@acme.test"},
+    ),
+    Row(
+        "/orgs/acme/reviews/{review}/items/{item}/",
+        VIEWER_ITEM_DECISION,
+        get=False,
+        refusals_only=True,
+        post={"decision": "remove", "confirmed": "1"},
+    ),
 ]
 
 
@@ -472,7 +517,11 @@ def places(demo, acme, globex, monkeypatch):
             "ws_domain": pending_domain(org=org, workspace=ws, hostname=f"ln.{ws.slug}.example").pk,
             "installation": IntegrationInstallationFactory(org=org, workspace=ws, app="segment").pk,
         }
-    result[None] = result["acme/marketing"]
+    review = review_start(
+        actor="system", org=acme, name="Matrix review", deadline=timezone.now() + timedelta(days=7)
+    )
+    item = review.items.get(email="viewer@acme.test", workspace__slug="marketing")
+    result[None] = {**result["acme/marketing"], "review": review.pk, "item": item.pk}
     return result
 
 
@@ -564,6 +613,8 @@ def test_post(client, places, row):
         ids = ids_for(places, org, ws)
         url = clean(template.format(**ids))
         for persona in PERSONAS:
+            if row.refusals_only and expected(row, persona, org, ws, "post") == 200:
+                continue
             with transaction.atomic():
                 log_in(client, persona)
                 before = state()
