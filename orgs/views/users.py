@@ -11,7 +11,7 @@ from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import impact, people, permissions, previews, services
+from .. import impact, people, permissions, previews, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
@@ -259,9 +259,18 @@ def user_workspace(request, user_id, workspace_id):
         }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
-        messages.success(
-            request, f"Saved {membership.user.display_name}'s access to {workspace.name}."
-        )
+        done = f"Saved {membership.user.display_name}'s access to {workspace.name}."
+        if before.direct is not None and row.direct is None:  # removed: offer to put it back
+            undo.offer(
+                request,
+                done,
+                kind=undo.WORKSPACE_MEMBER,
+                workspace=workspace.pk,
+                user=membership.user_id,
+                **undo.grant_values(before.direct),
+            )
+        else:
+            messages.success(request, done)
         return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
     return _profile_page(request, profile, bound=(row, row_form))
