@@ -37,10 +37,12 @@ def _rows(request, users, forms=None, memberships=None):
     return rows
 
 
-def _members_page(request, *, q="", forms=None, status=200):
-    search = MemberSearchForm({"q": q})
-    q = search.cleaned_data["q"] if search.is_valid() else ""
-    people = selectors.people_with_access(request.workspace, q)
+def _members_page(request, *, q="", expiring="", forms=None, status=200):
+    search = MemberSearchForm({"q": q, "expiring": expiring})
+    valid = search.is_valid()
+    q = search.cleaned_data["q"] if valid else ""
+    days = search.cleaned_data["expiring"] if valid else None
+    people = selectors.people_with_access(request.workspace, q, expiring=days)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "search": search,
@@ -62,7 +64,9 @@ def _members_page(request, *, q="", forms=None, status=200):
 @require_GET
 @workspace_view("ws.manage")
 def members(request):
-    return _members_page(request, q=params.text(request.GET, "q"))
+    return _members_page(
+        request, q=params.text(request.GET, "q"), expiring=params.text(request.GET, "expiring")
+    )
 
 
 def _row(request, membership, *, form=None, notice=""):
