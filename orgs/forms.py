@@ -293,6 +293,6 @@ class ExpiringField(forms.TypedChoiceField):
             required=False,
             coerce=int,
             empty_value=None,
-            choices=[("", "Any time or never"), (str(EXPIRING_DAYS), "In 30 days")],
+            choices=[("", "Any"), (str(EXPIRING_DAYS), "In 30 days")],
             **kwargs,
         )
