@@ -400,22 +400,43 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ActivityExport(models.Model):
-    """A large activity-log CSV export written by a background task (audit.tasks) to storage,
-    offered for download when done. Small exports stream from the request instead."""
+class ExportKind(models.TextChoices):
+    """What a background export writes: each kind registers how in audit.exports (KINDS)."""
 
+    ACTIVITY = "activity", "Activity log (CSV)"
+    AUDIENCE = "audience", "Audience (CSV)"
+
+
+# What the rows of each kind are called on the progress page.
+EXPORT_ROW_NOUNS = {ExportKind.ACTIVITY: "entries", ExportKind.AUDIENCE: "contacts"}
+
+
+def export_upload_to(job: ExportJob, filename: str) -> str:
+    return f"exports/{job.kind}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A large CSV export written by a background task (audit.tasks.build_export) to storage,
+    offered for download when done; small exports stream from the request instead. `kind`
+    says what it exports (audit.exports.KINDS), `query` the page's filters as a query string
+    (re-validated by the task), `workspace` the workspace of a workspace-level kind
+    (audience)."""
+
+    kind = models.CharField(max_length=20, choices=ExportKind.choices, default=ExportKind.ACTIVITY)
     org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    # The activity page's query string (filters), re-validated by the task.
     query = models.CharField(max_length=2000, blank=True)
     status = models.CharField(
         max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/activity/", blank=True)
+    file = models.FileField(upload_to=export_upload_to, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -424,8 +445,13 @@ class ActivityExport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"Activity export #{self.pk} ({self.status})"
+        return f"{self.get_kind_display()} export #{self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:
         return 100 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def rows_noun(self) -> str:
+        """What the rows are called, plural ("entries", "contacts")."""
+        return EXPORT_ROW_NOUNS[self.kind]

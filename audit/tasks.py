@@ -1,7 +1,8 @@
-"""Background tasks of the activity log (Celery, flowadmin/celery.py): large exports on
-demand and, on the beat schedule, signed checkpoints of every org's chain, the delivery of the
-activity streams and a daily verification. The scheduled ones are idempotent: a checkpoint is
-skipped when the head has not moved, and a stream resumes after its last acknowledged entry."""
+"""Background tasks of the activity log (Celery, flowadmin/celery.py): large CSV exports on
+demand (the activity log's and the audience's) and, on the beat schedule, signed checkpoints
+of every org's chain, the delivery of the activity streams and a daily verification. The
+scheduled ones are idempotent: a checkpoint is skipped when the head has not moved, and a
+stream resumes after its last acknowledged entry."""
 
 import logging
 
@@ -18,15 +19,15 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=2, default_retry_delay=60)
-def build_activity_export(self, job_id: int):
-    """Write a large activity export to storage (audit.exports.export_build). Storage or
+def build_export(self, job_id: int):
+    """Write a large CSV export of any kind to storage (audit.exports.export_build). Storage or
     database errors are retried twice, a minute apart, then the job shows as failed."""
     with task_actor("worker"):
         try:
             exports.export_build(actor=None, job_id=job_id)
         except Exception as error:
             if self.request.is_eager or self.request.retries >= self.max_retries:
-                logger.exception("Activity export %s failed", job_id)
+                logger.exception("Export %s failed", job_id)
                 exports.export_failed(actor=None, job_id=job_id, error=str(error))
                 return
             raise self.retry(exc=error) from None

@@ -1,22 +1,22 @@
 """The activity log page and its CSV export (SPEC §4, §5): Org Admins only."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from flowadmin.htmx import partial_or_page, wants_partial
+from flowadmin.htmx import wants_partial
 from flowadmin.routers import replica_reads
 from orgs.decorators import org_view
 
-from . import export, exports, selectors
+from . import export, export_pages, exports, selectors
 from .filters import ActivityFilterForm, activity_url, export_url, filter_entries
-from .models import ActivityExport, ExportStatus
+from .models import ExportJob, ExportKind
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 @replica_reads
 def activity(request):
     form = ActivityFilterForm(request.GET)
@@ -43,8 +43,8 @@ def activity(request):
     return response
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 @replica_reads
 def export_csv(request):
     form = ActivityFilterForm(request.GET)
@@ -69,45 +69,39 @@ def export_csv(request):
         export.csv_lines(entries),
         content_type="text/csv; charset=utf-8",
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = (
-        f'attachment; filename="activity-{request.org.slug}-{stamp}.csv"'
+        f'attachment; filename="activity-{request.org.slug}-{exports.stamp()}.csv"'
     )
     return response
 
 
-def _job(request, job_id) -> ActivityExport:
-    return get_object_or_404(ActivityExport, pk=job_id, org=request.org)
+def _job(request, job_id) -> ExportJob:
+    return get_object_or_404(ExportJob, pk=job_id, org=request.org, kind=ExportKind.ACTIVITY)
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def export_job(request, job_id):
     """A background export's progress (htmx polls the `progress` partial until it is ready)."""
     job = _job(request, job_id)
-    template = partial_or_page(request, "audit/export_job.html", "progress")
-    return render(request, template, {"job": job, "done": ExportStatus.DONE})
+    return export_pages.progress(
+        request,
+        job,
+        "audit/export_job.html",
+        download_url=reverse("audit:export_download", args=[request.org.slug, job.pk]),
+        back_url=reverse("audit:activity", args=[request.org.slug]),
+    )
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def export_download(request, job_id):
     """The finished export's file, streamed from storage."""
-    job = _job(request, job_id)
-    if job.status != ExportStatus.DONE or not job.file:
-        raise Http404("This export is not ready.")
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.file.name.rsplit("/", 1)[-1],
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_pages.download(_job(request, job_id))
 
 
-@org_view("org.view_activity")
 @require_GET
+@org_view("org.view_activity")
 def integrity(request):
     """The log's integrity for an auditor: newest checkpoint, entries since, newest verify."""
     context = {"integrity": selectors.integrity(request.org)}

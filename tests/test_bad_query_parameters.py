@@ -3,10 +3,13 @@ console GET route — found by walking the URL configuration, so a new route is 
 every query parameter the app reads set to a date overflow, a NUL byte, a 10,000-character
 string, a repeated value and other junk; and path ids too large for a BIGINT are a 404."""
 
+import dataclasses
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -26,12 +29,55 @@ from workspaces.models import (
 
 pytestmark = pytest.mark.django_db
 
-# Every query parameter a console view or form reads (grep request.GET, the GET filter forms).
-PARAMETERS = [
-    "page", "q", "tag", "sort", "status", "email", "workspace", "action", "entity", "id",
-    "since", "until", "before", "template", "suggest", "suggest_slug", "name", "slug", "next",
-    "download", "inline", "days", "scope", "decision",
-]  # fmt: skip
+# The GET forms and filters the console parses query strings with; every `X(request.GET)` /
+# `X.from_query(request.GET)` in the source must be one of these (test_every_get_form_is_walked).
+GET_FORMS = {
+    "ActivityFilterForm": "audit.filters",
+    "AudienceFilters": "workspaces.selectors.content",
+    "FlowFilterForm": "workspaces.forms.flows",
+    "MemberFilterForm": "orgs.member_forms",
+    "MemberSearchForm": "workspaces.views.manage.members",
+    "PeriodForm": "workspaces.forms.flows",
+}
+SOURCE = [
+    path
+    for app in ("orgs", "workspaces", "audit", "flowadmin")
+    for path in (settings.BASE_DIR / app).rglob("*.py")
+    if "migrations" not in path.parts
+]
+# request.GET["x"], request.GET.get("x"), params.integer(request.GET, "x"), params.text(…)
+READ_DIRECTLY = re.compile(
+    r"""request\.GET(?:\.get|\.getlist)?[(\[]["'](\w+)["']"""
+    r"""|params\.\w+\(request\.GET, ["'](\w+)["']"""
+)
+PARSED_BY = re.compile(r"([A-Z]\w+)(?:\.from_query)?\(request\.GET\)")  # a class
+# Helper functions handed the whole request.GET, and the parameters each reads.
+HELPERS = {"problem": set(), "parse_scope": {"scope"}}
+HANDED_TO = re.compile(r"\b([a-z_]\w*)\(request\.GET\)")
+
+
+def _fields(name: str) -> set[str]:
+    cls = getattr(importlib.import_module(GET_FORMS[name]), name)
+    if dataclasses.is_dataclass(cls):
+        return {field.name for field in dataclasses.fields(cls)}
+    return set(cls.base_fields)
+
+
+def read_parameters() -> list[str]:
+    """Every query parameter the app reads: `request.GET[...]`/`.get(...)` in the source, and
+    the fields of the GET forms (so a new parameter is walked without editing this list)."""
+    names = set()
+    for path in SOURCE:
+        for groups in READ_DIRECTLY.findall(path.read_text()):
+            names |= {name for name in groups if name}
+    for form in GET_FORMS:
+        names |= _fields(form)
+    for read in HELPERS.values():
+        names |= read
+    return sorted(names)
+
+
+PARAMETERS = read_parameters()
 BAD_VALUES = {
     "date_overflow": ["9999-12-31"],
     "nul": ["a\x00b"],
@@ -99,6 +145,19 @@ def fill(route, values):
 def admin_client(client, demo):
     client.force_login(demo["admin@acme.test"])
     return client
+
+
+def test_every_get_form_is_walked():
+    parsed = set()
+    for path in SOURCE:
+        parsed |= set(PARSED_BY.findall(path.read_text()))
+    assert parsed <= set(GET_FORMS), "add the new GET form to GET_FORMS"
+    helpers = set()
+    for path in SOURCE:
+        helpers |= set(HANDED_TO.findall(path.read_text())) - {"from_query"}  # GET_FORMS
+    assert helpers <= set(HELPERS), "add the new helper and the parameters it reads to HELPERS"
+    for name in ("q", "since", "template", "two_factor", "find", "part", "scope", "decision"):
+        assert name in PARAMETERS
 
 
 def test_the_walk_covers_the_console(demo):

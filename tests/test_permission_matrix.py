@@ -1,10 +1,15 @@
 """SPEC §8: every URL of SPEC §4 × every demo user of SPEC §7 (plus anonymous), checked against
 the answers of SPEC §3.3; refused POSTs change nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from orgs.models import Team, User
+from orgs.models import Organization, Team, User
+from orgs.reviews.models import AccessReview
+from orgs.reviews.services import review_start
 from workspaces.models import Asset, BrandKit, Flow, FlowTemplate
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +54,10 @@ SALES_READ = answers(ok=[ADMIN, TEAMUSER])
 SALES_MANAGE = answers(ok=[ADMIN], forbidden=[TEAMUSER])
 GLOBEX_CONSOLE = answers(ok=[GLOBEX])
 EVERYONE = {user: 200 for user in USERS} | {ANON: 302}
+# An access review of all acme's workspaces (ids()): Marketing is reviewed by its admin, the
+# other parts by the Org Admin; other members review nothing in it.
+REVIEW_QUEUE = answers(ok=[ADMIN, WSADMIN], forbidden=[*ACME_USERS[1:]])
+VIEWER_ITEM_DECISION = answers(ok=[WSADMIN], forbidden=[ADMIN, *ACME_USERS[1:]])
 
 
 def ids():
@@ -63,7 +72,23 @@ def ids():
         "kit": BrandKit.objects.filter(**in_marketing).order_by("pk").first().pk,
         "team": Team.objects.get(org__slug="acme", name="Field Sales").pk,
         "viewer": User.objects.get(email=VIEWER).pk,
+        **_review(),
     }
+
+
+def _review():
+    """An open access review of acme (started on first use) and its item for viewer@ in
+    Marketing."""
+    review = AccessReview.objects.filter(org__slug="acme").first()
+    if review is None:
+        review = review_start(
+            actor="system",
+            org=Organization.objects.get(slug="acme"),
+            name="Matrix review",
+            deadline=timezone.now() + timedelta(days=7),
+        )
+    item = review.items.get(email=VIEWER, workspace__slug="marketing")
+    return {"review": review.pk, "item": item.pk}
 
 
 REDIRECT_FOR_ALLOWED = "redirect"
@@ -89,6 +114,11 @@ URL_TABLE = [
     ("/orgs/acme/settings/sso/", ORG_CONSOLE),
     ("/orgs/acme/settings/domains/", ORG_CONSOLE),
     ("/orgs/acme/settings/scim/", ORG_CONSOLE),
+    ("/orgs/acme/reviews/", answers(ok=[ADMIN, *ACME_USERS])),  # each sees the reviews they do
+    ("/orgs/acme/reviews/new/", ORG_CONSOLE),
+    ("/orgs/acme/reviews/{review}/", ORG_CONSOLE),
+    ("/orgs/acme/reviews/{review}/evidence.csv", ORG_CONSOLE),
+    ("/orgs/acme/reviews/{review}/queue/", REVIEW_QUEUE),
     # SCIM takes a bearer token only: a console session opens nothing there.
     ("/scim/v2/acme/Users", {user: 401 for user in USERS}),
     ("/orgs/globex/", GLOBEX_CONSOLE),
@@ -172,6 +202,14 @@ POST_TABLE = [
     ("/orgs/acme/settings/domains/", {"hostname": "go.acme.example"}, ORG_CONSOLE),
     ("/orgs/acme/settings/scim/", {"name": "Okta"}, ORG_CONSOLE),
     ("/orgs/acme/settings/integrations/activity-stream/", {"destination": "sink"}, ORG_CONSOLE),
+    ("/orgs/acme/reviews/new/", {"name": "R", "deadline": "2099-01-01T10:00"}, ORG_CONSOLE),
+    ("/orgs/acme/reviews/{review}/close/", {}, ORG_CONSOLE),
+    ("/orgs/acme/reviews/{review}/reviewers/", {"scope": "org", "email": EDITOR}, ORG_CONSOLE),
+    (
+        "/orgs/acme/reviews/{review}/items/{item}/",
+        {"decision": "remove", "confirmed": "1"},
+        VIEWER_ITEM_DECISION,
+    ),
     (f"{m}flows/new/", {"name": "X", "destination_url": "https://x.test/"}, MARKETING_FLOWS_WRITE),
     (f"{m}flows/{{flow}}/delete/", {}, MARKETING_FLOWS_WRITE),
     (f"{m}templates/{{template}}/delete/", {}, MARKETING_FLOWS_WRITE),

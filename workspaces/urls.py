@@ -36,6 +36,12 @@ urlpatterns = [
     path("brand-kits/<id:brand_kit_id>/logo/", brand_kits.brand_kit_logo, name="brand_kit_logo"),
     path("audience/", audience.audience_list, name="audience"),
     path("audience/export.csv", audience.audience_export_csv, name="audience_export"),
+    path("audience/exports/<id:job_id>/", audience.audience_export_job, name="audience_export_job"),
+    path(
+        "audience/exports/<id:job_id>/download",
+        audience.audience_export_download,
+        name="audience_export_download",
+    ),
     path("audience/<id:contact_id>/delete/", audience.contact_delete, name="contact_delete"),
     path("audience/<id:contact_id>/tags/", audience.contact_tags, name="contact_tags"),
     # Manage page: Members, Teams, Domains, Integrations, Settings.

@@ -8,8 +8,8 @@ from ..decorators import org_view
 from .rendering import csv_attachment
 
 
-@org_view("org.export_access")
 @require_GET
+@org_view("org.export_access")
 def access_csv(request):
     """Every person × workspace they can reach, streamed as CSV (constant memory). Read from
     the primary: the policy's bulk loader (`members_access`) queries it directly."""

@@ -29,8 +29,8 @@ def _owner(request, kind, pk):
     return None
 
 
-@org_view("org.view")
 @require_GET
+@org_view("org.view")
 def avatar(request, kind, pk, filename):
     owner = _owner(request, kind, pk)
     if owner is None or not owner.avatar or posixpath.basename(owner.avatar.name) != filename:

@@ -21,8 +21,8 @@ SORTS = {
 }
 
 
-@org_view("org.view_console")
 @require_GET
+@org_view("org.view_console")
 def dashboard(request):
     org = request.org
     period = selectors.Period.last(DAYS)

@@ -4,6 +4,7 @@ the evidence; reviewers work through their queue. Who may decide what is the pol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from ..reviews.preview import removal_plan, removal_preview
 from .rendering import csv_attachment, paginate
 
 MANAGE = "org.manage_reviews"
+SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page
 
 
 def _review(request, review_id) -> AccessReview:
@@ -81,9 +83,10 @@ def review_start(request):
 @org_view(MANAGE)
 def review_detail(request, review_id):
     review = _review(request, review_id)
+    scopes = selectors.scopes(review)
     context = {
         "review": review,
-        "scopes": selectors.scopes(review),
+        "page": Paginator(scopes, SCOPES_PER_PAGE).get_page(request.GET.get("page")),
         "add_form": ReviewerAddForm(),
     }
     return render(request, "orgs/reviews/detail.html", context)
@@ -96,6 +99,13 @@ def _scope_workspace(request, params):
     if key is None:
         return None
     return get_object_or_404(Workspace, pk=key, org=request.org)
+
+
+def _back_to_reviewers(request, review):
+    """The review page the reviewer form was on (its page of parts), at the reviewers."""
+    page = integer(request.POST, "page") or 1
+    detail = reverse("orgs:review", args=[request.org.slug, review.pk])
+    return redirect(f"{detail}?page={page}#reviewers")
 
 
 @require_POST
@@ -118,10 +128,10 @@ def review_reviewer_add(request, review_id):
                 form.add_error("email", error)
     if not form.errors:
         messages.success(request, f"{form.cleaned_data['email']} is now a reviewer.")
-        return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+        return _back_to_reviewers(request, review)
     for error in form.errors.get("email", []):
         messages.error(request, error)
-    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+    return _back_to_reviewers(request, review)
 
 
 @require_POST
@@ -138,7 +148,7 @@ def review_reviewer_remove(request, review_id):
         messages.error(request, error.text)
     else:
         messages.success(request, f"{user.email} no longer reviews that part.")
-    return redirect(reverse("orgs:review", args=[request.org.slug, review.pk]) + "#reviewers")
+    return _back_to_reviewers(request, review)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,8 +22,8 @@ def _scim_url(request):
 
 @sensitive_variables("text")
 @never_cache
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def scim_tokens(request):
     """The SCIM tab. A created token is shown in this response only (never stored in clear,
     never put in the session), with `Cache-Control: no-store`."""
@@ -50,8 +50,8 @@ def scim_tokens(request):
     return render_page(request, "orgs/settings_scim.html", context)
 
 
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def scim_token_revoke(request, token_id):
     token = get_object_or_404(ScimToken, org=request.org, pk=token_id, revoked_at__isnull=True)
     if request.method == "POST":

@@ -27,8 +27,8 @@ def _url(request, name, **kwargs):
     return reverse(f"orgs:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
 
 
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def org_settings(request):
     org = request.org
     form = OrgSettingsForm(request.POST or None, request.FILES or None, org=org)
@@ -78,8 +78,8 @@ def _catalog(installed):
     return list(groups.items())
 
 
-@org_view("org.manage_settings")
 @require_GET
+@org_view("org.manage_settings")
 def integration_list(request):
     installed = {
         i.app: i for i in IntegrationInstallation.objects.filter(org=request.org, workspace=None)
@@ -93,8 +93,8 @@ def integration_list(request):
 
 
 @sensitive_post_parameters()
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def integration_detail(request, app_key):
     """Install an app org-wide, or edit its settings when installed."""
     app = _app_or_404(app_key)
@@ -121,8 +121,8 @@ def integration_detail(request, app_key):
     return render_page(request, "orgs/settings_integration.html", context)
 
 
-@org_view("org.manage_settings")
 @require_POST
+@org_view("org.manage_settings")
 def integration_enabled(request, app_key):
     app = _app_or_404(app_key)
     installation = _installation(request, app_key)
@@ -139,8 +139,8 @@ def integration_enabled(request, app_key):
     return redirect(_url(request, "integrations"))
 
 
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def integration_uninstall(request, app_key):
     app = _app_or_404(app_key)
     installation = _installation(request, app_key)
@@ -162,8 +162,8 @@ def _stream(request):
 
 
 @sensitive_post_parameters("secret")
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def activity_stream(request):
     """Set up or change the org's activity stream (webhook or the checkpoint sinks)."""
     stream = _stream(request)
@@ -182,8 +182,8 @@ def activity_stream(request):
     return render_page(request, "orgs/settings_activity_stream.html", context)
 
 
-@org_view("org.manage_settings")
 @require_POST
+@org_view("org.manage_settings")
 def activity_stream_remove(request):
     stream = _stream(request)
     if stream is None:
@@ -196,8 +196,8 @@ def activity_stream_remove(request):
 # --- SSO -----------------------------------------------------------------------------------
 
 
-@org_view("org.manage_settings")
 @require_GET
+@org_view("org.manage_settings")
 def sso(request):
     config = (
         SSOConfiguration.objects.filter(org=request.org)
@@ -223,8 +223,8 @@ def _domain(request, domain_id):
     )
 
 
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def domain_list(request):
     org = request.org
     form = DomainAddForm(request.POST or None)
@@ -246,8 +246,8 @@ def domain_list(request):
     return render_page(request, "orgs/settings_domains.html", context)
 
 
-@org_view("org.manage_settings")
 @require_POST
+@org_view("org.manage_settings")
 def domain_verify(request, domain_id):
     domain = _domain(request, domain_id)
     error = None
@@ -265,8 +265,8 @@ def domain_verify(request, domain_id):
     return redirect(_url(request, "domains") + f"#domain-{domain.pk}")
 
 
-@org_view("org.manage_settings")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_settings")
 def domain_remove(request, domain_id):
     domain = _domain(request, domain_id)
     if request.method == "POST":

@@ -26,7 +26,7 @@ from ..forms import (
     TeamMemberAddForm,
     TeamSettingsForm,
 )
-from ..models import OrgMembership, Team, User
+from ..models import OrgMembership, Team, TeamMembership, User
 from .rendering import form_partial, paginate, render_page, wants_partial
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
@@ -42,8 +42,8 @@ def _team_url(team, name="orgs:team"):
     return reverse(name, kwargs={"org_slug": team.org.slug, "team_id": team.pk})
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_list(request):
     org = request.org
     form = TeamForm(request.POST or None)
@@ -115,8 +115,8 @@ def _team_page(request, team, *, member_form=None, access_form=None, row_forms=N
     return render_page(request, "orgs/team_detail.html", context)
 
 
-@org_view("org.manage_teams")
 @require_GET
+@org_view("org.manage_teams")
 def team_detail(request, team_id):
     team = _team(request, team_id)
     if wants_partial(request) and request.GET.get("suggest"):
@@ -135,8 +135,8 @@ def team_detail(request, team_id):
     return _team_page(request, team)
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_member_add(request, team_id):
     team = _team(request, team_id)
     form = TeamMemberAddForm(request.POST, team=team)
@@ -158,15 +158,16 @@ def team_member_add(request, team_id):
     return _team_page(request, team, member_form=form)
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_member_remove(request, team_id, user_id):
     team = _team(request, team_id)
     membership = get_object_or_404(
         OrgMembership.objects.select_related("user"), org=request.org, user_id=user_id
     )
     user = membership.user
-    if not team.members.filter(pk=user.pk).exists():
+    in_team = TeamMembership.objects.filter(team=team, user=user).only("until").first()
+    if in_team is None:
         raise Http404(f"{user.email} is not in {team.name}.")
     if team.managed_by_idp:
         raise PermissionDenied(f"{team.name} is managed by your identity provider.")
@@ -183,7 +184,14 @@ def team_member_remove(request, team_id, user_id):
             return render_page(request, "orgs/team_detail.html", context, partial="members")
         done = f"{user.email} removed from {team.name}."
         if removed:
-            undo.offer(request, done, kind=undo.TEAM_MEMBER, team=team.pk, user=user.pk)
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_MEMBER,
+                team=team.pk,
+                user=user.pk,
+                until=undo.ends(in_team),
+            )
         else:
             messages.success(request, done)
         return redirect(_team_url(team))
@@ -206,8 +214,8 @@ def _access_partial(request, team, note=None, **kwargs):
     return render_page(request, "orgs/team_detail.html", context, partial="access")
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_access_add(request, team_id):
     team = _team(request, team_id)
     form = TeamAccessAddForm(request.POST, team=team)
@@ -253,8 +261,8 @@ def _access_form(grant, data=None):
     )
 
 
-@org_view("org.manage_teams")
 @require_POST
+@org_view("org.manage_teams")
 def team_access_change(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
@@ -302,8 +310,8 @@ def team_access_change(request, team_id, workspace_id):
     return _team_page(request, team, row_forms={grant.pk: form})
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_access_remove(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
@@ -345,8 +353,8 @@ def team_access_remove(request, team_id, workspace_id):
 # --- a team's Settings tab -----------------------------------------------------------------
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_settings(request, team_id):
     team = _team(request, team_id)
     form = TeamSettingsForm(request.POST or None, request.FILES or None, team=team)
@@ -374,8 +382,8 @@ def team_settings(request, team_id):
     )
 
 
-@org_view("org.manage_teams")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_teams")
 def team_delete(request, team_id):
     team = _team(request, team_id)
     if request.method == "POST":

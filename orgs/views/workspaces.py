@@ -16,8 +16,8 @@ from ..models import Domain
 from .rendering import paginate, render_page, wants_partial
 
 
-@org_view("org.view_console")
 @require_http_methods(["GET", "POST"])
+@org_view("org.view_console")
 def workspace_list(request):
     org = request.org
     if request.method == "POST":
@@ -54,8 +54,8 @@ def workspace_list(request):
     return render_page(request, "orgs/workspaces.html", context)
 
 
-@org_view("org.manage_workspaces")
 @require_http_methods(["GET", "POST"])
+@org_view("org.manage_workspaces")
 def workspace_delete(request, workspace_id):
     workspace = get_object_or_404(Workspace, pk=workspace_id, org=request.org)
     form = ConfirmForm(request.POST or None, expected=workspace.slug)

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from audit.models import ActivityEntry, ActivityExport, ExportStatus
+from audit.models import ActivityEntry, ExportJob, ExportStatus
 from orgs.models import OrgMembership
 from tests.factories import OrganizationFactory, OrgMembershipFactory, TeamFactory
 
@@ -38,7 +38,7 @@ def test_a_large_export_becomes_a_job_with_a_download(client, org, settings):
     assert matching > 3
 
     started = client.get("/orgs/big/activity/export.csv")
-    job = ActivityExport.objects.get()
+    job = ExportJob.objects.get()
     assert started["Location"] == f"/orgs/big/activity/exports/{job.pk}/"
     assert job.status == ExportStatus.DONE  # the task ran (eagerly) after the commit
     # The export's own log entry (recorded before the task ran) is in it too.
@@ -58,7 +58,7 @@ def test_a_large_export_becomes_a_job_with_a_download(client, org, settings):
 def test_progress_is_a_polling_partial_until_ready(client, org, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 3
     client.force_login(admin_of(org))
-    job = ActivityExport.objects.create(org=org, rows_total=10, rows_done=4)
+    job = ExportJob.objects.create(org=org, rows_total=10, rows_done=4)
     partial = client.get(f"/orgs/big/activity/exports/{job.pk}/", headers={"HX-Request": "true"})
     html = partial.content.decode()
     assert html.lstrip().startswith('<section class="card" id="export-progress"')
@@ -72,11 +72,11 @@ def test_a_small_export_still_streams(client, org, settings):
     client.force_login(admin_of(org))
     response = client.get("/orgs/big/activity/export.csv")
     assert response.streaming
-    assert not ActivityExport.objects.exists()
+    assert not ExportJob.objects.exists()
 
 
 def test_jobs_of_another_org_are_not_found(client, org):
-    job = ActivityExport.objects.create(org=org, status=ExportStatus.DONE)
+    job = ExportJob.objects.create(org=org, status=ExportStatus.DONE)
     other = OrgMembershipFactory(role="admin")
     client.force_login(other.user)
     slug = other.org.slug

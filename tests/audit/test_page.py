@@ -329,8 +329,9 @@ def test_activity_url_template_tag(org):
     assert html == "/orgs/initech/activity/?entity=flow&amp;id=3"
 
 
-def test_anonymous_post_is_sent_to_login_too(client, org):
-    assert client.post(URL).status_code == 302
+def test_anonymous_post_is_405_as_on_every_get_only_page(client, org):
+    # The method check comes first, then access (tests/test_decorator_order.py).
+    assert client.post(URL).status_code == 405
 
 
 def test_email_matching_many_actors_filters_by_substring(admin_client, org, story, monkeypatch):

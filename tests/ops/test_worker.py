@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from audit.models import ActivityExport, ExportStatus
+from audit.models import ExportJob, ExportStatus
 from orgs.models import Invitation, InvitationDelivery
 from orgs.roles import OrgRole
 from tests.factories import PASSWORD, OrganizationFactory, OrgMembershipFactory
@@ -83,7 +83,7 @@ def test_a_large_export_is_written_by_the_worker_to_the_bucket(cluster, admin, s
     assert sign_in(browser, web, admin.email, PASSWORD).status_code == 302
     started = browser.get(f"{web}/orgs/queue/activity/export.csv", allow_redirects=False)
     assert started.status_code == 302
-    job = ActivityExport.objects.get()
+    job = ExportJob.objects.get()
     assert started.headers["Location"] == f"/orgs/queue/activity/exports/{job.pk}/"
 
     deadline = time.monotonic() + 60
@@ -99,4 +99,4 @@ def test_a_large_export_is_written_by_the_worker_to_the_bucket(cluster, admin, s
     listed = s3_client(s3_server).list_objects_v2(Bucket=cluster.env["AWS_STORAGE_BUCKET_NAME"])
     assert [item["Key"] for item in listed["Contents"]] == [job.file.name]
     assert job.file.name.startswith("exports/activity/")
-    assert "build_activity_export" in cluster.log("worker")
+    assert "build_export" in cluster.log("worker")

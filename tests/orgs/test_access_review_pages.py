@@ -254,3 +254,22 @@ def test_queue_page_query_count_is_constant(client, acme, demo, extra, django_as
 
 
 QUEUE_QUERIES = 12
+
+
+def test_many_parts_paginate_and_the_queue_offers_a_select(client, acme, demo):
+    from tests.factories import WorkspaceFactory
+
+    for n in range(30):
+        WorkspaceFactory(org=acme, name=f"Region {n:02}", slug=f"region-{n:02}")
+    review = start(acme, demo)
+    client.force_login(demo["admin@acme.test"])
+    detail = client.get(f"/orgs/acme/reviews/{review.pk}/").content.decode()
+    assert "Page 1 of 2" in detail and 'name="page" value="1"' in detail
+    queue = client.get(f"/orgs/acme/reviews/{review.pk}/queue/?scope=org").content.decode()
+    assert '<select id="queue-scope" name="scope">' in queue
+    assert '<option value="org" selected>Org roles (8 to do)</option>' in queue
+    response = client.post(
+        f"/orgs/acme/reviews/{review.pk}/reviewers/",
+        {"scope": "org", "email": "editor@acme.test", "page": "2"},
+    )
+    assert response.url == f"/orgs/acme/reviews/{review.pk}/?page=2#reviewers"

@@ -541,3 +541,59 @@ def test_evidence_csv_cell_by_cell(acme, demo):
     ]
     exported = entries(acme, "access_review").get(action="exported")
     assert exported.changes == {"format": [None, "csv"]}
+
+
+# --- at the same moment (PostgreSQL) ----------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_deciding_one_item_at_once_record_one_decision(acme, demo):
+    from tests.concurrency import run_at_once
+
+    review = start(acme, demo)
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    admin, wsadmin = demo["admin@acme.test"], demo["wsadmin@acme.test"]
+    services.review_reviewer_add(actor=admin, review=review, workspace=marketing, user=admin)
+    viewer = item(review, "viewer@acme.test", "Marketing")
+    outcomes = run_at_once(
+        [
+            lambda: services.review_decide(actor=wsadmin, item=viewer, decision="remove"),
+            lambda: services.review_decide(actor=admin, item=viewer, decision="keep"),
+        ],
+        expected=(ServiceError,),
+    )
+    refused = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert len(refused) == 1 and "already reviewed" in refused[0].text
+    [made] = [o for o in outcomes if not isinstance(o, ServiceError)]
+    assert entries(acme, "access_review_decision").count() == 1
+    removed = entries(acme, "workspace_member").filter(action="deleted").count()
+    assert removed == (1 if made.decision == "remove" else 0)
+    still_member = WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
+    assert still_member == (made.decision == "keep")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_and_the_deadline_at_once_never_both_act(acme, demo):
+    from tests.concurrency import run_at_once
+
+    review = start(acme, demo, on_deadline="remove", include_org_roles=False)
+    viewer = item(review, "viewer@acme.test", "Marketing")
+    outcomes = run_at_once(
+        [
+            lambda: services.review_decide(
+                actor=demo["wsadmin@acme.test"], item=viewer, decision="keep"
+            ),
+            lambda: services.review_close(actor="review", review=review),
+        ],
+        expected=(ServiceError,),
+    )
+    decision = AccessReviewItem.objects.get(pk=viewer.pk).decision
+    if isinstance(outcomes[0], ServiceError):  # the deadline came first and removed it
+        assert "closed" in outcomes[0].text
+        assert (decision.decision, decision.reviewer_email) == ("remove", "review")
+    else:  # the reviewer came first: the deadline left the kept item alone
+        assert (decision.decision, decision.reviewer_email) == ("keep", "wsadmin@acme.test")
+        assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
+    assert entries(acme, "access_review_decision").filter(entity_id=str(viewer.pk)).count() == 1

@@ -132,6 +132,16 @@ def test_removing_an_org_member_on_the_org_page_removes_their_access(operator, a
     assert mark() == [("workspace_member", "deleted", OPS), ("org_member", "deleted", OPS)]
 
 
+def test_deleting_an_org_member_from_its_page(operator, acme, demo, mark):
+    viewer = demo["viewer@acme.test"]
+    membership = OrgMembership.objects.get(org=acme, user=viewer)
+    response = delete(operator, f"/admin/orgs/orgmembership/{membership.pk}/delete/")
+    assert response.status_code == 200
+    assert not OrgMembership.objects.filter(pk=membership.pk).exists()
+    assert not WorkspaceMembership.objects.filter(user=viewer).exists()
+    assert mark() == [("workspace_member", "deleted", OPS), ("org_member", "deleted", OPS)]
+
+
 def test_the_org_page_cannot_demote_every_admin(operator, acme, demo):
     url = f"/admin/orgs/organization/{acme.pk}/change/"
     page = operator.get(url)
@@ -371,6 +381,33 @@ def test_deleting_a_workspace_removes_its_domains_like_the_domains_page(operator
     assert ("domain", "deleted", OPS) in mark()[start:]
 
 
+def test_verifying_a_domain_from_the_list(operator, acme, mark, monkeypatch):
+    from orgs import domains
+
+    domain = services.domain_add(actor=None, org=acme, hostname="go.acme.example")
+    monkeypatch.setattr(domains, "lookup_txt", lambda name: [domain.verification_token])
+    start = len(mark())
+    operator.post("/admin/orgs/domain/", {"action": "verify", "_selected_action": [domain.pk]})
+    domain.refresh_from_db()
+    assert domain.is_verified
+    assert mark()[start:] == [("domain", "updated", OPS)]
+
+
+def test_a_domain_that_fails_verification_changes_nothing(operator, acme, mark, monkeypatch):
+    from orgs import domains
+
+    domain = services.domain_add(actor=None, org=acme, hostname="go.acme.example")
+    monkeypatch.setattr(domains, "lookup_txt", lambda name: [])
+    start = len(mark())
+    response = operator.post(
+        "/admin/orgs/domain/", {"action": "verify", "_selected_action": [domain.pk]}, follow=True
+    )
+    assert "Nothing was changed: No TXT record" in text(response)
+    domain.refresh_from_db()
+    assert not domain.is_verified
+    assert mark()[start:] == []
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 
@@ -403,6 +440,18 @@ def test_revoking_invitations_from_the_list(operator, acme, mark):
     )
     assert response.status_code == 200
     assert not Invitation.objects.filter(pk__in=pks, status="pending").exists()
+    assert mark() == [("invitation", "updated", OPS)] * len(pks)
+
+
+def test_resending_invitations_from_the_list(operator, acme, mark, mailoutbox):
+    pks = list(Invitation.objects.filter(org=acme, status="pending").values_list("pk", flat=True))
+    before = {i.pk: i.expires_at for i in Invitation.objects.filter(pk__in=pks)}
+    response = operator.post(
+        "/admin/orgs/invitation/", {"action": "resend", "_selected_action": pks}, follow=True
+    )
+    assert f"Resent {len(pks)} invitation(s)" in text(response)
+    for invitation in Invitation.objects.filter(pk__in=pks):
+        assert invitation.expires_at >= before[invitation.pk]
     assert mark() == [("invitation", "updated", OPS)] * len(pks)
 
 

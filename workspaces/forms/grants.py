@@ -91,6 +91,22 @@ class GrantForm(FlagFieldsForm):
             return False
         return not role or rank[role] < rank[self.shown_role]
 
+    def lowers_grant(self) -> bool:
+        """Whether saving lowers the grant itself: a lower role or "No access", or a flag on
+        before and off after (a new role's defaults count: SPEC §3.2). Pure — no query; only
+        such a change can lower anyone's effective access (the impact preview's question)."""
+        if self.shown is None:
+            return False
+        changes = self.changes()
+        if changes is None:
+            return True
+        role, flags = permissions.grant_after(self.shown, changes["role"], changes["flags"])
+        shown_role, shown_flags = self.shown
+        rank = permissions.ROLE_RANK
+        return rank[role] < rank[shown_role] or any(
+            shown_flags[flag] and not flags[flag] for flag in FLAGS
+        )
+
     def changes(self) -> dict | None:
         """What to pass to workspace_member_set / team_access_set, or None for "No access";
         `until` is the end date as orgs.expiry.from_picked_day reads it (Undo keeps it).

@@ -1,16 +1,23 @@
 """Writes to a workspace's content other than flows: flow templates, assets, brand kits and
 audience contacts (atomic; actor keyword-only). Audience exports go through here too, so that
-the one place an export happens is the place it is recorded."""
+the one place an export happens is the place it is recorded: small ones stream from the
+request, large ones are background jobs of kind "audience" (registered below with
+audit.exports)."""
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from audit.context import service
+from audit.export import csv_stream
+from audit.exports import Exporter, export_queue, register
+from audit.models import ExportJob, ExportKind
 from audit.recording import record
 from orgs.errors import GoneError, ServiceError
 from orgs.locking import lock_org, lock_row
@@ -243,39 +250,42 @@ def contact_tag_remove(*, actor, contact: AudienceContact, tag: str) -> Audience
 
 
 AUDIENCE_CSV_HEADER = ("email", "name", "source_flow", "collected_at", "consent", "tags")
-# A cell starting with one of these would be run as a formula by spreadsheet software.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[tuple]:
-    """The contacts matching `filters` as CSV rows (header first), read with a database
-    iterator so an export of any size runs in constant memory. Every audience export goes
-    through this function (the export view calls nothing else), which makes it the one point
-    where an export meets the activity log (action `exported`, entity `audience_export`)."""
+def _audience_rows(workspace, filters: AudienceFilters) -> Iterator[tuple]:
+    """The matching contacts as CSV cells, newest first, read with a database iterator (chunks
+    of 2,000) so an export of any size runs in constant memory."""
     rows = (
         audience_contacts(workspace, filters)
         .order_by("-collected_at", "-id")
         .values_list("email", "name", "source_flow__name", "collected_at", "consent", "tags")
         .iterator(chunk_size=2000)
     )
+    for email, name, flow, collected_at, consent, tags in rows:
+        yield (
+            email,
+            name,
+            flow,
+            timezone.localtime(collected_at).isoformat(timespec="seconds"),
+            "yes" if consent else "no",
+            ";".join(tags or ()),
+        )
 
-    def generate():
-        yield AUDIENCE_CSV_HEADER
-        for email, name, flow, collected_at, consent, tags in rows:
-            yield (
-                _cell(email),
-                _cell(name),
-                _cell(flow),
-                timezone.localtime(collected_at).isoformat(timespec="seconds"),
-                "yes" if consent else "no",
-                _cell(";".join(tags or ())),
-            )
 
+def audience_csv(workspace, filters: AudienceFilters) -> Iterator[str]:
+    """The CSV text lines (header first) of the matching contacts, through the shared writer
+    (audit.export.csv_stream: cells a spreadsheet would run as formulas are neutralised)."""
+    return csv_stream(AUDIENCE_CSV_HEADER, _audience_rows(workspace, filters))
+
+
+def audience_export_filename(workspace) -> str:
+    return f"{workspace.slug}-audience-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+def _record_audience_export(workspace, filters: AudienceFilters, *, background=False) -> None:
+    changes = {"filters": [None, filters.as_dict() or "none"]}
+    if background:
+        changes["delivery"] = [None, "background"]
     record(
         action="exported",
         org=workspace.org_id,
@@ -283,6 +293,40 @@ def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[t
         entity_type="audience_export",
         entity_id=workspace.pk,
         entity_label=f"Audience of {workspace.name}",
-        changes={"filters": [None, filters.as_dict() or "none"]},
+        changes=changes,
     )
-    return generate()
+
+
+@service
+def audience_export(*, actor, workspace, filters: AudienceFilters) -> Iterator[str]:
+    """A small export, streamed by the request: logged (action `exported`, entity
+    `audience_export`, with the filters), then the CSV lines (audience_csv). Every audience
+    export, streamed or in the background, is logged by this module."""
+    _record_audience_export(workspace, filters)
+    return audience_csv(workspace, filters)
+
+
+@service
+def audience_export_start(*, actor, workspace, filters: AudienceFilters, rows: int) -> ExportJob:
+    """A large export as a background job (audit.exports): logged with `delivery: background`,
+    then queued; the worker writes audience_csv to storage. `rows`: how many contacts match
+    now (the progress bar's total)."""
+    _record_audience_export(workspace, filters, background=True)
+    return export_queue(
+        actor=actor,
+        kind=ExportKind.AUDIENCE,
+        org=workspace.org,
+        workspace=workspace,
+        query=urlencode(filters.as_dict()),
+        rows=rows,
+    )
+
+
+def _audience_job_lines(job: ExportJob) -> Iterator[str]:
+    return audience_csv(job.workspace, AudienceFilters.from_query(QueryDict(job.query)))
+
+
+register(
+    ExportKind.AUDIENCE,
+    Exporter(_audience_job_lines, lambda job: audience_export_filename(job.workspace)),
+)

@@ -1,17 +1,18 @@
 """Audience: contacts with search, tag filter and pagination; tag and delete a contact; export
 the filtered contacts as CSV. Everything here needs ws.view_audience (SPEC §3.2)."""
 
-import csv
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from audit import export_pages
+from audit.models import ExportJob, ExportKind
 from flowadmin.htmx import partial_or_page
 from flowadmin.routers import replica_reads
 from orgs.errors import ServiceError
@@ -107,28 +108,53 @@ def contact_delete(request, contact_id):
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands back the CSV line for streaming."""
-
-    def write(self, value):
-        return value
-
-
 @require_GET
 @workspace_view("ws.view_audience")
 @replica_reads
 def audience_export_csv(request):
-    """The contacts matching the list's filters, streamed row by row (constant memory)."""
+    """The contacts matching the list's filters as CSV: streamed row by row (constant memory)
+    up to settings.EXPORT_INLINE_MAX_ROWS contacts; beyond, a background job whose progress
+    page offers the file when it is written (the activity log's export machinery)."""
     filters = AudienceFilters.from_query(request.GET)
-    rows = content_services.audience_export(
-        actor=request.user, workspace=request.workspace, filters=filters
+    workspace = request.workspace
+    rows = audience_contacts(workspace, filters).count()
+    if rows > settings.EXPORT_INLINE_MAX_ROWS:
+        job = content_services.audience_export_start(
+            actor=request.user, workspace=workspace, filters=filters, rows=rows
+        )
+        return redirect(ws_url(request, "audience_export_job", job.pk))
+    lines = content_services.audience_export(
+        actor=request.user, workspace=workspace, filters=filters
     )
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    filename = f"{request.workspace.slug}-audience-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = content_services.audience_export_filename(workspace)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _job(request, job_id) -> ExportJob:
+    return get_object_or_404(
+        ExportJob, pk=job_id, kind=ExportKind.AUDIENCE, workspace=request.workspace
+    )
+
+
+@require_GET
+@workspace_view("ws.view_audience")
+def audience_export_job(request, job_id):
+    """A background audience export's progress (htmx polls it until the file is ready)."""
+    job = _job(request, job_id)
+    return export_pages.progress(
+        request,
+        job,
+        "workspaces/audience/export_job.html",
+        download_url=ws_url(request, "audience_export_download", job.pk),
+        back_url=ws_url(request, "audience"),
+    )
+
+
+@require_GET
+@workspace_view("ws.view_audience")
+def audience_export_download(request, job_id):
+    return export_pages.download(_job(request, job_id))

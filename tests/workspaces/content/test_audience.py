@@ -267,9 +267,10 @@ def test_export_queries_do_not_grow_with_rows(
 ):
     url = ws_path(marketing, "audience/export.csv")
     # Reading and streaming, then the activity entry that records the export (chain head,
-    # entry, chain update, and the actor and workspace-name lookup rows)
+    # entry, chain update, and the actor and workspace-name lookup rows, inside the service's
+    # savepoint), and the COUNT that chooses between streaming and a background job
     for _ in range(2):
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(13):
             export_rows(audience_client.get(url))
         AudienceContactFactory.create_batch(50, workspace=marketing)
 
@@ -296,3 +297,95 @@ def test_export_reads_with_an_iterator(marketing, people, monkeypatch):
 def test_filters_from_query_normalise():
     filters = AudienceFilters.from_query({"q": "  ann   lee ", "tag": " VIP "})
     assert filters.as_dict() == {"q": "ann lee", "tag": "vip"}
+
+
+# --- large exports run in the background (the activity export's job machinery) ---------------
+
+
+def export_job_rows(client, marketing, job) -> list[list[str]]:
+    from django.http import FileResponse
+
+    response = client.get(ws_path(marketing, f"audience/exports/{job.pk}/download"))
+    assert isinstance(response, FileResponse)
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_a_large_export_is_a_background_job_with_a_download(
+    audience_client, marketing, people, settings, django_capture_on_commit_callbacks
+):
+    from audit.models import ActivityEntry, ExportJob
+
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    AudienceContactFactory(workspace=marketing, email="eve@example.test", name="=cmd|'/C calc'!A0")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = audience_client.get(ws_path(marketing, "audience/export.csv"))
+    job = ExportJob.objects.get()
+    assert started.status_code == 302
+    assert started["Location"] == ws_path(marketing, f"audience/exports/{job.pk}/")
+    assert (job.kind, job.workspace, job.status) == ("audience", marketing, "done")
+    assert job.rows_total == job.rows_done == 4
+    assert job.file.name.startswith("exports/audience/marketing-audience-")
+    page = audience_client.get(started["Location"]).content.decode()
+    assert "Download the CSV" in page
+    assert "4 contacts" in page
+    rows = export_job_rows(audience_client, marketing, job)
+    assert rows[0] == ["email", "name", "source_flow", "collected_at", "consent", "tags"]
+    assert {row[0] for row in rows[1:]} == {
+        "ann@example.test",
+        "bob@example.test",
+        "cy@other.test",
+        "eve@example.test",
+    }
+    # the shared writer's formula escaping
+    assert [row[1] for row in rows if row[0] == "eve@example.test"] == ["'=cmd|'/C calc'!A0"]
+    entry = ActivityEntry.objects.filter(entity_type="audience_export").latest("pk")
+    assert entry.actor_email == "audience@acme.test"
+    assert entry.changes["delivery"] == [None, "background"]
+
+
+def test_a_background_export_honours_the_filters(
+    audience_client, marketing, people, settings, django_capture_on_commit_callbacks
+):
+    from audit.models import ExportJob
+
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        audience_client.get(ws_path(marketing, "audience/export.csv"), {"q": "ann", "tag": "news"})
+    job = ExportJob.objects.get()
+    assert job.query == "q=ann&tag=news"
+    assert [row[0] for row in export_job_rows(audience_client, marketing, job)[1:]] == [
+        "bob@example.test"
+    ]
+
+
+def test_the_job_page_polls_until_the_file_is_ready(audience_client, marketing, people):
+    from audit.models import ExportJob
+
+    job = ExportJob.objects.create(
+        kind="audience", org=marketing.org, workspace=marketing, rows_total=10, rows_done=4
+    )
+    partial = audience_client.get(
+        ws_path(marketing, f"audience/exports/{job.pk}/"), headers={"HX-Request": "true"}
+    )
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="export-progress"')
+    assert 'hx-trigger="every 2s"' in html
+    assert "4 of 10 contacts written (40%)" in html
+    download = ws_path(marketing, f"audience/exports/{job.pk}/download")
+    assert audience_client.get(download).status_code == 404
+
+
+def test_export_jobs_stay_in_their_workspace_and_need_the_audience_flag(
+    client, demo, marketing, sales
+):
+    from audit.models import ExportJob
+
+    job = ExportJob.objects.create(kind="audience", org=sales.org, workspace=sales, status="done")
+    activity_job = ExportJob.objects.create(org=marketing.org, status="done")
+    client.force_login(demo["admin@acme.test"])
+    assert client.get(ws_path(marketing, f"audience/exports/{job.pk}/")).status_code == 404
+    assert client.get(ws_path(sales, f"audience/exports/{job.pk}/")).status_code == 200
+    assert client.get(ws_path(sales, f"audience/exports/{activity_job.pk}/")).status_code == 404
+    assert client.get(f"/orgs/acme/activity/exports/{job.pk}/").status_code == 404
+    client.force_login(demo["viewer@acme.test"])
+    assert client.get(ws_path(marketing, "audience/export.csv")).status_code == 403

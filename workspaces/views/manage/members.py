@@ -132,6 +132,8 @@ def _confirm_lowering(request, membership, form):
     """A change that lowers access asks first, with who loses what (the impact preview);
     lowering your own role always asks: you may lose the Manage page at once. None: save."""
     user, ws = membership.user, request.workspace
+    if not form.lowers_grant():
+        return None  # nobody can lose anything: no preview to read
     change = impact.SetDirectGrant(user.pk, ws.pk, **_as_change(form.changes()))
     preview = previews.impact_preview(request.org, change)
     own = user == request.user and form.lowers_role()
