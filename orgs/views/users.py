@@ -180,6 +180,10 @@ def _confirm_org_role(request, membership, role):
         "fields": {"role": role, "until": request.POST.get("until", ""), "confirmed": "1"},
         "button": button,
         "cancel": _profile_url(request.org, membership.user_id),
+        # an Org Admin's pending invitations are revoked with their authority (issue #10)
+        "member": membership,
+        "sent_invitations": _sent_invitations(membership),
+        "invitations_verb": f"Making {name} an Org {label}",
     }
     return render(request, "orgs/confirm.html", context)
 
