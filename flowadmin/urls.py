@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from orgs.views import invitations as invitation_views
+from orgs.views import palette
 from workspaces.views.scan import scan_redirect
 
 from . import operations, signin, views
@@ -30,6 +31,7 @@ allauth_urlpatterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("jump/", palette.jump, name="jump"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", operations.readyz, name="readyz"),
     path("metrics", operations.metrics, name="metrics"),

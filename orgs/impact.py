@@ -44,9 +44,10 @@ class AccessState:
     org_id: int
     people: dict[int, OrgAccess]
     workspace_ids: frozenset[int]
-    # team name → its members' user ids: loaded for team changes (giving a team access it did
-    # not have reaches people whose sources don't name the team yet)
-    team_members: dict[str, frozenset[int]] = field(default_factory=dict)
+    # team name → {member's user id: when their team membership ends (None: never)}: loaded
+    # for team access changes (access a team did not have reaches people whose sources don't
+    # name the team yet, until their membership ends)
+    team_members: dict[str, dict] = field(default_factory=dict)
 
     def access(self, user_id: int) -> OrgAccess:
         return self.people.get(user_id) or OrgAccess(self.org_id)
@@ -84,15 +85,24 @@ def _edit_grants(state: AccessState, edit) -> AccessState:
             kept = sorted(edit(user_id, ws_id, list(sources)), key=permissions.source_order)
             if kept:
                 grants[ws_id] = kept
-        people[user_id] = OrgAccess(access.org_id, access.org_role, grants)
+        people[user_id] = _rebuilt(access, grants=grants)
     return _with(state, people)
+
+
+def _rebuilt(access: OrgAccess, **changes) -> OrgAccess:
+    """A copy of `access` with `changes` (org_role, grants), without its cached answers."""
+    return dataclasses.replace(access, **changes, _workspaces={})
 
 
 def _set_member(state: AccessState, user_id: int, org_role, grants=None) -> AccessState:
     access = state.access(user_id)
     people = dict(state.people)
     grants = access.grants if grants is None else grants
-    people[user_id] = OrgAccess(state.org_id, org_role, {k: list(v) for k, v in grants.items()})
+    copied = {k: list(v) for k, v in grants.items()}
+    if org_role is None:  # no longer a member: nothing of the membership remains
+        people[user_id] = OrgAccess(state.org_id)
+    else:
+        people[user_id] = _rebuilt(access, org_role=org_role, grants=copied)
     return _with(state, people)
 
 
@@ -185,7 +195,7 @@ class SetTeamAccess:
     def apply(self, state: AccessState) -> AccessState:
         if self.workspace_id not in state.workspace_ids:
             return state
-        members = state.team_members.get(self.team, frozenset())
+        members = state.team_members.get(self.team, {})
         people = {}
         for user_id, access in state.people.items():
             grants = {k: list(v) for k, v in access.grants.items()}
@@ -193,9 +203,11 @@ class SetTeamAccess:
             current = next((s for s in sources if _of_team(s, self.team)), None)
             if current is not None or user_id in members:
                 new = _regrant(current, TEAM, self.role, self.flags, self.team)
+                if current is None and new is not None:  # new access: ends with the membership
+                    new = dataclasses.replace(new, until=members[user_id])
                 sources = [s for s in sources if not _of_team(s, self.team)]
                 grants[self.workspace_id] = _sorted(sources + ([new] if new else []))
-            people[user_id] = OrgAccess(access.org_id, access.org_role, grants)
+            people[user_id] = _rebuilt(access, grants=grants)
         return _with(state, people)
 
 
@@ -495,6 +507,11 @@ def _with_flags(flags: dict[str, bool], role: str | None) -> str:
     defaults = permissions.flag_defaults(role)
     extra = [FLAG_LABELS[f] for f in FLAGS if flags[f] and not defaults[f]]
     return f" with {', '.join(extra)}" if extra else ""
+
+
+def held(role: str | None, flags: dict[str, bool]) -> str:
+    """'Viewer with Audience Viewer': a role and the flags it has beyond its defaults."""
+    return f"{role_label(role)}{_with_flags(flags, role)}"
 
 
 def sentence(impact: WorkspaceImpact, name: str, workspace: str | None) -> str:

@@ -49,12 +49,11 @@ def affected_user_ids(org, change) -> list[int]:
     raise TypeError(f"Not an orgs.impact change: {change!r}")
 
 
-def load_state(org, user_ids, workspace_ids, team=None) -> impact.AccessState:
-    """The policy's access of `user_ids` in `org` (one query); `team`: the name of the team
-    whose members they are."""
+def load_state(org, user_ids, workspace_ids, teams=None) -> impact.AccessState:
+    """The policy's access of `user_ids` in `org` (one query); `teams`: a team's name → its
+    members' membership ends (impact.AccessState.team_members)."""
     people = permissions.members_access(org, user_ids) if user_ids else {}
-    teams = {team: frozenset(user_ids)} if team is not None else {}
-    return impact.AccessState(org.pk, people, frozenset(workspace_ids), teams)
+    return impact.AccessState(org.pk, people, frozenset(workspace_ids), teams or {})
 
 
 # --- sign-in through SSO ----------------------------------------------------------------------
@@ -166,7 +165,7 @@ class Group:
 
     @property
     def lost_phrases(self) -> list[str]:
-        """'Editor via team Field Sales' for each source that goes (or changes)."""
+        """'via team Field Sales: Editor' for each source that goes (or changes)."""
         return [_phrase(s) for s in self.impact.lost]
 
     @property
@@ -191,7 +190,8 @@ class PersonPreview:
 
 
 def _phrase(source) -> str:
-    return f"{impact.role_label(source.role)} {impact.source_phrase(source)}"
+    """'direct: Viewer with Audience Viewer', 'via team Field Sales: Editor'."""
+    return f"{impact.source_phrase(source)}: {impact.held(source.role, source.flags)}"
 
 
 def _names(names: list[str]) -> str:
@@ -313,14 +313,19 @@ class Preview:
 def impact_preview(org, change) -> Preview:
     """The preview of `change` (an orgs.impact change) in `org`, in at most four queries (six
     when SSO-covered domains go), whatever the number of people or workspaces."""
-    user_ids = affected_user_ids(org, change)
+    teams = {}
+    if isinstance(change, impact.SetTeamAccess):  # who is in the team, until when
+        members = TeamMembership.objects.filter(team__org=org, team__name=change.team)
+        teams = {change.team: dict(members.values_list("user_id", "until"))}
+        user_ids = list(teams[change.team])
+    else:
+        user_ids = affected_user_ids(org, change)
     workspaces = (
         {}  # a domain's removal changes no grant: no workspace to name
         if isinstance(change, impact.RemoveDomain)
         else {ws.pk: ws for ws in Workspace.objects.filter(org=org).only("name", "slug")}
     )
-    team = change.team if isinstance(change, impact.SetTeamAccess) else None
-    state = load_state(org, user_ids, workspaces, team)
+    state = load_state(org, user_ids, workspaces, teams)
     result = impact.preview(state, change)
     users = (
         {u.pk: u for u in User.objects.filter(pk__in=[p.user_id for p in result.people])}

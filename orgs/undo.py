@@ -10,10 +10,13 @@ service that adds it: a new change with its own activity-log entry (the log stay
 append-only), checked by the policy like any change.
 
 Token payload: {"kind": one of KINDS, "org": org id, "by": user id, …the kind's fields}:
-- TEAM_MEMBER: "team", "user"
-- TEAM_ACCESS: "team", "workspace", "role", "flags" ({flag: bool})
-- WORKSPACE_MEMBER: "workspace", "user", "role", "flags"
+- TEAM_MEMBER: "team", "user", "until" (the membership's end, ISO 8601, or None)
+- TEAM_ACCESS: "team", "workspace", "role", "flags" ({flag: bool}), "until"
+- WORKSPACE_MEMBER: "workspace", "user", "role", "flags", "until" — the direct grant as it
+  was before it was removed or lowered (undoing sets it back whether or not it is there now)
 """
+
+import datetime
 
 from django.contrib import messages
 from django.core import signing
@@ -33,9 +36,22 @@ WORKSPACE_MEMBER = "workspace_member"
 KINDS = (TEAM_MEMBER, TEAM_ACCESS, WORKSPACE_MEMBER)
 
 
+def ends(grant) -> str | None:
+    """A grant's end (`until`, orgs.expiry) for a payload: ISO 8601, or None (no end)."""
+    until = getattr(grant, "until", None)
+    return until.isoformat() if until else None
+
+
+def end_of(payload: dict) -> datetime.datetime | None:
+    """The `until` of a payload, back as an aware datetime (or None)."""
+    until = payload.get("until")
+    return datetime.datetime.fromisoformat(until) if until else None
+
+
 def grant_values(grant) -> dict:
-    """The role and flags of a removed grant (WorkspaceMembership or TeamAccess), to restore."""
-    return {"role": grant.role, "flags": dict(grant.flags)}
+    """The role, flags and end of a grant as it was (a WorkspaceMembership, a TeamAccess or a
+    policy Source), to restore."""
+    return {"role": grant.role, "flags": dict(grant.flags), "until": ends(grant)}
 
 
 def offer(request, text: str, *, kind: str, **values) -> None:

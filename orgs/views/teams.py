@@ -34,7 +34,7 @@ from ..forms import (
     TeamMemberAddForm,
     TeamSettingsForm,
 )
-from ..models import OrgMembership, Team, User
+from ..models import OrgMembership, Team, TeamMembership, User
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
 
@@ -173,7 +173,8 @@ def team_member_remove(request, team_id, user_id):
         OrgMembership.objects.select_related("user"), org=request.org, user_id=user_id
     )
     user = membership.user
-    if not team.members.filter(pk=user.pk).exists():
+    in_team = TeamMembership.objects.filter(team=team, user=user).only("until").first()
+    if in_team is None:
         raise Http404(f"{user.email} is not in {team.name}.")
     if team.managed_by_idp:
         raise PermissionDenied(f"{team.name} is managed by your identity provider.")
@@ -190,7 +191,14 @@ def team_member_remove(request, team_id, user_id):
             return render_page(request, "orgs/team_detail.html", context, partial="members")
         done = f"{user.email} removed from {team.name}."
         if removed:
-            undo.offer(request, done, kind=undo.TEAM_MEMBER, team=team.pk, user=user.pk)
+            undo.offer(
+                request,
+                done,
+                kind=undo.TEAM_MEMBER,
+                team=team.pk,
+                user=user.pk,
+                until=undo.ends(in_team),
+            )
         else:
             messages.success(request, done)
         return redirect(_team_url(team))

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workspaces import services as workspace_services
-from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
+from workspaces.models import TeamAccess, Workspace
 
 from .. import services, undo
 from ..decorators import org_view, require
@@ -37,7 +37,7 @@ def _role_label(data) -> str:
 def _restore_team_member(request, data) -> str:
     team, user = _team(request, data), _user(request, data)
     require(request, "org.manage_teams", request.org)
-    services.team_member_add(actor=request.user, team=team, user=user)
+    services.team_member_add(actor=request.user, team=team, user=user, until=undo.end_of(data))
     return f"Undone: {user.email} is back in {team.name}."
 
 
@@ -49,7 +49,12 @@ def _restore_team_access(request, data) -> str:
     if TeamAccess.objects.filter(team=team, workspace=workspace).exists():
         raise ServiceError(f"{team.name} has access to {workspace.name} again already.")
     workspace_services.team_access_set(
-        actor=request.user, team=team, workspace=workspace, role=data["role"], flags=data["flags"]
+        actor=request.user,
+        team=team,
+        workspace=workspace,
+        role=data["role"],
+        flags=data["flags"],
+        until=undo.end_of(data),
     )
     return f"Undone: {team.name} has {_role_label(data)} access to {workspace.name} again."
 
@@ -57,10 +62,15 @@ def _restore_team_access(request, data) -> str:
 def _restore_workspace_member(request, data) -> str:
     workspace, user = _workspace(request, data), _user(request, data)
     require(request, "ws.manage", workspace)
-    if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
-        raise ServiceError(f"{user.display_name} has direct access to {workspace.name} already.")
-    workspace_services.workspace_member_add(
-        actor=request.user, workspace=workspace, user=user, role=data["role"], flags=data["flags"]
+    # The role and flags exactly as they were (a new or changed role's defaults, then these
+    # flags: workspaces.services.apply_grant), whether the grant is gone or was lowered.
+    workspace_services.workspace_member_set(
+        actor=request.user,
+        workspace=workspace,
+        user=user,
+        role=data["role"],
+        flags=data["flags"],
+        until=undo.end_of(data),
     )
     return (
         f"Undone: {user.display_name} is {_role_label(data)} of {workspace.name} again, with "

@@ -11,7 +11,7 @@ from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import impact, people, permissions, previews, services
+from .. import impact, people, permissions, previews, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
@@ -84,6 +84,11 @@ def _row_form(row, member, data=None):
     )
 
 
+# ?part= of the profile for htmx: the Members list edits a member's access in place
+# (`workspaces`: their rows and a finder for other workspaces; `found`: the finder's results).
+PROFILE_PARTS = {"workspaces": "access_editor", "found": "found_rows"}
+
+
 def _sent_invitations(membership) -> list[str]:
     """Emails of the pending invitations the member sent (revoked with their authority)."""
     pending = services.invitations_sent_by(membership.org_id, membership.user_id)
@@ -121,8 +126,9 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         else [],
     }
     template = "orgs/user_profile.html"
-    if wants_partial(request) and request.GET.get("part") == "workspaces":
-        template += "#workspace_rows"  # the Members list edits access in place
+    part = PROFILE_PARTS.get(request.GET.get("part", ""))
+    if wants_partial(request) and part:
+        template += f"#{part}"
     return render(request, template, context, status=status)
 
 
@@ -166,6 +172,10 @@ def _confirm_org_role(request, membership, role):
         "fields": {"role": role, "confirmed": "1"},
         "button": button,
         "cancel": _profile_url(request.org, membership.user_id),
+        # an Org Admin's pending invitations are revoked with their authority (issue #10)
+        "member": membership,
+        "sent_invitations": _sent_invitations(membership),
+        "invitations_verb": f"Making {name} an Org {label}",
     }
     return render(request, "orgs/confirm.html", context)
 
@@ -259,9 +269,20 @@ def user_workspace(request, user_id, workspace_id):
         }
         return render(request, "orgs/user_profile.html#ws_row", context)
     if saved:
-        messages.success(
-            request, f"Saved {membership.user.display_name}'s access to {workspace.name}."
-        )
+        done = f"Saved {membership.user.display_name}'s access to {workspace.name}."
+        was, now = before.direct, row.direct
+        if was is not None and (now is None or (now.role, now.flags) != (was.role, was.flags)):
+            # Lowered or removed after the confirmation page: Undo puts the grant back.
+            undo.offer(
+                request,
+                done,
+                kind=undo.WORKSPACE_MEMBER,
+                workspace=workspace.pk,
+                user=membership.user_id,
+                **undo.grant_values(was),
+            )
+        else:
+            messages.success(request, done)
         return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
     return _profile_page(request, profile, bound=(row, row_form))

@@ -91,9 +91,18 @@
     return form ? form.querySelectorAll("input, select, textarea") : [];
   }
 
+  // What the server last rendered: the controls' default state (every save swaps fresh HTML
+  // in), so a change made before htmx:load has run still counts as a change.
+  function serverValue(el) {
+    if (el.tagName !== "SELECT") return el.defaultValue;
+    var chosen = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+    chosen = chosen || el.options[0];
+    return chosen ? chosen.value : "";
+  }
+
   function snapshot(form) {
     return Array.prototype.map.call(controls(form), function (el) {
-      return { el: el, checked: el.checked, value: el.value };
+      return { el: el, checked: el.defaultChecked, value: serverValue(el) };
     });
   }
 
@@ -175,7 +184,7 @@
 
   // --- one save pattern: an edited row shows it, and saves only on its Save button ----------
   function isDirty(form) {
-    var saved = confirmed.get(form) || [];
+    var saved = confirmed.get(form) || snapshot(form);
     return saved.some(function (s) {
       if (s.el.type === "checkbox" || s.el.type === "radio") return s.el.checked !== s.checked;
       return s.el.type !== "hidden" && s.el.value !== s.value;
@@ -268,6 +277,135 @@
     });
   }
 
+  // --- the command palette: "/" or Ctrl-K (⌘K) opens it; type, ↑/↓ choose, Enter opens,
+  // Esc closes. An ARIA combobox whose listbox the server fills with only what the user may
+  // open (orgs.palette, GET /jump/?q=); without JavaScript the "Jump to…" link is a page.
+  function initPalette() {
+    var dialog = document.getElementById("palette");
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    var form = dialog.querySelector("form");
+    var input = document.getElementById("palette-input");
+    var list = document.getElementById("palette-options");
+    var status = document.getElementById("palette-status");
+    var url = form.getAttribute("action");
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+    var opener = null;
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+
+    function choose(index) {
+      var all = options();
+      active = all.length ? Math.max(0, Math.min(index, all.length - 1)) : -1;
+      all.forEach(function (option, i) { option.setAttribute("aria-selected", String(i === active)); });
+      if (active < 0) {
+        input.removeAttribute("aria-activedescendant");
+        return;
+      }
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+
+    function load() {
+      var mine = ++asked;
+      fetch(url + "?q=" + encodeURIComponent(input.value), {
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) throw response;
+          return response.text();
+        })
+        .then(function (html) {
+          if (mine !== asked) return; // an answer to an older query
+          list.innerHTML = html;
+          var count = options().length;
+          list.hidden = !count;
+          input.setAttribute("aria-expanded", String(count > 0));
+          status.textContent = count
+            ? count + (count === 1 ? " place" : " places") + " to jump to."
+            : "Nothing you can open matches “" + input.value.trim() + "”.";
+          choose(0);
+        })
+        .catch(function (failure) {
+          if (mine !== asked) return;
+          var answer = failure instanceof Response
+            ? { status: failure.status, getResponseHeader: function (name) { return failure.headers.get(name); } }
+            : null; // no answer at all
+          status.textContent = reasonFor(answer);
+        });
+    }
+
+    function open() {
+      if (dialog.open) return;
+      opener = document.activeElement;
+      input.value = "";
+      dialog.showModal();
+      input.focus();
+      load();
+    }
+
+    function go(option) {
+      if (option) window.location.assign(option.getAttribute("data-href"));
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(load, 120);
+    });
+    input.addEventListener("keydown", function (event) {
+      var all = options();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!all.length) return;
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        choose((active + step + all.length) % all.length);
+      } else if (event.key === "Enter" && active >= 0 && all[active]) {
+        event.preventDefault(); // without a choice, Enter submits to the Jump to page
+        go(all[active]);
+      }
+    });
+    list.addEventListener("click", function (event) {
+      go(event.target.closest("[role=option]"));
+    });
+    list.addEventListener("mousemove", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) choose(Array.prototype.indexOf.call(options(), option));
+    });
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close(); // a click on the backdrop
+    });
+    dialog.addEventListener("close", function () {
+      list.innerHTML = "";
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      status.textContent = "";
+      if (opener && opener.focus) opener.focus();
+    });
+    document.querySelectorAll(".jump-button").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        open();
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.altKey) return;
+      if ((event.key === "k" || event.key === "K") && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        open();
+        return;
+      }
+      if (event.key !== "/" || event.ctrlKey || event.metaKey) return;
+      var target = event.target;
+      var typing = target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+      if (!typing) {
+        event.preventDefault();
+        open();
+      }
+    });
+  }
+
   // --- the shell: menu button and org switcher -------------------------------------------
   function initShell() {
     var button = document.querySelector(".menu-button");
@@ -307,6 +445,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", initShell);
+  document.addEventListener("DOMContentLoaded", initPalette);
   // htmx:load fires for the page once and then for every swapped-in element.
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;

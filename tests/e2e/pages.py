@@ -87,7 +87,7 @@ def _review_pages(*, manage: bool) -> list[tuple[str, str]]:
 
 
 def pages_for(email: str) -> list[tuple[str, str]]:
-    pages = [("home", "/")]
+    pages = [("home", "/"), ("jump", "/jump/?q=a")]
     if email == "admin@acme.test":
         team = Team.objects.filter(org__slug="acme").order_by("pk").first()
         member = User.objects.get(email="viewer@acme.test")

@@ -477,15 +477,19 @@ def user_url(user, page="change"):
     return f"/admin/orgs/user/{user.pk}/{page}/"
 
 
-def test_adding_a_user(operator, mark):
-    response = post_form(
-        operator,
+def add_user(client, email, full_name, password="a long new passphrase"):
+    return post_form(
+        client,
         "/admin/orgs/user/add/",
-        email="New.Person@Example.Test",
-        full_name="New Person",
-        password1="a long new passphrase",
-        password2="a long new passphrase",
+        email=email,
+        full_name=full_name,
+        password1=password,
+        password2=password,
     )
+
+
+def test_adding_a_user(operator, mark):
+    response = add_user(operator, "New.Person@Example.Test", "New Person")
     assert response.status_code == 200
     user = User.objects.get(email="new.person@example.test")
     assert user.full_name == "New Person"
@@ -494,14 +498,7 @@ def test_adding_a_user(operator, mark):
 
 
 def test_adding_a_user_whose_email_is_taken_in_another_case(operator, demo):
-    response = post_form(
-        operator,
-        "/admin/orgs/user/add/",
-        email="EDITOR@acme.test",
-        full_name="Typed name",
-        password1="a long new passphrase",
-        password2="a long new passphrase",
-    )
+    response = add_user(operator, "EDITOR@acme.test", "Typed name")
     assert "already exists" in text(response)
     assert User.objects.filter(email__iexact="editor@acme.test").count() == 1
 

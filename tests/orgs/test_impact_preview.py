@@ -5,8 +5,11 @@ and at 1,000 members."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +26,16 @@ ROLES = list(WorkspaceRole.values)
 
 # --- random orgs ------------------------------------------------------------------------------
 
-grant = st.tuples(st.sampled_from(ROLES), st.fixed_dictionaries({f: st.booleans() for f in FLAGS}))
+# A grant: role, flags as asked, and in how many days it ends (None: never; expiring access)
+grant = st.tuples(
+    st.sampled_from(ROLES),
+    st.fixed_dictionaries({f: st.booleans() for f in FLAGS}),
+    st.sampled_from([None, 3, 30]),
+)
+
+
+def ends(days):
+    return timezone.now() + datetime.timedelta(days=days) if days else None
 
 
 @st.composite
@@ -37,11 +49,12 @@ def orgs(draw, min_teams=0):
     org_roles[draw(st.integers(0, people - 1))] = OrgRole.ADMIN
     pairs = st.tuples(st.integers(0, people - 1), st.integers(0, workspaces - 1))
     direct = draw(st.dictionaries(pairs, grant, max_size=people * workspaces))
-    in_team, access = {}, {}
+    in_team, access, ending = {}, {}, set()
     if teams:
         in_team = draw(
             st.sets(st.tuples(st.integers(0, teams - 1), st.integers(0, people - 1)), max_size=12)
         )
+        ending = draw(st.sets(st.sampled_from(sorted(in_team)))) if in_team else set()
         team_ws = st.tuples(st.integers(0, teams - 1), st.integers(0, workspaces - 1))
         access = draw(st.dictionaries(team_ws, grant, max_size=teams * workspaces))
     return {
@@ -50,6 +63,7 @@ def orgs(draw, min_teams=0):
         "teams": teams,
         "direct": direct,
         "in_team": in_team,
+        "team_ends": ending,  # team memberships that end in 10 days
         "access": access,
         "sso_domain": draw(st.booleans()),
     }
@@ -117,16 +131,19 @@ def build(spec):
         for i in range(spec["workspaces"])
     ]
     teams = [Team.objects.create(org=org, name=f"Team {i}") for i in range(spec["teams"])]
-    for (p, w), (role, flags) in spec["direct"].items():
+    for (p, w), (role, flags, days) in spec["direct"].items():
         role, flags = permissions.grant_after(None, role, flags)
         WorkspaceMembership.objects.create(
-            workspace=workspaces[w], user=users[p], role=role, **flags
+            workspace=workspaces[w], user=users[p], role=role, until=ends(days), **flags
         )
     for t, p in spec["in_team"]:
-        TeamMembership.objects.create(team=teams[t], user=users[p])
-    for (t, w), (role, flags) in spec["access"].items():
+        until = ends(10) if (t, p) in spec["team_ends"] else None
+        TeamMembership.objects.create(team=teams[t], user=users[p], until=until)
+    for (t, w), (role, flags, days) in spec["access"].items():
         role, flags = permissions.grant_after(None, role, flags)
-        TeamAccess.objects.create(team=teams[t], workspace=workspaces[w], role=role, **flags)
+        TeamAccess.objects.create(
+            team=teams[t], workspace=workspaces[w], role=role, until=ends(days), **flags
+        )
     domain = Domain.objects.create(org=org, hostname=f"{org.slug}.example.com", status="verified")
     if spec["sso_domain"]:
         sso = SSOConfiguration.objects.create(

@@ -30,7 +30,10 @@ def test_demoting_the_inviter_revokes_their_invitations(client, demo, acme, invi
     client.force_login(demo["admin@acme.test"])
     page = client.get(f"/orgs/acme/users/{inviter.pk}/")
     assert "spare@example.test" in page.content.decode()
-    client.post(f"/orgs/acme/users/{inviter.pk}/role/", {"role": "user"})
+    confirmation = client.post(f"/orgs/acme/users/{inviter.pk}/role/", {"role": "user"})
+    assert "spare@example.test" in confirmation.content.decode()  # the confirmation lists it
+    assert status() == "pending"
+    client.post(f"/orgs/acme/users/{inviter.pk}/role/", {"role": "user", "confirmed": "1"})
     assert status() == "revoked"
     entry = ActivityEntry.objects.filter(entity_type="invitation").order_by("-pk").first()
     assert (entry.action, entry.actor_email) == ("updated", "admin@acme.test")

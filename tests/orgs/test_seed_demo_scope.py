@@ -60,3 +60,23 @@ def test_reset_starts_the_demo_over_and_leaves_other_orgs(mine, acme):
     assert User.objects.get(email="viewer@acme.test").check_password("again-demo")
     assert Organization.objects.filter(slug="mine").exists()
     assert not Flow.objects.filter(workspace=mine).exists()
+
+
+def test_make_run_and_demo_reset_seed_as_documented():
+    """`make run` seeds only an empty database; only `make demo-reset` seeds over the demo
+    (`make -n` prints the commands without running them)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+
+    def commands(target):
+        done = subprocess.run([make, "-n", target], cwd=root, capture_output=True, text=True)
+        return [line for line in done.stdout.splitlines() if "seed_demo" in line]
+
+    assert [c.split("manage.py ")[1] for c in commands("run")] == ["seed_demo --if-empty"]
+    assert [c.split("manage.py ")[1] for c in commands("demo-reset")] == ["seed_demo --reset"]

@@ -2,14 +2,17 @@
 soon after, only in that org, only while the policy still lets them make the change; a
 forged or altered token does nothing. The browser flows are in tests/e2e/test_undo.py."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from audit.models import ActivityEntry
 from orgs import undo
 from orgs.models import Team, TeamMembership
 from tests.factories import OrgMembershipFactory
-from workspaces.models import WorkspaceMembership
+from workspaces.models import TeamAccess, WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,18 @@ def test_next_stays_on_this_site(client, demo):
 def test_undo_needs_a_post(client, demo):
     client.force_login(demo["admin@acme.test"])
     assert client.get(UNDO).status_code == 405
+
+
+def test_undo_restores_the_grants_end(client, demo):
+    """An expiring team access comes back with the same end (orgs.expiry), flags included."""
+    team = Team.objects.get(org__slug="acme", name="Field Sales")
+    end = (timezone.now() + timedelta(days=30)).replace(microsecond=0)
+    TeamAccess.objects.filter(team=team).update(until=end, audience_viewer=True)
+    grant = TeamAccess.objects.get(team=team)
+    client.force_login(demo["admin@acme.test"])
+    url = f"/orgs/acme/teams/{team.pk}/access/{grant.workspace_id}/remove/"
+    response = client.post(url, {"confirmed": "1"})
+    [message] = [m for m in get_messages(response.wsgi_request) if undo.token_of(m)]
+    undo_with(client, undo.token_of(message))
+    again = TeamAccess.objects.get(team=team)
+    assert (again.role, again.audience_viewer, again.until) == ("editor", True, end)

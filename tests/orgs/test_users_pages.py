@@ -741,3 +741,15 @@ def test_the_members_list_loads_a_members_workspace_rows_in_place(client, demo, 
     assert "<html" not in html
     assert f'id="ws-row-{viewer}-{marketing.pk}"' in html
     assert "Direct role in Marketing" in html
+
+
+def test_the_members_list_offers_the_other_workspaces_in_place(client, demo, marketing):
+    """An Org Admin gives access to a workspace the member has none in yet, from the list."""
+    client.force_login(demo["admin@acme.test"])
+    viewer = demo["viewer@acme.test"].pk
+    editor = text(client.get(f"/orgs/acme/users/{viewer}/?part=workspaces", headers=HTMX))
+    assert 'aria-label="Other workspaces for Vera Viewer"' in editor
+    assert f'hx-target="#found-{viewer}"' in editor
+    found = text(client.get(f"/orgs/acme/users/{viewer}/?part=found&find=sal", headers=HTMX))
+    assert "<html" not in found and "Direct role in Sales" in found
+    assert "Direct role in Marketing" not in found  # she has access there already

@@ -173,18 +173,13 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(
-    *, actor, workspace, user, role: str, flags: dict | None = None, until=None
-) -> WorkspaceMembership:
+def workspace_member_add(*, actor, workspace, user, role: str, until=None) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags,
-    then `flags` ({flag: bool}, e.g. the ones they had before an undone removal), ending at
-    `until` (None: no end)."""
+    ending at `until` (None: no end)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(
-        actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
-    )
+    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, until=until)
 
 
 @service
