@@ -92,5 +92,10 @@ def test_in_place_update_queries_do_not_grow_with_rows(
         client.post(url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX)
     grow(acme, marketing, 25, 2)
     with CaptureQueriesContext(connection) as large:
-        client.post(url, {"role": "viewer"}, headers=HTMX)
+        # Another raise (a lowering is confirmed first with the impact preview, a different path).
+        client.post(
+            url, {"role": "viewer", "audience_viewer": "on", "flows_manager": "on"}, headers=HTMX
+        )
+    membership.refresh_from_db()
+    assert membership.audience_viewer and membership.flows_manager
     assert len(small) == len(large)
