@@ -1,4 +1,12 @@
-"""How views answer htmx: one template per page, the swapped part a partial of it."""
+"""How views answer htmx — the one toolkit of every app's views: one template per page, the
+swapped part a partial of it (`render_page`), a client-side redirect after a successful htmx POST
+(`redirect_after_post`), and one page of a list (`paginate`)."""
+
+from django.core.paginator import Page, Paginator
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+PER_PAGE = 50
 
 
 def wants_partial(request) -> bool:
@@ -11,6 +19,29 @@ def wants_partial(request) -> bool:
 def partial_or_page(request, template: str, partial: str) -> str:
     """`template#partial` for an htmx swap, the whole `template` otherwise."""
     return f"{template}#{partial}" if wants_partial(request) else template
+
+
+def render_page(request, template, context, *, partial=None, status=200):
+    """The whole page, or only `partial` of it for htmx: one template per page."""
+    if partial and wants_partial(request):
+        template = f"{template}#{partial}"
+    return render(request, template, context, status=status)
+
+
+def form_partial(request, name):
+    """The partial holding a form that htmx posts: swapped after a POST, never on a GET."""
+    return name if request.method == "POST" else None
+
+
+def redirect_after_post(request, url):
+    """After a successful POST: a client-side redirect for htmx (HX-Redirect), a 302 otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def paginate(request, queryset, per_page: int = PER_PAGE) -> Page:
+    """The page of `queryset` named by `?page=` (a COUNT and one SELECT; out of range: the
+    last page)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 class VaryOnHtmxMiddleware:

@@ -83,3 +83,14 @@ class _Unchanged:
 
 
 UNCHANGED = _Unchanged()
+
+
+def from_picked_day(day: datetime.date | None, current: datetime.datetime | None):
+    """What a form's end date means for a grant that now ends at `current`: None (no end) for
+    an empty field, UNCHANGED when the day shown was left as it is (so an end set to another
+    instant, e.g. by a command, is not moved), else the end of the picked day."""
+    if day is None:
+        return None
+    if day == last_day(current):
+        return UNCHANGED
+    return end_of_day(day)

@@ -265,3 +265,34 @@ class WorkspaceCreateForm(forms.Form):
                 code="duplicate",
             )
         return slug
+
+
+class UntilField(forms.DateField):
+    """An optional end date (orgs.expiry): the last day the access counts, in TIME_ZONE; empty
+    means it does not end. Forms turn it into the grant's `until` with
+    orgs.expiry.from_picked_day."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Until")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("help_text", "Optional: the last day of access (empty: no end).")
+        super().__init__(**kwargs)
+
+
+EXPIRING_DAYS = 30
+
+
+class ExpiringField(forms.TypedChoiceField):
+    """The "access ending in 30 days" filter of the Users and Manage → Members pages
+    (orgs.expiry): a number of days, or None."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Access ending",
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", "Any"), (str(EXPIRING_DAYS), "In 30 days")],
+            **kwargs,
+        )

@@ -537,9 +537,10 @@ def sentence(impact: WorkspaceImpact, name: str, workspace: str | None) -> str:
     rank = permissions.ROLE_RANK
     if rank[after_role] < rank[before_role]:
         return f"{name} loses {held}{was}; keeps {remains}"
-    if rank[after_role] > rank[before_role]:
-        return f"{name} goes from {held} to {remains}"
     turned_off = [FLAG_LABELS[f] for f, b, a in impact.flag_changes if b and not a]
+    if rank[after_role] > rank[before_role]:
+        lost_flags = f"; loses {', '.join(turned_off)}" if turned_off else ""
+        return f"{name} goes from {held} to {remains}{lost_flags}"
     turned_on = [FLAG_LABELS[f] for f, b, a in impact.flag_changes if a and not b]
     parts = []
     if turned_off:

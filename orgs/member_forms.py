@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from . import expiry
+from .forms import ExpiringField, UntilField
 from .models import User
 from .people import MEMBER_SORTS
 from .roles import OrgRole, WorkspaceRole
@@ -33,6 +35,12 @@ class MemberFilterForm(forms.Form):
         required=False,
         choices=[("", "Any"), ("on", "Enabled"), ("off", "Not enabled")],
     )
+
+    expiring = ExpiringField()
+
+    def expiring_days(self) -> int | None:
+        """Days ahead for the "access ending soon" filter, or None (everyone)."""
+        return self.cleaned_data["expiring"] if self.is_valid() else None
 
     def two_factor_filter(self) -> bool | None:
         """True: members with 2FA only; False: without; None: everyone."""
@@ -86,6 +94,11 @@ class InviteForm(forms.Form):
 
 class OrgRoleForm(forms.Form):
     role = forms.ChoiceField(label="Primary Role", choices=OrgRole.choices)
+    until = UntilField(label="Member until")
+
+    def until_for(self, current):
+        """The end to give the membership now ending at `current` (orgs.expiry)."""
+        return expiry.from_picked_day(self.cleaned_data.get("until"), current)
 
     def lowers(self, current: str) -> bool:
         """True when the chosen role ranks below `current` (OrgRole lists the highest first)."""

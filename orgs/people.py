@@ -5,16 +5,17 @@ of all listed members comes from one `permissions.members_access` query."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from workspaces.models import Workspace
+from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import permissions, services
-from .models import Invitation, InvitationStatus, OrgMembership
+from .models import Invitation, InvitationStatus, OrgMembership, TeamMembership
 from .permissions import TEAM, OrgAccess, WorkspaceAccess
 from .roles import FLAGS, WorkspaceRole
 from .two_factor import second_factor_exists
@@ -84,12 +85,42 @@ def _member_ordering(sort: str):
     return [*ordering, "pk"]
 
 
+def ending_within(days: int, now=None) -> Q:
+    """Grants (of a model with `until`, orgs.expiry) that end within `days` days of `now`:
+    still current, ending at or before now + days."""
+    now = now or timezone.now()
+    return Q(until__gt=now, until__lte=now + timedelta(days=days))
+
+
+def members_with_access_ending(org, days: int, now=None) -> Q:
+    """OrgMembership rows of `org` whose person has some access in it ending within `days`:
+    the org membership itself, a workspace membership, a team membership or the access of one
+    of their teams (one EXISTS each, inside the page's one query)."""
+    window = ending_within(days, now)
+    person = OuterRef("user_id")
+    return (
+        window
+        | Exists(WorkspaceMembership.objects.filter(window, user_id=person, workspace__org=org))
+        | Exists(TeamMembership.objects.filter(window, user_id=person, team__org=org))
+        | Exists(
+            TeamAccess.objects.filter(window, team__org=org, team__memberships__user_id=person)
+        )
+    )
+
+
 def member_page(
-    org, *, q: str = "", sort: str = "name", page_number=1, two_factor: bool | None = None
+    org,
+    *,
+    q: str = "",
+    sort: str = "name",
+    page_number=1,
+    two_factor: bool | None = None,
+    expiring: int | None = None,
 ) -> Page:
     """One page of the org's members, searched by name or email, as MemberRows; each
     membership carries `has_two_factor` (TOTP or WebAuthn enrolled). `two_factor`: True/False
-    keeps only members with/without it."""
+    keeps only members with/without it; `expiring` (days): only members with some access
+    ending within that many days (orgs.expiry)."""
     members = (
         OrgMembership.objects.filter(org=org)
         .select_related("user")
@@ -97,6 +128,8 @@ def member_page(
     )
     if two_factor is not None:
         members = members.filter(has_two_factor=two_factor)
+    if expiring is not None:
+        members = members.filter(members_with_access_ending(org, expiring))
     if q:
         members = members.filter(
             Q(user__email__fold_contains=q) | Q(user__full_name__fold_contains=q)

@@ -3,9 +3,10 @@
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from flowadmin.downloads import csv_attachment
+
 from ..access_report import access_report
 from ..decorators import org_view
-from .rendering import csv_attachment
 
 
 @require_GET

@@ -3,11 +3,11 @@
 from django.views.decorators.http import require_GET
 
 from audit.selectors import recent_entries
+from flowadmin.htmx import paginate, render_page, wants_partial
 from workspaces import charts, selectors
 from workspaces.selectors.stats import org_totals, workspaces_with_counts
 
 from ..decorators import org_view
-from .rendering import paginate, render_page, wants_partial
 
 DAYS = 30  # the dashboard counts scans over the last 30 days
 

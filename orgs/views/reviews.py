@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin.downloads import csv_attachment
+from flowadmin.htmx import paginate
 from flowadmin.params import integer
 from workspaces.models import Workspace
 
@@ -23,7 +25,6 @@ from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
 from ..reviews.preview import removal_plan, removal_preview
-from .rendering import csv_attachment, paginate
 
 MANAGE = "org.manage_reviews"
 SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page

@@ -8,12 +8,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from flowadmin.htmx import render_page
+
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..models import ScimToken
 from ..scim import tokens
 from ..scim.forms import ScimTokenForm
-from .rendering import render_page
 
 
 def _scim_url(request):

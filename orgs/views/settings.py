@@ -12,6 +12,7 @@ from audit import selectors as audit_selectors
 from audit import services as audit_services
 from audit.forms import ActivityStreamForm
 from audit.models import ActivityStream
+from flowadmin.htmx import form_partial, paginate, render_page, wants_partial
 from workspaces.models import Workspace
 
 from .. import impact, integrations, previews, services
@@ -20,7 +21,6 @@ from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import DomainAddForm, IntegrationSettingsForm, OrgSettingsForm
 from ..models import Domain, IntegrationInstallation, SSOConfiguration
-from .rendering import form_partial, paginate, render_page, wants_partial
 
 
 def _url(request, name, **kwargs):

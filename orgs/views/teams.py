@@ -11,7 +11,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
-from flowadmin.htmx import came_from, in_main, resubmission
+from flowadmin.htmx import (
+    came_from,
+    form_partial,
+    in_main,
+    paginate,
+    render_page,
+    resubmission,
+    wants_partial,
+)
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import TeamAccess
@@ -27,7 +35,6 @@ from ..forms import (
     TeamSettingsForm,
 )
 from ..models import OrgMembership, Team, TeamMembership, User
-from .rendering import form_partial, paginate, render_page, wants_partial
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
 

@@ -11,13 +11,14 @@ from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import impact, people, permissions, previews, services, undo
+from .. import expiry, impact, people, permissions, previews, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
 from ..models import TeamMembership
 from ..people import MEMBER_SORTS
 from ..roles import OrgRole
+from ..templatetags.access import until as until_label
 
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
@@ -57,6 +58,7 @@ def user_list(request):
             sort=sort,
             page_number=request.GET.get("page"),
             two_factor=filters.two_factor_filter(),
+            expiring=filters.expiring_days(),
         ),
     }
     if wants_partial(request):
@@ -117,7 +119,13 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
     context = {
         "profile": profile,
         "member": profile.membership,
-        "role_form": role_form or OrgRoleForm(initial={"role": profile.membership.role}),
+        "role_form": role_form
+        or OrgRoleForm(
+            initial={
+                "role": profile.membership.role,
+                "until": expiry.last_day(profile.membership.until),
+            }
+        ),
         "workspace_rows": with_forms(profile.workspaces),
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
@@ -169,7 +177,7 @@ def _confirm_org_role(request, membership, role):
         "message": message,
         "preview": preview,
         "action": request.path,
-        "fields": {"role": role, "confirmed": "1"},
+        "fields": {"role": role, "until": request.POST.get("until", ""), "confirmed": "1"},
         "button": button,
         "cancel": _profile_url(request.org, membership.user_id),
         # an Org Admin's pending invitations are revoked with their authority (issue #10)
@@ -193,12 +201,16 @@ def user_role(request, user_id):
         role = form.cleaned_data["role"]
         try:
             updated = services.org_role_set(
-                actor=request.user, org=request.org, user=membership.user, role=role
+                actor=request.user,
+                org=request.org,
+                user=membership.user,
+                role=role,
+                until=form.until_for(membership.until),
             )
         except ServiceError as error:
             form.add_error("role", error)
         else:
-            label = updated.get_role_display()
+            label = f"{updated.get_role_display()}{until_label(updated.until)}"
             messages.success(
                 request, f"{membership.user.display_name} is now Org {label} of {request.org.name}."
             )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
+from flowadmin.htmx import paginate, render_page, wants_partial
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 from workspaces.selectors.stats import workspace_contents, workspaces_with_counts
@@ -13,7 +14,6 @@ from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..forms import ConfirmForm, WorkspaceCreateForm
 from ..models import Domain
-from .rendering import paginate, render_page, wants_partial
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ANALYTICS = "/orgs/acme/w/marketing/analytics/?days=7"
 
 
-def test_keyboard_moves_between_days_and_the_tooltip_says_the_value(demo, page, login):
+def test_keyboard_moves_between_days_and_the_tooltip_says_the_value(demo, page, login, screenshot):
     login("viewer@acme.test")
     page.goto(ANALYTICS)
     chart = page.locator("svg.chart")
@@ -40,7 +40,12 @@ def test_keyboard_moves_between_days_and_the_tooltip_says_the_value(demo, page, 
     expect(tip).to_be_hidden()
     days.nth(3).hover()
     expect(tip).to_have_text(days.nth(3).get_attribute("aria-label"))
+    screenshot("chart-tooltip-1280")
     no_axe_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    days.nth(6).focus()
+    expect(tip).to_be_visible()
+    screenshot("chart-tooltip-390")
 
 
 def test_the_y_axis_is_labelled_at_round_steps(demo, page, login):

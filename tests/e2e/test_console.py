@@ -54,7 +54,7 @@ def test_dashboard_sorts_the_workspace_table_in_place(
 
     page.goto("/orgs/acme/")
     expect(page.get_by_role("heading", name="Scans per day")).to_be_visible()
-    expect(page.get_by_role("img", name="Scans per day over the last 30 days")).to_be_visible()
+    expect(page.get_by_role("group", name="Scans per day over the last 30 days")).to_be_visible()
     first_row = page.locator("#workspace-table tbody tr").first
     assert first_row.locator("td").first.inner_text().split()[-1] == "Events"  # after initials
 

@@ -52,6 +52,11 @@ def test_role_change_in_place_resets_the_flags(demo, page, login):
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
     row.get_by_label("Role of Aud Ience").select_option("editor")
     row.get_by_role("button", name="Save").click()
+    # Audience Viewer goes with the new role's defaults: that lowers access, so it asks first.
+    expect(page.locator(".impact")).to_contain_text(
+        "to Marketing Editor (direct); loses Audience Viewer"
+    )
+    page.get_by_role("button", name="Save the change").click()
     expect(page.locator("#toasts")).to_contain_text("Role set to Editor")
     expect(row.get_by_label("Audience Viewer")).not_to_be_checked()
     expect(row.get_by_label("Flows Manager")).to_be_checked()

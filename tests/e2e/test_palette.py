@@ -16,7 +16,7 @@ def options(page):
     return page.get_by_role("listbox", name="Places to jump to").get_by_role("option")
 
 
-def test_jump_to_a_member_with_the_keyboard_alone(demo, page, login):
+def test_jump_to_a_member_with_the_keyboard_alone(demo, page, login, screenshot):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login("admin@acme.test")
@@ -32,6 +32,9 @@ def test_jump_to_a_member_with_the_keyboard_alone(demo, page, login):
     expect(box).to_have_attribute("aria-activedescendant", "palette-option-1")
     expect(options(page).first).to_have_attribute("aria-selected", "true")
     no_axe_violations(page)
+    screenshot("palette-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("palette-390")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/orgs/acme/users/{demo['viewer@acme.test'].pk}/$"))
     assert errors == []  # nothing refused by the Content-Security-Policy

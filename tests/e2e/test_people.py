@@ -104,6 +104,9 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
     # Role change (htmx): Viewer, with the viewer defaults.
     marketing.get_by_label("Direct role in Marketing").select_option("viewer")
     marketing.get_by_role("button", name="Save Marketing").click()
+    # A lowered role asks first, with who loses what, in the page.
+    expect(page.locator(".impact")).to_contain_text("Nina Newbie loses Marketing Editor")
+    page.get_by_role("button", name="Save the change").click()
     expect(page.locator("#toasts")).to_contain_text("Saved Nina Newbie")
     expect(effective).to_contain_text("Viewer")
     expect(effective).to_contain_text("Flows Manager: off")

@@ -2,6 +2,7 @@
 removal — HTTP answers of SPEC §3.3, behaviour, last-admin controls and query budgets."""
 
 import datetime
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -677,10 +678,23 @@ def build_org(members, workspaces):
             for i in range(members)
         ]
     )
-    OrgMembership.objects.bulk_create([OrgMembership(org=org, user=u) for u in users])
+    # Every fifth member's access ends soon (orgs.expiry): shown beside the role, and found by
+    # the "access ending in 30 days" filter.
+    soon = timezone.now() + timedelta(days=10)
+    OrgMembership.objects.bulk_create(
+        [
+            OrgMembership(org=org, user=u, until=soon if i % 5 == 0 else None)
+            for i, u in enumerate(users)
+        ]
+    )
     WorkspaceMembership.objects.bulk_create(
         [
-            WorkspaceMembership(workspace=spaces[i % (len(spaces) - 1)], user=u, role="viewer")
+            WorkspaceMembership(
+                workspace=spaces[i % (len(spaces) - 1)],
+                user=u,
+                role="viewer",
+                until=soon if i % 5 == 1 else None,
+            )
             for i, u in enumerate(users)
         ]
         + [WorkspaceMembership(workspace=spaces[-1], user=u, role="editor") for u in users[::3]]
@@ -706,6 +720,7 @@ def count_queries(client, url, **kwargs):
         ("users/", 13),
         ("users/?q=member&sort=-last_login", 13),
         ("users/?page=2", 13),
+        ("users/?expiring=30", 13),
         ("users/{member}/", 13),
         ("users/{member}/remove/", 16),  # + the impact preview (issue #18): three queries
         ("users/invite/", 13),

@@ -6,7 +6,8 @@ team_access_set with the form's `changes()`, or workspace_member_remove when the
 
 from django import forms
 
-from orgs import permissions
+from orgs import expiry, permissions
+from orgs.forms import UntilField
 from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 
 from ..services import flags_as_submitted
@@ -45,6 +46,7 @@ class GrantForm(FlagFieldsForm):
     on), except when an undo restores a lower role with its former flags."""
 
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
+    until = UntilField()
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -52,8 +54,11 @@ class GrantForm(FlagFieldsForm):
         if grant is not None and getattr(grant, "pk", None) is not None:
             kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
         self.shown = (grant.role, dict(grant.flags)) if grant is not None else None
+        # The grant's own end (orgs.expiry; a Source's is its grant's too).
+        self.shown_until = getattr(grant, "until", None)
         role, flags = self.shown or (NO_ACCESS, dict.fromkeys(FLAGS, False))
-        super().__init__(*args, initial={"role": role, **flags}, **kwargs)
+        initial = {"role": role, **flags, "until": expiry.last_day(self.shown_until)}
+        super().__init__(*args, initial=initial, **kwargs)
         self.grant = grant
         self.locked = grant is None or permissions.flags_locked(grant.role)
         if removable:
@@ -103,7 +108,8 @@ class GrantForm(FlagFieldsForm):
         )
 
     def changes(self) -> dict | None:
-        """What to pass to workspace_member_set / team_access_set, or None for "No access".
+        """What to pass to workspace_member_set / team_access_set, or None for "No access";
+        `until` is the end date as orgs.expiry.from_picked_day reads it (Undo keeps it).
         A new or changed role re-applies its flag defaults (SPEC §3.2) and keeps only the flags
         the person changed on the form; the same role sets the flags as toggled (none when
         they are locked); an undo puts back a role and its flags as they were."""
@@ -112,9 +118,15 @@ class GrantForm(FlagFieldsForm):
             return None
         flags = {flag: self.cleaned_data[flag] for flag in FLAGS}
         if self.cleaned_data.get("restore"):
-            return {"role": role if role != self.shown_role else None, "flags": flags}
+            return {
+                "role": role if role != self.shown_role else None,
+                "flags": flags,
+                "until": expiry.UNCHANGED,
+            }
+        until = expiry.from_picked_day(self.cleaned_data.get("until"), self.shown_until)
         if role != self.shown_role:
-            return {"role": role, "flags": flags_as_submitted(self.shown, role, flags)}
+            flags = flags_as_submitted(self.shown, role, flags)
+            return {"role": role, "flags": flags, "until": until}
         if self.locked:
-            return {"role": None, "flags": None}
-        return {"role": None, "flags": flags}
+            return {"role": None, "flags": None, "until": until}
+        return {"role": None, "flags": flags, "until": until}

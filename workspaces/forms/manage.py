@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from orgs.avatars import process_avatar
+from orgs.forms import ExpiringField
 from orgs.roles import WorkspaceRole
 
 from ..models import Workspace
@@ -23,6 +24,7 @@ class MemberSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
     )
+    expiring = ExpiringField()
 
 
 class TeamAddForm(forms.Form):

@@ -5,8 +5,9 @@ number of queries, whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from orgs import permissions
@@ -51,6 +52,7 @@ class SourceRow:
     kind: str
     role_label: str
     team_id: int | None = None
+    until: object = None  # when this source ends (orgs.expiry), None: no end
 
 
 @dataclass
@@ -69,6 +71,7 @@ class WorkspaceMemberRow:
                 s.kind,
                 WorkspaceRole(s.role).label,
                 self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
+                s.until,
             )
             for s in self.access.sources
         ]
@@ -147,8 +150,33 @@ def users_with_workspace_access(workspace, now=None):
     )
 
 
-def people_with_access(workspace, q: str = ""):
-    return search_users(users_with_workspace_access(workspace), q).order_by("email")
+def people_with_access(workspace, q: str = "", expiring: int | None = None):
+    """The people with access to `workspace` matching `q`, by email; `expiring` (days): only
+    those with some access here ending within that many days (orgs.expiry)."""
+    people = search_users(users_with_workspace_access(workspace), q)
+    if expiring is not None:
+        people = people.filter(access_ending_here(workspace, expiring))
+    return people.order_by("email")
+
+
+def access_ending_here(workspace, days: int, now=None) -> Q:
+    """Users (a User queryset's rows) with a grant reaching `workspace` that ends within `days`
+    of `now`: their org membership, their direct membership, a team membership of a team with
+    access here, or such a team's access (one EXISTS each)."""
+    now = now or timezone.now()
+    window = Q(until__gt=now, until__lte=now + timedelta(days=days))
+    person = OuterRef("pk")
+    teams_here = TeamAccess.objects.filter(workspace=workspace).values("team_id")
+    return (
+        Exists(OrgMembership.objects.filter(window, org_id=workspace.org_id, user_id=person))
+        | Exists(WorkspaceMembership.objects.filter(window, workspace=workspace, user_id=person))
+        | Exists(TeamMembership.objects.filter(window, team_id__in=teams_here, user_id=person))
+        | Exists(
+            TeamAccess.objects.filter(
+                window, workspace=workspace, team__memberships__user_id=person
+            )
+        )
+    )
 
 
 CANDIDATE_LIMIT = 20

@@ -1,7 +1,6 @@
 """Small helpers shared by the workspace content views (templates, assets, brand kits,
 audience)."""
 
-from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -9,13 +8,9 @@ PER_PAGE = 25
 
 
 def ws_url(request, name: str, *args) -> str:
-    """reverse() of a workspaces URL inside the request's workspace."""
+    """reverse() of a workspaces URL inside the request's workspace (`args`: the URL's own
+    arguments after the org and workspace slugs, e.g. a flow id)."""
     return reverse(f"workspaces:{name}", args=[request.org.slug, request.workspace.slug, *args])
-
-
-def paginate(request, queryset, per_page: int = PER_PAGE):
-    """One page of `queryset` (a COUNT and one SELECT)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def safe_next(request, fallback: str) -> str:

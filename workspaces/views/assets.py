@@ -8,14 +8,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from workspaces.decorators import workspace_view
 
 from .. import uploads
 from ..forms.content import AssetUploadForm
 from ..models import Asset
 from ..services import content as content_services
-from ._content import paginate, ws_url
+from ._content import PER_PAGE, ws_url
 
 LIST = "workspaces/assets/list.html"
 
@@ -44,7 +44,7 @@ def private_file_response(field_file, *, content_type, filename, inline) -> File
 @workspace_view("ws.view")
 def asset_list(request):
     assets = Asset.objects.filter(workspace=request.workspace).select_related("uploaded_by")
-    page = paginate(request, assets)
+    page = paginate(request, assets, PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 

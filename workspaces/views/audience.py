@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from audit import export_pages
 from audit.models import ExportJob, ExportKind
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from flowadmin.routers import replica_reads
 from orgs.errors import ServiceError
 from workspaces.decorators import workspace_view
@@ -22,7 +22,7 @@ from ..forms.content import TagForm
 from ..models import AudienceContact
 from ..selectors.content import AudienceFilters, audience_contacts
 from ..services import content as content_services
-from ._content import paginate, safe_next, ws_url
+from ._content import safe_next, ws_url
 
 LIST = "workspaces/audience/list.html"
 PER_PAGE = 50

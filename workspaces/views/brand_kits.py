@@ -6,14 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from workspaces.decorators import workspace_view
 
 from .. import uploads
 from ..forms.content import BrandKitForm
 from ..models import BrandKit
 from ..services import content as content_services
-from ._content import paginate, ws_url
+from ._content import PER_PAGE, ws_url
 from .assets import private_file_response
 
 LIST = "workspaces/brand_kits/list.html"
@@ -26,7 +26,7 @@ def _brand_kit(request, brand_kit_id) -> BrandKit:
 @require_GET
 @workspace_view("ws.view")
 def brand_kit_list(request):
-    page = paginate(request, BrandKit.objects.filter(workspace=request.workspace))
+    page = paginate(request, BrandKit.objects.filter(workspace=request.workspace), PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,14 +19,9 @@ from workspaces.decorators import workspace_view
 from .. import charts, selectors, services
 from ..forms.flows import FlowEditForm, FlowFilterForm, FlowForm, PeriodForm
 from ..models import Flow, FlowTemplate
+from ._content import ws_url
 
 PAGE_SIZE = 25
-
-
-def ws_url(request, name: str, **kwargs) -> str:
-    """The URL of a page of the current workspace."""
-    kwargs.update(org_slug=request.org.slug, ws_slug=request.workspace.slug)
-    return reverse(f"workspaces:{name}", kwargs=kwargs)
 
 
 def get_flow(request, flow_id) -> Flow:
@@ -84,7 +78,7 @@ def flow_create(request):
                 form.add_error(None, error)
             else:
                 messages.success(request, f"Flow “{flow.name}” created: {flow.short_link}")
-                return redirect(ws_url(request, "flow_detail", flow_id=flow.pk))
+                return redirect(ws_url(request, "flow_detail", flow.pk))
     else:
         form = FlowForm(initial=_template_initial(request))
     return render(request, "workspaces/flow_form.html", {"form": form, "flow": None})
@@ -125,7 +119,7 @@ def flow_edit(request, flow_id):
             form.add_error(None, error)
         else:
             messages.success(request, f"Flow “{flow.name}” saved.")
-            return redirect(ws_url(request, "flow_detail", flow_id=flow.pk))
+            return redirect(ws_url(request, "flow_detail", flow.pk))
     return render(request, "workspaces/flow_form.html", {"form": form, "flow": flow})
 
 

@@ -5,14 +5,14 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from orgs.errors import ServiceError
 from workspaces.decorators import workspace_view
 
 from ..forms.content import FlowTemplateForm
 from ..models import FlowTemplate
 from ..services import content as content_services
-from ._content import paginate, ws_url
+from ._content import PER_PAGE, ws_url
 
 LIST = "workspaces/flow_templates/list.html"
 
@@ -24,7 +24,7 @@ def _template(request, template_id) -> FlowTemplate:
 @require_GET
 @workspace_view("ws.view")
 def template_list(request):
-    page = paginate(request, FlowTemplate.objects.filter(workspace=request.workspace))
+    page = paginate(request, FlowTemplate.objects.filter(workspace=request.workspace), PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 

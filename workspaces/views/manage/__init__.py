@@ -4,12 +4,11 @@ Admins). Every view is guarded by `@workspace_view("ws.manage")` and looks objec
 `request.workspace`, so an id of another workspace or org is a 404."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
 
-from flowadmin.htmx import came_from, in_main, wants_partial
+from flowadmin.htmx import came_from, in_main, render_page
 from orgs import permissions
 from workspaces.decorators import workspace_view
 
@@ -30,8 +29,6 @@ def manage_url(request, name: str, *args) -> str:
 
 def render_manage(request, template, context=None, *, tab, partial=None, status=200):
     """Render a Manage page (or only its `partial` for htmx) with the layout's context."""
-    if partial and wants_partial(request):
-        template = f"{template}#{partial}"
     context = {
         "ws": request.workspace,
         "org": request.org,
@@ -39,7 +36,7 @@ def render_manage(request, template, context=None, *, tab, partial=None, status=
         "manage_tabs": [(name, label, manage_url(request, name)) for name, label in MANAGE_TABS],
         **(context or {}),
     }
-    return render(request, template, context, status=status)
+    return render_page(request, template, context, partial=partial, status=status)
 
 
 def render_confirm(request, *, tab, title, message, action, button, fields=None, preview=None):
@@ -62,11 +59,6 @@ def render_confirm(request, *, tab, title, message, action, button, fields=None,
         tab=tab,
     )
     return in_main(request, response)
-
-
-def redirect_to(request, url):
-    """After a successful POST: a client-side redirect for htmx, a 302 otherwise."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def left_manage(request, user) -> bool:

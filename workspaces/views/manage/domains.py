@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.hosts import dns_record_for, short_link_host
+from flowadmin.htmx import redirect_after_post
 from orgs import impact, previews
 from orgs import services as org_services
 from orgs.errors import ServiceError
@@ -15,7 +16,7 @@ from workspaces.decorators import workspace_view
 from workspaces.forms.manage import WhitelabelForm, WorkspaceDomainAddForm
 from workspaces.selectors import manage as selectors
 
-from . import manage_url, redirect_to, render_confirm, render_manage
+from . import manage_url, render_confirm, render_manage
 
 
 def _use_form(request, data=None):
@@ -70,7 +71,7 @@ def domain_use(request):
                 messages.success(request, f"Flow short links now use {domain.hostname}.")
             else:
                 messages.success(request, "Flow short links now use the default host.")
-            return redirect_to(request, manage_url(request, "domains"))
+            return redirect_after_post(request, manage_url(request, "domains"))
     return _domains_page(request, use_form=form, status=400)
 
 
@@ -93,7 +94,7 @@ def domain_add(request):
                 request,
                 f"Added {domain.hostname}. Publish its TXT record, then verify it.",
             )
-            return redirect_to(request, manage_url(request, "domains"))
+            return redirect_after_post(request, manage_url(request, "domains"))
     return _domains_page(request, add_form=form, status=400)
 
 
@@ -106,7 +107,7 @@ def domain_verify(request, domain_id):
     except ServiceError as error:
         return _domains_page(request, verify_errors={domain.pk: error.text}, status=400)
     messages.success(request, f"{domain.hostname} is verified: you can use it now.")
-    return redirect_to(request, manage_url(request, "domains"))
+    return redirect_after_post(request, manage_url(request, "domains"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,7 +118,7 @@ def domain_remove(request, domain_id):
     if request.method == "POST":
         org_services.domain_remove(actor=request.user, domain=domain)
         messages.success(request, f"Removed {domain.hostname}.")
-        return redirect_to(request, manage_url(request, "domains"))
+        return redirect_after_post(request, manage_url(request, "domains"))
     message = f"{domain.hostname} will no longer be available to this workspace."
     if in_use:
         message += (

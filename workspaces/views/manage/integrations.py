@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flowadmin.htmx import redirect_after_post
 from orgs import services as org_services
 from orgs.errors import ServiceError
 from orgs.forms import IntegrationSettingsForm
@@ -16,7 +17,7 @@ from orgs.models import IntegrationInstallation
 from workspaces.decorators import workspace_view
 from workspaces.selectors import manage as selectors
 
-from . import manage_url, redirect_to, render_confirm, render_manage
+from . import manage_url, render_confirm, render_manage
 
 
 @require_GET
@@ -68,7 +69,7 @@ def integration_install(request, app_key):
             form.add_error(None, error)
         else:
             messages.success(request, f"Installed {app.name} for {request.workspace.name}.")
-            return redirect_to(request, manage_url(request, "integrations"))
+            return redirect_after_post(request, manage_url(request, "integrations"))
     return _settings_page(
         request,
         form,
@@ -97,7 +98,7 @@ def integration_configure(request, installation_id):
             form.add_error(None, error)
         else:
             messages.success(request, f"Saved the {app.name} settings.")
-            return redirect_to(request, manage_url(request, "integrations"))
+            return redirect_after_post(request, manage_url(request, "integrations"))
     return _settings_page(
         request,
         form,
@@ -126,7 +127,7 @@ def integration_enabled(request, installation_id):
         )
     name = installation.catalog_app.name if installation.catalog_app else installation.app
     messages.success(request, f"{name} is {'enabled' if enabled else 'disabled'}.")
-    return redirect_to(request, manage_url(request, "integrations"))
+    return redirect_after_post(request, manage_url(request, "integrations"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +138,7 @@ def integration_uninstall(request, installation_id):
     if request.method == "POST":
         org_services.integration_uninstall(actor=request.user, installation=installation)
         messages.success(request, f"Uninstalled {name} from {request.workspace.name}.")
-        return redirect_to(request, manage_url(request, "integrations"))
+        return redirect_after_post(request, manage_url(request, "integrations"))
     return render_confirm(
         request,
         tab="integrations",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from flowadmin.htmx import resubmission
+from flowadmin.htmx import redirect_after_post, resubmission
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
@@ -20,7 +20,7 @@ from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
 
-from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
+from . import left_manage, manage_url, render_confirm, render_manage
 
 # Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
 # rendering bounded, as on the users page.
@@ -37,10 +37,12 @@ def _rows(request, users, forms=None, memberships=None):
     return rows
 
 
-def _members_page(request, *, q="", forms=None, status=200):
-    search = MemberSearchForm({"q": q})
-    q = search.cleaned_data["q"] if search.is_valid() else ""
-    people = selectors.people_with_access(request.workspace, q)
+def _members_page(request, *, q="", expiring="", forms=None, status=200):
+    search = MemberSearchForm({"q": q, "expiring": expiring})
+    valid = search.is_valid()
+    q = search.cleaned_data["q"] if valid else ""
+    days = search.cleaned_data["expiring"] if valid else None
+    people = selectors.people_with_access(request.workspace, q, expiring=days)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "search": search,
@@ -62,7 +64,9 @@ def _members_page(request, *, q="", forms=None, status=200):
 @require_GET
 @workspace_view("ws.manage")
 def members(request):
-    return _members_page(request, q=params.text(request.GET, "q"))
+    return _members_page(
+        request, q=params.text(request.GET, "q"), expiring=params.text(request.GET, "expiring")
+    )
 
 
 def _row(request, membership, *, form=None, notice=""):
@@ -113,7 +117,7 @@ def member_update(request, membership_id):
         else:
             membership.user = user
             if left_manage(request, user):
-                return redirect_to(request, reverse("home"))
+                return redirect_after_post(request, reverse("home"))
             notice = form.saved_notice(membership.get_role_display())
             if request.htmx:
                 return _row(request, membership, notice=notice)
@@ -190,7 +194,7 @@ def member_add(request):
                 f"Added {user.display_name} to {request.workspace.name} as "
                 f"{membership.get_role_display()}.",
             )
-            return redirect_to(request, manage_url(request, "members"))
+            return redirect_after_post(request, manage_url(request, "members"))
     search = MemberSearchForm(request.GET)
     q = search.cleaned_data["q"] if search.is_valid() else ""
     candidates, more = selectors.member_candidates(request.workspace, q)
@@ -232,7 +236,7 @@ def member_remove(request, membership_id):
             done = f"Removed {user.display_name}'s direct access to {request.workspace.name}."
             if left_manage(request, user):
                 messages.success(request, done)  # no Undo: they can't manage it any more
-                return redirect_to(request, reverse("home"))
+                return redirect_after_post(request, reverse("home"))
             undo.offer(
                 request,
                 done,
@@ -241,7 +245,7 @@ def member_remove(request, membership_id):
                 user=user.pk,
                 **undo.grant_values(membership),
             )
-        return redirect_to(request, manage_url(request, "members"))
+        return redirect_after_post(request, manage_url(request, "members"))
     return render_confirm(
         request,
         tab="members",

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.views.decorators.http import require_http_methods
 
+from flowadmin.htmx import redirect_after_post
 from orgs.errors import ServiceError
 from workspaces import services
 from workspaces.decorators import workspace_view
 from workspaces.forms.manage import WorkspaceSettingsForm
 
-from . import manage_url, redirect_to, render_manage
+from . import manage_url, render_manage
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,7 +40,7 @@ def settings(request):
         else:
             messages.success(request, f"Saved the settings of {ws.name}.")
             # The slug may have changed: the new address of this page.
-            return redirect_to(request, manage_url(request, "settings"))
+            return redirect_after_post(request, manage_url(request, "settings"))
     return render_manage(
         request,
         "workspaces/manage/settings.html",

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import resubmission
+from flowadmin.htmx import redirect_after_post, resubmission
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from workspaces import services
@@ -18,7 +18,7 @@ from workspaces.forms.manage import TeamAddForm
 from workspaces.models import TeamAccess
 from workspaces.selectors import manage as selectors
 
-from . import left_manage, manage_url, redirect_to, render_confirm, render_manage
+from . import left_manage, manage_url, render_confirm, render_manage
 
 PAGE_SIZE = 50
 
@@ -74,7 +74,7 @@ def team_add(request):
                 f"{team.name} now has {access.get_role_display()} access to "
                 f"{request.workspace.name}.",
             )
-            return redirect_to(request, manage_url(request, "teams"))
+            return redirect_after_post(request, manage_url(request, "teams"))
     return _teams_page(request, add_form=form, status=400)
 
 
@@ -130,7 +130,7 @@ def team_update(request, access_id):
             form.add_error(None, error)
         else:
             if _team_members_lose_manage(request, access.team):
-                return redirect_to(request, reverse("home"))
+                return redirect_after_post(request, reverse("home"))
             notice = form.saved_notice(access.get_role_display())
             if request.htmx:
                 return _team_row(request, access, notice=notice)
@@ -165,7 +165,7 @@ def team_remove(request, access_id):
             done = f"{team.name} no longer has access to {request.workspace.name}."
             if _team_members_lose_manage(request, team):
                 messages.success(request, done)  # no Undo: they can't manage it any more
-                return redirect_to(request, reverse("home"))
+                return redirect_after_post(request, reverse("home"))
             undo.offer(
                 request,
                 done,
@@ -174,7 +174,7 @@ def team_remove(request, access_id):
                 workspace=request.workspace.pk,
                 **undo.grant_values(access),
             )
-        return redirect_to(request, manage_url(request, "teams"))
+        return redirect_after_post(request, manage_url(request, "teams"))
     return render_confirm(
         request,
         tab="teams",
