@@ -373,6 +373,8 @@ OTHER_ROWS = [
     Row("/s/{code}", {name: 302 for name in PERSONAS}),
     Row("/s/doesnotexist", {name: 404 for name in PERSONAS}),
     Row("/admin/", {name: 302 for name in PERSONAS} | {SUPERUSER: 200}),
+    Row("/orgs/nope/", answers()),  # no such org, for everybody
+    Row("/orgs/acme/w/nope/assets/", answers()),  # no such workspace
     Row("/orgs/acme/reviews/", answers(ok=[ORG_ADMIN, *ACME_USERS])),  # each sees their own
     Row(
         "/orgs/acme/reviews/new/",
