@@ -260,6 +260,8 @@ class TeamAccessAddForm(forms.Form):
     def __init__(self, *args, team, **kwargs):
         from workspaces.models import Workspace
 
+        # Ids of its own: the team page also has the "add member" form (`id_until`).
+        kwargs.setdefault("auto_id", "access-add-%s")
         super().__init__(*args, **kwargs)
         self.fields["workspace"].queryset = (
             Workspace.objects.filter(org_id=team.org_id)
