@@ -131,9 +131,7 @@ class AccessReviewAdmin(ReadOnlyAdmin):
         reviewers = obj.reviewers.select_related("user", "workspace").order_by(
             "workspace__name", "user__email"
         )
-        rows = [
-            (r.workspace.name if r.workspace else "Org roles", r.user.email) for r in reviewers
-        ]
+        rows = [(r.workspace.name if r.workspace else "Org roles", r.user.email) for r in reviewers]
         return _table(("Reviews", "Reviewer"), rows, f"Reviewers of {obj.name}")
 
     @admin.display(description="Items and decisions")
