@@ -173,17 +173,28 @@ def team_member_add(request, team_id):
         except ServiceError as error:
             form.add_error("email", error)
         else:
-            done = f"{form.user.email} added to {team.name}{until_label(form.end())}."
-            if wants_partial(request):
-                context = _members_context(request, team)
-                context["done"] = done
-                return render_page(request, "orgs/team_detail.html", context, partial="members")
-            messages.success(request, done)
-            return redirect(_team_url(team))
+            return _members_saved(
+                request, team, f"{form.user.email} added to {team.name}{until_label(form.end())}."
+            )
+    return _members_refused(request, team, member_form=form)
+
+
+def _members_saved(request, team, done: str):
+    """After a change to the Members card: the card with `done` (htmx), else the page."""
     if wants_partial(request):
-        context = _members_context(request, team, member_form=form)
+        context = {**_members_context(request, team), "done": done}
         return render_page(request, "orgs/team_detail.html", context, partial="members")
-    return _team_page(request, team, member_form=form)
+    messages.success(request, done)
+    return redirect(_team_url(team))
+
+
+def _members_refused(request, team, **forms):
+    """The Members card (htmx) or the page again with a refused form (`member_form`, or
+    `until_forms` {user id: form}) and its errors."""
+    if wants_partial(request):
+        context = _members_context(request, team, **forms)
+        return render_page(request, "orgs/team_detail.html", context, partial="members")
+    return _team_page(request, team, **forms)
 
 
 @require_POST
@@ -207,20 +218,11 @@ def team_member_until(request, team_id, user_id):
         except ServiceError as error:
             form.add_error("until", error)
         else:
-            user = membership.user
             ends = until_label(membership.until) or " with no end"
-            done = f"{user.email} is in {team.name}{ends}."
-            if wants_partial(request):
-                context = _members_context(request, team)
-                context["done"] = done
-                return render_page(request, "orgs/team_detail.html", context, partial="members")
-            messages.success(request, done)
-            return redirect(_team_url(team))
-    until_forms = {membership.user_id: form}
-    if wants_partial(request):
-        context = _members_context(request, team, until_forms=until_forms)
-        return render_page(request, "orgs/team_detail.html", context, partial="members")
-    return _team_page(request, team, until_forms=until_forms)
+            return _members_saved(
+                request, team, f"{membership.user.email} is in {team.name}{ends}."
+            )
+    return _members_refused(request, team, until_forms={membership.user_id: form})
 
 
 @require_http_methods(["GET", "POST"])
