@@ -4,6 +4,7 @@ role, and finds him with the Members page's "access ending in 30 days" filter; a
 member with an end date on the team page, then changes it on the member's row."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -83,3 +84,22 @@ def test_an_admin_adds_a_team_member_with_an_end_date(demo, page, login, screens
     expect(row).to_contain_text(f"Member until {expiry.short_label(expiry.end_of_day(later))}")
     membership.refresh_from_db()
     assert membership.until == expiry.end_of_day(later)
+
+
+def test_an_admin_invites_with_end_dates(demo, page, login):
+    """The invitation form's end dates (the membership's, a workspace role's), keyboard-reachable
+    and labelled (axe-core), are listed with the pending invitation."""
+    member_day = timezone.localdate() + datetime.timedelta(days=30)
+    role_day = timezone.localdate() + datetime.timedelta(days=10)
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/invite/")
+    no_axe_violations(page)
+    page.get_by_label("Email address").fill("temp@example.test")
+    page.get_by_label("Member until").fill(member_day.isoformat())
+    page.get_by_label(re.compile(r"^Marketing:?$")).select_option("editor")
+    page.get_by_label("Marketing until").fill(role_day.isoformat())
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation to temp@example.test created")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="temp@example.test")
+    expect(row).to_contain_text(f"User until {expiry.short_label(expiry.end_of_day(member_day))}")
+    expect(row).to_contain_text(f"Editor until {expiry.short_label(expiry.end_of_day(role_day))}")
