@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from orgs import expiry, invitations, permissions, services
 from orgs.models import Domain, DomainStatus, Invitation, OrgMembership, Team, TeamMembership
-from tests.factories import OrganizationFactory, OrgMembershipFactory, WorkspaceFactory
+from tests.factories import (
+    OrganizationFactory,
+    OrgMembershipFactory,
+    SSOConfigurationFactory,
+    WorkspaceFactory,
+)
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
@@ -210,17 +215,9 @@ def test_an_sso_sign_in_does_not_apply_an_invitation_whose_membership_ended(org,
     """Just-in-time SSO membership: an invitation whose offer ended is not used (its workspace
     roles are not given); the person joins as without one."""
     ws = WorkspaceFactory(org=org)
-    Domain.objects.create(org=org, hostname="example.test", status=DomainStatus.VERIFIED)
-    sso = services.sso_configure(
-        actor=None,
-        org=org,
-        protocol="oidc",
-        entity_id="https://idp.example.test",
-        metadata_url="https://idp.example.test/.well-known/openid-configuration",
-        client_id="flowadmin",
-        client_secret="s3cret",
-        hostnames=["example.test"],
-        enforced=False,
+    sso = SSOConfigurationFactory(org=org, protocol="oidc")
+    sso.domains.add(
+        Domain.objects.create(org=org, hostname="example.test", status=DomainStatus.VERIFIED)
     )
     issue(org, ws, until=expiry.end_of_day(in_days(1)))
     later = timezone.now() + datetime.timedelta(days=3)
