@@ -2,26 +2,27 @@ from django.utils.functional import SimpleLazyObject
 
 from orgs import selectors
 
-# The Org Admin console's sections: (path under /orgs/<org>/, label), SPEC §4.
+# The Org Admin console's sections: (URL name, taking the org's slug; label), SPEC §4.
 CONSOLE_SECTIONS = [
-    ("", "Dashboard"),
-    ("workspaces/", "Workspaces"),
-    ("teams/", "Teams"),
-    ("users/", "Members"),
-    ("activity/", "Activity"),
-    ("reviews/", "Reviews"),
-    ("settings/", "Settings"),
+    ("orgs:dashboard", "Dashboard"),
+    ("orgs:workspaces", "Workspaces"),
+    ("orgs:teams", "Teams"),
+    ("orgs:users", "Members"),
+    ("audit:activity", "Activity"),
+    ("orgs:reviews", "Reviews"),
+    ("orgs:settings", "Settings"),
 ]
 
-# A workspace's sections: (path under /orgs/<org>/w/<ws>/, label, capability to show it).
+# A workspace's sections: (URL name, taking the org's and the workspace's slugs; label;
+# capability to show it).
 WORKSPACE_SECTIONS = [
-    ("flows/", "Flows", "ws.view"),
-    ("templates/", "Templates", "ws.view"),
-    ("assets/", "Assets", "ws.view"),
-    ("brand-kits/", "Brand kits", "ws.view"),
-    ("audience/", "Audience", "ws.view_audience"),
-    ("analytics/", "Analytics", "ws.view"),
-    ("manage/", "Manage", "ws.manage"),
+    ("workspaces:flow_list", "Flows", "ws.view"),
+    ("workspaces:template_list", "Templates", "ws.view"),
+    ("workspaces:asset_list", "Assets", "ws.view"),
+    ("workspaces:brand_kit_list", "Brand kits", "ws.view"),
+    ("workspaces:audience", "Audience", "ws.view_audience"),
+    ("workspaces:analytics", "Analytics", "ws.view"),
+    ("workspaces:manage", "Manage", "ws.manage"),
 ]
 
 

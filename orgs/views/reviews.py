@@ -4,7 +4,6 @@ the evidence; reviewers work through their queue. Who may decide what is the pol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,7 +86,7 @@ def review_detail(request, review_id):
     scopes = selectors.scopes(review)
     context = {
         "review": review,
-        "page": Paginator(scopes, SCOPES_PER_PAGE).get_page(request.GET.get("page")),
+        "page": paginate(request, scopes, SCOPES_PER_PAGE),
         "add_form": ReviewerAddForm(),
     }
     return render(request, "orgs/reviews/detail.html", context)

@@ -45,7 +45,7 @@ def scim_tokens(request):
         "form": form,
         "created": created,
         "token_text": text,
-        "endpoint": request.build_absolute_uri(f"/scim/v2/{org.slug}/"),
+        "endpoint": request.build_absolute_uri(reverse("scim:base", args=[org.slug])),
         "tokens": ScimToken.objects.filter(org=org).select_related("created_by"),
     }
     return render_page(request, "orgs/settings_scim.html", context)

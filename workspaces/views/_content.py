@@ -16,7 +16,7 @@ def ws_url(request, name: str, *args) -> str:
 def safe_next(request, fallback: str) -> str:
     """The `next` parameter when it is a path inside the same workspace, else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    prefix = f"/orgs/{request.org.slug}/w/{request.workspace.slug}/"
+    prefix = reverse("workspaces:home", args=[request.org.slug, request.workspace.slug])
     if target.startswith(prefix) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):

@@ -4,7 +4,6 @@ import io
 
 import segno
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -12,7 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin import params
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from orgs.errors import GoneError, ServiceError, StaleError
 from workspaces.decorators import workspace_view
 
@@ -45,7 +44,7 @@ def workspace_home(request):
 def flow_list(request):
     filters = FlowFilterForm(request.GET)
     flows = selectors.flow_listing(request.workspace, **filters.filters())
-    page = Paginator(flows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, flows, PAGE_SIZE)
     for flow in page.object_list:
         flow.workspace = request.workspace  # short links without a query per row
     context = {"filters": filters, "page": page, "filtered": any(filters.filters().values())}
