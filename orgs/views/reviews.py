@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.downloads import csv_attachment
@@ -170,7 +171,22 @@ def review_close(request, review_id):
                 f"{len(closing.removed)} removed.",
             )
         return redirect(detail)
-    return render(request, "orgs/reviews/close.html", {"review": review, "cancel": detail})
+    deadline = date_format(timezone.localtime(review.deadline), "j M Y, H:i T")
+    if review.on_deadline == "remove":
+        unreviewed = "removes the access nobody reviewed, through the usual services"
+    else:
+        unreviewed = f"reports the items nobody reviewed to {review.started_by_email}"
+    context = {
+        "standalone": True,
+        "back_url": detail,
+        "back_label": review.name,
+        "title": f"Close {review.name} now?",
+        "message": f"Closing ends the review before its deadline, {deadline}, and {unreviewed}. "
+        "Reviewers can no longer decide.",
+        "button": "Close the review",
+        "cancel": detail,
+    }
+    return render(request, "orgs/confirm.html", context)
 
 
 @require_GET
@@ -276,8 +292,40 @@ def review_item(request, review_id, item_id):
         "form": form,
         "queue_url": queue,
         "confirming": confirming,
-        "removal": removal_plan(request.org, item) if confirming and not org_item else None,
-        "preview": removal_preview(request.org, item) if confirming else None,
     }
+    if confirming:
+        context.update(_removal_confirmation(request, item, queue, form.cleaned_data["note"]))
     status = 400 if form.errors else 200
     return render(request, "orgs/reviews/item.html", context, status=status)
+
+
+def _removal_confirmation(request, item, queue, note) -> dict:
+    """components/confirm.html's context for a reviewer's Remove: what it takes away, who
+    loses what, and the decision posted again with `confirmed`."""
+    org = request.org
+    if item.kind == ItemKind.ORG_ROLE:
+        title = f"Remove {item.email}’s membership of {org.name}?"
+        lines = [f"They leave {org.name}: every workspace and team membership in it ends."]
+    else:
+        title = f"Remove {item.email}’s access to {item.workspace_name}?"
+        plan = removal_plan(org, item)
+        lines = [f"Their direct membership of {item.workspace_name} ends."] if plan.direct else []
+        lines += [
+            f"They leave the team {team}, and with it every workspace the team gives access to."
+            for team in plan.teams
+        ]
+        if plan.empty:
+            lines.append("They have no direct or team access left to remove.")
+        if plan.org_admin:
+            lines.append(
+                f"They still reach {item.workspace_name} as Org Admin: that is reviewed with the "
+                "org roles."
+            )
+    return {
+        "title": title,
+        "consequences": lines,
+        "preview": removal_preview(org, item),
+        "fields": {"decision": Decision.REMOVE, "confirmed": "1", "note": note},
+        "button": "Remove",
+        "cancel": queue,
+    }
