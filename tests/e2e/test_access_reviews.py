@@ -1,7 +1,8 @@
 """In the browser (issue #18 part 3): an Org Admin starts an access review of Marketing and
 Sales; two reviewers work through their queues — the Workspace Admin of Marketing keeps three
-people and removes one (after a confirmation), the Org Admin reviews Sales — and the Workspace
-Admin's own access stays unreviewed (nobody else reviews Marketing). At the deadline the
+people (one after cancelling a lowering change at its impact preview) and removes one (after
+the confirmation with the impact preview, by keyboard), the Org Admin reviews Sales — and the
+Workspace Admin's own access stays unreviewed (nobody else reviews Marketing). At the deadline the
 scheduled job reports it to the starter; the evidence CSV is then checked cell by cell."""
 
 import csv
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 from orgs.models import TeamMembership
 from orgs.reviews.models import AccessReview, AccessReviewDecision
 from tests.conftest import log_in
+from tests.e2e.axe import no_axe_violations
 from workspaces.models import WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +49,7 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     page.get_by_role("link", name="Start a review").click()
 
     # The form says what is wrong, in place.
-    page.get_by_label("Name").fill("Q1 access review")
+    page.get_by_label("Name:", exact=True).fill("Q1 access review")
     page.get_by_label("Deadline").fill("2001-01-01T12:00")
     page.get_by_label("Only the workspaces I choose").check()
     page.get_by_role("button", name="Start the review").click()
@@ -56,8 +58,22 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
 
     deadline = (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Deadline").fill(deadline)
-    page.get_by_label("Marketing").check()
-    page.get_by_label("Sales").check()
+    # The workspace picker: find by name (htmx swaps the options as you type), tick; what is
+    # ticked stays chosen across searches.
+    page.get_by_label("All workspaces").check()
+    page.get_by_label("Workspace name contains").fill("mark")
+    found = page.get_by_role("group", name="Other workspaces whose name contains “mark”")
+    found.get_by_label("Marketing").check()
+    expect(page.get_by_label("Only the workspaces I choose")).to_be_checked()  # ticking chose it
+    page.get_by_label("Workspace name contains").fill("sal")
+    expect(page.get_by_role("status").filter(has_text="match")).to_have_text(
+        "1 other workspace matches “sal”; 1 chosen."
+    )
+    expect(page.get_by_role("group", name="Chosen (1)").get_by_label("Marketing")).to_be_checked()
+    page.get_by_role("group", name="Other workspaces whose name contains “sal”").get_by_label(
+        "Sales"
+    ).check()
+    no_axe_violations(page)
     page.get_by_label("Also review the org roles").uncheck()
     page.get_by_role("button", name="Start the review").click()
     expect(page.get_by_role("heading", name="Q1 access review", level=1)).to_be_visible()
@@ -81,6 +97,22 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     reviewer_page.get_by_role("link", name="My queue").click()
     queue = reviewer_page.get_by_role("table", name="Marketing")
     expect(queue.get_by_role("row")).to_have_count(6)  # header + five people
+    # A change that lowers access shows who loses what first; Cancel changes nothing.
+    reviewer_page.get_by_role("link", name="Change flows@acme.test’s role…").click()
+    reviewer_page.get_by_label("New role").select_option("viewer")
+    reviewer_page.get_by_label("Flows Manager").uncheck()
+    reviewer_page.get_by_role("button", name="Record the decision").click()
+    lowering = reviewer_page.get_by_role(
+        "region", name="Change flows@acme.test’s access to Marketing?"
+    )
+    expect(lowering.get_by_role("region", name="Who loses what")).to_contain_text(
+        "Flo Manager loses Flows Manager (was direct); keeps Marketing Viewer (direct)"
+    )
+    no_axe_violations(reviewer_page)
+    lowering.get_by_role("link", name="Cancel").click()
+    expect(reviewer_page.get_by_role("row", name="flows@acme.test")).to_contain_text("Keep")
+    assert WorkspaceMembership.objects.get(user=demo["flows@acme.test"]).flags["flows_manager"]
+    assert not AccessReviewDecision.objects.filter(item__email="flows@acme.test").exists()
     for email in ("audience@acme.test", "editor@acme.test", "flows@acme.test"):
         # Keyboard: focus the row's Keep button and press Enter.
         reviewer_page.get_by_role("button", name=f"Keep {email}’s access to Marketing").focus()
@@ -95,8 +127,12 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
         "region", name="Remove viewer@acme.test’s access to Marketing?"
     )
     expect(confirm).to_contain_text("Their direct membership of Marketing ends.")
+    expect(confirm.get_by_role("region", name="Who loses what")).to_contain_text(
+        "Vera Viewer loses Marketing Viewer (was direct); keeps nothing in Marketing"
+    )
     assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
-    confirm.get_by_role("button", name="Remove").click()
+    confirm.get_by_role("button", name="Remove").focus()  # keyboard: confirm with Enter
+    reviewer_page.keyboard.press("Enter")
     expect(reviewer_page.get_by_role("row", name="Vera Viewer")).to_contain_text("Remove")
     assert not WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     assert TeamMembership.objects.filter(user=demo["teamuser@acme.test"]).exists()
@@ -166,3 +202,34 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     expect(page.locator(".sidebar")).to_be_hidden()
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     screenshot("review-evidence-print")
+
+
+def test_the_start_forms_picker_works_without_javascript(demo, chromium, live_server):
+    """Without JavaScript "Find" (also Enter, the form's first button) shows the whole form
+    again with what was typed and ticked; "Start the review" starts it."""
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "admin@acme.test")
+    page.goto("/orgs/acme/reviews/new/")
+    page.get_by_label("Name:", exact=True).fill("Sales check")
+    page.get_by_label("Only the workspaces I choose").check()
+    page.get_by_label("Workspace name contains").fill("sal")
+    page.get_by_label("Workspace name contains").press("Enter")
+    expect(page.get_by_text("1 other workspace matches “sal”; 0 chosen.")).to_be_visible()
+    expect(page.get_by_label("Name:", exact=True)).to_have_value("Sales check")
+    page.get_by_label("Sales").check()
+    page.get_by_label("Workspace name contains").fill("mark")
+    page.get_by_role("button", name="Find workspaces").click()
+    expect(page.get_by_role("group", name="Chosen (1)").get_by_label("Sales")).to_be_checked()
+    page.get_by_role("group", name="Other workspaces whose name contains “mark”").get_by_label(
+        "Marketing"
+    ).check()
+    page.get_by_label("Deadline").fill(
+        (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Start the review").click()
+    expect(page.get_by_role("heading", name="Sales check", level=1)).to_be_visible()
+    review = AccessReview.objects.get()
+    assert set(review.workspaces.values_list("slug", flat=True)) == {"marketing", "sales"}
+    context.close()
