@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
-from . import permissions, services
+from . import expiry, permissions, services
 from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
 from .permissions import TEAM, OrgAccess, WorkspaceAccess
 from .roles import FLAGS
@@ -294,6 +294,8 @@ class InvitationRow:
     invitation: Invitation
     workspace_roles: list[OfferedRole]  # (workspace name, role label, end)
     overdue: bool
+    # the org membership it offers has ended: it can't be accepted or resent (orgs.invitations)
+    membership_ended: bool
 
 
 def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
@@ -318,6 +320,7 @@ def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
             inv,
             inv.offered_roles(names),
             inv.status == InvitationStatus.PENDING and inv.expires_at <= now,
+            not expiry.is_current(inv.until, now),
         )
         for inv in items
     ]

@@ -615,6 +615,18 @@ def test_resend_from_the_page_of_an_invitation_whose_membership_ended(
     assert mailoutbox == []
 
 
+def test_the_list_offers_no_resend_for_an_invitation_whose_membership_ended(client, demo, acme):
+    invitation = Invitation.objects.get(org=acme, email="newhire@acme.test")
+    client.force_login(demo["admin@acme.test"])
+    resend = 'aria-label="Resend the invitation to newhire@acme.test"'
+    assert resend in text(client.get("/orgs/acme/invitations/"))
+    _end_membership(invitation)
+    html = text(client.get("/orgs/acme/invitations/"))
+    assert resend not in html
+    assert "Membership ended: revoke, then invite again with a new end" in html
+    assert 'aria-label="Revoke the invitation to newhire@acme.test"' in html
+
+
 def test_revoke_asks_for_confirmation_then_revokes(client, demo, acme):
     invitation = Invitation.objects.get(org=acme, email="newhire@acme.test")
     client.force_login(demo["admin@acme.test"])
