@@ -4,7 +4,14 @@ and teams) and the member profile. The writes are workspaces.services.workspace_
 team_access_set with the form's `changes()`, or workspace_member_remove when the profile's
 "No access" is chosen."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django import forms
+from django.forms.utils import ErrorList
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from orgs import expiry, permissions
 from orgs.forms import UntilField
@@ -46,7 +53,9 @@ class GrantForm(FlagFieldsForm):
     on), except when an undo restores a lower role with its former flags."""
 
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    until = UntilField()
+    # The row's label says what the day means (templates/workspaces/manage/_grant_fields.html);
+    # a help text would only be an aria-describedby pointing at nothing.
+    until = UntilField(help_text="")
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -73,6 +82,33 @@ class GrantForm(FlagFieldsForm):
     @property
     def shown_role(self) -> str:
         return self.shown[0] if self.shown else NO_ACCESS
+
+    def fields_shown(self) -> GrantFields:
+        """This form as the list rows' plain values (GrantFields): what was submitted, with
+        its errors — the row a failed save shows again."""
+        values = {name: self[name].value() for name in ("role", "until", *FLAGS)}
+        errors = {name: self[name].errors or None for name in ("role", "until")}
+        until = values["until"]
+        return GrantFields(
+            prefix=self.auto_id.removesuffix("%s") if isinstance(self.auto_id, str) else "",
+            role=str(values["role"] or ""),
+            options=role_options(str(values["role"] or "")),
+            flags=tuple(
+                FlagInput(
+                    flag,
+                    FLAG_LABELS[flag],
+                    self[flag].auto_id,
+                    forms.CheckboxInput().check_test(values[flag]),
+                    self.fields[flag].disabled,
+                )
+                for flag in FLAGS
+            ),
+            until=until.isoformat() if hasattr(until, "isoformat") else str(until or ""),
+            locked=self.locked,
+            errors=self.non_field_errors() or None,
+            role_errors=errors["role"],
+            until_errors=errors["until"],
+        )
 
     def saved_notice(self, role_label: str) -> str:
         """The sentence a saved row shows (call after `changes()` was applied)."""
@@ -130,3 +166,92 @@ class GrantForm(FlagFieldsForm):
         if self.locked:
             return {"role": None, "flags": None, "until": until}
         return {"role": None, "flags": flags, "until": until}
+
+
+# --- the grant editor in a list, without a form per row -------------------------------------
+# Manage → Members and Manage → Teams show a grant editor on every row. Rendering a GrantForm
+# per row (BoundFields, a widget template per field and per option) was most of those pages'
+# time (issue #14: 50 forms, ~80 %). A row's editor is rendered from these plain values instead,
+# with the markup GrantForm's widgets give (tests/workspaces/test_grant_fields.py compares
+# them); the form stays the one that reads and validates every save.
+
+
+@dataclass(frozen=True)
+class FlagInput:
+    """One Fine-Grained Permission's checkbox: `id` the element id, `disabled` when locked."""
+
+    name: str
+    label: str
+    id: str
+    checked: bool
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class GrantFields:
+    """What a grant editor shows (templates/workspaces/manage/_grant_fields.html): element ids
+    are `prefix` + field name, as GrantForm's auto_id makes them; `options` the role <option>s
+    with `role` selected; `until` the end day as YYYY-MM-DD ("" for no end, or the text a
+    failed save typed); errors as the form's ErrorLists (None: no error)."""
+
+    prefix: str
+    role: str
+    options: SafeString
+    flags: tuple[FlagInput, ...]
+    until: str
+    locked: bool
+    errors: ErrorList | None = None
+    role_errors: ErrorList | None = None
+    until_errors: ErrorList | None = None
+
+    @property
+    def role_id(self) -> str:
+        return f"{self.prefix}role"
+
+    @property
+    def until_id(self) -> str:
+        return f"{self.prefix}until"
+
+
+_ROLE_OPTIONS: dict[str, SafeString] = {}
+
+
+def role_options(selected: str) -> SafeString:
+    """The role select's <option>s (WorkspaceRole, lowest first) with `selected` chosen,
+    formatted once per role for the process."""
+    options = _ROLE_OPTIONS.get(selected)
+    if options is None:
+        options = SafeString(
+            "".join(
+                format_html(
+                    '<option value="{}" selected>{}</option>'
+                    if value == selected
+                    else '<option value="{}">{}</option>',
+                    value,
+                    label,
+                )
+                for value, label in WorkspaceRole.choices
+            )
+        )
+        _ROLE_OPTIONS[selected] = options
+    return options
+
+
+def grant_fields(grant) -> GrantFields:
+    """The unbound GrantForm(grant=grant) as GrantFields: `grant` a WorkspaceMembership or a
+    TeamAccess (saved: its pk names the ids)."""
+    prefix = f"grant-{type(grant).__name__.lower()}-{grant.pk}-"
+    locked = permissions.flags_locked(grant.role)
+    flags = grant.flags
+    day = expiry.last_day(grant.until)
+    return GrantFields(
+        prefix=prefix,
+        role=grant.role,
+        options=role_options(grant.role),
+        flags=tuple(
+            FlagInput(flag, FLAG_LABELS[flag], f"{prefix}{flag}", bool(flags[flag]), locked)
+            for flag in FLAGS
+        ),
+        until=day.isoformat() if day else "",
+        locked=locked,
+    )

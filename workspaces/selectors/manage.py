@@ -4,8 +4,9 @@ number of queries, whatever the number of rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -42,7 +43,7 @@ class FlagRow:
     name: str
     label: str
     effective: bool
-    field: object | None  # the direct membership's bound form field, if any
+    checked: bool  # shown on in the direct membership's editor (False: no editor)
     through: list[str]  # labels of the other sources that turn the flag on
 
 
@@ -53,6 +54,7 @@ class SourceRow:
     role_label: str
     team_id: int | None = None
     until: object = None  # when this source ends (orgs.expiry), None: no end
+    url: str = ""  # the team's page, when the viewer may open it (set by the view)
 
 
 @dataclass
@@ -61,9 +63,12 @@ class WorkspaceMemberRow:
     access: permissions.WorkspaceAccess
     membership: WorkspaceMembership | None
     team_ids: dict[str, int]
-    form: object | None = None  # the view's GrantForm for a direct membership
+    # the direct membership's editor (workspaces.forms.grants.GrantFields), set by the view
+    fields: object | None = None
+    # the row's links (profile, update, remove), set by the view: "" when not offered
+    links: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def sources(self) -> list[SourceRow]:
         return [
             SourceRow(
@@ -89,15 +94,15 @@ class WorkspaceMemberRow:
     def role_through(self) -> str:
         return ", ".join(s.label for s in self.access.role_sources())
 
-    @property
+    @cached_property
     def flags(self) -> list[FlagRow]:
-        fields = {f.name: f for f in self.form.flag_fields} if self.form else {}
+        checked = {f.name: f.checked for f in self.fields.flags} if self.fields else {}
         return [
             FlagRow(
                 flag,
                 FLAG_LABELS[flag],
                 self.access.flags[flag],
-                fields.get(flag),
+                checked.get(flag, False),
                 [s.label for s in self.access.flag_sources(flag) if s.kind != permissions.DIRECT],
             )
             for flag in FLAGS
@@ -111,7 +116,7 @@ def team_ids_by_name(workspace) -> dict[str, int]:
 
 def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     """One row per user (in the given order) with their effective access and their direct
-    membership (the view adds the membership's form). `memberships`: the users' direct
+    membership (the view adds the membership's editor). `memberships`: the users' direct
     memberships when the caller has them (one row after a save), else they are read. Queries:
     1 (access) + 1 (memberships, unless given) + 1 (team links, only if a team gives access)."""
     users = list(users)

@@ -1,6 +1,8 @@
 """Manage → Members: everyone with access (direct, through teams, org admins), direct members'
 role and flags edited in place, add an org member, remove a direct member."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -9,31 +11,56 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
+from flowadmin.params import url_per_id
 from flowadmin.htmx import redirect_after_post, resubmission
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.grants import GrantForm
+from workspaces.forms.grants import GrantForm, grant_fields
 from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
 
 from . import left_manage, manage_url, render_confirm, render_manage
 
-# Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
-# rendering bounded, as on the users page.
+# Each direct member's row shows a role-and-flags editor (from plain values, not a form per
+# row: workspaces.forms.grants.GrantFields): 25 a page, as on the users page.
 PAGE_SIZE = 25
 
 
 def _rows(request, users, forms=None, memberships=None):
-    """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
-    bound form) keeps a submitted form with its errors."""
+    """The selector's rows with their links and the grant editor of each direct membership:
+    `forms` (membership id → bound GrantForm) keeps a submitted form's values and errors.
+    The policy is asked once for the page (may the viewer open profiles, teams' pages) and
+    each link costs no reverse of its own (flowadmin.params.url_per_id)."""
     rows = selectors.member_rows(request.workspace, users, memberships)
+    if not rows:
+        return rows
+    forms = forms or {}
+    access, org, ws = request.org_access, request.org.slug, request.workspace.slug
+    profile = team = None
+    if access and access.can("org.manage_users"):
+        profile = url_per_id("orgs:user_profile", org)
+    if access and access.can("org.manage_teams"):
+        team = url_per_id("orgs:team", org)
+    update = url_per_id("workspaces:manage_member_update", org, ws)
+    remove = url_per_id("workspaces:manage_member_remove", org, ws)
+    add = manage_url(request, "member_add")
     for row in rows:
+        row.links["profile"] = profile(row.user.pk) if profile else ""
+        if team:
+            for source in row.sources:
+                if source.team_id:
+                    source.url = team(source.team_id)
         if row.membership is not None:
-            row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
+            form = forms.get(row.membership.pk)
+            row.fields = form.fields_shown() if form else grant_fields(row.membership)
+            row.links["update"] = update(row.membership.pk)
+            row.links["remove"] = remove(row.membership.pk)
+        else:
+            row.links["add"] = f"{add}?{urlencode({'q': row.user.email})}"
     return rows
 
 
