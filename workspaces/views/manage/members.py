@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from flowadmin.params import url_per_id
 from flowadmin.htmx import redirect_after_post, resubmission
+from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
