@@ -63,7 +63,7 @@ def test_a_rows_editor_has_the_controls_of_the_grant_form(grant):
 
 def test_the_end_day_shown_is_the_last_day_the_grant_counts():
     fields = grant_fields(GRANTS["viewer with audience, ending"])
-    assert fields.until == expiry.last_day(END).isoformat()
+    assert fields["until"] == expiry.last_day(END).isoformat()
 
 
 FAILED = {

@@ -30,14 +30,16 @@ from . import left_manage, manage_url, render_confirm, render_manage
 PAGE_SIZE = 25
 
 
-def _rows(request, users, forms=None, memberships=None):
-    """The selector's rows with their links and the grant editor of each direct membership:
-    `forms` (membership id → bound GrantForm) keeps a submitted form's values and errors.
-    The policy is asked once for the page (may the viewer open profiles, teams' pages) and
-    each link costs no reverse of its own (flowadmin.params.url_per_id)."""
+def _rows(request, users, forms=None, memberships=None) -> list[dict]:
+    """The rows the page shows (the selector's WorkspaceMemberRow.shown() dicts) with their
+    links and, on a direct membership, `editor` (GrantFields) and `notes` (the flags a team or
+    the org role turns on while the editor shows them off): `forms` (membership id → bound
+    GrantForm) keeps a submitted form's values and errors. The policy is asked once for the
+    page (may the viewer open profiles, teams' pages) and the links cost one reverse each a
+    page (flowadmin.params.url_per_id), not one a row."""
     rows = selectors.member_rows(request.workspace, users, memberships)
     if not rows:
-        return rows
+        return []
     forms = forms or {}
     access, org, ws = request.org_access, request.org.slug, request.workspace.slug
     profile = team = None
@@ -48,20 +50,30 @@ def _rows(request, users, forms=None, memberships=None):
     update = url_per_id("workspaces:manage_member_update", org, ws)
     remove = url_per_id("workspaces:manage_member_remove", org, ws)
     add = manage_url(request, "member_add")
+    shown = []
     for row in rows:
-        row.links["profile"] = profile(row.user.pk) if profile else ""
+        item = row.shown()
+        item["links"] = links = {"profile": profile(row.user.pk) if profile else ""}
         if team:
-            for source in row.sources:
-                if source.team_id:
-                    source.url = team(source.team_id)
-        if row.membership is not None:
-            form = forms.get(row.membership.pk)
-            row.fields = form.fields_shown() if form else grant_fields(row.membership)
-            row.links["update"] = update(row.membership.pk)
-            row.links["remove"] = remove(row.membership.pk)
+            for source in item["sources"]:
+                if source["team_id"]:
+                    source["url"] = team(source["team_id"])
+        if row.membership is None:
+            links["add"] = f"{add}?{urlencode({'q': row.user.email})}"
         else:
-            row.links["add"] = f"{add}?{urlencode({'q': row.user.email})}"
-    return rows
+            form = forms.get(row.membership.pk)
+            item["editor"] = editor = form.fields_shown() if form else grant_fields(row.membership)
+            item["self"] = row.user.pk == request.user.pk  # saved without htmx: may leave
+            links["update"] = update(row.membership.pk)
+            links["remove"] = remove(row.membership.pk)
+            checked = {flag["name"]: flag["checked"] for flag in editor["flags"]}
+            item["notes"] = [
+                f"{flag['label']} is on through {flag['through']}."
+                for flag in item["flags"]
+                if flag["through"] and not checked[flag["name"]]
+            ]
+        shown.append(item)
+    return shown
 
 
 def _members_page(request, *, q="", expiring="", forms=None, status=200):
