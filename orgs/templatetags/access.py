@@ -48,3 +48,10 @@ def until(end):
     """ " until 12 Jan" for a grant ending at `end` (orgs.expiry; the last day it counts), ""
     when it does not end: `{{ role_label }}{{ grant.until|until }}` reads "Editor until 12 Jan"."""
     return expiry.until_text(end)
+
+
+@register.filter
+def last_day(end):
+    """The last day (a date, in TIME_ZONE) a grant ending at `end` counts, None when it does
+    not end (orgs.expiry.last_day): `{{ grant.until|last_day|date:"F j, Y" }}`."""
+    return expiry.last_day(end)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workspaces.models import Workspace
 
-from .. import invitations, people, sso
+from .. import expiry, invitations, people, sso
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import AcceptInvitationForm, InviteForm
@@ -47,6 +47,7 @@ def invite(request):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 workspace_roles=form.workspace_roles(),
+                until=form.end(),
                 base_url=_site(request),
             )
         except ServiceError as error:
@@ -149,6 +150,9 @@ def _join(request, token, **account):
         login(request, acceptance.user, backend="django.contrib.auth.backends.ModelBackend")
     if acceptance.already_member:
         messages.info(request, f"You are already a member of {org.name}.")
+    elif acceptance.membership.until:
+        day = date_format(expiry.last_day(acceptance.membership.until), "F j, Y")
+        messages.success(request, f"Welcome to {org.name}! Your membership lasts until {day}.")
     else:
         messages.success(request, f"Welcome to {org.name}!")
     return redirect(f"{reverse('home')}#org-{org.slug}")
@@ -165,7 +169,12 @@ def accept(request, token):
     problem = invitations.problem_with(invitation)
     if problem is not None:
         return _problem_page(request, problem, invitation)
-    context = {"invitation": invitation, "org": invitation.org, "path": request.path}
+    context = {
+        "invitation": invitation,
+        "org": invitation.org,
+        "offered_roles": invitations.offered_roles(invitation),
+        "path": request.path,
+    }
     if request.user.is_authenticated:
         problem = invitations.wrong_account(invitation, request.user)
         if problem is not None:

@@ -233,7 +233,8 @@ def user_role(request, user_id):
                 until=form.until_for(membership.until),
             )
         except ServiceError as error:
-            form.add_error("role", error)
+            # A past end date is the date field's error; the rest (last admin…) the role's.
+            form.add_error("until" if error.code == "until_past" else "role", error)
         else:
             label = f"{updated.get_role_display()}{until_label(updated.until)}"
             messages.success(

@@ -16,6 +16,7 @@ from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
+from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
 from workspaces.forms.grants import GrantForm, grant_fields
@@ -224,6 +225,7 @@ def member_add(request):
                 workspace=request.workspace,
                 user=user,
                 role=form.cleaned_data["role"],
+                until=form.end(),
             )
         except ServiceError as error:
             form.add_error(None, error)
@@ -231,7 +233,7 @@ def member_add(request):
             messages.success(
                 request,
                 f"Added {user.display_name} to {request.workspace.name} as "
-                f"{membership.get_role_display()}.",
+                f"{membership.get_role_display()}{until_label(membership.until)}.",
             )
             return redirect_after_post(request, manage_url(request, "members"))
     search = MemberSearchForm(request.GET)

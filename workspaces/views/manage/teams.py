@@ -12,6 +12,7 @@ from flowadmin.htmx import redirect_after_post, resubmission
 from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
+from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
 from workspaces.forms.grants import GrantForm, grant_fields
@@ -89,14 +90,15 @@ def team_add(request):
                 team=team,
                 workspace=request.workspace,
                 role=form.cleaned_data["role"],
+                until=form.end(),
             )
         except ServiceError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request,
-                f"{team.name} now has {access.get_role_display()} access to "
-                f"{request.workspace.name}.",
+                f"{team.name} now has {access.get_role_display()}{until_label(access.until)} "
+                f"access to {request.workspace.name}.",
             )
             return redirect_after_post(request, manage_url(request, "teams"))
     return _teams_page(request, add_form=form, status=400)
