@@ -124,9 +124,29 @@ def invitation_revoke(request, invitation_id):
         else:
             messages.success(request, f"The invitation to {invitation.email} was revoked.")
             return redirect("orgs:invitations", org_slug=request.org.slug)
-    return render(
-        request, "orgs/invitation_revoke.html", {"invitation": invitation, "error": error}
-    )
+    back = reverse("orgs:invitations", args=[request.org.slug])
+    if invitation.sent_at:
+        link = f"The link emailed to {invitation.email}"
+    else:
+        link = f"The invitation link for {invitation.email} (not emailed yet)"
+    context = {
+        "standalone": True,
+        "back_url": back,
+        "back_label": "Invitations",
+        "title": f"Revoke the invitation to {invitation.email}?",
+        "message": f"{link} will stop working. You can invite them again later.",
+        "button": "Revoke invitation",
+        "cancel": back,
+    }
+    if error:
+        context.update(message="", refusal=error, cancel_label="Back to invitations")
+    elif invitation.status != "pending":
+        context.update(
+            message="",
+            refusal=f"This invitation is already {invitation.get_status_display().lower()}.",
+            cancel_label="Back to invitations",
+        )
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- the public accept page -----------------------------------------------------------------

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -263,14 +264,19 @@ def team_member_remove(request, team_id, user_id):
             messages.success(request, done)
         return redirect(_team_url(team))
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "member": user,
         "tab": "members",
+        "title": f"Remove {user.display_name} from {team.name}?",
+        "message": f"{user.email} stays in {request.org.name} but loses the workspace access "
+        f"they had through {team.name}.",
         "preview": previews.impact_preview(
             request.org, impact.RemoveTeamMember(team.name, user.pk)
         ),
+        "button": f"Remove from {team.name}",
+        "cancel": _team_url(team),
     }
-    return render_page(request, "orgs/team_member_remove.html", context)
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- a team's workspace access -------------------------------------------------------------
@@ -407,15 +413,21 @@ def team_access_remove(request, team_id, workspace_id):
         else:
             messages.success(request, done)
         return redirect(_team_url(team))
+    workspace = grant.workspace.name
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "grant": grant,
         "tab": "members",
+        "title": f"Remove {team.name}'s access to {workspace}?",
+        "message": f"Members of {team.name} lose the {grant.get_role_display()} role they had in "
+        f"{workspace} through the team; access they have directly or through other teams stays.",
         "preview": previews.impact_preview(
             request.org, impact.RemoveTeamAccess(team.name, grant.workspace_id)
         ),
+        "button": "Remove access",
+        "cancel": _team_url(team),
     }
-    return render_page(request, "orgs/team_access_remove.html", context)
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- a team's Settings tab -----------------------------------------------------------------
@@ -458,11 +470,20 @@ def team_delete(request, team_id):
         services.team_delete(actor=request.user, team=team)
         messages.success(request, f"Team {team.name} deleted.")
         return redirect("orgs:teams", org_slug=request.org.slug)
+    members = team.members.count()
+    grants = TeamAccess.objects.filter(team=team).select_related("workspace")
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "member_count": team.members.count(),
-        "grants": TeamAccess.objects.filter(team=team).select_related("workspace"),
         "tab": "settings",
+        "title": f"Delete the team {team.name}?",
+        "message": f"The team's {members} member{pluralize(members, ' stays, stay')} in "
+        f"{request.org.name}, but lose the access they had through the team:",
+        "consequences": [f"{grant.workspace.name}: {grant.get_role_display()}" for grant in grants]
+        or ["no workspace access (the team has none)"],
         "preview": previews.impact_preview(request.org, impact.DeleteTeam(team.name)),
+        "note": "There is no undo.",
+        "button": f"Delete {team.name}",
+        "cancel": _team_url(team, "orgs:team_settings"),
     }
-    return render_page(request, "orgs/team_delete.html", context)
+    return render(request, "orgs/confirm.html", context)

@@ -4,14 +4,13 @@ role and flags edited in place, add an org member, remove a direct member."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from flowadmin.htmx import redirect_after_post, resubmission
+from flowadmin.htmx import paginate, redirect_after_post, resubmission
 from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
@@ -83,7 +82,7 @@ def _members_page(request, *, q="", expiring="", forms=None, status=200):
     q = search.cleaned_data["q"] if valid else ""
     days = search.cleaned_data["expiring"] if valid else None
     people = selectors.people_with_access(request.workspace, q, expiring=days)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, people, PAGE_SIZE)
     context = {
         "search": search,
         "q": q,

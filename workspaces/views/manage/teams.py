@@ -2,13 +2,12 @@
 place; give a team access; remove it."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import redirect_after_post, resubmission
+from flowadmin.htmx import paginate, redirect_after_post, resubmission
 from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
@@ -26,9 +25,7 @@ PAGE_SIZE = 50
 
 
 def _teams_page(request, *, add_form=None, forms=None, status=200):
-    page = Paginator(selectors.team_access_list(request.workspace), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.team_access_list(request.workspace), PAGE_SIZE)
     rows = _rows(request, page, forms)
     add_form = add_form or TeamAddForm(teams=_available(request))
     context = {"page": page, "rows": rows, "add_form": add_form}
