@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.forms.utils import ErrorList
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -20,6 +21,13 @@ from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 from ..services import flags_as_submitted
 
 NO_ACCESS = ""
+
+# Django's Jinja2 form renderer (its own widget templates, the same markup): a GrantForm is
+# rendered once per row of pages listing dozens of grants (a member's profile and the
+# workspaces found for it, Manage → Members and Teams, a team's page), and the Django template
+# engine spent twice the Python calls drawing the same inputs (issue #14). One instance: its
+# Jinja2 environment is built once.
+ROW_RENDERER = Jinja2()
 
 
 class FlagFieldsForm(forms.Form):
@@ -52,6 +60,7 @@ class GrantForm(FlagFieldsForm):
     Flags are shown but not editable while there is no grant or the grant is Admin (always
     on), except when an undo restores a lower role with its former flags."""
 
+    default_renderer = ROW_RENDERER
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
     # The row's label says what the day means (templates/workspaces/manage/_grant_fields.html);
     # a help text would only be an aria-describedby pointing at nothing.
