@@ -10,7 +10,9 @@ Each org's entries form a chain: entry n stores the hash of entry n-1 and a hash
 content (an HMAC under the newest chain key, `audit.keys`). Writers lock the org's chain head
 (`ActivityChain`, SELECT … FOR UPDATE on PostgreSQL) until their transaction ends, so entries of
 one org are numbered one writer at a time; the unique (org, seq) constraint makes a fork
-impossible even without the lock (SQLite).
+impossible even without the lock (SQLite). The head a transaction locked is remembered
+(`_held_head`) so its entries cost their INSERT and the head's UPDATE, which only moves a head
+that still is where it was read.
 """
 
 from __future__ import annotations
