@@ -236,7 +236,16 @@ def _profile_workspace(org_access: OrgAccess, workspace) -> ProfileWorkspace:
     return ProfileWorkspace(workspace, org_access.workspace(workspace.pk))
 
 
-FIND_LIMIT = 20  # workspaces shown for a search on a member's profile
+FIND_LIMIT = 20  # workspaces shown for a search (a member's profile, a review's start form)
+
+
+def find_workspaces(workspaces, find: str, limit: int = FIND_LIMIT) -> tuple[list, bool]:
+    """The first `limit` of `workspaces` (a queryset, in its order) whose name contains `find`
+    (all of them when `find` is empty), and whether more match: one query."""
+    if find:
+        workspaces = workspaces.filter(name__icontains=find)
+    found = list(workspaces[: limit + 1])
+    return found[:limit], len(found) > limit
 
 
 def member_profile(org, user_id, *, find: str = "") -> Profile:
@@ -256,12 +265,9 @@ def member_profile(org, user_id, *, find: str = "") -> Profile:
         find=find.strip(),
     )
     if profile.find:
-        others = org_workspaces.filter(name__icontains=profile.find).exclude(
-            pk__in=list(access.grants)
-        )
-        found = list(others[: FIND_LIMIT + 1])
-        profile.found = [_profile_workspace(access, ws) for ws in found[:FIND_LIMIT]]
-        profile.found_more = len(found) > FIND_LIMIT
+        others = org_workspaces.exclude(pk__in=list(access.grants))
+        found, profile.found_more = find_workspaces(others, profile.find)
+        profile.found = [_profile_workspace(access, ws) for ws in found]
     return profile
 
 

@@ -117,6 +117,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
     shown = {row.workspace.pk for row in [*profile.workspaces, *found]}
     if bound and bound[0].workspace.pk not in shown:
         found = [bound[0], *found]
+    part = PROFILE_PARTS.get(request.GET.get("part", "")) if wants_partial(request) else None
     context = {
         "profile": profile,
         "member": profile.membership,
@@ -127,7 +128,8 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
                 "until": expiry.last_day(profile.membership.until),
             }
         ),
-        "workspace_rows": with_forms(profile.workspaces),
+        # the finder's results alone (htmx) show none of the member's rows
+        "workspace_rows": with_forms(profile.workspaces) if part != "found_rows" else [],
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
@@ -135,8 +137,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         else [],
     }
     template = "orgs/user_profile.html"
-    part = PROFILE_PARTS.get(request.GET.get("part", ""))
-    if wants_partial(request) and part:
+    if part:
         template += f"#{part}"
     return render(request, template, context, status=status)
 

@@ -5,6 +5,7 @@ team_access_set with the form's `changes()`, or workspace_member_remove when the
 "No access" is chosen."""
 
 from django import forms
+from django.forms.renderers import Jinja2
 
 from orgs import expiry, permissions
 from orgs.forms import UntilField
@@ -13,6 +14,13 @@ from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 from ..services import flags_as_submitted
 
 NO_ACCESS = ""
+
+# Django's Jinja2 form renderer (its own widget templates, the same markup): a GrantForm is
+# rendered once per row of pages listing dozens of grants (a member's profile and the
+# workspaces found for it, Manage → Members and Teams, a team's page), and the Django template
+# engine spent twice the Python calls drawing the same inputs (issue #14). One instance: its
+# Jinja2 environment is built once.
+ROW_RENDERER = Jinja2()
 
 
 class FlagFieldsForm(forms.Form):
@@ -45,6 +53,7 @@ class GrantForm(FlagFieldsForm):
     Flags are shown but not editable while there is no grant or the grant is Admin (always
     on), except when an undo restores a lower role with its former flags."""
 
+    default_renderer = ROW_RENDERER
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
     until = UntilField()
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
