@@ -5,6 +5,7 @@ exceptions (or ServiceError from orgs.services) and answered as SCIM errors ther
 from functools import partial
 
 from django.http import HttpResponse
+from django.urls import reverse
 from scim2_models import (
     Context,
     Group,
@@ -47,7 +48,7 @@ def _methods(request, *allowed):
 
 
 def _base_url(request, token) -> str:
-    return request.build_absolute_uri(f"/scim/v2/{token.org.slug}/")
+    return request.build_absolute_uri(reverse("scim:base", args=[token.org.slug]))
 
 
 def _response_parameters(params, model):
