@@ -29,7 +29,9 @@ NAV_WORKSPACES = 20
 
 
 class NavWorkspaces(list):
-    """The sidebar's workspaces; `more` tells whether the org has others not listed."""
+    """The sidebar's workspaces, each with `nav_url` (its URL) and `nav_current` (whether it is
+    the request's workspace), set here once rather than built by template filters per item;
+    `more` tells whether the org has others not listed."""
 
     def __init__(self, items, *, more):
         super().__init__(items)
@@ -53,6 +55,9 @@ def navigation(request):
         current = getattr(request, "workspace", None)
         if current is not None and current not in shown:
             shown.append(current)
+        for ws in shown:
+            ws.nav_url = f"/orgs/{org.slug}/w/{ws.slug}/"
+            ws.nav_current = current is not None and ws.pk == current.pk
         return NavWorkspaces(shown, more=more)
 
     return {
