@@ -145,15 +145,15 @@ def workspace_ids_named(org, text: str) -> set[int]:
     return set(current.values_list("pk", flat=True).union(logged.values_list("workspace_id")))
 
 
-def actor_emails(org, text: str) -> list[str] | None:
-    """The org's actor emails containing `text` (lower case), or None when more than
-    MAX_RESOLVED_EMAILS do: one query on the actor table."""
+def actor_emails(org, text: str, limit: int = MAX_RESOLVED_EMAILS) -> list[str] | None:
+    """The org's actor emails containing `text` (lower case), or None when more than `limit`
+    do: one query on the actor table."""
     emails = list(
         ActivityActor.objects.filter(org_id=org.pk, email__icontains=text).values_list(
             "email", flat=True
-        )[: MAX_RESOLVED_EMAILS + 1]
+        )[: limit + 1]
     )
-    return None if len(emails) > MAX_RESOLVED_EMAILS else emails
+    return None if len(emails) > limit else emails
 
 
 def filter_entries(org, data: dict, *, emails: list[str] | None = None):
@@ -163,13 +163,13 @@ def filter_entries(org, data: dict, *, emails: list[str] | None = None):
     if email := data.get("email"):
         if emails is None:
             emails = actor_emails(org, email)
-        if emails is None:
+        if emails is None or len(emails) > MAX_RESOLVED_EMAILS:
             # So many actors match that their entries are everywhere in the log: read it
             # newest first and keep the matches. A plain LIKE on the column (actor emails are
             # stored in lower case, as the search text is) lets PostgreSQL estimate how common
             # the match is from the column's statistics; UPPER(...) LIKE has none, so the
             # planner guessed the match rare and sorted the whole log (SPEC §8 benchmark).
-            # One page of them is read by newest_entries() instead, bounded.
+            # The page reads up to MAX_ACTORS_READ of them actor by actor (newest_entries).
             entries = entries.filter(actor_email__contains=email)
         else:
             entries = entries.filter(actor_email__in=emails)
@@ -194,35 +194,43 @@ def filter_entries(org, data: dict, *, emails: list[str] | None = None):
     return entries.order_by("-created_at", "-id")
 
 
+# An email filter matching more actors than MAX_RESOLVED_EMAILS, but at most this many, is read
+# actor by actor on PostgreSQL (newest_entries); beyond, matches are common enough that the log
+# read newest first finds a page soon.
+MAX_ACTORS_READ = 2_000
 # How many of the newest entries (after the other filters) newest_entries() reads before it
-# turns to the actors: matches denser than page/DENSE_WINDOW are found in that window.
+# turns to the actors: matches denser than a page in DENSE_WINDOW are found there.
 DENSE_WINDOW = 2_000
 
 
 def newest_entries(org, data: dict, fields, limit: int) -> list[ActivityEntry]:
     """The first `limit` entries of filter_entries(org, data) with `fields` loaded (one page).
 
-    An email filter matching more than MAX_RESOLVED_EMAILS actors reads, on PostgreSQL, at most
-    DENSE_WINDOW rows when the matches are common, else one row per matching actor (its newest
-    entry) and at most `limit` entries of each of the `limit` actors whose newest entries are
-    newest — however rare the matches are in the log (a newest-first scan with the substring
-    as a filter reads the log until it has found `limit`: 57,000 rows for "member01" at 1M
-    entries). One query either way; elsewhere, the plain query."""
+    An email filter matching more than MAX_RESOLVED_EMAILS actors (up to MAX_ACTORS_READ) is
+    read on PostgreSQL without reading the log until `limit` matches turn up (for "member01" at
+    1M entries that was 57,000 rows): the newest DENSE_WINDOW entries if they hold a page of
+    matches, else each matching actor's newest entry (one index probe each) and then at most
+    `limit` entries of each of the `limit` actors whose newest entries are newest, no older
+    than the oldest of those. Two queries (the actors, the page) whatever the log's length."""
     email = data.get("email")
-    emails = actor_emails(org, email) if email else []
-    if emails is None and connections[router.db_for_read(ActivityEntry)].vendor == "postgresql":
-        return _newest_of_many_actors(org, data, fields, limit)
+    emails = actor_emails(org, email, MAX_ACTORS_READ) if email else []
+    if (
+        emails is not None
+        and len(emails) > MAX_RESOLVED_EMAILS
+        and connections[router.db_for_read(ActivityEntry)].vendor == "postgresql"
+    ):
+        return _newest_of_actors(org, data, emails, fields, limit)
     return list(filter_entries(org, data, emails=emails).only(*fields)[:limit])
 
 
-def _newest_of_many_actors(org, data: dict, fields, limit: int) -> list[ActivityEntry]:
-    """newest_entries() for an email filter matching many actors, on PostgreSQL. Correct
-    because an entry among the newest `limit` matches belongs to one of the `limit` actors
-    whose newest match is newest (else `limit` newer matches would come before it)."""
+def _newest_of_actors(org, data: dict, emails: list[str], fields, limit: int):
+    """newest_entries() for an email filter matching `emails`, on PostgreSQL. Correct because
+    an entry among the newest `limit` matches belongs to one of the `limit` actors whose newest
+    match is newest (else `limit` newer matches would come before it), and, when there are
+    `limit` of those, is no older than the oldest of their newest matches."""
     others = filter_entries(org, {**data, "email": ""}).only(*fields)
     db = others.db
-    connection = connections[db]
-    pattern = f"%{connection.ops.prep_for_like_query(data['email'])}%"
+    pattern = f"%{connections[db].ops.prep_for_like_query(data['email'])}%"
 
     def compiled(queryset):
         return queryset.query.get_compiler(using=db).as_sql()
@@ -231,21 +239,29 @@ def _newest_of_many_actors(org, data: dict, fields, limit: int) -> list[Activity
     newest, newest_params = compiled(
         others.filter(actor_email=RawSQL("actor.email", ())).values_list("created_at", "id")[:1]
     )
-    page, page_params = compiled(others.filter(actor_email=RawSQL("top_actor.email", ()))[:limit])
+    page, page_params = compiled(
+        others.filter(
+            actor_email=RawSQL("top_actor.email", ()),
+            # With fewer than `limit` actors there is no such bound.
+            created_at__gte=RawSQL(
+                "SELECT CASE WHEN count(*) < %s THEN '-infinity'::timestamptz"
+                " ELSE min(newest_at) END FROM top_actor",
+                (limit,),
+            ),
+        )[:limit]
+    )
     sql = f"""
         WITH recent AS (
             SELECT * FROM ({window}) AS window_rows WHERE window_rows.actor_email LIKE %s
             ORDER BY window_rows.created_at DESC, window_rows.id DESC LIMIT %s
+        ), top_actor AS (
+            SELECT actor.email, newest.created_at AS newest_at
+            FROM unnest(%s::text[]) AS actor(email) CROSS JOIN LATERAL ({newest}) AS newest
+            ORDER BY newest.created_at DESC, newest.id DESC LIMIT %s
         )
         SELECT * FROM recent WHERE (SELECT count(*) FROM recent) >= %s
         UNION ALL (
-            SELECT page_rows.* FROM (
-                SELECT actor.email FROM {ActivityActor._meta.db_table} AS actor
-                CROSS JOIN LATERAL ({newest}) AS newest
-                WHERE actor.org_id = %s AND actor.email LIKE %s
-                ORDER BY newest.created_at DESC, newest.id DESC LIMIT %s
-            ) AS top_actor
-            CROSS JOIN LATERAL ({page}) AS page_rows
+            SELECT page_rows.* FROM top_actor CROSS JOIN LATERAL ({page}) AS page_rows
             WHERE (SELECT count(*) FROM recent) < %s
             ORDER BY page_rows.created_at DESC, page_rows.id DESC LIMIT %s
         )
@@ -255,10 +271,9 @@ def _newest_of_many_actors(org, data: dict, fields, limit: int) -> list[Activity
         *window_params,
         pattern,
         limit,
-        limit,
+        emails,
         *newest_params,
-        org.pk,
-        pattern,
+        limit,
         limit,
         *page_params,
         limit,

@@ -176,3 +176,11 @@ def test_email_matching_many_actors_rarely_reads_each_actors_newest(rare_actors,
         )
     ]
     assert read and max(read) <= PAGE_SIZE + 1
+
+
+def test_email_matching_more_than_max_actors_reads_the_log_newest_first(big_log, org, monkeypatch):
+    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 2)
+    monkeypatch.setattr("audit.filters.MAX_ACTORS_READ", 5)  # person0@ … person19@ match
+    ids, sql = page_query(org, {"email": "person"})
+    assert "unnest" not in sql and "LIKE" in sql
+    assert ids == substring_page(org, {"email": "person"})
