@@ -143,6 +143,7 @@ def substring_page(org, params):
         {"email": "rare"},
         {"email": "e", "action": "deleted", "entity": "flow"},
         {"email": "rare", "entity": "team"},
+        {"email": "e", "since": "2000-01-01"},
     ],
 )
 def test_email_matching_many_actors_pages_as_the_substring_filter(
