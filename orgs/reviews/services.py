@@ -40,7 +40,7 @@ from .models import (
     ItemKind,
     ReviewStatus,
 )
-from .preview import removal_plan
+from .preview import chosen_flags, removal_plan
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,8 @@ def reviewer_scopes(review, user) -> set:
     )
 
 
-def _role_text(kind: str, role: str, flags: dict | None = None) -> str:
+def role_text(kind: str, role: str, flags: dict | None = None) -> str:
+    """'Org Admin', or 'Editor (Flows Manager, Audience Viewer)' for a workspace item."""
     if kind == ItemKind.ORG_ROLE:
         return f"Org {OrgRole(role).label}"
     on = [FLAG_LABELS[f] for f in FLAGS if (flags or {}).get(f)]
@@ -340,17 +341,16 @@ def _apply(actor, review, item, decision, role, flags) -> _Change:
     if decision == Decision.CHANGE:
         if not permissions.is_workspace_role(role):
             raise ServiceError("Choose the workspace role to change to.", code="role")
-        wanted = {flag: bool((flags or {}).get(flag)) for flag in FLAGS}
         membership = workspace_services.workspace_member_set(
-            actor=actor, workspace=workspace, user=user, role=role, flags=wanted
+            actor=actor, workspace=workspace, user=user, role=role, flags=chosen_flags(flags)
         )
         after = permissions.members_access(review.org_id, [user.pk])[user.pk].workspace(
             workspace.pk
         )
-        text = f"Direct role set to {_role_text(item.kind, membership.role, membership.flags)}."
+        text = f"Direct role set to {role_text(item.kind, membership.role, membership.flags)}."
         if (after.role, after.flags) != (membership.role, membership.flags):
             text += (
-                f" Effective access is {_role_text(item.kind, after.role, after.flags)} "
+                f" Effective access is {role_text(item.kind, after.role, after.flags)} "
                 f"({', '.join(s.label for s in after.sources)})."
             )
         return _Change(text, new_role=membership.role, new_flags=membership.flags)
@@ -404,7 +404,7 @@ def _decide(*, actor, review, item, decision, role=None, flags=None, note="", au
         changes={
             "review": [None, review.name],
             "decision": [None, decision],
-            "was": [None, _role_text(item.kind, item.role, item.flags)],
+            "was": [None, role_text(item.kind, item.role, item.flags)],
             **({"note": [None, note]} if note else {}),
             "outcome": [None, made.outcome],
             **({"automatic": [None, True]} if automatic else {}),

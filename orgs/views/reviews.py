@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.downloads import csv_attachment
-from flowadmin.htmx import paginate
+from flowadmin.htmx import paginate, resubmission
 from flowadmin.params import integer
 from workspaces.models import Workspace
 
@@ -24,7 +24,8 @@ from ..reviews import selectors, services
 from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
-from ..reviews.preview import removal_plan, removal_preview
+from ..reviews.preview import chosen_flags, decision_preview, removal_plan
+from ..roles import OrgRole
 
 MANAGE = "org.manage_reviews"
 SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page
@@ -221,27 +222,94 @@ def review_queue(request, review_id):
     return render(request, "orgs/reviews/queue.html", context)
 
 
-def _refusal(request, review, item):
+def _refusal(request, review, scopes, item):
+    """Why the user may not decide `item` (`scopes`: the ones they review), or None."""
     return permissions.review_refusal(
         request.org_access,
         user_id=request.user.pk,
         is_open=review.is_open,
-        scopes={s.key for s in selectors.scopes(review, user=request.user)},
+        scopes={s.key for s in scopes},
         item_scope=item.scope,
         subject_id=item.user_id,
     )
 
 
+def _confirmation(request, review, item, decision, *, role, flags, queue):
+    """The confirmation step of a "remove", or of a "change" that lowers someone's access: what
+    it takes away and the impact preview (orgs.previews, as every confirmation of the console),
+    posting the decision again with `confirmed`. None: record it at once (keep, a change that
+    lowers nothing, or an item whose account is gone — the service then says why)."""
+    if decision == Decision.KEEP:
+        return None
+    org, org_item = request.org, item.kind == ItemKind.ORG_ROLE
+    removing = decision == Decision.REMOVE
+    plan = removal_plan(org, item) if removing and not org_item and item.user_id else None
+    preview = decision_preview(org, item, decision, role=role, flags=flags, plan=plan)
+    if preview is None or not (removing or preview.lowers):
+        return None
+    who, where = item.email, item.workspace_name
+    points = []
+    if removing and org_item:
+        title = f"Remove {who}’s membership of {org.name}?"
+        message = f"They leave {org.name}: every workspace and team membership in it ends."
+        button = "Remove"
+    elif removing:
+        title = f"Remove {who}’s access to {where}?"
+        message = "Recording “Remove” takes away, now:"
+        button = "Remove"
+        if plan.direct:
+            points.append(f"Their direct membership of {where} ends.")
+        points += [
+            f"They leave the team {team}, and with it every workspace the team gives access to."
+            for team in plan.teams
+        ]
+        if plan.empty:
+            points.append("They have no direct or team access left to remove.")
+        if plan.org_admin:
+            points.append(
+                f"They still reach {where} as Org Admin: that is reviewed with the org roles."
+            )
+    elif org_item:
+        label = OrgRole(role).label
+        title = f"Make {who} an Org {label}?"
+        message = f"Recording “Change” sets their Primary Role in {org.name} to {label}, now."
+        button = f"Make them an Org {label}"
+    else:
+        new_role, new_flags = permissions.grant_after(None, role, chosen_flags(flags))
+        title = f"Change {who}’s access to {where}?"
+        message = (
+            f"Recording “Change” sets their direct role in {where} to "
+            f"{services.role_text(item.kind, new_role, new_flags)}, now; access through a team "
+            "stays."
+        )
+        button = "Change their access"
+    context = {
+        "review": review,
+        "item": item,
+        "queue_url": queue,
+        "confirming": True,
+        "title": title,
+        "message": message,
+        "points": points,
+        "preview": preview,
+        "action": request.path,
+        "fields": resubmission(request),
+        "button": button,
+        "cancel": queue,
+    }
+    return render(request, "orgs/reviews/item.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @org_view("org.view")
 def review_item(request, review_id, item_id):
-    """Decide one item: keep at once; change with the new role; remove after a confirmation
-    that says what will be taken away."""
-    review, _ = _reviewer_review(request, review_id)
+    """Decide one item: keep at once; "remove", and a "change" that lowers access, after a
+    confirmation with who loses what (the impact preview); then through the normal services."""
+    review, scopes = _reviewer_review(request, review_id)
     item = get_object_or_404(
         AccessReviewItem.objects.select_related("decision"), pk=item_id, review=review
     )
-    refusal = _refusal(request, review, item)
+    refusal = _refusal(request, review, scopes, item)
     if refusal and not hasattr(item, "decision"):
         raise PermissionDenied(refusal)
     org_item = item.kind == ItemKind.ORG_ROLE
@@ -250,35 +318,31 @@ def review_item(request, review_id, item_id):
     form = DecisionForm(data, org_role=org_item, initial=initial)
     queue = reverse("orgs:review_queue", args=[request.org.slug, review.pk])
     queue += f"?scope={'org' if org_item else item.workspace_id}"
-    confirming = False
     if data is not None and not hasattr(item, "decision") and form.is_valid():
         decision = form.cleaned_data["decision"]
-        if decision == Decision.REMOVE and not request.POST.get("confirmed"):
-            confirming = True
+        role = form.cleaned_data["role"] or None
+        flags = None if org_item else form.flags()
+        if not request.POST.get("confirmed"):
+            confirmation = _confirmation(
+                request, review, item, decision, role=role, flags=flags, queue=queue
+            )
+            if confirmation is not None:
+                return confirmation
+        try:
+            services.review_decide(
+                actor=request.user,
+                item=item,
+                decision=decision,
+                role=role,
+                flags=flags,
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error)
         else:
-            try:
-                services.review_decide(
-                    actor=request.user,
-                    item=item,
-                    decision=decision,
-                    role=form.cleaned_data["role"] or None,
-                    flags=None if org_item else form.flags(),
-                    note=form.cleaned_data["note"],
-                )
-            except ServiceError as error:
-                form.add_error(None, error)
-            else:
-                label = Decision(decision).label
-                messages.success(request, f"{label}: {item}.")
-                return redirect(f"{queue}#item-{item.pk}")
-    context = {
-        "review": review,
-        "item": item,
-        "form": form,
-        "queue_url": queue,
-        "confirming": confirming,
-        "removal": removal_plan(request.org, item) if confirming and not org_item else None,
-        "preview": removal_preview(request.org, item) if confirming else None,
-    }
+            label = Decision(decision).label
+            messages.success(request, f"{label}: {item}.")
+            return redirect(f"{queue}#item-{item.pk}")
+    context = {"review": review, "item": item, "form": form, "queue_url": queue}
     status = 400 if form.errors else 200
     return render(request, "orgs/reviews/item.html", context, status=status)

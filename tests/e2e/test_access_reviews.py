@@ -1,7 +1,8 @@
 """In the browser (issue #18 part 3): an Org Admin starts an access review of Marketing and
 Sales; two reviewers work through their queues — the Workspace Admin of Marketing keeps three
-people and removes one (after a confirmation), the Org Admin reviews Sales — and the Workspace
-Admin's own access stays unreviewed (nobody else reviews Marketing). At the deadline the
+people (one after cancelling a lowering change at its impact preview) and removes one (after
+the confirmation with the impact preview, by keyboard), the Org Admin reviews Sales — and the
+Workspace Admin's own access stays unreviewed (nobody else reviews Marketing). At the deadline the
 scheduled job reports it to the starter; the evidence CSV is then checked cell by cell."""
 
 import csv
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 from orgs.models import TeamMembership
 from orgs.reviews.models import AccessReview, AccessReviewDecision
 from tests.conftest import log_in
+from tests.e2e.axe import no_axe_violations
 from workspaces.models import WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,6 +83,22 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     reviewer_page.get_by_role("link", name="My queue").click()
     queue = reviewer_page.get_by_role("table", name="Marketing")
     expect(queue.get_by_role("row")).to_have_count(6)  # header + five people
+    # A change that lowers access shows who loses what first; Cancel changes nothing.
+    reviewer_page.get_by_role("link", name="Change flows@acme.test’s role…").click()
+    reviewer_page.get_by_label("New role").select_option("viewer")
+    reviewer_page.get_by_label("Flows Manager").uncheck()
+    reviewer_page.get_by_role("button", name="Record the decision").click()
+    lowering = reviewer_page.get_by_role(
+        "region", name="Change flows@acme.test’s access to Marketing?"
+    )
+    expect(lowering.get_by_role("region", name="Who loses what")).to_contain_text(
+        "Flo Manager loses Flows Manager (was direct); keeps Marketing Viewer (direct)"
+    )
+    no_axe_violations(reviewer_page)
+    lowering.get_by_role("link", name="Cancel").click()
+    expect(reviewer_page.get_by_role("row", name="flows@acme.test")).to_contain_text("Keep")
+    assert WorkspaceMembership.objects.get(user=demo["flows@acme.test"]).flags["flows_manager"]
+    assert not AccessReviewDecision.objects.filter(item__email="flows@acme.test").exists()
     for email in ("audience@acme.test", "editor@acme.test", "flows@acme.test"):
         # Keyboard: focus the row's Keep button and press Enter.
         reviewer_page.get_by_role("button", name=f"Keep {email}’s access to Marketing").focus()
@@ -95,8 +113,12 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
         "region", name="Remove viewer@acme.test’s access to Marketing?"
     )
     expect(confirm).to_contain_text("Their direct membership of Marketing ends.")
+    expect(confirm.get_by_role("region", name="Who loses what")).to_contain_text(
+        "Vera Viewer loses Marketing Viewer (was direct); keeps nothing in Marketing"
+    )
     assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
-    confirm.get_by_role("button", name="Remove").click()
+    confirm.get_by_role("button", name="Remove").focus()  # keyboard: confirm with Enter
+    reviewer_page.keyboard.press("Enter")
     expect(reviewer_page.get_by_role("row", name="Vera Viewer")).to_contain_text("Remove")
     assert not WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     assert TeamMembership.objects.filter(user=demo["teamuser@acme.test"]).exists()

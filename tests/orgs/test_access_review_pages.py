@@ -139,7 +139,7 @@ def test_remove_asks_for_confirmation_first(client, acme, demo):
     html = page.content.decode()
     assert "Remove viewer@acme.test’s access to Marketing?" in html
     assert "Their direct membership of Marketing ends." in html
-    assert "<h3>Who loses what</h3>" in html
+    assert '<h3 id="impact-heading">Who loses what</h3>' in html
     assert "Vera Viewer loses Marketing Viewer" in html
     assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     response = client.post(url, {"decision": "remove", "confirmed": "1"})
