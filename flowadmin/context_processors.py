@@ -1,30 +1,51 @@
+import functools
 from dataclasses import dataclass
 
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from orgs import selectors
 
-# The Org Admin console's sections: (path under /orgs/<org>/, label), SPEC §4.
+# The Org Admin console's sections: (URL name, taking the org's slug; label), SPEC §4.
 CONSOLE_SECTIONS = [
-    ("", "Dashboard"),
-    ("workspaces/", "Workspaces"),
-    ("teams/", "Teams"),
-    ("users/", "Members"),
-    ("activity/", "Activity"),
-    ("reviews/", "Reviews"),
-    ("settings/", "Settings"),
+    ("orgs:dashboard", "Dashboard"),
+    ("orgs:workspaces", "Workspaces"),
+    ("orgs:teams", "Teams"),
+    ("orgs:users", "Members"),
+    ("audit:activity", "Activity"),
+    ("orgs:reviews", "Reviews"),
+    ("orgs:settings", "Settings"),
 ]
 
-# A workspace's sections: (path under /orgs/<org>/w/<ws>/, label, capability to show it).
+# A workspace's sections: (URL name, taking the org's and the workspace's slugs; label;
+# capability to show it).
 WORKSPACE_SECTIONS = [
-    ("flows/", "Flows", "ws.view"),
-    ("templates/", "Templates", "ws.view"),
-    ("assets/", "Assets", "ws.view"),
-    ("brand-kits/", "Brand kits", "ws.view"),
-    ("audience/", "Audience", "ws.view_audience"),
-    ("analytics/", "Analytics", "ws.view"),
-    ("manage/", "Manage", "ws.manage"),
+    ("workspaces:flow_list", "Flows", "ws.view"),
+    ("workspaces:template_list", "Templates", "ws.view"),
+    ("workspaces:asset_list", "Assets", "ws.view"),
+    ("workspaces:brand_kit_list", "Brand kits", "ws.view"),
+    ("workspaces:audience", "Audience", "ws.view_audience"),
+    ("workspaces:analytics", "Analytics", "ws.view"),
+    ("workspaces:manage", "Manage", "ws.manage"),
 ]
+
+# Valid slugs that no URL of the console spells otherwise: placeholders when reversing once.
+_ORG, _WS = "org-slug-placeholder", "ws-slug-placeholder"
+
+
+@functools.cache
+def _url_format(name: str, script_prefix: str) -> str:
+    """reverse(name) as a format string with {org} and {ws} for the slugs, computed once per
+    URL name (and script prefix)."""
+    args = [_ORG, _WS] if name.startswith("workspaces:") else [_ORG]
+    url = reverse(name, args=args).replace("{", "{{").replace("}", "}}")
+    return url.replace(_ORG, "{org}").replace(_WS, "{ws}")
+
+
+def nav_url(name: str, org_slug: str, ws_slug: str = "") -> str:
+    """`reverse(name, args=[org_slug(, ws_slug)])` for the sidebar, which shows up to 35
+    links on every page: reversed once per URL name (`_url_format`), the slugs put in."""
+    return _url_format(name, get_script_prefix()).format(org=org_slug, ws=ws_slug)
 
 
 NAV_WORKSPACES = 20
@@ -63,19 +84,16 @@ class NavWorkspaces(list):
         self.more = more
 
 
-def _workspace_sections(request, url) -> list[NavLink]:
+def _workspace_sections(request, org, ws) -> list[NavLink]:
     """The request's workspace's sections the user may open (policy capabilities)."""
     access = getattr(request, "workspace_access", None)
-    return [
-        NavLink(
-            label,
-            url + path,
-            request.path.startswith(url + path),
-            "manage-entry" if path == "manage/" else "",
-        )
-        for path, label, capability in WORKSPACE_SECTIONS
-        if access and access.can(capability)
-    ]
+    links = []
+    for name, label, capability in WORKSPACE_SECTIONS:
+        if access and access.can(capability):
+            url = nav_url(name, org.slug, ws.slug)
+            css_class = "manage-entry" if name == "workspaces:manage" else ""
+            links.append(NavLink(label, url, request.path.startswith(url), css_class))
+    return links
 
 
 def navigation(request):
@@ -98,7 +116,7 @@ def navigation(request):
             shown.append(current)
         items = []
         for ws in shown:
-            url = f"/orgs/{org.slug}/w/{ws.slug}/"
+            url = nav_url("workspaces:home", org.slug, ws.slug)
             is_open = current is not None and ws.pk == current.pk
             items.append(
                 NavWorkspace(
@@ -108,7 +126,7 @@ def navigation(request):
                     url,
                     current=is_open and request.path == url,
                     open=is_open,
-                    sections=_workspace_sections(request, url) if is_open else [],
+                    sections=_workspace_sections(request, org, ws) if is_open else [],
                 )
             )
         return NavWorkspaces(items, more=more)
@@ -116,15 +134,14 @@ def navigation(request):
     def console_nav():
         if not org:
             return []
-        base = f"/orgs/{org.slug}/"
-        return [
-            NavLink(
-                label,
-                base + path,
-                request.path == base + path or bool(path) and request.path.startswith(base + path),
-            )
-            for path, label in CONSOLE_SECTIONS
-        ]
+        root = nav_url("orgs:dashboard", org.slug)
+        links = []
+        for name, label in CONSOLE_SECTIONS:
+            url = nav_url(name, org.slug)
+            # the Dashboard is current on itself only; a section on its pages too
+            current = request.path == url or url != root and request.path.startswith(url)
+            links.append(NavLink(label, url, current))
+        return links
 
     return {
         "nav_orgs": SimpleLazyObject(lambda: selectors.user_orgs(user)),

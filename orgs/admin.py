@@ -27,6 +27,7 @@ from .models import (
     TeamMembership,
     User,
 )
+from .reviews import admin as reviews_admin  # noqa: F401 (registers the access reviews, read-only)
 from .roles import OrgRole
 
 

@@ -1,10 +1,13 @@
 from django import forms
 from django.conf import settings
 
+from . import expiry
 from .avatars import process_avatar
 from .domains import validate_hostname
+from .errors import ServiceError
 from .integrations import App
 from .roles import FLAG_LABELS, FLAGS, WorkspaceRole
+from .services import require_future
 
 
 class IntegrationSettingsForm(forms.Form):
@@ -117,6 +120,53 @@ class OrgSettingsForm(AvatarFormMixin, forms.Form):
         self._add_avatar_fields(bool(org.avatar))
 
 
+class UntilField(forms.DateField):
+    """An optional end date (orgs.expiry): the last day the access counts, in TIME_ZONE; empty
+    means it does not end. Forms turn it into the grant's `until` with
+    orgs.expiry.from_picked_day (`picked_end` for a new grant).
+
+    `new_grant`: the field of a form that creates a grant (an invitation, the "add" forms of
+    the team and Manage pages), where a day that has passed is always wrong: it is refused on
+    the field itself, by the services' rule (orgs.services.require_future). The editors of an
+    existing grant leave that to the service, which also says when the grant's own end has
+    passed (orgs.errors.ExpiredGrantError) — and a grant shown with such a day can still be
+    removed."""
+
+    def __init__(self, *, new_grant: bool = False, **kwargs):
+        kwargs.setdefault("label", "Until")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("help_text", "Optional: the last day of access (empty: no end).")
+        super().__init__(**kwargs)
+        self.new_grant = new_grant
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None or not self.new_grant:
+            return
+        try:
+            require_future(expiry.end_of_day(value), "this access")
+        except ServiceError:
+            raise forms.ValidationError(
+                f"{value:%Y-%m-%d} has passed: choose today or a later day, or leave it empty "
+                "for access that does not end.",
+                code="until_past",
+            ) from None
+
+
+def picked_end(day):
+    """The `until` of a new grant whose form's UntilField says `day` (None: no end)."""
+    return expiry.from_picked_day(day, None)
+
+
+class UntilFormMixin:
+    """A form editing an existing grant's end through its `until` field (an UntilField)."""
+
+    def until_for(self, current):
+        """The end to give the grant now ending at `current` (orgs.expiry.from_picked_day)."""
+        return expiry.from_picked_day(self.cleaned_data.get("until"), current)
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(
@@ -137,10 +187,19 @@ class TeamMemberAddForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"list": "member-options", "autocomplete": "off"}),
     )
+    until = UntilField(
+        label="Member until",
+        new_grant=True,
+        help_text="Optional: the last day of their membership of the team (empty: no end).",
+    )
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
+
+    def end(self):
+        """The new team membership's `until` (orgs.expiry), or None."""
+        return picked_end(self.cleaned_data.get("until"))
 
     def clean_email(self):
         from .models import OrgMembership
@@ -162,6 +221,18 @@ class TeamMemberAddForm(forms.Form):
         return email
 
 
+class TeamMemberUntilForm(UntilFormMixin, forms.Form):
+    """When one member's membership of a team ends (orgs.services.team_member_until_set), a
+    row of the team page's member list: ids name the member, the date shown is the last day."""
+
+    until = UntilField(label="Member until")
+
+    def __init__(self, *args, membership, **kwargs):
+        kwargs.setdefault("auto_id", f"member-{membership.user_id}-%s")
+        kwargs.setdefault("initial", {"until": expiry.last_day(membership.until)})
+        super().__init__(*args, **kwargs)
+
+
 FLAG_CHOICES = [(flag, FLAG_LABELS[flag]) for flag in FLAGS]
 
 
@@ -176,10 +247,21 @@ class TeamAccessAddForm(forms.Form):
         help_text="On top of the role's defaults: Editors get Flows Manager and Brand Kits "
         "Manager, Admins get every permission.",
     )
+    until = UntilField(
+        label="Access until",
+        new_grant=True,
+        help_text="Optional: the last day the team's access counts (empty: no end).",
+    )
+
+    def end(self):
+        """The new team access's `until` (orgs.expiry), or None."""
+        return picked_end(self.cleaned_data.get("until"))
 
     def __init__(self, *args, team, **kwargs):
         from workspaces.models import Workspace
 
+        # Ids of its own: the team page also has the "add member" form (`id_until`).
+        kwargs.setdefault("auto_id", "access-add-%s")
         super().__init__(*args, **kwargs)
         self.fields["workspace"].queryset = (
             Workspace.objects.filter(org_id=team.org_id)
@@ -265,19 +347,6 @@ class WorkspaceCreateForm(forms.Form):
                 code="duplicate",
             )
         return slug
-
-
-class UntilField(forms.DateField):
-    """An optional end date (orgs.expiry): the last day the access counts, in TIME_ZONE; empty
-    means it does not end. Forms turn it into the grant's `until` with
-    orgs.expiry.from_picked_day."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Until")
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        kwargs.setdefault("help_text", "Optional: the last day of access (empty: no end).")
-        super().__init__(**kwargs)
 
 
 EXPIRING_DAYS = 30

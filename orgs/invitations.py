@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,9 +34,11 @@ from .models import (
     Invitation,
     InvitationDelivery,
     InvitationStatus,
+    OfferedRole,
     OrgMembership,
     SSOConfiguration,
     User,
+    role_end,
 )
 from .roles import OrgRole
 from .sso import covers
@@ -108,6 +110,16 @@ def find(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     return Invitation.objects.select_related("org").filter(token_hash=hash_token(token)).first()
+
+
+def offered_roles(invitation: Invitation) -> list[OfferedRole]:
+    """The workspace roles `invitation` offers, with their ends (one query): what its email
+    and accept page list."""
+    ids = [item.get("workspace") for item in invitation.workspace_roles]
+    names = dict(
+        Workspace.objects.filter(org_id=invitation.org_id, pk__in=ids).values_list("pk", "name")
+    )
+    return invitation.offered_roles(names)
 
 
 def is_overdue(invitation: Invitation, now=None) -> bool:
@@ -229,6 +241,7 @@ def _queue_email(issued: IssuedInvitation) -> None:
         "inviter": invitation.invited_by,
         "url": issued.url,
         "expires_at": invitation.expires_at,
+        "offered_roles": offered_roles(invitation),
     }
     subject = " ".join(render_to_string("orgs/email/invitation_subject.txt", context).split())
     body = render_to_string("orgs/email/invitation_body.txt", context)
@@ -472,14 +485,18 @@ def invitation_accept(
 
 
 def pending_for(org, email: str) -> Invitation | None:
-    """The pending, unexpired invitation of `email` (any case) to `org`, locked, or None."""
+    """The pending, unexpired invitation of `email` (any case) to `org`, locked, or None —
+    also when the membership it offered has ended (orgs.expiry): like the link, it can't be
+    used any more, and the SSO sign-in joins as without one."""
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)
         .order_by("pk")
         .first()
     )
-    return None if invitation is None or is_overdue(invitation) else invitation
+    if invitation is None or is_overdue(invitation):
+        return None
+    return invitation if expiry.is_current(invitation.until, timezone.now()) else None
 
 
 @service
@@ -500,7 +517,7 @@ def invitation_join(*, actor, invitation: Invitation, user) -> tuple[OrgMembersh
         # end has passed (orgs.expiry): the ends are copied to the grants.
         for workspace in Workspace.objects.filter(org=org, pk__in=items).order_by("pk"):
             item = items[workspace.pk]
-            until = datetime.fromisoformat(item["until"]) if item.get("until") else None
+            until = role_end(item)
             if not expiry.is_current(until, now):
                 continue
             workspace_services.workspace_member_set(

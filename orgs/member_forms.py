@@ -5,8 +5,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from . import expiry
-from .forms import ExpiringField, UntilField
+from .forms import ExpiringField, UntilField, UntilFormMixin, picked_end
 from .models import User
 from .people import MEMBER_SORTS
 from .roles import OrgRole, WorkspaceRole
@@ -56,12 +55,23 @@ class MemberFilterForm(forms.Form):
 
 
 class InviteForm(forms.Form):
+    """An invitation: the email, the Primary Role and its optional end (`until`, the org
+    membership made at acceptance), and per workspace an optional role with its own end
+    (fields `ws_<id>` and `ws_<id>_until`). Ends are new grants' (UntilField(new_grant=True):
+    a day that has passed is refused on its field)."""
+
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(
         label="Primary Role",
         choices=OrgRole.choices,
         initial=OrgRole.USER,
         help_text="Org Admins manage the org and are Workspace Admins everywhere.",
+    )
+    until = UntilField(
+        label="Member until",
+        new_grant=True,
+        help_text="Optional: the last day of their membership (empty: no end). Their "
+        "workspace roles end with it.",
     )
 
     def __init__(self, *args, workspaces=(), **kwargs):
@@ -72,33 +82,60 @@ class InviteForm(forms.Form):
             self.fields[self.workspace_field(workspace)] = forms.ChoiceField(
                 label=workspace.name, choices=choices, required=False
             )
+            self.fields[self.until_field(workspace)] = UntilField(
+                label=f"{workspace.name} until",
+                new_grant=True,
+                help_text=f"Optional: the last day of the role in {workspace.name}.",
+            )
 
     @staticmethod
     def workspace_field(workspace):
         return f"ws_{workspace.pk}"
 
+    @classmethod
+    def until_field(cls, workspace):
+        return f"{cls.workspace_field(workspace)}_until"
+
     def workspace_fields(self):
-        return [self[self.workspace_field(ws)] for ws in self.workspaces]
+        """[(role field, end field), ...] per workspace, for the template."""
+        return [
+            (self[self.workspace_field(ws)], self[self.until_field(ws)]) for ws in self.workspaces
+        ]
 
     def clean_email(self):
         return User.objects.normalize_email(self.cleaned_data["email"])
 
+    def clean(self):
+        cleaned = super().clean()
+        for ws in self.workspaces:
+            if cleaned.get(self.until_field(ws)) and not cleaned.get(self.workspace_field(ws)):
+                self.add_error(
+                    self.until_field(ws),
+                    f"Choose a role in {ws.name} too, or leave its end date empty.",
+                )
+        return cleaned
+
+    def end(self):
+        """The org membership's `until` (orgs.expiry), or None."""
+        return picked_end(self.cleaned_data.get("until"))
+
     def workspace_roles(self):
-        """[(workspace, role), ...] for the workspaces given a role."""
+        """[(workspace, role, until), ...] for the workspaces given a role (until: None for
+        no end), as orgs.invitations.invitation_create takes them."""
         return [
-            (ws, self.cleaned_data[self.workspace_field(ws)])
+            (
+                ws,
+                self.cleaned_data[self.workspace_field(ws)],
+                picked_end(self.cleaned_data.get(self.until_field(ws))),
+            )
             for ws in self.workspaces
             if self.cleaned_data.get(self.workspace_field(ws))
         ]
 
 
-class OrgRoleForm(forms.Form):
+class OrgRoleForm(UntilFormMixin, forms.Form):
     role = forms.ChoiceField(label="Primary Role", choices=OrgRole.choices)
     until = UntilField(label="Member until")
-
-    def until_for(self, current):
-        """The end to give the membership now ending at `current` (orgs.expiry)."""
-        return expiry.from_picked_day(self.cleaned_data.get("until"), current)
 
     def lowers(self, current: str) -> bool:
         """True when the chosen role ranks below `current` (OrgRole lists the highest first)."""

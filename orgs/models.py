@@ -1,5 +1,6 @@
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils import timezone
 from .errors import CrossOrgError
 from .names import fold
 from .permissions import CAPABILITIES, has_capability
-from .roles import OrgRole
+from .roles import OrgRole, WorkspaceRole
 
 
 class OrgBound(models.Model):
@@ -298,6 +299,22 @@ class InvitationDelivery(models.TextChoices):
     FAILED = "failed", "Not delivered"
 
 
+@dataclass(frozen=True)
+class OfferedRole:
+    """A workspace role an invitation offers: `until` (orgs.expiry) is when it ends, None for
+    no end; the org membership's end bounds it anyway."""
+
+    workspace: str
+    role: str
+    until: datetime | None
+
+
+def role_end(item: dict) -> datetime | None:
+    """The end of one stored workspace role of an invitation (Invitation.workspace_roles: an
+    ISO 8601 instant under "until", absent for no end)."""
+    return datetime.fromisoformat(item["until"]) if item.get("until") else None
+
+
 class Invitation(models.Model):
     """An emailed invitation to join an org. Only a hash of the token is stored."""
 
@@ -364,6 +381,16 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.org}"
+
+    def offered_roles(self, names: dict[int, str]) -> list[OfferedRole]:
+        """The workspace roles offered, in the stored order, as OfferedRole (workspace name,
+        role label, end). `names`: {workspace id: name} of the org's workspaces; a workspace
+        not in it (deleted since) is left out, as acceptance skips it."""
+        return [
+            OfferedRole(names[item["workspace"]], WorkspaceRole(item["role"]).label, role_end(item))
+            for item in self.workspace_roles
+            if item.get("workspace") in names and item.get("role") in WorkspaceRole.values
+        ]
 
 
 class DomainStatus(models.TextChoices):

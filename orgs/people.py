@@ -15,9 +15,9 @@ from django.utils import timezone
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import permissions, services
-from .models import Invitation, InvitationStatus, OrgMembership, TeamMembership
+from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
 from .permissions import TEAM, OrgAccess, WorkspaceAccess
-from .roles import FLAGS, WorkspaceRole
+from .roles import FLAGS
 from .two_factor import second_factor_exists
 
 MEMBERS_PER_PAGE = 25
@@ -286,7 +286,7 @@ INVITATION_TABS = [
 @dataclass
 class InvitationRow:
     invitation: Invitation
-    workspace_roles: list[tuple[str, str]]  # (workspace name, role label)
+    workspace_roles: list[OfferedRole]  # (workspace name, role label, end)
     overdue: bool
 
 
@@ -310,11 +310,7 @@ def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
     page.object_list = [
         InvitationRow(
             inv,
-            [
-                (names[entry["workspace"]], WorkspaceRole(entry["role"]).label)
-                for entry in inv.workspace_roles
-                if entry.get("workspace") in names and entry.get("role") in WorkspaceRole.values
-            ],
+            inv.offered_roles(names),
             inv.status == InvitationStatus.PENDING and inv.expires_at <= now,
         )
         for inv in items

@@ -35,6 +35,11 @@ urlpatterns = [
     path("teams/<id:team_id>/", teams.team_detail, name="team"),
     path("teams/<id:team_id>/members/", teams.team_member_add, name="team_member_add"),
     path(
+        "teams/<id:team_id>/members/<id:user_id>/until/",
+        teams.team_member_until,
+        name="team_member_until",
+    ),
+    path(
         "teams/<id:team_id>/members/<id:user_id>/remove/",
         teams.team_member_remove,
         name="team_member_remove",

@@ -169,6 +169,13 @@ ORG_ROWS = [
         get=False,
         post={"email": "{candidate}"},
     ),
+    Row(
+        "teams/{team}/members/{member}/until/",
+        "org.manage_teams",
+        ("acme",),
+        get=False,
+        post={"until": "2099-01-31"},
+    ),
     Row("teams/{team}/members/{member}/remove/", "org.manage_teams", ("acme",), post={}),
     Row(
         "teams/{team}/access/",

@@ -2,8 +2,12 @@ from django.urls import path, re_path
 
 from . import views
 
-# Mounted at /scim/v2/<org_slug>/ (flowadmin.urls).
+app_name = "scim"
+
+# Mounted at /scim/v2/<org_slug>/ (flowadmin.urls). "scim:base" is the service's base URL, the
+# one an identity provider is given (nothing answers there but the 404 of an unknown endpoint).
 urlpatterns = [
+    path("", views.not_found_view, name="base"),
     path("ServiceProviderConfig", views.service_provider_config_view),
     path("ResourceTypes", views.resource_types_view),
     path("ResourceTypes/<str:item_id>", views.resource_types_view),

@@ -3,6 +3,7 @@ authenticated ScimToken from `protocol.scim_endpoint`; refusals are raised as sc
 exceptions (or ServiceError from orgs.services) and answered as SCIM errors there."""
 
 from django.http import HttpResponse
+from django.urls import reverse
 from scim2_models import (
     Context,
     Group,
@@ -45,7 +46,7 @@ def _methods(request, *allowed):
 
 
 def _base_url(request, token) -> str:
-    return request.build_absolute_uri(f"/scim/v2/{token.org.slug}/")
+    return request.build_absolute_uri(reverse("scim:base", args=[token.org.slug]))
 
 
 def _response_parameters(params, model):

@@ -50,3 +50,10 @@ def until(end):
     when it does not end: `{{ role_label }}{{ grant.until|until }}` reads "Editor until 12 Jan"."""
     label = expiry.short_label(end)
     return f" until {label}" if label else ""
+
+
+@register.filter
+def last_day(end):
+    """The last day (a date, in TIME_ZONE) a grant ending at `end` counts, None when it does
+    not end (orgs.expiry.last_day): `{{ grant.until|last_day|date:"F j, Y" }}`."""
+    return expiry.last_day(end)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workspaces.models import Workspace
 
-from .. import invitations, people, sso
+from .. import expiry, invitations, people, sso
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import AcceptInvitationForm, InviteForm
@@ -47,6 +47,7 @@ def invite(request):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 workspace_roles=form.workspace_roles(),
+                until=form.end(),
                 base_url=_site(request),
             )
         except ServiceError as error:
@@ -123,9 +124,29 @@ def invitation_revoke(request, invitation_id):
         else:
             messages.success(request, f"The invitation to {invitation.email} was revoked.")
             return redirect("orgs:invitations", org_slug=request.org.slug)
-    return render(
-        request, "orgs/invitation_revoke.html", {"invitation": invitation, "error": error}
-    )
+    back = reverse("orgs:invitations", args=[request.org.slug])
+    if invitation.sent_at:
+        link = f"The link emailed to {invitation.email}"
+    else:
+        link = f"The invitation link for {invitation.email} (not emailed yet)"
+    context = {
+        "standalone": True,
+        "back_url": back,
+        "back_label": "Invitations",
+        "title": f"Revoke the invitation to {invitation.email}?",
+        "message": f"{link} will stop working. You can invite them again later.",
+        "button": "Revoke invitation",
+        "cancel": back,
+    }
+    if error:
+        context.update(message="", refusal=error, cancel_label="Back to invitations")
+    elif invitation.status != "pending":
+        context.update(
+            message="",
+            refusal=f"This invitation is already {invitation.get_status_display().lower()}.",
+            cancel_label="Back to invitations",
+        )
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- the public accept page -----------------------------------------------------------------
@@ -149,6 +170,9 @@ def _join(request, token, **account):
         login(request, acceptance.user, backend="django.contrib.auth.backends.ModelBackend")
     if acceptance.already_member:
         messages.info(request, f"You are already a member of {org.name}.")
+    elif acceptance.membership.until:
+        day = date_format(expiry.last_day(acceptance.membership.until), "F j, Y")
+        messages.success(request, f"Welcome to {org.name}! Your membership lasts until {day}.")
     else:
         messages.success(request, f"Welcome to {org.name}!")
     return redirect(f"{reverse('home')}#org-{org.slug}")
@@ -165,7 +189,12 @@ def accept(request, token):
     problem = invitations.problem_with(invitation)
     if problem is not None:
         return _problem_page(request, problem, invitation)
-    context = {"invitation": invitation, "org": invitation.org, "path": request.path}
+    context = {
+        "invitation": invitation,
+        "org": invitation.org,
+        "offered_roles": invitations.offered_roles(invitation),
+        "path": request.path,
+    }
     if request.user.is_authenticated:
         problem = invitations.wrong_account(invitation, request.user)
         if problem is not None:

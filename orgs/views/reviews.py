@@ -4,11 +4,11 @@ the evidence; reviewers work through their queue. Who may decide what is the pol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.downloads import csv_attachment
@@ -88,7 +88,7 @@ def review_detail(request, review_id):
     scopes = selectors.scopes(review)
     context = {
         "review": review,
-        "page": Paginator(scopes, SCOPES_PER_PAGE).get_page(request.GET.get("page")),
+        "page": paginate(request, scopes, SCOPES_PER_PAGE),
         "add_form": ReviewerAddForm(),
     }
     return render(request, "orgs/reviews/detail.html", context)
@@ -172,7 +172,22 @@ def review_close(request, review_id):
                 f"{len(closing.removed)} removed.",
             )
         return redirect(detail)
-    return render(request, "orgs/reviews/close.html", {"review": review, "cancel": detail})
+    deadline = date_format(timezone.localtime(review.deadline), "j M Y, H:i T")
+    if review.on_deadline == "remove":
+        unreviewed = "removes the access nobody reviewed, through the usual services"
+    else:
+        unreviewed = f"reports the items nobody reviewed to {review.started_by_email}"
+    context = {
+        "standalone": True,
+        "back_url": detail,
+        "back_label": review.name,
+        "title": f"Close {review.name} now?",
+        "message": f"Closing ends the review before its deadline, {deadline}, and {unreviewed}. "
+        "Reviewers can no longer decide.",
+        "button": "Close the review",
+        "cancel": detail,
+    }
+    return render(request, "orgs/confirm.html", context)
 
 
 @require_GET
@@ -290,7 +305,7 @@ def _confirmation(request, review, item, decision, *, role, flags, queue):
         "confirming": True,
         "title": title,
         "message": message,
-        "points": points,
+        "consequences": points,
         "preview": preview,
         "action": request.path,
         "fields": resubmission(request),

@@ -2,7 +2,7 @@
 revoke; last used). Writes go through orgs.scim.tokens."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -45,7 +45,7 @@ def scim_tokens(request):
         "form": form,
         "created": created,
         "token_text": text,
-        "endpoint": request.build_absolute_uri(f"/scim/v2/{org.slug}/"),
+        "endpoint": request.build_absolute_uri(reverse("scim:base", args=[org.slug])),
         "tokens": ScimToken.objects.filter(org=org).select_related("created_by"),
     }
     return render_page(request, "orgs/settings_scim.html", context)
@@ -59,4 +59,16 @@ def scim_token_revoke(request, token_id):
         tokens.token_revoke(actor=request.user, token=token)
         messages.success(request, f"SCIM token {token.name} revoked: it no longer works.")
         return redirect(_scim_url(request))
-    return render_page(request, "orgs/settings_scim_revoke.html", {"tab": "scim", "token": token})
+    context = {
+        "head": "orgs/_settings_head.html",
+        "tab": "scim",
+        "title": f"Revoke the SCIM token {token.name}?",
+        "consequences": [
+            "Your identity provider's next request with it is refused (401): provisioning stops "
+            "until you give it a new token.",
+            "Members and teams it provisioned stay as they are.",
+        ],
+        "button": f"Revoke {token.name}",
+        "cancel": _scim_url(request),
+    }
+    return render(request, "orgs/confirm.html", context)

@@ -3,7 +3,7 @@ SSO (read-only) and Domains."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -150,8 +150,16 @@ def integration_uninstall(request, app_key):
         services.integration_uninstall(actor=request.user, installation=installation)
         messages.success(request, f"{app.name} uninstalled; its stored credentials are deleted.")
         return redirect(_url(request, "integrations"))
-    context = {"app": app, "installation": installation, "tab": "integrations"}
-    return render_page(request, "orgs/settings_integration_uninstall.html", context)
+    context = {
+        "head": "orgs/_settings_head.html",
+        "tab": "integrations",
+        "title": f"Uninstall {app.name} from {request.org.name}?",
+        "message": "Its settings and stored credentials are deleted, and the workspaces stop "
+        "using the org-wide installation. Installations a workspace made for itself stay.",
+        "button": f"Uninstall {app.name}",
+        "cancel": _url(request, "integrations"),
+    }
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- activity stream (audit.streaming) -----------------------------------------------------
@@ -182,15 +190,26 @@ def activity_stream(request):
     return render_page(request, "orgs/settings_activity_stream.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_view("org.manage_settings")
 def activity_stream_remove(request):
     stream = _stream(request)
     if stream is None:
         raise Http404("This organization has no activity stream.")
-    audit_services.activity_stream_remove(actor=request.user, stream=stream)
-    messages.success(request, "Activity stream removed.")
-    return redirect(_url(request, "integrations"))
+    if request.method == "POST":
+        audit_services.activity_stream_remove(actor=request.user, stream=stream)
+        messages.success(request, "Activity stream removed.")
+        return redirect(_url(request, "integrations"))
+    context = {
+        "head": "orgs/_settings_head.html",
+        "tab": "integrations",
+        "title": f"Remove the activity stream of {request.org.name}?",
+        "message": "New activity entries are no longer delivered, and the stream's settings "
+        "and secrets are deleted. What was delivered stays delivered.",
+        "button": "Remove the activity stream",
+        "cancel": _url(request, "activity_stream"),
+    }
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- SSO -----------------------------------------------------------------------------------
@@ -273,11 +292,21 @@ def domain_remove(request, domain_id):
         services.domain_remove(actor=request.user, domain=domain)
         messages.success(request, f"{domain.hostname} removed.")
         return redirect(_url(request, "domains"))
+    consequences = [
+        f"{ws.name} uses it as its whitelabel domain: its flows' short links and QR codes go "
+        "back to the default host."
+        for ws in Workspace.objects.filter(whitelabel_domain=domain).order_by("name")
+    ]
+    if domain.sso_configurations.exists():
+        consequences.append("Single sign-on covers it: SSO will no longer apply to this domain.")
+    consequences.append("To use it again you will have to add it and verify it anew.")
     context = {
-        "domain": domain,
-        "whitelabel_for": Workspace.objects.filter(whitelabel_domain=domain).order_by("name"),
-        "sso_covers": domain.sso_configurations.exists(),
+        "head": "orgs/_settings_head.html",
         "tab": "domains",
+        "title": f"Remove the domain {domain.hostname}?",
+        "consequences": consequences,
         "preview": previews.impact_preview(request.org, impact.RemoveDomain(domain.hostname)),
+        "button": f"Remove {domain.hostname}",
+        "cancel": _url(request, "domains"),
     }
-    return render_page(request, "orgs/settings_domain_remove.html", context)
+    return render(request, "orgs/confirm.html", context)

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -32,9 +33,11 @@ from ..forms import (
     TeamAccessAddForm,
     TeamForm,
     TeamMemberAddForm,
+    TeamMemberUntilForm,
     TeamSettingsForm,
 )
 from ..models import OrgMembership, Team, TeamMembership, User
+from ..templatetags.access import until as until_label
 
 MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
 
@@ -90,11 +93,25 @@ def team_member_candidates(team, query=""):
     return qs.only("email", "full_name")[:MEMBER_OPTIONS]
 
 
-def _members_context(request, team, member_form=None):
-    members = team.members.order_by("email").only("email", "full_name")
+def _members_context(request, team, member_form=None, until_forms=None):
+    """The Members card: a page of the team's memberships (each with its end, `until`, and
+    the form that changes it — `until_forms` keeps a submitted one with its errors), the
+    "add member" form and its email suggestions."""
+    members = paginate(
+        request,
+        TeamMembership.objects.filter(team=team)
+        .select_related("user")
+        .only("until", "user__email", "user__full_name")
+        .order_by("user__email"),
+    )
+    until_forms = until_forms or {}
+    for membership in members:
+        membership.until_form = until_forms.get(membership.user_id) or TeamMemberUntilForm(
+            membership=membership
+        )
     return {
         "team": team,
-        "members": paginate(request, members),
+        "members": members,
         "member_form": member_form or TeamMemberAddForm(team=team),
         "candidates": team_member_candidates(team),
     }
@@ -113,9 +130,11 @@ def _access_context(team, access_form=None, row_forms=None):
     }
 
 
-def _team_page(request, team, *, member_form=None, access_form=None, row_forms=None):
+def _team_page(
+    request, team, *, member_form=None, access_form=None, row_forms=None, until_forms=None
+):
     context = {
-        **_members_context(request, team, member_form),
+        **_members_context(request, team, member_form, until_forms),
         **_access_context(team, access_form, row_forms),
         "tab": "members",
     }
@@ -149,20 +168,62 @@ def team_member_add(request, team_id):
     form = TeamMemberAddForm(request.POST, team=team)
     if form.is_valid():
         try:
-            services.team_member_add(actor=request.user, team=team, user=form.user)
+            services.team_member_add(
+                actor=request.user, team=team, user=form.user, until=form.end()
+            )
         except ServiceError as error:
             form.add_error("email", error)
         else:
-            if wants_partial(request):
-                context = _members_context(request, team)
-                context["added"] = form.user
-                return render_page(request, "orgs/team_detail.html", context, partial="members")
-            messages.success(request, f"{form.user.email} added to {team.name}.")
-            return redirect(_team_url(team))
+            return _members_saved(
+                request, team, f"{form.user.email} added to {team.name}{until_label(form.end())}."
+            )
+    return _members_refused(request, team, member_form=form)
+
+
+def _members_saved(request, team, done: str):
+    """After a change to the Members card: the card with `done` (htmx), else the page."""
     if wants_partial(request):
-        context = _members_context(request, team, member_form=form)
+        context = {**_members_context(request, team), "done": done}
         return render_page(request, "orgs/team_detail.html", context, partial="members")
-    return _team_page(request, team, member_form=form)
+    messages.success(request, done)
+    return redirect(_team_url(team))
+
+
+def _members_refused(request, team, **forms):
+    """The Members card (htmx) or the page again with a refused form (`member_form`, or
+    `until_forms` {user id: form}) and its errors."""
+    if wants_partial(request):
+        context = _members_context(request, team, **forms)
+        return render_page(request, "orgs/team_detail.html", context, partial="members")
+    return _team_page(request, team, **forms)
+
+
+@require_POST
+@org_view("org.manage_teams")
+def team_member_until(request, team_id, user_id):
+    """Change when a member's membership of the team ends (team_member_until_set; also on a
+    team the identity provider manages: the end is flowadmin's own)."""
+    team = _team(request, team_id)
+    membership = get_object_or_404(
+        TeamMembership.objects.select_related("user"), team=team, user_id=user_id
+    )
+    form = TeamMemberUntilForm(request.POST, membership=membership)
+    if form.is_valid():
+        try:
+            membership = services.team_member_until_set(
+                actor=request.user,
+                team=team,
+                user=membership.user,
+                until=form.until_for(membership.until),
+            )
+        except ServiceError as error:
+            form.add_error("until", error)
+        else:
+            ends = until_label(membership.until) or " with no end"
+            return _members_saved(
+                request, team, f"{membership.user.email} is in {team.name}{ends}."
+            )
+    return _members_refused(request, team, until_forms={membership.user_id: form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,14 +264,19 @@ def team_member_remove(request, team_id, user_id):
             messages.success(request, done)
         return redirect(_team_url(team))
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "member": user,
         "tab": "members",
+        "title": f"Remove {user.display_name} from {team.name}?",
+        "message": f"{user.email} stays in {request.org.name} but loses the workspace access "
+        f"they had through {team.name}.",
         "preview": previews.impact_preview(
             request.org, impact.RemoveTeamMember(team.name, user.pk)
         ),
+        "button": f"Remove from {team.name}",
+        "cancel": _team_url(team),
     }
-    return render_page(request, "orgs/team_member_remove.html", context)
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- a team's workspace access -------------------------------------------------------------
@@ -235,11 +301,12 @@ def team_access_add(request, team_id):
                 workspace=workspace,
                 role=form.cleaned_data["role"],
                 flags={flag: True for flag in form.cleaned_data["flags"]},
+                until=form.end(),
             )
         except ServiceError as error:
             form.add_error(None, error)
         else:
-            done = f"{team.name} now has access to {workspace.name}."
+            done = f"{team.name} now has access to {workspace.name}{until_label(form.end())}."
             if wants_partial(request):
                 return _access_partial(request, team, note=done)
             messages.success(request, done)
@@ -346,15 +413,21 @@ def team_access_remove(request, team_id, workspace_id):
         else:
             messages.success(request, done)
         return redirect(_team_url(team))
+    workspace = grant.workspace.name
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "grant": grant,
         "tab": "members",
+        "title": f"Remove {team.name}'s access to {workspace}?",
+        "message": f"Members of {team.name} lose the {grant.get_role_display()} role they had in "
+        f"{workspace} through the team; access they have directly or through other teams stays.",
         "preview": previews.impact_preview(
             request.org, impact.RemoveTeamAccess(team.name, grant.workspace_id)
         ),
+        "button": "Remove access",
+        "cancel": _team_url(team),
     }
-    return render_page(request, "orgs/team_access_remove.html", context)
+    return render(request, "orgs/confirm.html", context)
 
 
 # --- a team's Settings tab -----------------------------------------------------------------
@@ -397,11 +470,20 @@ def team_delete(request, team_id):
         services.team_delete(actor=request.user, team=team)
         messages.success(request, f"Team {team.name} deleted.")
         return redirect("orgs:teams", org_slug=request.org.slug)
+    members = team.members.count()
+    grants = TeamAccess.objects.filter(team=team).select_related("workspace")
     context = {
+        "head": "orgs/_team_head.html",
         "team": team,
-        "member_count": team.members.count(),
-        "grants": TeamAccess.objects.filter(team=team).select_related("workspace"),
         "tab": "settings",
+        "title": f"Delete the team {team.name}?",
+        "message": f"The team's {members} member{pluralize(members, ' stays, stay')} in "
+        f"{request.org.name}, but lose the access they had through the team:",
+        "consequences": [f"{grant.workspace.name}: {grant.get_role_display()}" for grant in grants]
+        or ["no workspace access (the team has none)"],
         "preview": previews.impact_preview(request.org, impact.DeleteTeam(team.name)),
+        "note": "There is no undo.",
+        "button": f"Delete {team.name}",
+        "cancel": _team_url(team, "orgs:team_settings"),
     }
-    return render_page(request, "orgs/team_delete.html", context)
+    return render(request, "orgs/confirm.html", context)

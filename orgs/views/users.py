@@ -3,6 +3,7 @@ per-workspace role and flags, effective access) and removing a member."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -208,7 +209,8 @@ def user_role(request, user_id):
                 until=form.until_for(membership.until),
             )
         except ServiceError as error:
-            form.add_error("role", error)
+            # A past end date is the date field's error; the rest (last admin…) the role's.
+            form.add_error("until" if error.code == "until_past" else "role", error)
         else:
             label = f"{updated.get_role_display()}{until_label(updated.until)}"
             messages.success(
@@ -333,15 +335,41 @@ def user_remove(request, user_id):
             if user.pk == request.user.pk:
                 return redirect("home")
             return redirect("orgs:users", org_slug=request.org.slug)
+    org, name, profile = request.org, user.display_name, _profile_url(request.org, user.pk)
     context = {
-        "member": membership,
+        "standalone": True,
+        "back_url": profile,
+        "back_label": name,
+        "title": f"Remove {name} from {org.name}?",
         "error": error,
-        "is_sole_admin": services.is_last_admin(request.org, user),
-        "workspace_count": WorkspaceMembership.objects.filter(
-            workspace__org=request.org, user=user
-        ).count(),
-        "team_count": TeamMembership.objects.filter(team__org=request.org, user=user).count(),
-        "sent_invitations": _sent_invitations(membership),
-        "preview": previews.impact_preview(request.org, impact.RemoveMember(user.pk)),
+        "button": f"Remove {name}",
+        "cancel": reverse("orgs:users", args=[org.slug]),
     }
-    return render(request, "orgs/user_remove.html", context)
+    if services.is_last_admin(org, user):
+        context.update(
+            refusal=f"{name} is the only Org Admin of {org.name}, so they can't be removed. "
+            "Make someone else an Org Admin first.",
+            cancel=profile,
+            cancel_label="Back to the profile",
+        )
+        return render(request, "orgs/confirm.html", context)
+    workspaces = WorkspaceMembership.objects.filter(workspace__org=org, user=user).count()
+    teams = TeamMembership.objects.filter(team__org=org, user=user).count()
+    also = []
+    if workspaces:
+        also.append(f"direct access to {workspaces} workspace{pluralize(workspaces)}")
+    if teams:
+        also.append(f"place in {teams} team{pluralize(teams)}")
+    removed_too = ""
+    if also:
+        verb = "are" if len(also) > 1 else "is"
+        removed_too = f" Their {' and their '.join(also)} {verb} removed too."
+    context.update(
+        message=f"{user.email} will lose access to {org.name}.{removed_too}",
+        preview=previews.impact_preview(org, impact.RemoveMember(user.pk)),
+        member=membership,
+        sent_invitations=_sent_invitations(membership),
+        invitations_verb="Removing them",
+        note="Their account stays; you can invite them again later.",
+    )
+    return render(request, "orgs/confirm.html", context)

@@ -1,7 +1,10 @@
 """The console's Workspaces page: every workspace of the org, create, delete."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from flowadmin.htmx import paginate, render_page, wants_partial
@@ -63,16 +66,54 @@ def workspace_delete(request, workspace_id):
         workspace_services.workspace_delete(actor=request.user, workspace=workspace)
         messages.success(request, f"Workspace {workspace.name} deleted.")
         return redirect("orgs:workspaces", org_slug=request.org.slug)
+    back = reverse("orgs:workspaces", args=[request.org.slug])
     context = {
-        "workspace": workspace,
-        "contents": workspace_contents(workspace),
-        "form": form,
-        # Its own domains go through domain_remove: SSO stops covering these.
-        "sso_hostnames": Domain.objects.filter(
-            workspace=workspace, sso_configurations__isnull=False
-        )
-        .values_list("hostname", flat=True)
-        .distinct(),
+        "standalone": True,
+        "back_url": back,
+        "back_label": "Workspaces",
+        "title": f"Delete the workspace {workspace.name}?",
+        "message": "This deletes, for good:",
+        "consequences": _deleted_with(request.org, workspace),
         "preview": previews.impact_preview(request.org, impact.DeleteWorkspace(workspace.pk)),
+        "note": "There is no undo. Export the audience first if you need it.",
+        "form": form,
+        "button": f"Delete {workspace.name}",
+        "cancel": back,
     }
-    return render_page(request, "orgs/workspace_delete.html", context)
+    return render(request, "orgs/confirm.html", context)
+
+
+def _deleted_with(org, workspace) -> list[str]:
+    """What deleting `workspace` deletes with it, one line each (the confirmation's list)."""
+    counts = workspace_contents(workspace)
+
+    def n(key, noun):  # "3 flows", "1 flow"
+        return f"{counts[key]} {noun}{pluralize(counts[key])}"
+
+    lines = [
+        f"the access of {n('members', 'direct member')} and {n('teams', 'team')} (the people "
+        f"stay in {org.name})",
+        f"{n('flows', 'flow')} with {n('scans', 'recorded scan')} — their QR codes and short "
+        "links stop working",
+        f"{n('templates', 'flow template')}, {n('assets', 'asset')} and "
+        f"{n('brand_kits', 'brand kit')}",
+        n("audience", "audience contact"),
+    ]
+    # Its own domains go through domain_remove: SSO stops covering these.
+    sso_hostnames = (
+        Domain.objects.filter(workspace=workspace, sso_configurations__isnull=False)
+        .values_list("hostname", flat=True)
+        .distinct()
+    )
+    lines += [
+        format_html(
+            "single sign-on stops covering <code>{}</code>, one of the domains the workspace added",
+            hostname,
+        )
+        for hostname in sso_hostnames
+    ]
+    lines.append(
+        f"{n('integrations', 'workspace integration')} with their stored credentials, and "
+        f"{n('domains', 'domain')} the workspace added"
+    )
+    return lines

@@ -104,6 +104,10 @@ def test_an_admin_removes_the_stream(admin_client, org):
     admin_client.post(
         f"/orgs/{org.slug}/settings/integrations/activity-stream/", {"destination": "sink"}
     )
-    response = admin_client.post(f"/orgs/{org.slug}/settings/integrations/activity-stream/remove/")
+    url = f"/orgs/{org.slug}/settings/integrations/activity-stream/remove/"
+    asked = admin_client.get(url).content.decode()
+    assert "Remove the activity stream of" in asked and 'class="btn danger"' in asked
+    assert ActivityStream.objects.exists()  # asking removes nothing
+    response = admin_client.post(url)
     assert response.status_code == 302
     assert not ActivityStream.objects.exists()

@@ -56,7 +56,7 @@ def hidden_fields(response) -> dict:
     import re
 
     html = response.content.decode()
-    form = html[html.index('<section class="card confirm"') :]
+    form = html[html.index('<section class="card confirm') :]
     form = form[: form.index("</form>")]
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     fields.pop("csrfmiddlewaretoken")

@@ -1,4 +1,5 @@
 import io
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -327,7 +328,8 @@ def test_change_of_a_workspace_without_access_is_not_found(client, demo, acme, t
 def test_remove_access_asks_for_confirmation(client, demo, team):
     grant = TeamAccess.objects.get(team=team)
     url = f"/orgs/acme/teams/{team.pk}/access/{grant.workspace_id}/remove/"
-    assert "Remove Field Sales's access to Sales?" in html(logged_in(client, demo).get(url))
+    page = unescape(html(logged_in(client, demo).get(url)))
+    assert "Remove Field Sales's access to Sales?" in page
     assert TeamAccess.objects.filter(pk=grant.pk).exists()
 
 

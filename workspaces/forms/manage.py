@@ -4,17 +4,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from orgs.avatars import process_avatar
-from orgs.forms import ExpiringField
+from orgs.forms import ExpiringField, UntilField, picked_end
 from orgs.roles import WorkspaceRole
 
 from ..models import Workspace
 
 
 class MemberAddForm(forms.Form):
-    """Add one org member (by id, looked up inside the org by the view) with a role."""
+    """Add one org member (by id, looked up inside the org by the view) with a role and an
+    optional end (`until`, orgs.expiry)."""
 
     user = forms.IntegerField(widget=forms.HiddenInput)
     role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+    until = UntilField(new_grant=True)
+
+    def end(self):
+        """The new membership's `until`, or None."""
+        return picked_end(self.cleaned_data.get("until"))
 
 
 class MemberSearchForm(forms.Form):
@@ -32,6 +38,11 @@ class TeamAddForm(forms.Form):
 
     team = forms.ModelChoiceField(queryset=None, label="Team", empty_label=None)
     role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+    until = UntilField(new_grant=True, label="Access until")
+
+    def end(self):
+        """The new team access's `until`, or None."""
+        return picked_end(self.cleaned_data.get("until"))
 
     def __init__(self, *args, teams, **kwargs):
         kwargs.setdefault("auto_id", "team-add-%s")

@@ -15,7 +15,7 @@ from .. import uploads
 from ..forms.content import AssetUploadForm
 from ..models import Asset
 from ..services import content as content_services
-from ._content import PER_PAGE, ws_url
+from ._content import PER_PAGE, confirm_delete, ws_url
 
 LIST = "workspaces/assets/list.html"
 
@@ -107,13 +107,10 @@ def asset_delete(request, asset_id):
         content_services.asset_delete(actor=request.user, asset=asset)
         messages.success(request, f"“{asset.name}” deleted.")
         return redirect(ws_url(request, "asset_list"))
-    return render(
+    return confirm_delete(
         request,
-        "workspaces/content/confirm_delete.html",
-        {
-            "object": asset,
-            "kind": "asset",
-            "consequence": "The file is removed for everyone; links to it stop working.",
-            "cancel_url": ws_url(request, "asset_detail", asset.pk),
-        },
+        asset,
+        kind="asset",
+        consequence="The file is removed for everyone; links to it stop working.",
+        cancel=ws_url(request, "asset_detail", asset.pk),
     )

@@ -22,7 +22,7 @@ from ..forms.content import TagForm
 from ..models import AudienceContact
 from ..selectors.content import AudienceFilters, audience_contacts
 from ..services import content as content_services
-from ._content import safe_next, ws_url
+from ._content import confirm_delete, safe_next, ws_url
 
 LIST = "workspaces/audience/list.html"
 PER_PAGE = 50
@@ -95,16 +95,13 @@ def contact_delete(request, contact_id):
         content_services.contact_delete(actor=request.user, contact=contact)
         messages.success(request, f"{contact.email} deleted from the audience.")
         return redirect(back)
-    return render(
+    return confirm_delete(
         request,
-        "workspaces/content/confirm_delete.html",
-        {
-            "object": contact,
-            "kind": "contact",
-            "consequence": "Their email, name, consent and tags are removed from this workspace.",
-            "cancel_url": back,
-            "next": back,
-        },
+        contact,
+        kind="contact",
+        consequence="Their email, name, consent and tags are removed from this workspace.",
+        cancel=back,
+        next=back,
     )
 
 

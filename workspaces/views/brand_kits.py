@@ -13,7 +13,7 @@ from .. import uploads
 from ..forms.content import BrandKitForm
 from ..models import BrandKit
 from ..services import content as content_services
-from ._content import PER_PAGE, ws_url
+from ._content import PER_PAGE, confirm_delete, ws_url
 from .assets import private_file_response
 
 LIST = "workspaces/brand_kits/list.html"
@@ -103,13 +103,10 @@ def brand_kit_delete(request, brand_kit_id):
         content_services.brand_kit_delete(actor=request.user, brand_kit=kit)
         messages.success(request, f"Brand kit “{kit.name}” deleted.")
         return redirect(ws_url(request, "brand_kit_list"))
-    return render(
+    return confirm_delete(
         request,
-        "workspaces/content/confirm_delete.html",
-        {
-            "object": kit,
-            "kind": "brand kit",
-            "consequence": "Its colors, font and logo are removed for everyone.",
-            "cancel_url": ws_url(request, "brand_kit_detail", kit.pk),
-        },
+        kit,
+        kind="brand kit",
+        consequence="Its colors, font and logo are removed for everyone.",
+        cancel=ws_url(request, "brand_kit_detail", kit.pk),
     )

@@ -4,15 +4,17 @@ import io
 
 import segno
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin import params
-from flowadmin.htmx import partial_or_page
+from flowadmin.htmx import paginate, partial_or_page
 from orgs.errors import GoneError, ServiceError, StaleError
 from workspaces.decorators import workspace_view
 
@@ -45,7 +47,7 @@ def workspace_home(request):
 def flow_list(request):
     filters = FlowFilterForm(request.GET)
     flows = selectors.flow_listing(request.workspace, **filters.filters())
-    page = Paginator(flows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, flows, PAGE_SIZE)
     for flow in page.object_list:
         flow.workspace = request.workspace  # short links without a query per row
     context = {"filters": filters, "page": page, "filtered": any(filters.filters().values())}
@@ -134,11 +136,26 @@ def flow_delete(request, flow_id):
             raise Http404(error.text) from None
         messages.success(request, f"Flow “{flow.name}” deleted; its short link now answers 404.")
         return redirect(ws_url(request, "flow_list"))
-    return render(
-        request,
-        "workspaces/flow_confirm_delete.html",
-        {"flow": flow, "scan_count": flow.scans.count()},
-    )
+    scans = flow.scans.count()
+    context = {
+        "title": f"Delete flow “{flow.name}”?",
+        "consequences": [
+            format_html(
+                "Its short link <code>{}</code> will answer 404, so every printed copy of its QR "
+                "code stops working.",
+                flow.short_link,
+            ),
+            f"Its {scans} recorded scan{pluralize(scans)} will be deleted with it. Audience "
+            "contacts it collected are kept.",
+        ],
+        "note": mark_safe(
+            "<strong>This cannot be undone.</strong> To stop the link for a while instead, pause "
+            "the flow."
+        ),
+        "button": "Delete flow",
+        "cancel": ws_url(request, "flow_detail", flow.pk),
+    }
+    return render(request, "workspaces/confirm.html", context)
 
 
 # --- QR codes ------------------------------------------------------------------------------

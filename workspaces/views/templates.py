@@ -12,7 +12,7 @@ from workspaces.decorators import workspace_view
 from ..forms.content import FlowTemplateForm
 from ..models import FlowTemplate
 from ..services import content as content_services
-from ._content import PER_PAGE, ws_url
+from ._content import PER_PAGE, confirm_delete, ws_url
 
 LIST = "workspaces/flow_templates/list.html"
 
@@ -81,13 +81,10 @@ def template_delete(request, template_id):
         content_services.flow_template_delete(actor=request.user, template=template)
         messages.success(request, f"Template “{template.name}” deleted.")
         return redirect(ws_url(request, "template_list"))
-    return render(
+    return confirm_delete(
         request,
-        "workspaces/content/confirm_delete.html",
-        {
-            "object": template,
-            "kind": "flow template",
-            "consequence": "Flows already made from it keep their settings.",
-            "cancel_url": ws_url(request, "template_detail", template.pk),
-        },
+        template,
+        kind="flow template",
+        consequence="Flows already made from it keep their settings.",
+        cancel=ws_url(request, "template_detail", template.pk),
     )

@@ -2,17 +2,17 @@
 role and flags edited in place, add an org member, remove a direct member."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin import params
-from flowadmin.htmx import redirect_after_post, resubmission
+from flowadmin.htmx import paginate, redirect_after_post, resubmission
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.models import User
+from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
 from workspaces.forms.grants import GrantForm
@@ -43,7 +43,7 @@ def _members_page(request, *, q="", expiring="", forms=None, status=200):
     q = search.cleaned_data["q"] if valid else ""
     days = search.cleaned_data["expiring"] if valid else None
     people = selectors.people_with_access(request.workspace, q, expiring=days)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, people, PAGE_SIZE)
     context = {
         "search": search,
         "q": q,
@@ -185,6 +185,7 @@ def member_add(request):
                 workspace=request.workspace,
                 user=user,
                 role=form.cleaned_data["role"],
+                until=form.end(),
             )
         except ServiceError as error:
             form.add_error(None, error)
@@ -192,7 +193,7 @@ def member_add(request):
             messages.success(
                 request,
                 f"Added {user.display_name} to {request.workspace.name} as "
-                f"{membership.get_role_display()}.",
+                f"{membership.get_role_display()}{until_label(membership.until)}.",
             )
             return redirect_after_post(request, manage_url(request, "members"))
     search = MemberSearchForm(request.GET)

@@ -2,15 +2,15 @@
 place; give a team access; remove it."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import redirect_after_post, resubmission
+from flowadmin.htmx import paginate, redirect_after_post, resubmission
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
+from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
 from workspaces.forms.grants import GrantForm
@@ -24,9 +24,7 @@ PAGE_SIZE = 50
 
 
 def _teams_page(request, *, add_form=None, forms=None, status=200):
-    page = Paginator(selectors.team_access_list(request.workspace), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.team_access_list(request.workspace), PAGE_SIZE)
     forms = forms or {}
     rows = [(access, forms.get(access.pk) or GrantForm(grant=access)) for access in page]
     add_form = add_form or TeamAddForm(teams=_available(request))
@@ -65,14 +63,15 @@ def team_add(request):
                 team=team,
                 workspace=request.workspace,
                 role=form.cleaned_data["role"],
+                until=form.end(),
             )
         except ServiceError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request,
-                f"{team.name} now has {access.get_role_display()} access to "
-                f"{request.workspace.name}.",
+                f"{team.name} now has {access.get_role_display()}{until_label(access.until)} "
+                f"access to {request.workspace.name}.",
             )
             return redirect_after_post(request, manage_url(request, "teams"))
     return _teams_page(request, add_form=form, status=400)
