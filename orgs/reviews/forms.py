@@ -30,12 +30,17 @@ class ReviewStartForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ALL,
     )
+    # Rendered by the template's picker (find by name, tick; selectors.workspace_pick), never
+    # as one checkbox per workspace of the org.
     workspaces = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.MultipleHiddenInput,
         label="Chosen workspaces",
-        help_text="Used with “Only the workspaces I choose”.",
+        error_messages={
+            "invalid_choice": "Choose workspaces of this organization.",
+            "invalid_pk_value": "Choose workspaces of this organization.",
+        },
     )
     include_org_roles = forms.BooleanField(
         required=False,
@@ -54,6 +59,14 @@ class ReviewStartForm(forms.Form):
     def __init__(self, *args, workspaces, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workspaces"].queryset = workspaces
+
+    @classmethod
+    def refilled(cls, data, *, workspaces):
+        """An unbound form showing what `data` (a search's POST) holds, without judging it:
+        the name, deadline and choices typed so far stay while the reviewer searches."""
+        bound = cls(data, workspaces=workspaces)
+        names = [name for name in bound.fields if name != "workspaces"]
+        return cls(workspaces=workspaces, initial={name: bound[name].data for name in names})
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.downloads import csv_attachment
-from flowadmin.htmx import paginate, resubmission
+from flowadmin.htmx import paginate, render_page, resubmission, wants_partial
 from flowadmin.params import integer
 from workspaces.models import Workspace
 
@@ -50,35 +50,52 @@ def review_list(request):
     )
 
 
+# The start form's picker: the parameter of its search text, and the `action` of its Find button
+# (which shows the form again, starting nothing).
+FIND = "find"
+
+
 @require_http_methods(["GET", "POST"])
 @org_view(MANAGE)
 def review_start(request):
+    """The start form. Its workspace picker finds workspaces by name and keeps the ticked ones
+    across searches (a POST with action=find shows the form again as typed; htmx swaps only
+    the picker's options); "Start the review" validates and starts it."""
     workspaces = Workspace.objects.filter(org=request.org).order_by("name", "pk")
-    initial = {"deadline": (timezone.now() + timezone.timedelta(days=14)).replace(second=0)}
-    form = ReviewStartForm(
-        request.POST if request.method == "POST" else None,
-        workspaces=workspaces,
-        initial=initial,
+    finding = request.method == "POST" and request.POST.get("action") == FIND
+    if request.method == "POST" and not finding:
+        form = ReviewStartForm(request.POST, workspaces=workspaces)
+        if form.is_valid():
+            try:
+                review = services.review_start(
+                    actor=request.user,
+                    org=request.org,
+                    name=form.cleaned_data["name"],
+                    deadline=form.cleaned_data["deadline"],
+                    workspaces=form.chosen_workspaces(),
+                    include_org_roles=form.cleaned_data["include_org_roles"],
+                    on_deadline=form.cleaned_data["on_deadline"],
+                )
+            except ServiceError as error:
+                field = {"deadline": "deadline", "scope": "workspaces", "name": "name"}
+                form.add_error(field.get(error.code), error)
+            else:
+                messages.success(request, f"Started {review.name}: its reviewers were emailed.")
+                return redirect("orgs:review", org_slug=request.org.slug, review_id=review.pk)
+    elif finding:
+        form = ReviewStartForm.refilled(request.POST, workspaces=workspaces)
+    else:
+        deadline = (timezone.now() + timezone.timedelta(days=14)).replace(second=0)
+        form = ReviewStartForm(workspaces=workspaces, initial={"deadline": deadline})
+    data = request.POST if request.method == "POST" else request.GET
+    pick = selectors.workspace_pick(request.org, selectors.chosen_ids(data), data.get(FIND, ""))
+    return render_page(
+        request,
+        "orgs/reviews/start.html",
+        {"form": form, "pick": pick, "swap": finding and wants_partial(request)},
+        partial="ws_options" if finding else None,
+        status=400 if form.errors else 200,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            review = services.review_start(
-                actor=request.user,
-                org=request.org,
-                name=form.cleaned_data["name"],
-                deadline=form.cleaned_data["deadline"],
-                workspaces=form.chosen_workspaces(),
-                include_org_roles=form.cleaned_data["include_org_roles"],
-                on_deadline=form.cleaned_data["on_deadline"],
-            )
-        except ServiceError as error:
-            field = {"deadline": "deadline", "scope": "workspaces", "name": "name"}
-            form.add_error(field.get(error.code), error)
-        else:
-            messages.success(request, f"Started {review.name}: its reviewers were emailed.")
-            return redirect("orgs:review", org_slug=request.org.slug, review_id=review.pk)
-    status = 400 if form.errors else 200
-    return render(request, "orgs/reviews/start.html", {"form": form}, status=status)
 
 
 @require_GET

@@ -444,6 +444,16 @@
     if (button) window.print();
   });
 
+  // A picker that belongs to one choice (the access review's "Only the workspaces I choose"):
+  // ticking a box in it makes that choice, so what is ticked is used.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var picker = box.closest && box.closest("[data-chooses]");
+    if (!picker || box.type !== "checkbox" || !box.checked) return;
+    var choice = document.getElementById(picker.getAttribute("data-chooses"));
+    if (choice) choice.checked = true;
+  });
+
   document.addEventListener("DOMContentLoaded", initShell);
   document.addEventListener("DOMContentLoaded", initPalette);
   // htmx:load fires for the page once and then for every swapped-in element.

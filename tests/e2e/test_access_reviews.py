@@ -49,7 +49,7 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     page.get_by_role("link", name="Start a review").click()
 
     # The form says what is wrong, in place.
-    page.get_by_label("Name").fill("Q1 access review")
+    page.get_by_label("Name:", exact=True).fill("Q1 access review")
     page.get_by_label("Deadline").fill("2001-01-01T12:00")
     page.get_by_label("Only the workspaces I choose").check()
     page.get_by_role("button", name="Start the review").click()
@@ -58,8 +58,22 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
 
     deadline = (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Deadline").fill(deadline)
-    page.get_by_label("Marketing").check()
-    page.get_by_label("Sales").check()
+    # The workspace picker: find by name (htmx swaps the options as you type), tick; what is
+    # ticked stays chosen across searches.
+    page.get_by_label("All workspaces").check()
+    page.get_by_label("Workspace name contains").fill("mark")
+    found = page.get_by_role("group", name="Other workspaces whose name contains “mark”")
+    found.get_by_label("Marketing").check()
+    expect(page.get_by_label("Only the workspaces I choose")).to_be_checked()  # ticking chose it
+    page.get_by_label("Workspace name contains").fill("sal")
+    expect(page.get_by_role("status").filter(has_text="match")).to_have_text(
+        "1 other workspace matches “sal”; 1 chosen."
+    )
+    expect(page.get_by_role("group", name="Chosen (1)").get_by_label("Marketing")).to_be_checked()
+    page.get_by_role("group", name="Other workspaces whose name contains “sal”").get_by_label(
+        "Sales"
+    ).check()
+    no_axe_violations(page)
     page.get_by_label("Also review the org roles").uncheck()
     page.get_by_role("button", name="Start the review").click()
     expect(page.get_by_role("heading", name="Q1 access review", level=1)).to_be_visible()
@@ -188,3 +202,34 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     expect(page.locator(".sidebar")).to_be_hidden()
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     screenshot("review-evidence-print")
+
+
+def test_the_start_forms_picker_works_without_javascript(demo, chromium, live_server):
+    """Without JavaScript "Find" (also Enter, the form's first button) shows the whole form
+    again with what was typed and ticked; "Start the review" starts it."""
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "admin@acme.test")
+    page.goto("/orgs/acme/reviews/new/")
+    page.get_by_label("Name:", exact=True).fill("Sales check")
+    page.get_by_label("Only the workspaces I choose").check()
+    page.get_by_label("Workspace name contains").fill("sal")
+    page.get_by_label("Workspace name contains").press("Enter")
+    expect(page.get_by_text("1 other workspace matches “sal”; 0 chosen.")).to_be_visible()
+    expect(page.get_by_label("Name:", exact=True)).to_have_value("Sales check")
+    page.get_by_label("Sales").check()
+    page.get_by_label("Workspace name contains").fill("mark")
+    page.get_by_role("button", name="Find workspaces").click()
+    expect(page.get_by_role("group", name="Chosen (1)").get_by_label("Sales")).to_be_checked()
+    page.get_by_role("group", name="Other workspaces whose name contains “mark”").get_by_label(
+        "Marketing"
+    ).check()
+    page.get_by_label("Deadline").fill(
+        (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Start the review").click()
+    expect(page.get_by_role("heading", name="Sales check", level=1)).to_be_visible()
+    review = AccessReview.objects.get()
+    assert set(review.workspaces.values_list("slug", flat=True)) == {"marketing", "sales"}
+    context.close()
