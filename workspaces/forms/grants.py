@@ -16,11 +16,9 @@ from django.utils.safestring import SafeString
 
 from orgs import expiry, permissions
 from orgs.forms import UntilField
-from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
 
 from ..services import flags_as_submitted
-
-NO_ACCESS = ""
 
 # Django's Jinja2 form renderer (its own widget templates, the same markup): a GrantForm is
 # rendered once per row of pages listing dozens of grants (a member's profile and the
@@ -80,7 +78,7 @@ class GrantForm(FlagFieldsForm):
         self.grant = grant
         self.locked = grant is None or permissions.flags_locked(grant.role)
         if removable:
-            self.fields["role"].choices = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
+            self.fields["role"].choices = WORKSPACE_ROLE_OR_NO_ACCESS
             self.fields["role"].required = False
         if role_label:
             self.fields["role"].label = role_label

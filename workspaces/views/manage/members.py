@@ -13,7 +13,7 @@ from flowadmin import params
 from flowadmin.htmx import paginate, redirect_after_post, resubmission
 from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
-from orgs.errors import ServiceError
+from orgs.errors import GoneError, ServiceError
 from orgs.models import User
 from orgs.templatetags.access import until as until_label
 from workspaces import services
@@ -135,36 +135,63 @@ def _direct_membership(request, membership_id):
     return membership
 
 
+class _Unsaved(Exception):
+    """member_update's decision writes nothing: `answer` is the response to give instead (a
+    confirmation), or None (the form has errors)."""
+
+    def __init__(self, answer=None):
+        super().__init__()
+        self.answer = answer
+
+
 @require_POST
 @workspace_view("ws.manage")
 def member_update(request, membership_id):
-    membership = _direct_membership(request, membership_id)
-    user = membership.user
-    form = GrantForm(request.POST, grant=membership)
-    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
-        confirmation = _confirm_lowering(request, membership, form)
+    """Save one direct member's role and flags. The membership is read once, under the org's
+    lock (services.workspace_membership_update); the form is bound to it there, so the change
+    and its activity entry are judged against the values actually replaced."""
+    read = {}
+
+    def decide(membership):
+        form = read["form"] = GrantForm(request.POST, grant=membership)
+        read["membership"] = membership
+        if not form.is_valid():
+            raise _Unsaved()
+        asks = not form.cleaned_data["restore"] and not request.POST.get("confirmed")
+        confirmation = _confirm_lowering(request, membership, form) if asks else None
         if confirmation is not None:
-            return confirmation
-    if form.is_valid():
-        changes = form.changes()
-        try:
-            membership = services.workspace_member_set(
-                actor=request.user, workspace=request.workspace, user=user, **changes
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            membership.user = user
-            if left_manage(request, user):
-                return redirect_after_post(request, reverse("home"))
-            notice = form.saved_notice(membership.get_role_display())
-            if request.htmx:
-                return _row(request, membership, notice=notice)
-            messages.success(request, f"{user.display_name}: {notice}")
-            return redirect(manage_url(request, "members"))
+            raise _Unsaved(confirmation)
+        return form.changes()
+
+    try:
+        membership = services.workspace_membership_update(
+            actor=request.user,
+            workspace=request.workspace,
+            membership_id=membership_id,
+            decide=decide,
+        )
+    except GoneError:
+        raise Http404(
+            f"This member no longer has direct access to {request.workspace.name}. Reload the page."
+        ) from None
+    except _Unsaved as unsaved:
+        if unsaved.answer is not None:
+            return unsaved.answer
+    except ServiceError as error:
+        read["form"].add_error(None, error)
+    else:
+        user, form = membership.user, read["form"]
+        if left_manage(request, user):
+            return redirect_after_post(request, reverse("home"))
+        notice = form.saved_notice(membership.get_role_display())
+        if request.htmx:
+            return _row(request, membership, notice=notice)
+        messages.success(request, f"{user.display_name}: {notice}")
+        return redirect(manage_url(request, "members"))
+    membership, form = read["membership"], read["form"]
     if request.htmx:
         return _row(request, membership, form=form)
-    return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
+    return _members_page(request, q=membership.user.email, forms={membership.pk: form}, status=400)
 
 
 def _confirm_lowering(request, membership, form):
