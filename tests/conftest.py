@@ -48,11 +48,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
-    # The order the workers take the tests in (with `--dist worksteal`, see pyproject.toml):
-    # the longest first, so that the run does not end with one worker busy for a minute and
-    # the other idle: the `slow` ones, then the other transactional ones (the browser tests),
-    # then those in a transaction (without the demo, then with it: it is committed once, see
-    # tests/demo_snapshot.py), then those without a database.
+    # The order the workers take the tests in: those in a transaction (without the demo, then
+    # with it: it is committed once, see tests/demo_snapshot.py), then the transactional ones
+    # (the browser tests), then those without a database; in the last two groups the `slow`
+    # ones first. The browser tests must come after the others: Playwright's sync API keeps
+    # an event loop running in the test thread, and the test client then cannot call an async
+    # view (asgiref's AsyncToSync refuses), so a test in a transaction run after a browser test
+    # fails (tests/ops/test_operations.py's /readyz).
     items.sort(key=_run_order)
 
 
@@ -77,16 +79,15 @@ def database_use(item) -> str | None:
     return "db" if marker is not None or "db" in names else None
 
 
-def _run_order(item) -> tuple[int, bool]:
+def _run_order(item) -> tuple[int, bool, bool]:
     use = database_use(item)
     wants_demo = "demo" in getattr(item, "fixturenames", ())
-    if item.get_closest_marker("slow"):
-        return (0, not wants_demo)
-    if use == TRANSACTIONAL:
-        return (1, not wants_demo)
+    not_slow = item.get_closest_marker("slow") is None
     if use == "db":
-        return (2, wants_demo)
-    return (3, False)
+        return (0, wants_demo, False)
+    if use == TRANSACTIONAL:
+        return (1, not_slow, not wants_demo)
+    return (2, not_slow, False)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -11,13 +11,12 @@ the suite uses the demo data in well over a thousand tests. So:
   MEDIA_ROOT).
 - A test in a transaction that did not ask for the demo must not see it: `hide_demo()` deletes
   the rows inside that test's transaction, and the rollback brings them back. conftest runs
-  those tests before the demo ones, so this happens only for a test started out of order (or
-  taken over from the other worker).
+  those tests before the demo ones, so this happens only for a test started out of order.
 - A transactional test (`transactional_db`, `live_server`, browser tests) empties the database
   when it ends. The first one of a process uses the committed demo; later ones get the snapshot
   restored (`restore_demo()`: one executemany per table, sequences reset). conftest runs the
-  transactional tests first (the longest ones, see `_run_order`); the first `db` test asking
-  for the demo after them commits it again (`recommit()`, from conftest's
+  transactional tests after the others (`_run_order`); should a `db` test asking for the demo
+  come after them, it commits the demo again first (`recommit()`, from conftest's
   `pytest_runtest_setup`), and the ones after it roll back to it. The rows are byte-for-byte
   those the real seed wrote, hash chain included.
 """
