@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from html import escape
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 SUMMARY_FIELDS = 3
 MAX_VALUE_CHARS = 60
@@ -29,9 +33,10 @@ def show(value, limit: int | None = MAX_VALUE_CHARS) -> str:
     return text
 
 
-def summarize(entry) -> str:
-    """e.g. "role: user → admin · flows manager: no → yes", "+2 more" beyond three fields."""
-    rows = entry.change_rows
+def summarize(entry, rows=None) -> str:
+    """e.g. "role: user → admin · flows manager: no → yes", "+2 more" beyond three fields.
+    `rows`: the entry's change_rows when the caller has them already."""
+    rows = entry.change_rows if rows is None else rows
     parts = []
     for name, old, new in rows[:SUMMARY_FIELDS]:
         label = field_label(name)
@@ -44,3 +49,74 @@ def summarize(entry) -> str:
     if len(rows) > SUMMARY_FIELDS:
         parts.append(f"+{len(rows) - SUMMARY_FIELDS} more")
     return " · ".join(parts)
+
+
+# --- the page's rows -----------------------------------------------------------------------
+# The activity page shows 50 rows of seven cells, a summary and a before/after table each:
+# through the template engine that was ~10,000 variable lookups and filters per page (a third
+# of its time at 1M entries). Each row is formatted here once, from the row's own strings,
+# every value escaped with the same function the template engine uses.
+
+ROW = (
+    '<tr><td class="nowrap"><time datetime="{iso}">{shown}</time></td>'
+    '<td class="actor">{actor}</td>'
+    "<td>{workspace}</td>"
+    '<td><span class="badge action-{action}">{action_label}</span></td>'
+    '<td><span class="muted small">{entity_type}</span><br>{entity_label}</td>'
+    '<td class="changes">{changes}</td></tr>\n'
+)
+CHANGES = (
+    "<details><summary>{summary}</summary>"
+    '<div class="table-scroll"><table class="diff">'
+    '<thead><tr><th scope="col">Field</th><th scope="col">Before</th>'
+    '<th scope="col">After</th></tr></thead>'
+    "<tbody>{rows}</tbody></table></div></details>"
+)
+CHANGE_ROW = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>'
+NO_CHANGES = '<span class="muted">—</span>'
+
+
+def breakable_email(email: str) -> str:
+    """An email as HTML that may wrap only before its "@" (never mid-word): `ada<wbr>@acme.test`."""
+    local, at, domain = str(email or "").partition("@")
+    if not at:
+        return escape(str(email or ""))
+    return f"{escape(local)}<wbr>@{escape(domain)}"
+
+
+def entry_row(entry, action_labels: dict[str, str]) -> str:
+    """One entry as the page's table row (HTML, every value escaped). `entry.created_at` is shown
+    in the current time zone, as the `date` filter would."""
+    local = timezone.localtime(entry.created_at)
+    rows = entry.change_rows
+    if rows:
+        changes = CHANGES.format(
+            summary=escape(summarize(entry, rows)),
+            rows="".join(
+                CHANGE_ROW.format(
+                    escape(field_label(name)), escape(show(old, None)), escape(show(new, None))
+                )
+                for name, old, new in rows
+            ),
+        )
+    else:
+        changes = NO_CHANGES
+    return ROW.format(
+        iso=local.isoformat(),
+        shown=local.strftime("%Y-%m-%d %H:%M:%S"),
+        actor=breakable_email(entry.actor_email),
+        workspace=escape(entry.workspace_name or "—"),
+        action=escape(entry.action),
+        action_label=escape(action_labels.get(entry.action, entry.action)),
+        entity_type=escape(entry.entity_type_label),
+        entity_label=escape(entry.entity_label or "—"),
+        changes=changes,
+    )
+
+
+def rows_html(entries) -> SafeString:
+    """The page's table rows for `entries` (ActivityEntry with the page's LIST_FIELDS)."""
+    from .models import Action
+
+    labels = {value: str(label) for value, label in Action.choices}
+    return mark_safe("".join(entry_row(entry, labels) for entry in entries))

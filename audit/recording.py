@@ -10,7 +10,9 @@ Each org's entries form a chain: entry n stores the hash of entry n-1 and a hash
 content (an HMAC under the newest chain key, `audit.keys`). Writers lock the org's chain head
 (`ActivityChain`, SELECT … FOR UPDATE on PostgreSQL) until their transaction ends, so entries of
 one org are numbered one writer at a time; the unique (org, seq) constraint makes a fork
-impossible even without the lock (SQLite).
+impossible even without the lock (SQLite). The head a transaction locked is remembered
+(`_held_head`) so its entries cost their INSERT and the head's UPDATE, which only moves a head
+that still is where it was read.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import context
@@ -72,31 +74,101 @@ def _entry(draft: Draft, seq: int, prev_hash: str, actor, key_id: str) -> Activi
 
 def lock_chain_head(org_id: int) -> ActivityChain:
     """Lock org_id's chain head row until the transaction ends (created on first use), and
-    return it. Services take it first (orgs.locking.lock_org); `_write` takes it again (a
-    no-op when already held) to number its entries."""
+    return it. Services take it first (orgs.locking.lock_org); `_write` then numbers its
+    entries from the head read here (`_held_head`) instead of reading it again."""
     heads = ActivityChain.objects.select_for_update().order_by()
     head = heads.filter(pk=org_id).first()
     if head is None:
         ActivityChain.objects.bulk_create([ActivityChain(org_id=org_id)], ignore_conflicts=True)
         head = heads.get(pk=org_id)
+    _hold(org_id, head.seq, head.head_hash)
     return head
 
 
-def _register_actors(org_id: int, emails: Iterable[str]) -> None:
-    """Add the emails to the org's known actors (the email filter's lookup table). Once the
-    transaction commits, the rest of the request or command skips this insert."""
-    keys = {email: ("audit.actor", org_id, email) for email in set(emails)}
-    new = [email for email, key in keys.items() if not context.peek(key, False)]
-    if new:
-        ActivityActor.objects.bulk_create(
-            [ActivityActor(org_id=org_id, email=email) for email in new], ignore_conflicts=True
-        )
+# --- the head this transaction holds ----------------------------------------------------
+# The head a writer locked (or last moved) is remembered on the connection with a marker: a
+# no-op on_commit callback. Django drops the callbacks of a transaction when it commits or
+# rolls back, and those of a savepoint when that savepoint is rolled back, so the marker is
+# still registered exactly while the lock and the remembered values are this transaction's.
 
-        def remember():
-            for email in new:
-                context.remember(keys[email], True)
 
-        transaction.on_commit(remember)
+def _hold(org_id: int, seq: int, head_hash: str) -> None:
+    def marker():
+        pass
+
+    transaction.on_commit(marker)
+    held = transaction.get_connection().__dict__.setdefault("audit_held_heads", {})
+    held[org_id] = (seq, head_hash, marker)
+
+
+def _held_head(org_id: int) -> tuple[int, str] | None:
+    """(seq, head hash) of org_id's chain head when this transaction holds its lock and
+    nothing since undid what it wrote (a rolled-back savepoint), else None (read it again)."""
+    connection = transaction.get_connection()
+    seq, head_hash, marker = connection.__dict__.get("audit_held_heads", {}).get(
+        org_id, (0, "", None)
+    )
+    if marker is None or not any(item[1] is marker for item in reversed(connection.run_on_commit)):
+        return None
+    return seq, head_hash
+
+
+def forget_held_heads() -> None:
+    """Read every chain head again at the next write (after editing the log behind the app's
+    back, as the tampering tests do)."""
+    transaction.get_connection().__dict__.pop("audit_held_heads", None)
+
+
+# At most this many distinct actor emails / workspace names are looked up in the head's UPDATE;
+# a larger batch (seeding) inserts them all, ignoring those already known.
+LOOKUP_CHECK_LIMIT = 50
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _count_known(table: str, org_id: int, columns: tuple[str, ...], values) -> tuple[str, list]:
+    """SQL counting how many of `values` (tuples of `columns`) org_id's lookup `table` has."""
+    if not values:
+        return "0", []
+    match = " OR ".join(["(" + " AND ".join(f"{c} = %s" for c in columns) + ")"] * len(values))
+    return (
+        f"(SELECT COUNT(*) FROM {table} WHERE org_id = %s AND ({match}))",
+        [org_id, *(value for row in values for value in row)],
+    )
+
+
+def _move_head(org_id: int, held: tuple[int, str], entries, emails, names) -> tuple[int, int]:
+    """Move org_id's chain head from `held` to the last of `entries` (written just before: on
+    PostgreSQL a trigger refuses a head that is not an entry) and, in the same statement, count
+    how many of `emails` and `names` the org's lookup tables already have."""
+    actors, actor_params = _count_known(
+        _table(ActivityActor), org_id, ("email",), [(e,) for e in emails]
+    )
+    known_names, name_params = _count_known(
+        _table(ActivityWorkspaceName), org_id, ("workspace_id", "name"), names
+    )
+    sql = (
+        f"UPDATE {_table(ActivityChain)} SET seq = %s, head_hash = %s"
+        " WHERE org_id = %s AND seq = %s AND head_hash = %s"
+        f" RETURNING {actors}, {known_names}"
+    )
+    last = entries[-1]
+    params = [last.seq, last.hash, org_id, *held, *actor_params, *name_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:  # the head moved under our lock: never, unless the database was changed
+        raise RuntimeError(f"The activity chain head of org {org_id} moved while locked.")
+    return rows[0]
+
+
+def _register_actors(org_id: int, emails: set[str]) -> None:
+    """Add the emails to the org's known actors (the email filter's lookup table)."""
+    ActivityActor.objects.bulk_create(
+        [ActivityActor(org_id=org_id, email=email) for email in emails], ignore_conflicts=True
+    )
 
 
 def _names_of_workspaces(entries) -> set[tuple[int, str]]:
@@ -112,28 +184,26 @@ def _names_of_workspaces(entries) -> set[tuple[int, str]]:
 
 def _register_workspace_names(org_id: int, names: set[tuple[int, str]]) -> None:
     """Add (workspace id, name) pairs to the org's known workspace names (the workspace
-    filter's lookup table), like _register_actors."""
-    keys = {pair: ("audit.workspace_name", org_id, *pair) for pair in names}
-    new = [pair for pair, key in keys.items() if not context.peek(key, False)]
-    if new:
-        ActivityWorkspaceName.objects.bulk_create(
-            [ActivityWorkspaceName(org_id=org_id, workspace_id=ws, name=name) for ws, name in new],
-            ignore_conflicts=True,
-        )
-
-        def remember():
-            for pair in new:
-                context.remember(keys[pair], True)
-
-        transaction.on_commit(remember)
+    filter's lookup table)."""
+    ActivityWorkspaceName.objects.bulk_create(
+        [ActivityWorkspaceName(org_id=org_id, workspace_id=ws, name=name) for ws, name in names],
+        ignore_conflicts=True,
+    )
 
 
 def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[ActivityEntry]:
-    """Append `drafts` to org_id's chain, in order, inside the current transaction."""
+    """Append `drafts` to org_id's chain, in order, inside the current transaction.
+
+    Statements: the head's lock (none when the service already took it: lock_org), the
+    entries' INSERT, the head's UPDATE (which also tells whether the actor emails and workspace
+    names are known), and an INSERT into a lookup table only for a name it has not seen."""
     actor, key_id = context.actor_snapshot(), signing_key_id()
     with transaction.atomic(savepoint=False):
-        head = lock_chain_head(org_id)
-        entries, seq, prev = [], head.seq, head.head_hash
+        held = _held_head(org_id)
+        if held is None:
+            head = lock_chain_head(org_id)
+            held = (head.seq, head.head_hash)
+        entries, (seq, prev) = [], held
         for draft in drafts:
             seq += 1
             entry = _entry(draft, seq, prev, actor, key_id)
@@ -143,9 +213,15 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
             entries[0].save()
         else:
             ActivityEntry.objects.bulk_create(entries, batch_size=batch_size)
-        ActivityChain.objects.filter(pk=org_id).update(seq=seq, head_hash=prev)
-        _register_actors(org_id, (entry.actor_email for entry in entries))
-        _register_workspace_names(org_id, _names_of_workspaces(entries))
+        emails = {entry.actor_email for entry in entries}
+        names = _names_of_workspaces(entries)
+        check = len(emails) + len(names) <= LOOKUP_CHECK_LIMIT
+        known = _move_head(org_id, held, entries, emails if check else (), names if check else ())
+        _hold(org_id, seq, prev)
+        if not check or known[0] < len(emails):
+            _register_actors(org_id, emails)
+        if not check or known[1] < len(names):
+            _register_workspace_names(org_id, names)
     return entries
 
 

@@ -1,11 +1,12 @@
 """The activity log page and its CSV export (SPEC §4, §5): Org Admins only."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from flowadmin.downloads import csv_attachment
 from flowadmin.htmx import wants_partial
 from flowadmin.routers import replica_reads
 from orgs.decorators import org_view
@@ -65,14 +66,8 @@ def export_csv(request):
         )
         return redirect("audit:export_job", org_slug=request.org.slug, job_id=job.pk)
     exports.record_export(request.org, form.active_filters, background=False)
-    response = StreamingHttpResponse(
-        export.csv_lines(entries),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="activity-{request.org.slug}-{exports.stamp()}.csv"'
-    )
-    return response
+    filename = f"activity-{request.org.slug}-{exports.stamp()}.csv"
+    return csv_attachment(export.csv_lines(entries), filename)
 
 
 def _job(request, job_id) -> ExportJob:

@@ -12,7 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.filters import ActivityFilterForm, filter_entries
+from audit.filters import ActivityFilterForm, filter_entries, newest_entries
 from audit.selectors import LIST_FIELDS, PAGE_SIZE
 
 INDEX_USE = re.compile(
@@ -73,18 +73,33 @@ def explain(sql: str, params=None) -> str:
 
 
 def activity_plans(org, key: str, label: str, filters: dict, *, export: bool = False) -> PagePlans:
+    """The plans of a probe's queries: the lookups that resolve its filters, then the read of
+    the log — the page's own query (audit.filters.newest_entries) or, for an export, every
+    matching entry."""
     form = ActivityFilterForm(filters)
     if not form.is_valid():
         raise ValueError(f"Invalid activity filters {filters}: {form.errors.as_text()}")
     with CaptureQueriesContext(connection) as captured:
-        entries = filter_entries(org, form.cleaned_data)
-    lookups = [Plan(query["sql"], explain(query["sql"])) for query in captured]
-    query = entries if export else entries.only(*LIST_FIELDS)[: PAGE_SIZE + 1]
-    try:
-        main = Plan(str(query.query), query.explain(analyze=True))
-    except EmptyResultSet:
-        main = Plan("", "No query: nothing can match these filters.")
-    return PagePlans(key, label, main, lookups)
+        if export:
+            entries = filter_entries(org, form.cleaned_data)
+        else:
+            newest_entries(org, form.cleaned_data, LIST_FIELDS, PAGE_SIZE + 1)
+    queries = [query["sql"] for query in captured]
+    if export:
+        lookups = queries
+        try:
+            main = Plan(str(entries.query), entries.explain(analyze=True))
+        except EmptyResultSet:
+            main = Plan("", "No query: nothing can match these filters.")
+    else:
+        lookups = [sql for sql in queries if '"audit_activityentry"' not in sql]
+        pages = [sql for sql in queries if '"audit_activityentry"' in sql]
+        main = (
+            Plan(pages[-1], explain(pages[-1]))
+            if pages
+            else Plan("", "No query: nothing can match these filters.")
+        )
+    return PagePlans(key, label, main, [Plan(sql, explain(sql)) for sql in lookups])
 
 
 def probe_plans(org, probes) -> list[PagePlans]:

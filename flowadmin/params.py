@@ -7,15 +7,17 @@ id reaches the ORM unchecked, so bad input answers 400 or 404, never 500.
 - The `id` path converter (`<id:flow_id>`) matches only ids a BIGINT can hold (< 2**63):
   a longer number is a 404 like any unknown id (SQLite raises OverflowError otherwise).
 - `integer()`, `text()` and `DateField` parse single parameters for the views and forms.
+- `url_per_id()` builds the links of a list's rows (one `<id:…>` each) with one reverse.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.http import HttpResponseBadRequest
-from django.urls import register_converter
+from django.urls import register_converter, reverse
 
 MAX_LENGTH = 1000  # characters in one query parameter value
 MAX_ID = 2**63 - 1  # the largest BIGINT
@@ -85,3 +87,12 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+def url_per_id(viewname: str, *args) -> Callable[[int], str]:
+    """`reverse(viewname, args=[*args, id])` for every id of a list's rows at the cost of one
+    reverse (each costs ~0.03–0.1 ms: 75 of them were a tenth of Manage → Members, issue #14).
+    The id must be the pattern's last argument: the URL is reversed with MAX_ID and split
+    around its last occurrence."""
+    head, _, tail = reverse(viewname, args=[*args, MAX_ID]).rpartition(str(MAX_ID))
+    return lambda pk: f"{head}{int(pk)}{tail}"

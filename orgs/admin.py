@@ -125,14 +125,19 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
 
 
 class OrgMembershipWrites(ServiceWrites):
-    """Org members: add → member_add, role → org_role_set, delete → member_remove (which
-    also removes their workspace and team memberships and revokes invitations they sent)."""
+    """Org members: add → member_add, role and end (`until`) → org_role_set, delete →
+    member_remove (which also removes their workspace and team memberships and revokes
+    invitations they sent)."""
 
     def create(self, request, obj, form):
-        return services.member_add(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
+        return services.member_add(
+            actor=request.user, org=obj.org, user=obj.user, role=obj.role, until=obj.until
+        )
 
     def update(self, request, obj, form):
-        services.org_role_set(actor=request.user, org=obj.org, user=obj.user, role=obj.role)
+        services.org_role_set(
+            actor=request.user, org=obj.org, user=obj.user, role=obj.role, until=obj.until
+        )
 
     def remove(self, request, obj):
         services.member_remove(actor=request.user, org=obj.org, user=obj.user)
@@ -142,7 +147,7 @@ class OrgMembershipInline(OrgMembershipWrites, ServiceInline, admin.TabularInlin
     model = OrgMembership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "role", "joined_at"]
+    fields = ["user", "role", "until", "joined_at"]
     readonly_fields = ["joined_at"]
 
     def update(self, request, obj, form):
@@ -205,7 +210,7 @@ class OrganizationAdmin(EntityServiceAdmin):
 class OrgMembershipForm(forms.ModelForm):
     class Meta:
         model = OrgMembership
-        fields = ["org", "user", "role"]
+        fields = ["org", "user", "role", "until"]
 
     def clean_role(self):
         """Say so on the form when the last admin would be demoted (the service refuses
@@ -224,7 +229,7 @@ class OrgMembershipForm(forms.ModelForm):
 @admin.register(OrgMembership)
 class OrgMembershipAdmin(OrgMembershipWrites, ServiceAdmin):
     form = OrgMembershipForm
-    list_display = ["user", "org", "role", "joined_at"]
+    list_display = ["user", "org", "role", "until", "joined_at"]
     list_filter = ["role", "org"]
     search_fields = ["user__email", "user__full_name", "org__name"]
     list_select_related = ["user", "org"]
@@ -240,20 +245,21 @@ class OrgMembershipAdmin(OrgMembershipWrites, ServiceAdmin):
 
 
 class TeamMembershipInline(ServiceInline, admin.TabularInline):
-    """Team members: add → team_member_add (org members only), delete → team_member_remove.
-    A row is not edited in place: delete it and add the other person."""
+    """Team members: add → team_member_add (org members only; with its end `until`), delete
+    → team_member_remove. A row is not edited in place: delete it and add the other person
+    (the console's team page changes a member's end)."""
 
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "added_at"]
+    fields = ["user", "until", "added_at"]
     readonly_fields = ["added_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def create(self, request, obj, form):
-        services.team_member_add(actor=request.user, team=obj.team, user=obj.user)
+        services.team_member_add(actor=request.user, team=obj.team, user=obj.user, until=obj.until)
 
     def remove(self, request, obj):
         services.team_member_remove(actor=request.user, team=obj.team, user=obj.user)
@@ -298,7 +304,7 @@ class TeamAdmin(EntityServiceAdmin):
 class InvitationAddForm(forms.ModelForm):
     class Meta:
         model = Invitation
-        fields = ["org", "email", "role"]
+        fields = ["org", "email", "role", "until"]
 
 
 @admin.register(Invitation)
@@ -329,7 +335,7 @@ class InvitationAdmin(ServiceAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return ["org", "email", "role"] + (self.readonly_fields if obj else [])
+        return ["org", "email", "role", "until"] + (self.readonly_fields if obj else [])
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)  # the actions need it
@@ -343,6 +349,7 @@ class InvitationAdmin(ServiceAdmin):
             org=obj.org,
             email=obj.email,
             role=obj.role,
+            until=obj.until,
             base_url=request.build_absolute_uri("/"),
         )
         return issued.invitation

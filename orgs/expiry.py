@@ -52,6 +52,13 @@ def short_label(until: datetime.datetime | None, now: datetime.datetime | None =
     return date_format(day, "j M Y")
 
 
+def until_text(until: datetime.datetime | None) -> str:
+    """ " until 12 Jan" for a grant ending at `until`, "" when it does not end: a role label
+    followed by it reads "Editor until 12 Jan" (the `until` template filter)."""
+    label = short_label(until)
+    return f" until {label}" if label else ""
+
+
 def earliest(*untils: datetime.datetime | None) -> datetime.datetime | None:
     """The first of several ends (None ones don't end): when a grant that needs all of them
     ends, e.g. a team member's access through a team's access."""

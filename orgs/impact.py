@@ -89,6 +89,18 @@ def _edit_grants(state: AccessState, edit) -> AccessState:
     return _with(state, people)
 
 
+def _without_team(state: AccessState, team: str, where=lambda _user_id, _ws_id: True):
+    """A new state without `team`'s grants to the people and workspaces `where(user id,
+    workspace id)` picks (all of them by default)."""
+
+    def edit(user_id, ws_id, sources):
+        if not where(user_id, ws_id):
+            return sources
+        return [s for s in sources if not _of_team(s, team)]
+
+    return _edit_grants(state, edit)
+
+
 def _rebuilt(access: OrgAccess, **changes) -> OrgAccess:
     """A copy of `access` with `changes` (org_role, grants), without its cached answers."""
     return dataclasses.replace(access, **changes, _workspaces={})
@@ -218,12 +230,7 @@ class RemoveTeamAccess:
     kind = "remove_team_access"
 
     def apply(self, state: AccessState) -> AccessState:
-        def edit(user_id, ws_id, sources):
-            if ws_id != self.workspace_id:
-                return sources
-            return [s for s in sources if not _of_team(s, self.team)]
-
-        return _edit_grants(state, edit)
+        return _without_team(state, self.team, lambda _u, ws_id: ws_id == self.workspace_id)
 
 
 @dataclass(frozen=True)
@@ -232,9 +239,7 @@ class DeleteTeam:
     kind = "delete_team"
 
     def apply(self, state: AccessState) -> AccessState:
-        return _edit_grants(
-            state, lambda _u, _w, sources: [s for s in sources if not _of_team(s, self.team)]
-        )
+        return _without_team(state, self.team)
 
 
 @dataclass(frozen=True)
@@ -244,12 +249,7 @@ class RemoveTeamMember:
     kind = "remove_team_member"
 
     def apply(self, state: AccessState) -> AccessState:
-        def edit(user_id, ws_id, sources):
-            if user_id != self.user_id:
-                return sources
-            return [s for s in sources if not _of_team(s, self.team)]
-
-        return _edit_grants(state, edit)
+        return _without_team(state, self.team, lambda user_id, _w: user_id == self.user_id)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ data, inside its transaction:
 
 1. `lock_org(org)` — the org's activity-chain head row (audit.ActivityChain). Every logged
    write takes it anyway to number its entry; taking it *first* serialises the writes of one
-   org, so nothing else a writer holds can be waited for by another writer of that org.
+   org, so nothing else a writer holds can be waited for by another writer of that org. The
+   head read here numbers the transaction's entries (audit.recording does not read it again).
 2. `lock_rows(queryset)` / `lock_row(queryset)` — the service's own rows, re-read under lock:
    `SELECT … FOR NO KEY UPDATE OF <table>` in primary-key order, with no join (no Meta.ordering,
    no `.first()`): only the rows being changed are locked, never a workspace, org or user row

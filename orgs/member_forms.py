@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from .forms import ExpiringField, UntilField, UntilFormMixin, picked_end
 from .models import User
 from .people import MEMBER_SORTS
-from .roles import OrgRole, WorkspaceRole
-
-NO_ACCESS = ""
+from .roles import WORKSPACE_ROLE_OR_NO_ACCESS, OrgRole
 
 MEMBER_SORT_CHOICES = [
     (f"{prefix}{key}", f"{label}{suffix}")
@@ -89,10 +87,9 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pick = pick
         self.workspaces = pick.rows
-        choices = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
         for workspace in self.workspaces:
             self.fields[self.workspace_field(workspace)] = forms.ChoiceField(
-                label=workspace.name, choices=choices, required=False
+                label=workspace.name, choices=WORKSPACE_ROLE_OR_NO_ACCESS, required=False
             )
             self.fields[self.until_field(workspace)] = UntilField(
                 label=f"{workspace.name} until",

@@ -25,3 +25,9 @@ def backfill_keys(model) -> None:
             name, n = f"{row.name} ({n})", n + 1
         taken.add((row.org_id, fold(name)))
         model.objects.filter(pk=row.pk).update(name=name, name_key=fold(name))
+
+
+def initials(name: str) -> str:
+    """Default avatar text: up to two initials ("Kim Smith" → "KS", "ada@acme.test" → "AA")."""
+    words = [w for w in str(name).replace("@", " ").replace(".", " ").split() if w]
+    return "".join(w[0] for w in words[:2]).upper() or "?"

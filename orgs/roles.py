@@ -17,6 +17,12 @@ class WorkspaceRole(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# A form's "No access" for a workspace: no grant at all (the profile removes one, the invitation
+# gives none), offered before the roles.
+NO_ACCESS = ""
+WORKSPACE_ROLE_OR_NO_ACCESS = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
+
+
 @dataclass(frozen=True)
 class Flag:
     """A Fine-Grained Permission: one workspace capability granted to a role below the one that

@@ -5,15 +5,26 @@ from workspaces.models import Workspace
 from . import permissions
 from .models import Organization
 
+# Where user_orgs() keeps its answer on the user: (the access it was read for, the orgs).
+_ORGS_ATTR = "_flowadmin_orgs"
+
 
 def user_orgs(user):
-    """The orgs the user belongs to, with their access (ordered by name)."""
+    """The orgs the user belongs to, with their access (ordered by name; each org's SSO
+    settings loaded): one query, read once for the user's loaded access (so the org a page is
+    under and the org switcher share it; a new access, after forget_access, reads them anew)."""
     access = permissions.all_access(user)
     if not access:
         return []
-    return [
-        (org, access[org.pk]) for org in Organization.objects.filter(pk__in=access).order_by("name")
+    cached = getattr(user, _ORGS_ATTR, None)
+    if cached is not None and cached[0] is access:
+        return cached[1]
+    orgs = [
+        (org, access[org.pk])
+        for org in Organization.objects.select_related("sso").filter(pk__in=access).order_by("name")
     ]
+    setattr(user, _ORGS_ATTR, (access, orgs))
+    return orgs
 
 
 def visible_workspaces(user, org):

@@ -36,7 +36,8 @@ class GrantWrites(ServiceWrites):
     """A workspace grant — a direct member (`holder` "user") or a team's access (`holder`
     "team") — written like the console: add and change → `set_service` (the holder must be in
     the workspace's org; a new or changed role starts from its default flags, then the flags
-    the operator changed: workspaces.services.flags_as_submitted), delete → `remove_service`.
+    the operator changed: workspaces.services.flags_as_submitted; the end `until` as given,
+    orgs.expiry: a past one is refused), delete → `remove_service`.
     A row's workspace and holder are not edited in place."""
 
     holder = ""
@@ -52,6 +53,7 @@ class GrantWrites(ServiceWrites):
             **self._keys(obj),
             role=obj.role,
             flags=services.flags_as_submitted(shown, obj.role, obj.flags),
+            until=obj.until,
         )
 
     def update(self, request, obj, form):
@@ -76,7 +78,7 @@ class WorkspaceMembershipInline(WorkspaceMembershipWrites, ServiceInline, admin.
     model = WorkspaceMembership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", *GRANT_FIELDS]
+    fields = ["user", *GRANT_FIELDS, "until"]
 
 
 @admin.register(Workspace)
@@ -117,7 +119,7 @@ class WorkspaceMembershipAdmin(WorkspaceMembershipWrites, ServiceAdmin):
     search_fields = ["user__email", "workspace__name"]
     list_select_related = ["user", "workspace"]
     autocomplete_fields = ["user", "workspace"]
-    fields = ["workspace", "user", *GRANT_FIELDS]
+    fields = ["workspace", "user", *GRANT_FIELDS, "until"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["workspace", "user"] if obj else []
@@ -138,7 +140,7 @@ class TeamAccessAdmin(GrantWrites, ServiceAdmin):
     list_select_related = ["team", "workspace"]
     autocomplete_fields = ["workspace"]
     raw_id_fields = ["team"]
-    fields = ["team", "workspace", *GRANT_FIELDS]
+    fields = ["team", "workspace", *GRANT_FIELDS, "until"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["team", "workspace"] if obj else []

@@ -1,9 +1,13 @@
 """{% load activity %}{% activity_url org entity="flow" id=flow.pk %}: a link to the org's
-activity log with filters (see audit.filters.activity_url), for the dashboard and entity pages."""
+activity log with filters (see audit.filters.activity_url), for the dashboard and entity pages;
+`{{ entries|activity_rows }}` and `{{ names|datalist_options }}` for the activity page."""
+
+from html import escape
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from audit import display
 from audit.filters import activity_url as build_activity_url
 
 register = template.Library()
@@ -15,9 +19,13 @@ def activity_url(org, **filters):
 
 
 @register.filter
-def breakable_email(email):
-    """An email that may wrap only before its "@" (never mid-word): `ada<wbr>@acme.test`."""
-    local, at, domain = str(email or "").partition("@")
-    if not at:
-        return email
-    return format_html("{}<wbr>@{}", local, domain)
+def activity_rows(entries):
+    """The activity table's rows for a page of entries (see audit.display.rows_html)."""
+    return display.rows_html(entries)
+
+
+@register.filter
+def datalist_options(values):
+    """`<option value="…"></option>` for each value, escaped: a datalist of hundreds of names
+    in one call rather than a template loop."""
+    return mark_safe("".join(f'<option value="{escape(str(value))}"></option>' for value in values))

@@ -253,15 +253,7 @@ def review_reviewer_add(*, actor, review, workspace, user) -> AccessReviewer:
         raise ServiceError(taken, code="duplicate")
     with unique_or_error(taken, code="duplicate"):
         reviewer = AccessReviewer.objects.create(review=review, workspace=workspace, user=user)
-    record(
-        action="created",
-        org=review.org_id,
-        workspace=workspace,
-        entity_type="access_reviewer",
-        entity_id=review.pk,
-        entity_label=f"{user.email} reviews {where} in {review.name}",
-        changes={"reviewer": [None, user.email]},
-    )
+    _record_reviewer("created", review, workspace, user, where)
     return reviewer
 
 
@@ -274,14 +266,21 @@ def review_reviewer_remove(*, actor, review, workspace, user) -> None:
     if row is None:
         raise ServiceError(f"{user.email} does not review {where}.", code="gone")
     row.delete()
+    _record_reviewer("deleted", review, workspace, user, where)
+
+
+def _record_reviewer(action: str, review, workspace, user, where: str) -> None:
+    """The `access_reviewer` entry of `user` made ("created") or no longer ("deleted") a
+    reviewer of `where` (the scope's name) in `review`."""
+    email = [None, user.email] if action == "created" else [user.email, None]
     record(
-        action="deleted",
+        action=action,
         org=review.org_id,
         workspace=workspace,
         entity_type="access_reviewer",
         entity_id=review.pk,
         entity_label=f"{user.email} reviews {where} in {review.name}",
-        changes={"reviewer": [user.email, None]},
+        changes={"reviewer": email},
     )
 
 

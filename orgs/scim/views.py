@@ -2,6 +2,8 @@
 authenticated ScimToken from `protocol.scim_endpoint`; refusals are raised as scim2-models
 exceptions (or ServiceError from orgs.services) and answered as SCIM errors there."""
 
+from functools import partial
+
 from django.http import HttpResponse
 from django.urls import reverse
 from scim2_models import (
@@ -177,15 +179,35 @@ def schemas_view(request, token, item_id=None):
 # --- Users --------------------------------------------------------------------------------
 
 
+def _collection(request, token, model, request_model, create, publish):
+    """/Users or /Groups: GET lists them (`model`), POST creates one from a `request_model`
+    body with `create(token=, resource=)` and answers 201 with `publish(created, base url)`."""
+    _methods(request, "GET", "POST")
+    if request.method == "GET":
+        return _list(request, token, model)
+    resource = _payload(request, request_model, Context.RESOURCE_CREATION_REQUEST)
+    created = create(token=token, resource=resource)
+    return _resource_response(request, publish(created, _base_url(request, token)), model, 201)
+
+
+def _read_or_delete(request, published, model, delete):
+    """What a resource's own URL does alike for Users and Groups: GET answers `published`
+    (304 when unchanged); a write must match If-Match; DELETE calls `delete()` and answers 204.
+    None for a PUT or PATCH, which the caller applies."""
+    if request.method == "GET":
+        return _resource_response(request, published, model)
+    _check_version(request, published)
+    if request.method == "DELETE":
+        delete()
+        return HttpResponse(status=204)
+    return None
+
+
 @scim_endpoint
 def users_view(request, token):
-    _methods(request, "GET", "POST")
-    base = _base_url(request, token)
-    if request.method == "GET":
-        return _list(request, token, UserModel)
-    resource = _payload(request, UserRequest, Context.RESOURCE_CREATION_REQUEST)
-    created = provisioning.user_create(token=token, resource=resource)
-    return _resource_response(request, resources.user_resource(created, base), UserModel, 201)
+    return _collection(
+        request, token, UserModel, UserRequest, provisioning.user_create, resources.user_resource
+    )
 
 
 @scim_endpoint
@@ -194,12 +216,9 @@ def user_view(request, token, item_id):
     base = _base_url(request, token)
     current = resources.person(token.org, item_id)
     published = resources.user_resource(current, base)
-    if request.method == "GET":
-        return _resource_response(request, published, UserModel)
-    _check_version(request, published)
-    if request.method == "DELETE":
-        provisioning.user_delete(token=token, current=current)
-        return HttpResponse(status=204)
+    delete = partial(provisioning.user_delete, token=token, current=current)
+    if (answer := _read_or_delete(request, published, UserModel, delete)) is not None:
+        return answer
     if request.method == "PUT":
         wanted = _payload(request, UserRequest, Context.RESOURCE_REPLACEMENT_REQUEST)
     else:
@@ -223,13 +242,9 @@ def _group(team, base):
 
 @scim_endpoint
 def groups_view(request, token):
-    _methods(request, "GET", "POST")
-    base = _base_url(request, token)
-    if request.method == "GET":
-        return _list(request, token, GroupResource)
-    resource = _payload(request, GroupRequest, Context.RESOURCE_CREATION_REQUEST)
-    team = provisioning.group_create(token=token, resource=resource)
-    return _resource_response(request, _group(team, base), GroupResource, 201)
+    return _collection(
+        request, token, GroupResource, GroupRequest, provisioning.group_create, _group
+    )
 
 
 @scim_endpoint
@@ -238,12 +253,9 @@ def group_view(request, token, item_id):
     base = _base_url(request, token)
     team = resources.team_of(token.org, item_id)
     published = _group(team, base)
-    if request.method == "GET":
-        return _resource_response(request, published, GroupResource)
-    _check_version(request, published)
-    if request.method == "DELETE":
-        provisioning.group_delete(token=token, team=team)
-        return HttpResponse(status=204)
+    delete = partial(provisioning.group_delete, token=token, team=team)
+    if (answer := _read_or_delete(request, published, GroupResource, delete)) is not None:
+        return answer
     body = read_json(request) if request.method == "PUT" else _patch_body(request, item_id)
     if request.method == "PUT":
         wanted = GroupRequest.model_validate(

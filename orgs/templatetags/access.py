@@ -2,7 +2,7 @@
 
 from django import template
 
-from orgs import expiry, permissions
+from orgs import expiry, names, permissions
 from orgs.roles import FLAG_LABELS
 
 register = template.Library()
@@ -39,17 +39,15 @@ def startswith(value, prefix):
 
 @register.filter
 def initials(name):
-    """Default avatar text: up to two initials."""
-    words = [w for w in str(name).replace("@", " ").replace(".", " ").split() if w]
-    return "".join(w[0] for w in words[:2]).upper() or "?"
+    """Default avatar text: up to two initials (orgs.names.initials)."""
+    return names.initials(name)
 
 
 @register.filter
 def until(end):
     """ " until 12 Jan" for a grant ending at `end` (orgs.expiry; the last day it counts), ""
     when it does not end: `{{ role_label }}{{ grant.until|until }}` reads "Editor until 12 Jan"."""
-    label = expiry.short_label(end)
-    return f" until {label}" if label else ""
+    return expiry.until_text(end)
 
 
 @register.filter

@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
+from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm
 from workspaces.models import Workspace, WorkspaceMembership
@@ -43,24 +45,47 @@ def _profile_url(org, user_id):
     return reverse("orgs:user_profile", args=[org.slug, user_id])
 
 
+def _shown(org, page):
+    """The page with its rows as the dicts the template shows (MemberRow.shown()), plus what
+    it would otherwise compute per row (issue #14: a reverse is ~0.03–0.1 ms, a date filter
+    more): `links` (profile, remove; one reverse a page, flowadmin.params.url_per_id) and
+    the last login as `login_iso` and `login_shown` ("Dec 6, 2026 09:41") in the current time
+    zone — what `|date:"c"` and `|date:"M j, Y H:i"` give — both "" for never."""
+    profile = url_per_id("orgs:user_profile", org.slug)
+    remove = url_per_id("orgs:user_remove", org.slug)
+    rows = []
+    for member in page.object_list:
+        row = member.shown()
+        row["links"] = {"profile": profile(row["user_id"]), "remove": remove(row["user_id"])}
+        row["login_iso"] = row["login_shown"] = ""
+        if member.user.last_login is not None:
+            local = timezone.localtime(member.user.last_login)
+            row["login_iso"] = local.isoformat()
+            row["login_shown"] = dateformat.format(local, "M j, Y H:i")
+        rows.append(row)
+    page.object_list = rows
+    return page
+
+
 @require_GET
 @org_view("org.manage_users")
 def user_list(request):
     filters = MemberFilterForm(request.GET)
     q, sort = filters.values()
+    page = people.member_page(
+        request.org,
+        q=q,
+        sort=sort,
+        page_number=request.GET.get("page"),
+        two_factor=filters.two_factor_filter(),
+        expiring=filters.expiring_days(),
+    )
     context = {
         "filters": filters,
         "q": q,
         "sort": sort,
         "columns": _sort_columns(sort),
-        "page": people.member_page(
-            request.org,
-            q=q,
-            sort=sort,
-            page_number=request.GET.get("page"),
-            two_factor=filters.two_factor_filter(),
-            expiring=filters.expiring_days(),
-        ),
+        "page": _shown(request.org, page),
     }
     if wants_partial(request):
         response = render(request, "orgs/users.html#members", context)
@@ -117,6 +142,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
     shown = {row.workspace.pk for row in [*profile.workspaces, *found]}
     if bound and bound[0].workspace.pk not in shown:
         found = [bound[0], *found]
+    part = PROFILE_PARTS.get(request.GET.get("part", "")) if wants_partial(request) else None
     context = {
         "profile": profile,
         "member": profile.membership,
@@ -127,7 +153,8 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
                 "until": expiry.last_day(profile.membership.until),
             }
         ),
-        "workspace_rows": with_forms(profile.workspaces),
+        # the finder's results alone (htmx) show none of the member's rows
+        "workspace_rows": with_forms(profile.workspaces) if part != "found_rows" else [],
         "found_rows": with_forms(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
@@ -135,8 +162,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         else [],
     }
     template = "orgs/user_profile.html"
-    part = PROFILE_PARTS.get(request.GET.get("part", ""))
-    if wants_partial(request) and part:
+    if part:
         template += f"#{part}"
     return render(request, template, context, status=status)
 

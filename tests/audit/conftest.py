@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import ActivityEntry
-from audit.recording import Draft, bulk_record
+from audit.recording import Draft, bulk_record, forget_held_heads
 from tests.factories import OrganizationFactory, OrgMembershipFactory, UserFactory
 
 
@@ -83,5 +83,9 @@ def tampering():
                 if connection.vendor == "postgresql":
                     for table in tables:
                         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+                # Real tampering happens in another transaction: the app's next write reads the
+                # chain head again instead of continuing from the one this test's transaction
+                # still remembers holding (audit.recording._held_head).
+                forget_held_heads()
 
     return open_cursor

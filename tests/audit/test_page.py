@@ -344,3 +344,36 @@ def test_email_matching_many_actors_filters_by_substring(admin_client, org, stor
         "Summer poster",
         "Sales kit",
     }
+
+
+def test_query_count_with_many_matching_actors_does_not_grow(
+    admin_client, org, make_entries, story, monkeypatch
+):
+    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 1)  # boss@, eve@, … match
+    make_entries(org, 100, actor=(None, "one@initech.test", ""))
+    small = count_queries(admin_client, "?email=initech")
+    make_entries(org, 9_900, actor=(None, "two@initech.test", ""))
+    assert count_queries(admin_client, "?email=initech") == small
+
+
+def test_rows_escape_what_people_typed(admin_client, org):
+    recording.bulk_record(
+        [
+            recording.Draft(
+                org_id=org.pk,
+                action="updated",
+                entity_type="flow",
+                entity_label="<b>Poster</b>",
+                workspace_name='Sales & "Ops"',
+                changes={"name<i>": ["<script>old</script>", "new & 'better'"]},
+                actor=(None, "<x>@initech.test", ""),
+            )
+        ]
+    )
+    html = page(admin_client)
+    assert "<b>Poster" not in html and "<script>old" not in html and "<i>" not in html
+    assert "&lt;b&gt;Poster&lt;/b&gt;" in html
+    assert "Sales &amp; &quot;Ops&quot;" in html
+    assert "&lt;script&gt;old&lt;/script&gt;" in html
+    assert "new &amp; &#x27;better&#x27;" in html
+    assert "&lt;x&gt;<wbr>@initech.test" in html

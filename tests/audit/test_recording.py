@@ -14,7 +14,7 @@ from orgs import services
 from orgs.models import Organization, SSOConfiguration, TeamMembership
 from orgs.roles import FLAGS
 from tests import factories as f
-from workspaces.models import Flow
+from workspaces.models import Flow, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -559,3 +559,77 @@ def test_workspace_names_are_registered_as_entries_are_written(db):
     ws.save()
     names = ActivityWorkspaceName.objects.filter(org_id=ws.org_id, workspace_id=ws.pk)
     assert set(names.values_list("name", flat=True)) == {"Launch", "Relaunch"}
+
+
+# --- the chain head a service already holds (audit.recording._held_head) --------------------
+
+
+def record_one(org, label="x"):
+    return recording.record(action="exported", org=org, entity_type="flow", entity_label=label)
+
+
+def test_an_entry_after_lock_org_reads_no_head_and_checks_the_lookups_in_its_update(org):
+    from orgs.locking import lock_org
+
+    record_one(org)  # the actor and the org's chain exist
+    with transaction.atomic(), acting_as(Actor()):
+        record_one(org)
+        lock_org(org)
+        with CaptureQueriesContext(connection) as queries:
+            entry = record_one(org)
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert [sql.split()[0] for sql in statements] == ["INSERT", "UPDATE"], statements
+    assert "audit_activityactor" in statements[1]
+    head = recording.ActivityChain.objects.get(pk=org.pk)
+    assert (head.seq, head.head_hash) == (entry.seq, entry.hash)
+
+
+def test_a_rolled_back_savepoint_makes_the_next_entry_read_the_head_again(org, log):
+    from orgs.locking import lock_org
+
+    with transaction.atomic():
+        lock_org(org)
+        record_one(org, "kept")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record_one(org, "undone")
+            raise RuntimeError("boom")
+        with CaptureQueriesContext(connection) as queries:
+            record_one(org, "after")
+    assert any('FROM "audit_activitychain"' in q["sql"] for q in queries)  # read again
+    entries = sorted(log(org), key=lambda e: e.seq)
+    assert [e.entity_label for e in entries][-2:] == ["kept", "after"]
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    head = recording.ActivityChain.objects.get(pk=org.pk)
+    assert (head.seq, head.head_hash) == (entries[-1].seq, entries[-1].hash)
+
+
+def test_a_lock_taken_in_a_rolled_back_savepoint_is_taken_again(org, log):
+    from orgs.locking import lock_org
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            lock_org(org)
+            raise RuntimeError("boom")
+        with CaptureQueriesContext(connection) as queries:
+            record_one(org)
+    assert any('FROM "audit_activitychain"' in q["sql"] for q in queries)
+    seqs = sorted(e.seq for e in log(org))
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_a_new_workspace_name_is_registered_once(org):
+    from audit.models import ActivityWorkspaceName
+
+    ws = ws_of(org)
+    Workspace.objects.filter(pk=ws.pk).update(name="Renamed")  # no entry: the name is new
+    ws.name = "Renamed"
+    with CaptureQueriesContext(connection) as first:
+        recording.record(action="exported", org=org, workspace=ws, entity_type="flow")
+    with CaptureQueriesContext(connection) as again:
+        recording.record(action="exported", org=org, workspace=ws, entity_type="flow")
+    inserts = [q["sql"] for q in again if q["sql"].startswith("INSERT")]
+    assert [sql for sql in inserts if "audit_activity" in sql and "entry" not in sql] == []
+    assert len(again) == len(first) - 1
+    names = ActivityWorkspaceName.objects.filter(org_id=org.pk, workspace_id=ws.pk)
+    assert sorted(names.values_list("name", flat=True)) == ["Marketing", "Renamed"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from orgs.models import Organization, Team, User
 from orgs.reviews.models import AccessReview, ItemKind
 from orgs.reviews.services import review_start
-from workspaces.models import Asset, BrandKit, Flow, FlowTemplate
+from workspaces.models import Asset, BrandKit, Flow, FlowTemplate, Workspace
 
 PERSONAS = ("admin@acme.test", "wsadmin@acme.test", "viewer@acme.test")
 WIDTHS = (390, 768, 1280)
@@ -42,6 +42,7 @@ def _workspace_pages(*, manage: bool, edit: bool) -> list[tuple[str, str]]:
             ("flow-new", f"{WS}flows/new/"),
             ("flow-edit", f"{WS}flows/{flow.pk}/edit/"),
             ("flow-delete", f"{WS}flows/{flow.pk}/delete/"),
+            ("template-delete", f"{WS}templates/{template.pk}/delete/"),
             ("template-new", f"{WS}templates/new/"),
             ("asset-new", f"{WS}assets/new/"),
             ("brand-kit-new", f"{WS}brand-kits/new/"),
@@ -91,14 +92,18 @@ def pages_for(email: str) -> list[tuple[str, str]]:
     if email == "admin@acme.test":
         team = Team.objects.filter(org__slug="acme").order_by("pk").first()
         member = User.objects.get(email="viewer@acme.test")
+        marketing = Workspace.objects.get(org__slug="acme", slug="marketing")
         pages += [
             ("dashboard", ORG),
             ("workspaces", f"{ORG}workspaces/"),
+            ("workspace-delete", f"{ORG}workspaces/{marketing.pk}/delete/"),
             ("teams", f"{ORG}teams/"),
             ("team", f"{ORG}teams/{team.pk}/"),
             ("team-settings", f"{ORG}teams/{team.pk}/settings/"),
+            ("team-delete", f"{ORG}teams/{team.pk}/delete/"),
             ("members", f"{ORG}users/"),
             ("member-profile", f"{ORG}users/{member.pk}/"),
+            ("member-remove", f"{ORG}users/{member.pk}/remove/"),
             ("invite", f"{ORG}users/invite/"),
             ("invitations", f"{ORG}invitations/"),
             ("activity", f"{ORG}activity/"),

@@ -6,9 +6,10 @@ cascades, and exactly one activity entry each with the operator as actor."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from audit.models import ActivityEntry
-from orgs import services
+from orgs import expiry, services
 from orgs.models import Domain, Invitation, Organization, OrgMembership, Team, User
 from tests.factories import DomainFactory, SSOConfigurationFactory, TeamFactory
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
@@ -660,3 +661,38 @@ def test_an_access_grant_without_its_keys_says_which_model_must_define_them():
         AccessGrant.keys(Grant.__new__(Grant))
     with pytest.raises(NotImplementedError, match=r"Grant must define check_same_org\(\)"):
         AccessGrant.check_same_org(Grant.__new__(Grant))
+
+
+# --- ends of grants in /admin/ (issue #18: an "until" wherever a grant is set) ---------------
+
+
+def split(day):
+    """The admin's split date-time widget's fields for 00:00 of `day` (local time)."""
+    return {"until_0": day.isoformat(), "until_1": "00:00:00"}
+
+
+@pytest.mark.parametrize(
+    "url,data",
+    [
+        ("/admin/orgs/orgmembership/add/", {"role": "user"}),
+        ("/admin/workspaces/workspacemembership/add/", {"role": "viewer"}),
+    ],
+)
+def test_the_admin_gives_a_grant_an_end_and_refuses_a_past_one(operator, acme, demo, url, data):
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    if "orgmembership" in url:
+        user = User.objects.create_user("new@example.test")
+        data = {**data, "org": acme.pk, "user": user.pk}
+        grants = OrgMembership.objects.filter(org=acme, user=user)
+    else:
+        user = demo["outsider@acme.test"]
+        data = {**data, "workspace": marketing.pk, "user": user.pk}
+        grants = WorkspaceMembership.objects.filter(workspace=marketing, user=user)
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    response = operator.post(url, {**data, **split(past)})
+    assert response.status_code == 200
+    assert "must be in the future" in text(response)
+    assert not grants.exists()
+    day = timezone.localdate() + datetime.timedelta(days=5)
+    assert operator.post(url, {**data, **split(day)}).status_code == 302
+    assert grants.get().until == expiry.end_of_day(day) - datetime.timedelta(days=1)

@@ -57,6 +57,10 @@ def test_totals_count_every_workspace_of_the_org_and_nothing_else(acme, globex):
         "scans": 7,
         "audience": 4,
     }
+    # given the chart's total, the totals do not read the daily rollups again
+    with CaptureQueriesContext(connection) as queries:
+        assert org_totals(acme, selectors.Period.last(30), scans=7) == totals
+    assert "scanday" not in queries.captured_queries[0]["sql"].lower()
 
 
 def test_dashboard_shows_the_totals(client, demo, acme):

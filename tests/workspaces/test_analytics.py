@@ -1,7 +1,8 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone, translation
 
 from tests.factories import FlowFactory, ScanFactory, WorkspaceFactory
 from workspaces import charts, selectors
@@ -205,6 +206,27 @@ def test_bar_chart_geometry():
     assert all(bar.y + bar.height == chart.baseline for bar in chart.bars)
     assert chart.bars[1].x > chart.bars[0].x + chart.bars[0].width
     assert chart.labels[-1].day == days[-1]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_chart_days_say_what_the_date_filter_says(language):
+    """The per-day markup is built once in Python (workspaces.charts: a template loop with a
+    `date` filter per day was most of the dashboard's rendering, issue #14) with the day names
+    of the active language, as the filter prints them."""
+    days = [datetime.date(2025, 2, 26) + datetime.timedelta(days=n) for n in range(9)]
+    with translation.override(language):
+        chart = charts.bar_chart([(day, n % 3) for n, day in enumerate(days)])
+        bars, table = str(chart.days_html()), str(chart.table_html())
+        for n, day in enumerate(days):
+            scans = "1 scan" if n % 3 == 1 else f"{n % 3} scans"
+            assert f"<title>{date_filter(day, 'D j M')}: {scans}</title>" in bars
+            assert f"<tr><td>{date_filter(day, 'D j M Y')}</td>" in table
+        assert [label.text for label in chart.labels] == [
+            date_filter(label.day, "j M") for label in chart.labels
+        ]
+    # one tab stop, the last day; arrow keys move between the others (static/js/app.js)
+    assert bars.count('role="listitem" tabindex="-1"') == len(days) - 1
+    assert bars.rindex('tabindex="0"') > bars.rindex('tabindex="-1"')
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -121,6 +121,27 @@ def test_members_paginate(as_user, demo, marketing, acme):
     assert last_row not in first
 
 
+def test_members_pages_keep_the_filters(as_user, demo, marketing, acme):
+    """The page links keep every filter of the list (the search and "Access ending"), not the
+    search alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    soon = timezone.now() + timedelta(days=5)
+    for i in range(30):
+        user = UserFactory(email=f"bulk{i:02d}@acme.test")
+        OrgMembershipFactory(org=acme, user=user)
+        WorkspaceMembershipFactory(workspace=marketing, user=user, until=soon)
+    client = as_user("wsadmin@acme.test")
+    first = client.get(MEMBERS + "?q=bulk&expiring=30").content.decode()
+    assert "Page 1 of 2" in first
+    assert 'rel="next" href="?q=bulk&amp;expiring=30&amp;page=2"' in first
+    second = client.get(MEMBERS + "?q=bulk&expiring=30&page=2").content.decode()
+    assert second.count('<tr id="member-') == 5
+    assert 'rel="prev" href="?q=bulk&amp;expiring=30&amp;page=1"' in second
+
+
 # --- role and flags in place ---------------------------------------------------------------
 
 

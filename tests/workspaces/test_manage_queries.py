@@ -18,6 +18,8 @@ from tests.factories import (
     TeamMembershipFactory,
     WorkspaceMembershipFactory,
 )
+from tests.profiling import python_calls
+from workspaces.models import WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,9 @@ def test_in_place_update_queries_do_not_grow_with_rows(
     membership = marketing.memberships.get(user__email="viewer@acme.test")
     url = BASE + f"members/{membership.pk}/"
     grow(acme, marketing, 2, 0)
+    # The admin's first entry in acme's log adds their email to its known actors: not measured.
+    client.post(url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX)
+    WorkspaceMembership.objects.filter(pk=membership.pk).update(audience_viewer=False)
     with CaptureQueriesContext(connection) as small:
         client.post(url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX)
     grow(acme, marketing, 25, 2)
@@ -99,3 +104,14 @@ def test_in_place_update_queries_do_not_grow_with_rows(
     membership.refresh_from_db()
     assert membership.audience_viewer and membership.flows_manager
     assert len(small) == len(large)
+
+
+@pytest.mark.parametrize("path", ["members/", "teams/"])
+def test_rows_render_no_form_and_reverse_no_url_each(as_user, demo, acme, marketing, path):
+    """Issue #14: a row's grant editor is plain values (GrantFields), its links one reverse
+    per page (flowadmin.params.url_per_id) — the page's Python work does not grow with rows."""
+    client = as_user("admin@acme.test")
+    grow(acme, marketing, 2, 0)
+    small = python_calls(client, BASE + path)
+    grow(acme, marketing, 25, 2)
+    assert python_calls(client, BASE + path) == small

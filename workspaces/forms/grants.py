@@ -4,15 +4,28 @@ and teams) and the member profile. The writes are workspaces.services.workspace_
 team_access_set with the form's `changes()`, or workspace_member_remove when the profile's
 "No access" is chosen."""
 
+from __future__ import annotations
+
+from typing import TypedDict
+
 from django import forms
+from django.forms.renderers import Jinja2
+from django.forms.utils import ErrorList
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from orgs import expiry, permissions
 from orgs.forms import UntilField
-from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
+from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
 
 from ..services import flags_as_submitted
 
-NO_ACCESS = ""
+# Django's Jinja2 form renderer (its own widget templates, the same markup): a GrantForm is
+# rendered once per row of pages listing dozens of grants (a member's profile and the
+# workspaces found for it, Manage → Members and Teams, a team's page), and the Django template
+# engine spent twice the Python calls drawing the same inputs (issue #14). One instance: its
+# Jinja2 environment is built once.
+ROW_RENDERER = Jinja2()
 
 
 class FlagFieldsForm(forms.Form):
@@ -45,8 +58,11 @@ class GrantForm(FlagFieldsForm):
     Flags are shown but not editable while there is no grant or the grant is Admin (always
     on), except when an undo restores a lower role with its former flags."""
 
+    default_renderer = ROW_RENDERER
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    until = UntilField()
+    # The row's label says what the day means (templates/workspaces/manage/_grant_fields.html);
+    # a help text would only be an aria-describedby pointing at nothing.
+    until = UntilField(help_text="")
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -62,7 +78,7 @@ class GrantForm(FlagFieldsForm):
         self.grant = grant
         self.locked = grant is None or permissions.flags_locked(grant.role)
         if removable:
-            self.fields["role"].choices = [(NO_ACCESS, "No access"), *WorkspaceRole.choices]
+            self.fields["role"].choices = WORKSPACE_ROLE_OR_NO_ACCESS
             self.fields["role"].required = False
         if role_label:
             self.fields["role"].label = role_label
@@ -73,6 +89,31 @@ class GrantForm(FlagFieldsForm):
     @property
     def shown_role(self) -> str:
         return self.shown[0] if self.shown else NO_ACCESS
+
+    def fields_shown(self) -> GrantFields:
+        """This form as the list rows' plain values (GrantFields): what was submitted, with
+        its errors — the row a failed save shows again."""
+        values = {name: self[name].value() for name in ("role", "until", *FLAGS)}
+        until = values["until"]
+        return _grant_fields(
+            self.auto_id.removesuffix("%s") if isinstance(self.auto_id, str) else "",
+            str(values["role"] or ""),
+            [
+                FlagInput(
+                    name=flag,
+                    label=FLAG_LABELS[flag],
+                    id=self[flag].auto_id,
+                    checked=forms.CheckboxInput().check_test(values[flag]),
+                    disabled=self.fields[flag].disabled,
+                )
+                for flag in FLAGS
+            ],
+            until.isoformat() if hasattr(until, "isoformat") else str(until or ""),
+            self.locked,
+            errors=self.non_field_errors() or None,
+            role_errors=self["role"].errors or None,
+            until_errors=self["until"].errors or None,
+        )
 
     def saved_notice(self, role_label: str) -> str:
         """The sentence a saved row shows (call after `changes()` was applied)."""
@@ -130,3 +171,107 @@ class GrantForm(FlagFieldsForm):
         if self.locked:
             return {"role": None, "flags": None, "until": until}
         return {"role": None, "flags": flags, "until": until}
+
+
+# --- the grant editor in a list, without a form per row -------------------------------------
+# Manage → Members and Manage → Teams show a grant editor on every row. Rendering a GrantForm
+# per row (BoundFields, a widget template per field and per option) was most of those pages'
+# time (issue #14: 50 forms, ~80 %). A row's editor is rendered from these plain values instead,
+# with the markup GrantForm's widgets give (tests/workspaces/test_grant_fields.py compares
+# them); the form stays the one that reads and validates every save.
+
+
+class FlagInput(TypedDict):
+    """One Fine-Grained Permission's checkbox: `id` the element id, `disabled` when locked."""
+
+    name: str
+    label: str
+    id: str
+    checked: bool
+    disabled: bool
+
+
+class GrantFields(TypedDict):
+    """What a grant editor shows (templates/workspaces/manage/_grant_fields.html), a dict:
+    the template engine finds a dict's keys ~3× faster than an object's attributes. Element
+    ids are `prefix` + field name, as GrantForm's auto_id makes them (`role_id`, `until_id`);
+    `options` the role <option>s with `role` selected; `until` the end day as YYYY-MM-DD (""
+    for no end, or the text a failed save typed); errors as the form's ErrorLists (None: no
+    error)."""
+
+    prefix: str
+    role_id: str
+    until_id: str
+    role: str
+    options: SafeString
+    flags: list[FlagInput]
+    until: str
+    locked: bool
+    errors: ErrorList | None
+    role_errors: ErrorList | None
+    until_errors: ErrorList | None
+
+
+def _grant_fields(prefix, role, flags, until, locked, **errors) -> GrantFields:
+    return GrantFields(
+        prefix=prefix,
+        role_id=f"{prefix}role",
+        until_id=f"{prefix}until",
+        role=role,
+        options=role_options(role),
+        flags=flags,
+        until=until,
+        locked=locked,
+        errors=errors.get("errors"),
+        role_errors=errors.get("role_errors"),
+        until_errors=errors.get("until_errors"),
+    )
+
+
+_ROLE_OPTIONS: dict[str, SafeString] = {}
+
+
+def role_options(selected: str) -> SafeString:
+    """The role select's <option>s (WorkspaceRole, lowest first) with `selected` chosen,
+    formatted once per role for the process."""
+    options = _ROLE_OPTIONS.get(selected)
+    if options is None:
+        options = SafeString(
+            "".join(
+                format_html(
+                    '<option value="{}" selected>{}</option>'
+                    if value == selected
+                    else '<option value="{}">{}</option>',
+                    value,
+                    label,
+                )
+                for value, label in WorkspaceRole.choices
+            )
+        )
+        _ROLE_OPTIONS[selected] = options
+    return options
+
+
+def grant_fields(grant) -> GrantFields:
+    """The unbound GrantForm(grant=grant) as GrantFields: `grant` a WorkspaceMembership or a
+    TeamAccess (saved: its pk names the ids)."""
+    prefix = f"grant-{type(grant).__name__.lower()}-{grant.pk}-"
+    locked = permissions.flags_locked(grant.role)
+    flags = grant.flags
+    day = expiry.last_day(grant.until)
+    return _grant_fields(
+        prefix,
+        grant.role,
+        [
+            FlagInput(
+                name=flag,
+                label=FLAG_LABELS[flag],
+                id=f"{prefix}{flag}",
+                checked=bool(flags[flag]),
+                disabled=locked,
+            )
+            for flag in FLAGS
+        ],
+        day.isoformat() if day else "",
+        locked,
+    )

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from orgs import permissions
+from orgs import expiry, permissions
 from orgs.integrations import CATALOG, App
 from orgs.models import (
     Domain,
@@ -22,6 +23,7 @@ from orgs.models import (
     User,
     current,
 )
+from orgs.names import initials
 from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 
 from ..models import TeamAccess, WorkspaceMembership
@@ -38,70 +40,60 @@ def search_users(queryset, q: str):
 
 
 @dataclass
-class FlagRow:
-    name: str
-    label: str
-    effective: bool
-    field: object | None  # the direct membership's bound form field, if any
-    through: list[str]  # labels of the other sources that turn the flag on
-
-
-@dataclass
-class SourceRow:
-    label: str
-    kind: str
-    role_label: str
-    team_id: int | None = None
-    until: object = None  # when this source ends (orgs.expiry), None: no end
-
-
-@dataclass
 class WorkspaceMemberRow:
     user: User
     access: permissions.WorkspaceAccess
     membership: WorkspaceMembership | None
     team_ids: dict[str, int]
-    form: object | None = None  # the view's GrantForm for a direct membership
-
-    @property
-    def sources(self) -> list[SourceRow]:
-        return [
-            SourceRow(
-                s.label,
-                s.kind,
-                WorkspaceRole(s.role).label,
-                self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
-                s.until,
-            )
-            for s in self.access.sources
-        ]
 
     @property
     def is_direct(self) -> bool:
         return self.membership is not None
 
-    @property
-    def elevated(self) -> bool:
-        """The effective role is higher than the direct one (a team or org admin gives more)."""
-        return self.membership is not None and self.access.role != self.membership.role
-
-    @property
-    def role_through(self) -> str:
-        return ", ".join(s.label for s in self.access.role_sources())
-
-    @property
-    def flags(self) -> list[FlagRow]:
-        fields = {f.name: f for f in self.form.flag_fields} if self.form else {}
-        return [
-            FlagRow(
-                flag,
-                FLAG_LABELS[flag],
-                self.access.flags[flag],
-                fields.get(flag),
-                [s.label for s in self.access.flag_sources(flag) if s.kind != permissions.DIRECT],
-            )
-            for flag in FLAGS
-        ]
+    def shown(self) -> dict:
+        """What the row shows, as plain values for the template (a dict: the template engine
+        finds its keys ~3× faster than attributes, issue #14):
+        `user_id`, `name`, `email`, `initials`; `direct` (an editable direct membership);
+        `role_label` + `until` (" until 12 Jan" or "") the effective role, `manages` whether
+        it manages the workspace; `elevated` with `role_through` (labels) when a team or the
+        org role gives more than the direct role; `flags` [{name, label, effective, through
+        (the labels of the other sources turning it on, joined)}]; `sources` [{kind, label,
+        role_label, until, team_id, url ("": set by the view)}]."""
+        access, user = self.access, self.user
+        return {
+            "user_id": user.pk,
+            "name": user.display_name,
+            "email": user.email,
+            "initials": initials(user.display_name),
+            "direct": self.membership is not None,
+            "role_label": access.role_label,
+            "until": expiry.until_text(access.until),
+            "manages": access.can("ws.manage"),
+            "elevated": self.membership is not None and access.role != self.membership.role,
+            "role_through": ", ".join(s.label for s in access.role_sources()),
+            "flags": [
+                {
+                    "name": flag,
+                    "label": FLAG_LABELS[flag],
+                    "effective": access.flags[flag],
+                    "through": ", ".join(
+                        s.label for s in access.flag_sources(flag) if s.kind != permissions.DIRECT
+                    ),
+                }
+                for flag in FLAGS
+            ],
+            "sources": [
+                {
+                    "kind": s.kind,
+                    "label": capfirst(s.label),
+                    "role_label": WorkspaceRole(s.role).label,
+                    "until": expiry.until_text(s.until),
+                    "team_id": self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
+                    "url": "",
+                }
+                for s in access.sources
+            ],
+        }
 
 
 def team_ids_by_name(workspace) -> dict[str, int]:
@@ -111,7 +103,7 @@ def team_ids_by_name(workspace) -> dict[str, int]:
 
 def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     """One row per user (in the given order) with their effective access and their direct
-    membership (the view adds the membership's form). `memberships`: the users' direct
+    membership (the view adds links and the membership's editor). `memberships`: the users' direct
     memberships when the caller has them (one row after a save), else they are read. Queries:
     1 (access) + 1 (memberships, unless given) + 1 (team links, only if a team gives access)."""
     users = list(users)

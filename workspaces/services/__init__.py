@@ -153,6 +153,33 @@ def workspace_member_set(
             raise ServiceError(f"Choose a role for {user.email} in {workspace.name}.")
         require_member(workspace.org, user)
         membership = WorkspaceMembership(workspace=workspace, user=user)
+    return _set_membership(membership, workspace, user, role, flags, until)
+
+
+@service
+def workspace_membership_update(
+    *, actor, workspace, membership_id: int, decide
+) -> WorkspaceMembership:
+    """Change the direct membership `membership_id` of `workspace` (the Manage page's row),
+    reading it once, under lock: `decide(membership)` gets it as locked (its `user` loaded) and
+    returns workspace_member_set's keywords (`role`, `flags`, `until`), or raises to write
+    nothing. GoneError when the membership is no longer there; else as workspace_member_set."""
+    lock_org(workspace.org_id)
+    membership = lock_row(
+        WorkspaceMembership.objects.select_related("user").filter(
+            pk=membership_id, workspace=workspace
+        )
+    )
+    if membership is None:
+        raise GoneError(f"This direct membership of {workspace.name}")
+    return _set_membership(membership, workspace, membership.user, **decide(membership))
+
+
+def _set_membership(
+    membership, workspace, user, role=None, flags=None, until=expiry.UNCHANGED
+) -> WorkspaceMembership:
+    """Apply role, flags and end to a membership read under lock (or a new one) and save it
+    when anything changed."""
     # The log's labels come from these (no lookup query).
     membership.workspace, membership.user = workspace, user
     until_changed = settle_until(membership, until, f"{user.email}'s access to {workspace.name}")

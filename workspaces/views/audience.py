@@ -5,14 +5,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from audit import export_pages
 from audit.models import ExportJob, ExportKind
+from flowadmin.downloads import csv_attachment
 from flowadmin.htmx import paginate, partial_or_page
 from flowadmin.routers import replica_reads
 from orgs.errors import ServiceError
@@ -123,12 +122,7 @@ def audience_export_csv(request):
     lines = content_services.audience_export(
         actor=request.user, workspace=workspace, filters=filters
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = content_services.audience_export_filename(workspace)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_attachment(lines, content_services.audience_export_filename(workspace))
 
 
 def _job(request, job_id) -> ExportJob:

@@ -1,6 +1,8 @@
 """Manage → Members: everyone with access (direct, through teams, org admins), direct members'
 role and flags edited in place, add an org member, remove a direct member."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -9,32 +11,69 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flowadmin import params
 from flowadmin.htmx import paginate, redirect_after_post, resubmission
+from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
-from orgs.errors import ServiceError
+from orgs.errors import GoneError, ServiceError
 from orgs.models import User
 from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.grants import GrantForm
+from workspaces.forms.grants import GrantForm, grant_fields
 from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
 
 from . import left_manage, manage_url, render_confirm, render_manage
 
-# Each direct member's row renders a role-and-flags form: 25 a page keeps the page's Python
-# rendering bounded, as on the users page.
+# Each direct member's row shows a role-and-flags editor (from plain values, not a form per
+# row: workspaces.forms.grants.GrantFields): 25 a page, as on the users page.
 PAGE_SIZE = 25
 
 
-def _rows(request, users, forms=None, memberships=None):
-    """The selector's rows with a GrantForm on each direct membership: `forms` (membership id →
-    bound form) keeps a submitted form with its errors."""
+def _rows(request, users, forms=None, memberships=None) -> list[dict]:
+    """The rows the page shows (the selector's WorkspaceMemberRow.shown() dicts) with their
+    links and, on a direct membership, `editor` (GrantFields) and `notes` (the flags a team or
+    the org role turns on while the editor shows them off): `forms` (membership id → bound
+    GrantForm) keeps a submitted form's values and errors. The policy is asked once for the
+    page (may the viewer open profiles, teams' pages) and the links cost one reverse each a
+    page (flowadmin.params.url_per_id), not one a row."""
     rows = selectors.member_rows(request.workspace, users, memberships)
+    if not rows:
+        return []
+    forms = forms or {}
+    access, org, ws = request.org_access, request.org.slug, request.workspace.slug
+    profile = team = None
+    if access and access.can("org.manage_users"):
+        profile = url_per_id("orgs:user_profile", org)
+    if access and access.can("org.manage_teams"):
+        team = url_per_id("orgs:team", org)
+    update = url_per_id("workspaces:manage_member_update", org, ws)
+    remove = url_per_id("workspaces:manage_member_remove", org, ws)
+    add = manage_url(request, "member_add")
+    shown = []
     for row in rows:
-        if row.membership is not None:
-            row.form = (forms or {}).get(row.membership.pk) or GrantForm(grant=row.membership)
-    return rows
+        item = row.shown()
+        item["links"] = links = {"profile": profile(row.user.pk) if profile else ""}
+        if team:
+            for source in item["sources"]:
+                if source["team_id"]:
+                    source["url"] = team(source["team_id"])
+        if row.membership is None:
+            links["add"] = f"{add}?{urlencode({'q': row.user.email})}"
+        else:
+            form = forms.get(row.membership.pk)
+            item["editor"] = editor = form.fields_shown() if form else grant_fields(row.membership)
+            item["self"] = row.user.pk == request.user.pk  # saved without htmx: may leave
+            links["update"] = update(row.membership.pk)
+            links["remove"] = remove(row.membership.pk)
+            checked = {flag["name"]: flag["checked"] for flag in editor["flags"]}
+            item["notes"] = [
+                f"{flag['label']} is on through {flag['through']}."
+                for flag in item["flags"]
+                if flag["through"] and not checked[flag["name"]]
+            ]
+        shown.append(item)
+    return shown
 
 
 def _members_page(request, *, q="", expiring="", forms=None, status=200):
@@ -96,36 +135,63 @@ def _direct_membership(request, membership_id):
     return membership
 
 
+class _Unsaved(Exception):
+    """member_update's decision writes nothing: `answer` is the response to give instead (a
+    confirmation), or None (the form has errors)."""
+
+    def __init__(self, answer=None):
+        super().__init__()
+        self.answer = answer
+
+
 @require_POST
 @workspace_view("ws.manage")
 def member_update(request, membership_id):
-    membership = _direct_membership(request, membership_id)
-    user = membership.user
-    form = GrantForm(request.POST, grant=membership)
-    if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
-        confirmation = _confirm_lowering(request, membership, form)
+    """Save one direct member's role and flags. The membership is read once, under the org's
+    lock (services.workspace_membership_update); the form is bound to it there, so the change
+    and its activity entry are judged against the values actually replaced."""
+    read = {}
+
+    def decide(membership):
+        form = read["form"] = GrantForm(request.POST, grant=membership)
+        read["membership"] = membership
+        if not form.is_valid():
+            raise _Unsaved()
+        asks = not form.cleaned_data["restore"] and not request.POST.get("confirmed")
+        confirmation = _confirm_lowering(request, membership, form) if asks else None
         if confirmation is not None:
-            return confirmation
-    if form.is_valid():
-        changes = form.changes()
-        try:
-            membership = services.workspace_member_set(
-                actor=request.user, workspace=request.workspace, user=user, **changes
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            membership.user = user
-            if left_manage(request, user):
-                return redirect_after_post(request, reverse("home"))
-            notice = form.saved_notice(membership.get_role_display())
-            if request.htmx:
-                return _row(request, membership, notice=notice)
-            messages.success(request, f"{user.display_name}: {notice}")
-            return redirect(manage_url(request, "members"))
+            raise _Unsaved(confirmation)
+        return form.changes()
+
+    try:
+        membership = services.workspace_membership_update(
+            actor=request.user,
+            workspace=request.workspace,
+            membership_id=membership_id,
+            decide=decide,
+        )
+    except GoneError:
+        raise Http404(
+            f"This member no longer has direct access to {request.workspace.name}. Reload the page."
+        ) from None
+    except _Unsaved as unsaved:
+        if unsaved.answer is not None:
+            return unsaved.answer
+    except ServiceError as error:
+        read["form"].add_error(None, error)
+    else:
+        user, form = membership.user, read["form"]
+        if left_manage(request, user):
+            return redirect_after_post(request, reverse("home"))
+        notice = form.saved_notice(membership.get_role_display())
+        if request.htmx:
+            return _row(request, membership, notice=notice)
+        messages.success(request, f"{user.display_name}: {notice}")
+        return redirect(manage_url(request, "members"))
+    membership, form = read["membership"], read["form"]
     if request.htmx:
         return _row(request, membership, form=form)
-    return _members_page(request, q=user.email, forms={membership.pk: form}, status=400)
+    return _members_page(request, q=membership.user.email, forms={membership.pk: form}, status=400)
 
 
 def _confirm_lowering(request, membership, form):

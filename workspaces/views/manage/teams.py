@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.htmx import paginate, redirect_after_post, resubmission
+from flowadmin.params import url_per_id
 from orgs import impact, previews, undo
 from orgs.errors import ServiceError
 from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.grants import GrantForm
+from workspaces.forms.grants import GrantForm, grant_fields
 from workspaces.forms.manage import TeamAddForm
 from workspaces.models import TeamAccess
 from workspaces.selectors import manage as selectors
@@ -25,13 +26,36 @@ PAGE_SIZE = 50
 
 def _teams_page(request, *, add_form=None, forms=None, status=200):
     page = paginate(request, selectors.team_access_list(request.workspace), PAGE_SIZE)
-    forms = forms or {}
-    rows = [(access, forms.get(access.pk) or GrantForm(grant=access)) for access in page]
+    rows = _rows(request, page, forms)
     add_form = add_form or TeamAddForm(teams=_available(request))
     context = {"page": page, "rows": rows, "add_form": add_form}
     return render_manage(
         request, "workspaces/manage/teams.html", context, tab="teams", status=status
     )
+
+
+def _rows(request, accesses, forms=None) -> list[tuple]:
+    """(team access, its grant editor, its links) per row: the editor (GrantFields) shows the
+    access as saved, or a failed save's form (`forms`: access id → bound GrantForm) with its
+    values and errors; links cost one reverse a page (flowadmin.params.url_per_id) and the
+    team's page is linked only for who may open it."""
+    forms = forms or {}
+    org, ws = request.org.slug, request.workspace.slug
+    team = None
+    if request.org_access and request.org_access.can("org.manage_teams"):
+        team = url_per_id("orgs:team", org)
+    update = url_per_id("workspaces:manage_team_update", org, ws)
+    remove = url_per_id("workspaces:manage_team_remove", org, ws)
+    rows = []
+    for access in accesses:
+        form = forms.get(access.pk)
+        links = {
+            "team": team(access.team_id) if team else "",
+            "update": update(access.pk),
+            "remove": remove(access.pk),
+        }
+        rows.append((access, form.fields_shown() if form else grant_fields(access), links))
+    return rows
 
 
 def _available(request):
@@ -142,10 +166,11 @@ def team_update(request, access_id):
 
 def _team_row(request, access, *, form=None, notice=""):
     access = selectors.team_access_list(request.workspace).get(pk=access.pk)
+    [(access, fields, links)] = _rows(request, [access], {access.pk: form} if form else None)
     return render_manage(
         request,
         "workspaces/manage/teams.html#team_row",
-        {"access": access, "form": form or GrantForm(grant=access), "notice": notice},
+        {"access": access, "fields": fields, "links": links, "notice": notice},
         tab="teams",
     )
 

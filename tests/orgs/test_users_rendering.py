@@ -1,0 +1,20 @@
+"""The users page renders its rows from plain values (issue #14): no reverse, date filter or
+form per row — its Python work does not grow with the members shown."""
+
+import pytest
+
+from tests.orgs.test_users_pages import build_org
+from tests.profiling import python_calls
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("query", ["", "?sort=-last_login", "?q=member"])
+def test_the_users_pages_row_work_does_not_grow_with_its_rows(client, query):
+    counts = []
+    for members in (3, 40):
+        org, admin, _ = build_org(members, 4)
+        client.force_login(admin)
+        client.get(f"/orgs/{org.slug}/users/")  # the session's first request costs more
+        counts.append(python_calls(client, f"/orgs/{org.slug}/users/{query}"))
+    assert counts[0] == counts[1]

@@ -1,0 +1,99 @@
+"""The grant editor of a list row (workspaces.forms.grants.GrantFields, rendered by
+templates/workspaces/manage/_grant_fields.html without a form per row, issue #14) gives the
+controls GrantForm's widgets give: the same names, ids, values, states and error markup, so
+the saves the form reads and the labels that point at the controls cannot drift apart."""
+
+import datetime
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.test.html import parse_html
+from django.urls import reverse
+from django.utils import timezone
+
+from flowadmin.params import MAX_ID, url_per_id
+from orgs import expiry
+from orgs.roles import FLAGS
+from workspaces.forms.grants import GrantForm, grant_fields
+from workspaces.models import TeamAccess, WorkspaceMembership
+
+END = timezone.make_aware(datetime.datetime(2031, 3, 5, 12, 0))
+GRANTS = {
+    "viewer": WorkspaceMembership(pk=7, role="viewer"),
+    "viewer with audience, ending": WorkspaceMembership(
+        pk=8, role="viewer", audience_viewer=True, until=END
+    ),
+    "editor": WorkspaceMembership(pk=9, role="editor", flows_manager=True),
+    "admin (flags locked on)": WorkspaceMembership(
+        pk=10, role="admin", flows_manager=True, brand_kits_manager=True, audience_viewer=True
+    ),
+    "team access": TeamAccess(pk=11, role="editor", brand_kits_manager=True, until=END),
+}
+
+
+def controls(html: str) -> dict[str, str]:
+    """name → the control's markup (<select>…</select> or <input …>) in a rendered editor."""
+    found = {m[1]: m[0] for m in re.finditer(r'<select name="(\w+)".*?</select>', html, re.S)}
+    found |= {m[1]: m[0] for m in re.finditer(r'<input type="\w+" name="(\w+)"[^>]*>', html)}
+    return found
+
+
+def render(fields) -> str:
+    return render_to_string(
+        "workspaces/manage/_grant_fields.html", {"fields": fields, "who": "Kim Smith"}
+    )
+
+
+def assert_same_controls(html: str, form: GrantForm):
+    shown = controls(html)
+    for name in ("role", *FLAGS, "until"):
+        assert parse_html(shown[name]) == parse_html(str(form[name])), name
+    label_targets = set(re.findall(r'<label[^>]* for="([^"]+)"', html))
+    assert label_targets == {form[name].auto_id for name in ("role", *FLAGS, "until")}
+
+
+@pytest.mark.parametrize("grant", GRANTS.values(), ids=GRANTS.keys())
+def test_a_rows_editor_has_the_controls_of_the_grant_form(grant):
+    html = render(grant_fields(grant))
+    assert_same_controls(html, GrantForm(grant=grant))
+    locked = grant.role == "admin"
+    assert ("Admins always have every permission." in html) is locked
+
+
+def test_the_end_day_shown_is_the_last_day_the_grant_counts():
+    fields = grant_fields(GRANTS["viewer with audience, ending"])
+    assert fields["until"] == expiry.last_day(END).isoformat()
+
+
+FAILED = {
+    "unknown role and a bad day": {"role": "owner", "until": "31/02", "flows_manager": "on"},
+    "an undo of an admin's flags": {"role": "editor", "restore": "on", "audience_viewer": "on"},
+}
+
+
+@pytest.mark.parametrize("data", FAILED.values(), ids=FAILED.keys())
+def test_a_failed_save_shows_what_was_sent_with_the_forms_errors(data):
+    form = GrantForm(data, grant=GRANTS["admin (flags locked on)"])
+    form.is_valid()
+    if data.get("restore"):
+        form.add_error(None, "Another admin changed this meanwhile.")
+    html = render(form.fields_shown())
+    assert_same_controls(html, form)
+    for name in ("role", "until"):
+        if form[name].errors:
+            assert parse_html(str(form[name].errors)) in parse_html(html)
+    for error in form.non_field_errors():
+        assert error in html
+
+
+def test_url_per_id_gives_the_urls_reverse_gives():
+    url = url_per_id("workspaces:manage_member_remove", "acme", "marketing")
+    for pk in (1, 42, MAX_ID):
+        assert url(pk) == reverse("workspaces:manage_member_remove", args=["acme", "marketing", pk])
+
+
+def test_url_per_id_splits_at_the_id_even_when_a_slug_holds_the_same_digits():
+    slug = str(MAX_ID)
+    url = url_per_id("workspaces:manage_member_update", slug, slug)
+    assert url(5) == reverse("workspaces:manage_member_update", args=[slug, slug, 5])
