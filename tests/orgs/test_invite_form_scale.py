@@ -188,7 +188,7 @@ def test_the_form_has_no_row_per_workspace_and_constant_queries(admin, acme, ext
     assert queries == SEND_REFUSED_QUERIES
 
 
-PAGE_QUERIES = 7
-FIND_QUERIES = 8
+PAGE_QUERIES = 6
+FIND_QUERIES = 7
 FIND_PARTIAL_QUERIES = 5
-SEND_REFUSED_QUERIES = 8
+SEND_REFUSED_QUERIES = 7
