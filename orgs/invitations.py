@@ -126,6 +126,15 @@ def is_overdue(invitation: Invitation, now=None) -> bool:
     return invitation.expires_at <= (now or timezone.now())
 
 
+def membership_ended_on(invitation: Invitation, now=None) -> str:
+    """The last day of the org membership `invitation` offers ("January 12, 2027", in
+    TIME_ZONE) when that membership has already ended at `now` (default: now), so the
+    invitation can no longer be accepted; "" when it has no end or has not ended."""
+    if expiry.is_current(invitation.until, now or timezone.now()):
+        return ""
+    return date_format(expiry.last_day(invitation.until), "F j, Y")
+
+
 def problem_with(invitation: Invitation | None) -> InvitationError | None:
     """Why this link can't be accepted by anyone, or None when it can."""
     if invitation is None:
@@ -149,8 +158,8 @@ def problem_with(invitation: Invitation | None) -> InvitationError | None:
             f"This invitation to {org} expired on {when}. Ask an admin of {org} to send a new one.",
             EXPIRED,
         )
-    if not expiry.is_current(invitation.until, timezone.now()):
-        when = date_format(expiry.last_day(invitation.until), "F j, Y")
+    when = membership_ended_on(invitation)
+    if when:
         return InvitationError(
             f"The access this invitation to {org} offered ended on {when}. Ask an admin of "
             f"{org} to send a new one.",
@@ -331,13 +340,26 @@ def _locked(invitation: Invitation) -> Invitation:
 def invitation_resend(
     *, actor, invitation: Invitation, base_url: str | None = None, send: bool = True
 ) -> IssuedInvitation:
-    """A fresh token and a new expiry (the old link stops working), emailed again."""
+    """A fresh token and a new expiry (the old link stops working), emailed again.
+
+    ServiceError when the invitation is neither pending nor expired (`not_pending`), when the
+    org membership it offers has already ended (`membership_ended`: invitations are not
+    edited, so it is revoked and a new one sent), when the person is a member already, or
+    when another invitation to them is pending."""
     invitation = _locked(invitation)
     if invitation.status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
         raise ServiceError(
             f"The invitation to {invitation.email} was {invitation.get_status_display().lower()}"
             " and can't be sent again.",
             code="not_pending",
+        )
+    ended = membership_ended_on(invitation)
+    if ended:  # a new link would only lead to "this access ended" (410)
+        raise ServiceError(
+            f"The invitation to {invitation.email} can't be sent again: the membership it "
+            f"offers ended on {ended}. Revoke it and invite {invitation.email} again with a "
+            "new end date (or none).",
+            code="membership_ended",
         )
     _refuse_member(invitation.org, invitation.email)
     if (

@@ -395,6 +395,8 @@ class InvitationRow:
     invitation: Invitation
     workspace_roles: list[OfferedRole]  # (workspace name, role label, end)
     overdue: bool
+    # the org membership it offers has ended: it can't be accepted or resent (orgs.invitations)
+    membership_ended: bool
 
 
 def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
@@ -419,6 +421,7 @@ def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
             inv,
             inv.offered_roles(names),
             inv.status == InvitationStatus.PENDING and inv.expires_at <= now,
+            not expiry.is_current(inv.until, now),
         )
         for inv in items
     ]

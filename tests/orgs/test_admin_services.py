@@ -456,6 +456,26 @@ def test_resending_invitations_from_the_list(operator, acme, mark, mailoutbox):
     assert mark() == [("invitation", "updated", OPS)] * len(pks)
 
 
+def test_resending_an_invitation_whose_membership_ended_is_refused(operator, acme, mark):
+    """The same refusal as the console's: the whole batch rolls back (no new link, nothing
+    logged)."""
+    pending = Invitation.objects.filter(org=acme, status="pending").order_by("pk")
+    pks = list(pending.values_list("pk", flat=True))
+    ended = pending.first()
+    Invitation.objects.filter(pk=ended.pk).update(
+        until=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    before = list(pending.values_list("pk", "token_hash", "expires_at"))
+    response = operator.post(
+        "/admin/orgs/invitation/", {"action": "resend", "_selected_action": pks}, follow=True
+    )
+    assert f"Nothing was changed: The invitation to {ended.email} can't be sent again" in text(
+        response
+    )
+    assert list(pending.values_list("pk", "token_hash", "expires_at")) == before
+    assert mark() == []
+
+
 def test_invitations_are_not_deleted(operator, acme):
     invitation = Invitation.objects.filter(org=acme).first()
     assert operator.post(f"/admin/orgs/invitation/{invitation.pk}/delete/").status_code == 403

@@ -165,3 +165,57 @@ def test_manage_members_filters_access_ending_in_30_days(client, demo, acme):
     assert "viewer@acme.test" in page
     assert "editor@acme.test" not in page
     assert "Viewer until" in page
+
+
+def _chunk(html: str, start: str, end: str) -> str:
+    """The part of `html` from `start` to the next `end` (one row of a list)."""
+    begin = html.index(start)
+    return html[begin : html.index(end, begin)]
+
+
+def _label(role_label: str, day: datetime.date) -> str:
+    return f'<span class="badge">{role_label} until {day.day} {day:%b}</span>'
+
+
+@pytest.mark.parametrize("where", ["team page", "manage teams"])
+def test_team_access_rows_show_the_end_next_to_the_role(admin, acme, where):
+    """Like the member rows: "Editor until 12 Jan" beside the role, nothing without an end."""
+    team = Team.objects.get(org=acme, name="Field Sales")
+    access = TeamAccess.objects.select_related("workspace").get(team=team)
+    if where == "team page":
+        url, start, end = (
+            f"/orgs/acme/teams/{team.pk}/",
+            f'id="access-{access.workspace_id}"',
+            "</form>",
+        )
+    else:
+        url = f"/orgs/acme/w/{access.workspace.slug}/manage/teams/"
+        start, end = f'id="team-{access.pk}"', "</tr>"
+    day = in_days(40)
+    TeamAccess.objects.filter(pk=access.pk).update(until=expiry.end_of_day(day))
+    row = _chunk(admin.get(url).content.decode(), start, end)
+    assert _label(access.get_role_display(), day) in row
+
+    TeamAccess.objects.filter(pk=access.pk).update(until=None)
+    row = _chunk(admin.get(url).content.decode(), start, end)
+    assert 'class="badge"' not in row
+    assert " until " not in row
+
+
+def test_saving_a_team_access_row_shows_the_new_end(admin, acme):
+    """The row the team page swaps in after Save (htmx) carries the label too."""
+    team = Team.objects.get(org=acme, name="Field Sales")
+    access = TeamAccess.objects.get(team=team)
+    day = in_days(20)
+    response = admin.post(
+        f"/orgs/acme/teams/{team.pk}/access/{access.workspace_id}/",
+        {
+            "role": access.role,
+            "flows_manager": "on",
+            "brand_kits_manager": "on",
+            "until": day.isoformat(),
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert _label(access.get_role_display(), day) in response.content.decode()

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from audit.models import ActivityEntry
 from orgs import invitations
 from orgs.errors import ServiceError
 from orgs.models import Invitation, InvitationDelivery, OrgMembership, User
@@ -291,6 +292,41 @@ def test_resend_of_an_expired_one_while_another_is_pending_is_refused(org):
         invitations.invitation_resend(actor=None, invitation=old)
 
 
+def _end_membership(invitation, status="pending"):
+    """Make the org membership `invitation` offers end one minute ago (the service refuses a
+    past end at creation, so the clock is what moved)."""
+    Invitation.objects.filter(pk=invitation.pk).update(
+        until=timezone.now() - timedelta(minutes=1), status=status
+    )
+
+
+def _activity_count():
+    return ActivityEntry.objects.count()
+
+
+@emails
+@pytest.mark.parametrize("status", ["pending", "expired"])
+def test_resend_of_an_invitation_whose_membership_ended_is_refused(org, mailoutbox, status):
+    """A new link would only answer 410 ("the access … offered ended"): refused, nothing
+    changed, sent or logged."""
+    issued = invite(org, until=timezone.now() + timedelta(days=1), send=False)
+    _end_membership(issued.invitation, status)
+    before, logged = state(), _activity_count()
+    with pytest.raises(ServiceError, match="the membership it offers ended on") as refused:
+        invitations.invitation_resend(actor=None, invitation=issued.invitation)
+    assert refused.value.code == "membership_ended"
+    assert "Revoke it and invite new@person.test again" in refused.value.text
+    assert state() == before
+    assert _activity_count() == logged
+    assert mailoutbox == []
+
+
+def test_resend_of_an_invitation_whose_membership_has_not_ended_goes_out(org):
+    issued = invite(org, until=timezone.now() + timedelta(minutes=5), send=False)
+    again = invitations.invitation_resend(actor=None, invitation=issued.invitation, send=False)
+    assert again.invitation.token_hash != issued.invitation.token_hash
+
+
 def test_revoke(org):
     issued = invite(org, send=False)
     invitations.invitation_revoke(actor=None, invitation=issued.invitation)
@@ -559,6 +595,36 @@ def test_resend_of_a_revoked_invitation_shows_the_error(client, demo, acme):
     client.force_login(demo["admin@acme.test"])
     response = client.post(f"/orgs/acme/invitations/{invitation.pk}/resend/", follow=True)
     assert "was revoked and can't be sent again" in text(response)
+
+
+@emails
+def test_resend_from_the_page_of_an_invitation_whose_membership_ended(
+    client, demo, acme, mailoutbox
+):
+    invitation = Invitation.objects.get(org=acme, email="newhire@acme.test")
+    _end_membership(invitation)
+    before, logged = state(), _activity_count()
+    client.force_login(demo["admin@acme.test"])
+    response = client.post(f"/orgs/acme/invitations/{invitation.pk}/resend/", follow=True)
+    html = text(response)
+    assert "can't be sent again: the membership it offers ended on" in html
+    assert "Revoke it and invite newhire@acme.test again" in html
+    assert "is on its way" not in html
+    assert state() == before
+    assert _activity_count() == logged
+    assert mailoutbox == []
+
+
+def test_the_list_offers_no_resend_for_an_invitation_whose_membership_ended(client, demo, acme):
+    invitation = Invitation.objects.get(org=acme, email="newhire@acme.test")
+    client.force_login(demo["admin@acme.test"])
+    resend = 'aria-label="Resend the invitation to newhire@acme.test"'
+    assert resend in text(client.get("/orgs/acme/invitations/"))
+    _end_membership(invitation)
+    html = text(client.get("/orgs/acme/invitations/"))
+    assert resend not in html
+    assert "Membership ended: revoke, then invite again with a new end" in html
+    assert 'aria-label="Revoke the invitation to newhire@acme.test"' in html
 
 
 def test_revoke_asks_for_confirmation_then_revokes(client, demo, acme):
