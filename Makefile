@@ -38,9 +38,10 @@ sso-demo: seed
 	$(BIN)/python manage.py sso_demo --addr $(HOST):$(PORT) --idp-port $(or $(IDP_PORT),8001)
 
 ## Set everything up and run the whole suite (PostgreSQL/Chromium tests skip when absent,
-## unless REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1)
+## unless REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1). The slowest tests are ordered first and an
+## idle worker takes tests still waiting on the other (worksteal): see README "Tests".
 test: setup
-	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),2) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),2) --dist worksteal $(PYTEST_ARGS)
 
 ## Every page of SPEC §4 for three personas at 390, 768 and 1280 px, as PNGs in screenshots/
 screenshots: setup

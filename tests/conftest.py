@@ -48,10 +48,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
-    # pytest-django has put the tests in transactions first, then the transactional ones, then
-    # those without a database. Among the first, those without the demo run before those with
-    # it (which is committed once, see tests/demo_snapshot.py); among the transactional ones,
-    # the demo ones first (the first of them finds the committed demo, the rest restore it).
+    # The order the workers take the tests in (with `--dist worksteal`, see pyproject.toml):
+    # the longest first, so that the run does not end with one worker busy for a minute and
+    # the other idle: the `slow` ones, then the other transactional ones (the browser tests),
+    # then those in a transaction (without the demo, then with it: it is committed once, see
+    # tests/demo_snapshot.py), then those without a database.
     items.sort(key=_run_order)
 
 
@@ -79,11 +80,31 @@ def database_use(item) -> str | None:
 def _run_order(item) -> tuple[int, bool]:
     use = database_use(item)
     wants_demo = "demo" in getattr(item, "fixturenames", ())
-    if use == "db":
-        return (0, wants_demo)
+    if item.get_closest_marker("slow"):
+        return (0, not wants_demo)
     if use == TRANSACTIONAL:
         return (1, not wants_demo)
-    return (2, False)
+    if use == "db":
+        return (2, wants_demo)
+    return (3, False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a test in a transaction that asks for the demo, when a transactional test has
+    emptied the database since the demo was seeded: commit the demo again (once, outside any
+    test transaction), so that this test and the next ones roll back to it instead of each
+    restoring it inside its own transaction."""
+    if (
+        database_use(item) == "db"
+        and "demo" in item.fixturenames
+        and demo_snapshot.taken()
+        and not demo_snapshot.committed()
+    ):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            demo_snapshot.recommit()
 
 
 def require_service(name: str, ok: bool, why: str = "") -> None:

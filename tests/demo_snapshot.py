@@ -11,12 +11,15 @@ the suite uses the demo data in well over a thousand tests. So:
   MEDIA_ROOT).
 - A test in a transaction that did not ask for the demo must not see it: `hide_demo()` deletes
   the rows inside that test's transaction, and the rollback brings them back. conftest runs
-  those tests before the demo ones, so this happens only for a test started out of order.
+  those tests before the demo ones, so this happens only for a test started out of order (or
+  taken over from the other worker).
 - A transactional test (`transactional_db`, `live_server`, browser tests) empties the database
   when it ends. The first one of a process uses the committed demo; later ones get the snapshot
-  restored (`restore_demo()`: one executemany per table, sequences reset), as does a `db` test
-  that comes after them. The rows are byte-for-byte those the real seed wrote, hash chain
-  included.
+  restored (`restore_demo()`: one executemany per table, sequences reset). conftest runs the
+  transactional tests first (the longest ones, see `_run_order`); the first `db` test asking
+  for the demo after them commits it again (`recommit()`, from conftest's
+  `pytest_runtest_setup`), and the ones after it roll back to it. The rows are byte-for-byte
+  those the real seed wrote, hash chain included.
 """
 
 import shutil
@@ -44,12 +47,14 @@ def _models():
         yield from apps.get_app_config(label).get_models(include_auto_created=True)
 
 
-def _adapt(value):
-    if connection.vendor == "postgresql" and isinstance(value, dict | list):
-        from psycopg.types.json import Jsonb
+def _adapted(rows: list[tuple]) -> list[tuple]:
+    """The rows as the driver takes them back: PostgreSQL's JSON values wrapped as Jsonb
+    (SQLite takes the stored text as it came)."""
+    if connection.vendor != "postgresql":
+        return rows
+    from psycopg.types.json import Jsonb
 
-        return Jsonb(value)
-    return value
+    return [[Jsonb(v) if isinstance(v, dict | list) else v for v in row] for row in rows]
 
 
 def _take(media: Path) -> dict:
@@ -79,16 +84,28 @@ def seed_committed(workdir: Path) -> None:
 
 def restore_demo() -> None:
     """Insert the snapshot's rows (in the current transaction, if any) and its media files."""
+    _insert_rows()
+    copy_media()
+
+
+def recommit() -> None:
+    """Insert the snapshot's rows into the empty database and commit them (no test
+    transaction is open): the database holds the committed demo again."""
+    global _committed
+    _insert_rows()
+    _committed = True
+
+
+def _insert_rows() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table, (quoted, width, rows) in _snapshot["tables"].items():
             marks = ", ".join(["%s"] * width)
             cursor.executemany(
                 f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
-                [[_adapt(v) for v in row] for row in rows],
+                _adapted(rows),
             )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(_models())):
             cursor.execute(sql)
-    copy_media()
 
 
 def copy_media() -> None:
@@ -121,6 +138,11 @@ def hide_demo() -> None:
         finally:
             if on_postgres:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def taken() -> bool:
+    """The demo was seeded in this process (there is a snapshot to restore)."""
+    return _snapshot is not None
 
 
 def committed() -> bool:

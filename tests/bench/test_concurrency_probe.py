@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
+@pytest.mark.slow
 def test_sqlite_serves_concurrent_writes_and_exports(tmp_path):
     env = {
         **os.environ,

@@ -16,7 +16,7 @@ from tests.conftest import log_in
 from tests.e2e.axe import axe_violations
 from tests.e2e.pages import PERSONAS, WIDTHS, pages_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 AXE_WIDTHS = (390, 1280)
 SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")

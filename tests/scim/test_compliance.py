@@ -75,6 +75,7 @@ def live_scim(live_server, transactional_db):
     http.close()
 
 
+@pytest.mark.slow
 def test_scim2_tester_passes(live_scim):
     from scim2_tester import Status, check_server
 
