@@ -1,6 +1,8 @@
 """Forms of the People pages: member search, invitations, a member's org role and workspace
 access, and the account form of the invitation accept page."""
 
+import re
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -52,11 +54,20 @@ class MemberFilterForm(forms.Form):
         return self.cleaned_data["q"].strip(), self.cleaned_data["sort"] or "name"
 
 
+WORKSPACE_KEY = re.compile(r"ws_(\d+)(_until)?")
+REFUSED_WORKSPACE = "Choose workspaces of this organization."
+
+
 class InviteForm(forms.Form):
     """An invitation: the email, the Primary Role and its optional end (`until`, the org
     membership made at acceptance), and per workspace an optional role with its own end
     (fields `ws_<id>` and `ws_<id>_until`). Ends are new grants' (UntilField(new_grant=True):
-    a day that has passed is refused on its field)."""
+    a day that has passed is refused on its field).
+
+    Only the workspaces of `pick` (people.workspace_pick: those given a role or an end so far,
+    and at most FIND_LIMIT found by name) have fields, never one per workspace of the org. A
+    posted `ws_…` field with a value that names no workspace of the org (another org's, a
+    deleted one, or no id at all) is refused with a form error."""
 
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(
@@ -72,9 +83,10 @@ class InviteForm(forms.Form):
         "workspace roles end with it.",
     )
 
-    def __init__(self, *args, workspaces=(), **kwargs):
+    def __init__(self, *args, pick, **kwargs):
         super().__init__(*args, **kwargs)
-        self.workspaces = list(workspaces)
+        self.pick = pick
+        self.workspaces = pick.rows
         for workspace in self.workspaces:
             self.fields[self.workspace_field(workspace)] = forms.ChoiceField(
                 label=workspace.name, choices=WORKSPACE_ROLE_OR_NO_ACCESS, required=False
@@ -85,6 +97,29 @@ class InviteForm(forms.Form):
                 help_text=f"Optional: the last day of the role in {workspace.name}.",
             )
 
+    @classmethod
+    def refilled(cls, data, *, pick):
+        """An unbound form showing what `data` (a search's POST) holds, without judging it:
+        the email, roles and ends typed so far stay while the inviter searches."""
+        bound = cls(data, pick=pick)
+        return cls(pick=pick, initial={name: bound[name].data for name in bound.fields})
+
+    @staticmethod
+    def asked(params) -> tuple[list[int], bool]:
+        """From a POST (QueryDict): the ids of the workspaces given a role or an end (`ws_<id>`
+        or `ws_<id>_until` with a value), in order, and whether a `ws_…` field with a value
+        names no id (malformed)."""
+        ids, malformed = [], False
+        for key, values in params.lists():
+            if not key.startswith("ws_") or not any(value.strip() for value in values):
+                continue
+            match = WORKSPACE_KEY.fullmatch(key)
+            if match is None:
+                malformed = True
+            elif int(match[1]) not in ids:
+                ids.append(int(match[1]))
+        return ids, malformed
+
     @staticmethod
     def workspace_field(workspace):
         return f"ws_{workspace.pk}"
@@ -93,17 +128,30 @@ class InviteForm(forms.Form):
     def until_field(cls, workspace):
         return f"{cls.workspace_field(workspace)}_until"
 
+    def _rows(self, workspaces):
+        return [(self[self.workspace_field(ws)], self[self.until_field(ws)]) for ws in workspaces]
+
     def workspace_fields(self):
-        """[(role field, end field), ...] per workspace, for the template."""
-        return [
-            (self[self.workspace_field(ws)], self[self.until_field(ws)]) for ws in self.workspaces
-        ]
+        """[(role field, end field), ...] per workspace shown, for the template."""
+        return self._rows(self.workspaces)
+
+    def chosen_fields(self):
+        """[(role field, end field), ...] of the workspaces given a role or an end so far."""
+        return self._rows(self.pick.chosen)
+
+    def found_fields(self):
+        """[(role field, end field), ...] of the other workspaces found by name."""
+        return self._rows(self.pick.found)
 
     def clean_email(self):
         return User.objects.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
+        asked, malformed = self.asked(self.data)
+        shown = {ws.pk for ws in self.pick.chosen}
+        if malformed or not shown.issuperset(asked):
+            self.add_error(None, ValidationError(REFUSED_WORKSPACE, code="invalid_workspace"))
         for ws in self.workspaces:
             if cleaned.get(self.until_field(ws)) and not cleaned.get(self.workspace_field(ws)):
                 self.add_error(
@@ -125,7 +173,7 @@ class InviteForm(forms.Form):
                 self.cleaned_data[self.workspace_field(ws)],
                 picked_end(self.cleaned_data.get(self.until_field(ws))),
             )
-            for ws in self.workspaces
+            for ws in self.pick.chosen
             if self.cleaned_data.get(self.workspace_field(ws))
         ]
 

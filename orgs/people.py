@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -294,7 +294,8 @@ def _profile_workspace(org_access: OrgAccess, workspace) -> ProfileWorkspace:
     return ProfileWorkspace(workspace, org_access.workspace(workspace.pk))
 
 
-FIND_LIMIT = 20  # workspaces shown for a search (a member's profile, a review's start form)
+FIND_LIMIT = 20  # workspaces shown for a search (a member's profile, a review's start form,
+# the invitation form)
 
 
 def find_workspaces(workspaces, find: str, limit: int = FIND_LIMIT) -> tuple[list, bool]:
@@ -304,6 +305,48 @@ def find_workspaces(workspaces, find: str, limit: int = FIND_LIMIT) -> tuple[lis
         workspaces = workspaces.filter(name__icontains=find)
     found = list(workspaces[: limit + 1])
     return found[:limit], len(found) > limit
+
+
+# --- the workspace picker of the review start form and the invitation form -------------------
+
+FIND_MAX_LENGTH = 120
+
+
+@dataclass
+class WorkspacePick:
+    """A form's choice of workspaces: those chosen so far (kept across searches), and the others
+    whose name contains `find` (the first of them by name when `find` is empty)."""
+
+    find: str
+    chosen: list  # Workspace, by name
+    found: list  # Workspace, by name; not chosen; at most FIND_LIMIT
+    more: bool  # more workspaces match than `found` shows
+    more_count: int = 0  # how many more
+
+    @property
+    def rows(self) -> list:
+        """The workspaces the form shows: the chosen ones, then those found."""
+        return [*self.chosen, *self.found]
+
+
+def chosen_ids(params, name="workspaces") -> list[int]:
+    """The workspace ids posted as `name` (request.POST), malformed ones left out."""
+    return [int(value) for value in params.getlist(name) if value.isdigit()]
+
+
+def workspace_pick(org, chosen: list[int], find: str) -> WorkspacePick:
+    """What a picker shows: the org's workspaces among `chosen` (ids of other orgs are left
+    out) and the first FIND_LIMIT others matching `find` with how many more match — two
+    queries (one when nothing is chosen), whatever the number of workspaces."""
+    find = (find or "").strip()[:FIND_MAX_LENGTH]
+    workspaces = Workspace.objects.filter(org=org).order_by("name", "pk").only("name")
+    picked = list(workspaces.filter(pk__in=chosen)) if chosen else []
+    others = workspaces.exclude(pk__in=[ws.pk for ws in picked]).annotate(
+        matching=Window(Count("pk"))
+    )
+    found, more = find_workspaces(others, find)
+    more_count = found[0].matching - len(found) if more else 0
+    return WorkspacePick(find, picked, found, more, more_count)
 
 
 def member_profile(org, user_id, *, find: str = "") -> Profile:

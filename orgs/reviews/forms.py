@@ -30,7 +30,7 @@ class ReviewStartForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ALL,
     )
-    # Rendered by the template's picker (find by name, tick; selectors.workspace_pick), never
+    # Rendered by the template's picker (find by name, tick; people.workspace_pick), never
     # as one checkbox per workspace of the org.
     workspaces = forms.ModelMultipleChoiceField(
         queryset=None,

@@ -8,9 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 
 from flowadmin.params import integer
-from workspaces.models import Workspace
 
-from ..people import find_workspaces
 from .models import AccessReview, AccessReviewer, AccessReviewItem, ItemKind
 
 QUEUE_PAGE_SIZE = 25
@@ -128,35 +126,3 @@ def evidence_items(review):
         .select_related("decision")
         .order_by("kind", "workspace_name", "email", "pk")
     )
-
-
-# --- the start form's workspace picker ---------------------------------------------------------
-
-FIND_MAX_LENGTH = 120
-
-
-@dataclass
-class WorkspacePick:
-    """The start form's choice of workspaces: those chosen so far (kept across searches), and
-    the others whose name contains `find` (the first of them by name when `find` is empty)."""
-
-    find: str
-    chosen: list  # Workspace, by name
-    found: list  # Workspace, by name; not chosen
-    more: bool  # more workspaces match than `found` shows
-
-
-def chosen_ids(params, name="workspaces") -> list[int]:
-    """The workspace ids posted as `name` (request.POST), malformed ones left out."""
-    return [int(value) for value in params.getlist(name) if value.isdigit()]
-
-
-def workspace_pick(org, chosen: list[int], find: str) -> WorkspacePick:
-    """What the picker shows: the org's workspaces among `chosen` (ids of other orgs are left
-    out) and the first FIND_LIMIT others matching `find` — two queries (one when nothing is
-    chosen), whatever the number of workspaces."""
-    find = (find or "").strip()[:FIND_MAX_LENGTH]
-    workspaces = Workspace.objects.filter(org=org).order_by("name", "pk").only("name")
-    picked = list(workspaces.filter(pk__in=chosen)) if chosen else []
-    found, more = find_workspaces(workspaces.exclude(pk__in=[ws.pk for ws in picked]), find)
-    return WorkspacePick(find, picked, found, more)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workspaces.models import Workspace
+from flowadmin.htmx import render_page, wants_partial
 
 from .. import expiry, invitations, people, sso
 from ..decorators import org_view
@@ -33,13 +33,27 @@ def _date(value) -> str:
     return date_format(timezone.localtime(value), "M j, Y H:i T")
 
 
+# The invitation form's workspace search: its parameter, and the `action` of its Find button
+# (which shows the form again as typed, inviting nobody).
+FIND = "find"
+
+
 @require_http_methods(["GET", "POST"])
 @org_view("org.manage_users")
 def invite(request):
-    workspaces = Workspace.objects.filter(org=request.org).order_by("name")
-    data = request.POST if request.method == "POST" else None
-    form = InviteForm(data, workspaces=workspaces)
-    if data is not None and form.is_valid():
+    """The invitation form. Its initial workspace roles show the workspaces given a role or an
+    end so far and at most people.FIND_LIMIT others found by name (a POST with action=find
+    shows the form again as typed; htmx swaps only the workspace rows), whatever the number of
+    workspaces; "Send invitation" validates and invites."""
+    finding = request.method == "POST" and request.POST.get("action") == FIND
+    params = request.POST if request.method == "POST" else request.GET
+    asked, _ = InviteForm.asked(request.POST)
+    pick = people.workspace_pick(request.org, asked, params.get(FIND, ""))
+    if finding:
+        form = InviteForm.refilled(request.POST, pick=pick)
+    else:
+        form = InviteForm(request.POST if request.method == "POST" else None, pick=pick)
+    if request.method == "POST" and not finding and form.is_valid():
         try:
             issued = invitations.invitation_create(
                 actor=request.user,
@@ -60,8 +74,13 @@ def invite(request):
                 f"The link works until {_date(invitation.expires_at)}.",
             )
             return redirect("orgs:invitations", org_slug=request.org.slug)
-    context = {"form": form, "ttl_days": settings.INVITATION_TTL_DAYS}
-    return render(request, "orgs/invite.html", context)
+    context = {
+        "form": form,
+        "pick": pick,
+        "ttl_days": settings.INVITATION_TTL_DAYS,
+        "swap": finding and wants_partial(request),
+    }
+    return render_page(request, "orgs/invite.html", context, partial="ws_rows" if finding else None)
 
 
 @require_GET

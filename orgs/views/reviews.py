@@ -16,7 +16,7 @@ from flowadmin.htmx import paginate, render_page, resubmission, wants_partial
 from flowadmin.params import integer
 from workspaces.models import Workspace
 
-from .. import permissions
+from .. import people, permissions
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..models import User
@@ -88,7 +88,7 @@ def review_start(request):
         deadline = (timezone.now() + timezone.timedelta(days=14)).replace(second=0)
         form = ReviewStartForm(workspaces=workspaces, initial={"deadline": deadline})
     data = request.POST if request.method == "POST" else request.GET
-    pick = selectors.workspace_pick(request.org, selectors.chosen_ids(data), data.get(FIND, ""))
+    pick = people.workspace_pick(request.org, people.chosen_ids(data), data.get(FIND, ""))
     return render_page(
         request,
         "orgs/reviews/start.html",

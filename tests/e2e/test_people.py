@@ -66,7 +66,7 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
     page.get_by_role("link", name="Invite people").click()
     page.get_by_label("Email address").fill("newbie@acme.test")
     page.get_by_label("Primary Role").select_option("user")
-    page.get_by_label("Marketing").select_option("editor")
+    page.get_by_label(re.compile(r"^Marketing:?$")).select_option("editor")
     screenshot("people-invite")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("Invitation to newbie@acme.test created")).to_be_visible()
@@ -178,3 +178,65 @@ def test_profile_finds_a_workspace_to_give_access(demo, page, login, screenshot,
     expect(page.get_by_label("Effective access to Marketing")).to_contain_text("No access")
     no_axe_violations(page)
     screenshot(f"people-profile-find-{width}")
+
+
+def test_the_invite_form_finds_workspaces_as_you_type(demo, page, login, screenshot):
+    """htmx: typing in "Workspace name contains" swaps only the workspace rows (the email
+    typed stays) and says what it found; a role given stays while searching again, and
+    the invitation carries it (axe-core clean)."""
+    from orgs.models import Invitation
+    from tests.e2e.axe import no_axe_violations
+
+    login("admin@acme.test")
+    page.goto("/orgs/acme/users/invite/")
+    page.get_by_label("Email address").fill("found@acme.test")
+    page.get_by_label("Workspace name contains").fill("sal")
+    expect(page.locator("#ws-status")).to_have_text(
+        "1 other workspace matches “sal”; 0 given a role."
+    )
+    expect(page.get_by_label(re.compile(r"^Marketing:?$"))).to_have_count(0)
+    page.get_by_label(re.compile(r"^Sales:?$")).select_option("viewer")
+    page.get_by_label("Workspace name contains").fill("mark")
+    expect(page.locator("#ws-status")).to_have_text(
+        "1 other workspace matches “mark”; 1 given a role."
+    )
+    expect(
+        page.get_by_role("group", name="Given a role (1)").get_by_label(re.compile(r"^Sales:?$"))
+    ).to_have_value("viewer")
+    page.get_by_label(re.compile(r"^Marketing:?$")).select_option("editor")
+    expect(page.get_by_label("Email address")).to_have_value("found@acme.test")
+    no_axe_violations(page)
+    screenshot("people-invite-find")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation to found@acme.test created")).to_be_visible()
+    invitation = Invitation.objects.get(email="found@acme.test")
+    roles = {row["role"] for row in invitation.workspace_roles}
+    assert roles == {"viewer", "editor"}
+
+
+def test_the_invite_form_finds_workspaces_without_javascript(demo, chromium, live_server):
+    """Without JavaScript "Find" (also Enter) shows the whole form again as typed."""
+    from orgs.models import Invitation
+    from tests.conftest import log_in
+
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "admin@acme.test")
+    page.goto("/orgs/acme/users/invite/")
+    page.get_by_label("Email address").fill("nojs@acme.test")
+    page.get_by_label("Workspace name contains").fill("sal")
+    page.get_by_label("Workspace name contains").press("Enter")
+    expect(page.get_by_text("1 other workspace matches “sal”; 0 given a role.")).to_be_visible()
+    expect(page.get_by_label("Email address")).to_have_value("nojs@acme.test")
+    page.get_by_label(re.compile(r"^Sales:?$")).select_option("editor")
+    page.get_by_label("Workspace name contains").fill("mark")
+    page.get_by_role("button", name="Find workspaces").click()
+    expect(
+        page.get_by_role("group", name="Given a role (1)").get_by_label(re.compile(r"^Sales:?$"))
+    ).to_have_value("editor")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation to nojs@acme.test created")).to_be_visible()
+    invitation = Invitation.objects.get(email="nojs@acme.test")
+    assert [row["role"] for row in invitation.workspace_roles] == ["editor"]
+    context.close()

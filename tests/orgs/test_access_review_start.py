@@ -181,6 +181,6 @@ def test_the_form_has_no_checkbox_per_workspace_and_constant_queries(admin, acme
     assert queries == FIND_PARTIAL_QUERIES
 
 
-START_QUERIES = 7
-FIND_QUERIES = 8
+START_QUERIES = 6
+FIND_QUERIES = 7
 FIND_PARTIAL_QUERIES = 5
