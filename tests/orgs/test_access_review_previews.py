@@ -275,4 +275,4 @@ def test_the_confirmation_costs_the_same_queries_at_two_sizes(client, acme, demo
     assert small == large == CONFIRMATION_QUERIES
 
 
-CONFIRMATION_QUERIES = [15, 14, 14]
+CONFIRMATION_QUERIES = [14, 13, 13]
