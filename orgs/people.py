@@ -255,35 +255,6 @@ class Profile:
     def user(self):
         return self.membership.user
 
-    def shown(self) -> dict:
-        """What the users page's row shows, as plain values for the template (a dict: the
-        template engine finds its keys ~3× faster than attributes, issue #14): `user_id`,
-        `name` (full name, else email), `display_name`, `email`; `role_label` + `until`
-        (" until 12 Jan" or "") the Primary Role, `admin`; `two_factor`; `sole_admin`;
-        `workspaces` [{name, badge (effective role and its end), extra (labels of the flags
-        beyond the role's defaults), teams (the teams it comes through, joined, or "")}]."""
-        user, membership = self.membership.user, self.membership
-        return {
-            "user_id": user.pk,
-            "name": user.full_name or user.email,
-            "display_name": user.display_name,
-            "email": user.email,
-            "role_label": membership.get_role_display(),
-            "until": expiry.until_text(membership.until),
-            "admin": self.access.is_admin,
-            "two_factor": getattr(membership, "has_two_factor", False),
-            "sole_admin": self.is_sole_admin,
-            "workspaces": [
-                {
-                    "name": cell.workspace.name,
-                    "badge": cell.access.role_label + expiry.until_text(cell.access.until),
-                    "extra": [FLAG_LABELS[flag] for flag in cell.extra_flags],
-                    "teams": ", ".join(cell.via_teams),
-                }
-                for cell in self.workspaces
-            ],
-        }
-
 
 def member_membership(org, user_id) -> OrgMembership:
     """The org membership of user `user_id`, or 404 (also for members of other orgs)."""

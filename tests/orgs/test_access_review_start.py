@@ -8,13 +8,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orgs.names import fold
 from orgs.reviews.models import AccessReview
-from tests.orgs.console import HTMX
+from tests.orgs.console import HTMX, grow_workspaces, measure
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +40,6 @@ def boxes(response) -> dict[str, bool]:
         response.content.decode(),
     )
     return {name: bool(checked) for checked, name in found}
-
-
-def grow(acme, n):
-    Workspace.objects.bulk_create(
-        Workspace(
-            org=acme, name=f"Region {i:03}", slug=f"region-{i:03}", name_key=fold(f"Region {i:03}")
-        )
-        for i in range(n)
-    )
 
 
 def ws(acme, slug):
@@ -152,30 +140,22 @@ def test_all_workspaces_ignores_ticked_ones(admin, acme):
 # --- size: the bench org's 500 workspaces ----------------------------------------------------
 
 
-def measure(client, method, data=None, headers=None):
-    client.get(URL)  # the session and the like, warmed
-    with CaptureQueriesContext(connection) as queries:
-        response = getattr(client, method)(URL, data or {}, headers=headers or {})
-    assert response.status_code == 200
-    return response, len(queries)
-
-
 @pytest.mark.parametrize("extra", [7, 497])  # 10 and 500 workspaces
 def test_the_form_has_no_checkbox_per_workspace_and_constant_queries(admin, acme, extra):
-    grow(acme, extra)
+    grow_workspaces(acme, extra)
     assert Workspace.objects.filter(org=acme).count() == extra + 3
-    page, queries = measure(admin, "get")
+    page, queries = measure(admin, URL, "get")
     assert len(boxes(page)) == min(20, extra + 3)
     assert queries == START_QUERIES
     chosen = list(Workspace.objects.filter(org=acme).values_list("pk", flat=True)[:5])
     search = form(scope="some", workspaces=chosen, find="Region 00", action="find")
-    found, queries = measure(admin, "post", search)
+    found, queries = measure(admin, URL, "post", search)
     assert (
         len(boxes(found)) == 5 + min(extra, 10) - 3
     )  # 5 chosen (3 of them "Region 00x") + the others
     assert queries == FIND_QUERIES
     more = form(scope="some", find="Region", action="find")
-    found, queries = measure(admin, "post", more, HTMX)
+    found, queries = measure(admin, URL, "post", more, HTMX)
     assert len(boxes(found)) == min(extra, 20)
     assert ("More workspaces match “Region”" in found.content.decode()) == (extra > 20)
     assert queries == FIND_PARTIAL_QUERIES

@@ -121,11 +121,9 @@ def test_manage_members_row_sets_an_end(client, demo, marketing):
     assert WorkspaceMembership.objects.get(pk=membership.pk).until == expiry.end_of_day(day)
 
 
-def test_team_page_sets_a_team_access_end(admin, acme):
-    team = Team.objects.get(org=acme, name="Field Sales")
-    access = TeamAccess.objects.get(team=team)
-    day = in_days(40)
-    response = admin.post(
+def save_team_access_until(admin, team, access, day):
+    """Save `access`'s row on the team page (htmx) with its role and flags, ending on `day`."""
+    return admin.post(
         f"/orgs/acme/teams/{team.pk}/access/{access.workspace_id}/",
         {
             "role": access.role,
@@ -135,6 +133,13 @@ def test_team_page_sets_a_team_access_end(admin, acme):
         },
         headers=HTMX,
     )
+
+
+def test_team_page_sets_a_team_access_end(admin, acme):
+    team = Team.objects.get(org=acme, name="Field Sales")
+    access = TeamAccess.objects.get(team=team)
+    day = in_days(40)
+    response = save_team_access_until(admin, team, access, day)
     assert response.status_code == 200
     assert TeamAccess.objects.get(pk=access.pk).until == expiry.end_of_day(day)
 
@@ -207,15 +212,6 @@ def test_saving_a_team_access_row_shows_the_new_end(admin, acme):
     team = Team.objects.get(org=acme, name="Field Sales")
     access = TeamAccess.objects.get(team=team)
     day = in_days(20)
-    response = admin.post(
-        f"/orgs/acme/teams/{team.pk}/access/{access.workspace_id}/",
-        {
-            "role": access.role,
-            "flows_manager": "on",
-            "brand_kits_manager": "on",
-            "until": day.isoformat(),
-        },
-        headers=HTMX,
-    )
+    response = save_team_access_until(admin, team, access, day)
     assert response.status_code == 200
     assert _label(access.get_role_display(), day) in response.content.decode()

@@ -8,14 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orgs import expiry
 from orgs.models import Invitation
-from orgs.names import fold
-from tests.orgs.console import HTMX
+from tests.orgs.console import HTMX, grow_workspaces, measure
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +39,6 @@ def rows(response) -> dict[str, str]:
         name = Workspace.objects.get(pk=pk).name
         found[name] = selected[1] if selected else ""
     return found
-
-
-def grow(acme, n):
-    Workspace.objects.bulk_create(
-        Workspace(
-            org=acme, name=f"Region {i:03}", slug=f"region-{i:03}", name_key=fold(f"Region {i:03}")
-        )
-        for i in range(n)
-    )
 
 
 def ws(acme, slug):
@@ -153,19 +141,11 @@ def test_a_search_never_shows_another_orgs_workspace(admin, globex):
 # --- size: the bench org's 500 workspaces ----------------------------------------------------
 
 
-def measure(client, method, data=None, headers=None):
-    client.get(URL)  # the session and the like, warmed
-    with CaptureQueriesContext(connection) as queries:
-        response = getattr(client, method)(URL, data or {}, headers=headers or {})
-    assert response.status_code == 200
-    return response, len(queries)
-
-
 @pytest.mark.parametrize("extra", [7, 497])  # 10 and 500 workspaces
 def test_the_form_has_no_row_per_workspace_and_constant_queries(admin, acme, extra):
-    grow(acme, extra)
+    grow_workspaces(acme, extra)
     assert Workspace.objects.filter(org=acme).count() == extra + 3
-    page, queries = measure(admin, "get")
+    page, queries = measure(admin, URL, "get")
     assert len(rows(page)) == min(20, extra + 3)
     assert queries == PAGE_QUERIES
     more = page.content.decode().count("more match")
@@ -175,15 +155,17 @@ def test_the_form_has_no_row_per_workspace_and_constant_queries(admin, acme, ext
     chosen = Workspace.objects.filter(org=acme).order_by("name")[:5]
     picked = {f"ws_{w.pk}": "viewer" for w in chosen}
     search = form(find="Region 00", action="find", **picked)
-    found, queries = measure(admin, "post", search)
+    found, queries = measure(admin, URL, "post", search)
     # 5 given a role (Events, Marketing, Region 000-002), then the other Region 00x
     assert len(rows(found)) == 5 + min(extra, 10) - 3
     assert queries == FIND_QUERIES
-    partial, queries = measure(admin, "post", form(find="Region", action="find"), HTMX)
+    partial, queries = measure(admin, URL, "post", form(find="Region", action="find"), HTMX)
     assert len(rows(partial)) == min(extra, 20)
     assert (f"{extra - 20} more match" in partial.content.decode()) == (extra > 20)
     assert queries == FIND_PARTIAL_QUERIES
-    sent, queries = measure(admin, "post", {**picked, "email": "bad"})  # refused: no invitation
+    sent, queries = measure(
+        admin, URL, "post", {**picked, "email": "bad"}
+    )  # refused: no invitation
     assert "Enter a valid email address." in sent.content.decode()
     assert queries == SEND_REFUSED_QUERIES
 
