@@ -33,6 +33,13 @@ def security_key(page):
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": added["authenticatorId"]})
 
 
+def ready_for_the_key(page):
+    """Waits until allauth's buttons answer: its `onload.js` binds them on DOMContentLoaded, and
+    Playwright can click a button the parser has shown before then (a click that does nothing,
+    seen under CI's load)."""
+    page.wait_for_load_state("domcontentloaded")
+
+
 def test_enrol_a_security_key_then_sign_in_with_password_and_key(
     acme, page, login, security_key, screenshot
 ):
@@ -44,6 +51,7 @@ def test_enrol_a_security_key_then_sign_in_with_password_and_key(
     assert page.url.endswith("/accounts/2fa/")
     page.get_by_role("link", name="Add").first.click()
     assert "/accounts/2fa/webauthn/add/" in page.url, page.url
+    ready_for_the_key(page)
     page.get_by_label("Name").fill("Desk key")
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
@@ -68,6 +76,7 @@ def test_enrol_a_security_key_then_sign_in_with_password_and_key(
     login("editor@acme.test")
     assert page.url.endswith("/accounts/2fa/authenticate/"), page.url
     screenshot("webauthn-authenticate")
+    ready_for_the_key(page)
     page.get_by_role("button", name="Use a security key").click()
     expect(page.get_by_role("heading", name="Your organizations", level=1)).to_be_visible()
     assert not console_errors, console_errors
