@@ -31,7 +31,7 @@ from workspaces.models import WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
 
-TOGGLE_BUDGET = 10  # every statement, the activity entry's included; savepoints excepted
+TOGGLE_BUDGET = 8  # every statement, the activity entry's included; savepoints excepted
 LOG_STATEMENTS = 3  # of those: the chain head's lock, the entry's INSERT, the head's UPDATE
 
 
