@@ -331,17 +331,20 @@ def test_flag_toggles_removals_and_grants_of_one_member_at_once():
         since = o.last_seq()
         update = o.ws_url("manage_member_update", membership_id=membership.pk)
         remove = o.ws_url("manage_member_remove", membership_id=membership.pk)
-        calls = [
-            lambda c=o.clients[i], flag=flags[(n + i) % 3], role=["viewer", "editor"][i % 2]: (
-                c.post(update, {"role": role, flag: "on", "confirmed": "1"}, headers=HTMX)
+        posts = [
+            (
+                update,
+                {"role": ["viewer", "editor"][i % 2], flags[(n + i) % 3]: "on", "confirmed": "1"},
             )
             for i in range(6)
         ]
-        calls += [lambda c=o.clients[i]: c.post(remove, {}, headers=HTMX) for i in (6, 7)]
-        role = ["user", "admin"][n % 2]
-        calls.append(lambda: o.clients[8].post(o.url("user_role", user_id=x.pk), {"role": role}))
-        add = o.url("team_member_add", team_id=team.pk)
-        calls.append(lambda: o.clients[9].post(add, {"email": x.email}))
+        posts += [(remove, {})] * 2
+        posts.append((o.url("user_role", user_id=x.pk), {"role": ["user", "admin"][n % 2]}))
+        posts.append((o.url("team_member_add", team_id=team.pk), {"email": x.email}))
+        calls = [
+            lambda c=client, url=url, data=data: c.post(url, data, headers=HTMX)
+            for client, (url, data) in zip(o.clients, posts, strict=True)
+        ]
         responses = run_at_once(calls)
         errors += server_errors(responses)
         toggles |= {r.status_code for r in responses[:6]}

@@ -30,8 +30,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from orgs.roles import FLAGS
 from tests import factories as f

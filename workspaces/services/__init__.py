@@ -165,7 +165,10 @@ def workspace_membership_update(
     """Change the direct membership `membership_id` of `workspace` (the Manage page's row),
     reading it once, under lock: `decide(membership)` gets it as locked (its `user` loaded) and
     returns workspace_member_set's keywords (`role`, `flags`, `until`), or raises to write
-    nothing. GoneError when the membership is no longer there; else as workspace_member_set."""
+    nothing. GoneError when the membership is no longer there; else as workspace_member_set.
+    The org's chain head and the membership are locked in one statement, which also reads the
+    member's other grants here: the saved membership returned carries them as `other_grants`
+    (selectors.manage.OtherGrants), so its Manage row needs no query (member_rows)."""
     membership, other_grants = _lock_membership(workspace, membership_id)
     if membership is None:
         raise GoneError(f"This direct membership of {workspace.name}")
@@ -182,7 +185,10 @@ def _lock_membership(workspace, membership_id: int):
     membership_fields = WorkspaceMembership._meta.concrete_fields
     user_fields = User._meta.concrete_fields
     qn = connection.ops.quote_name
-    table = {model: qn(model._meta.db_table) for model in (OrgMembership, Team, TeamMembership)}
+    table = {
+        model: qn(model._meta.db_table)
+        for model in (WorkspaceMembership, User, OrgMembership, Team, TeamMembership, TeamAccess)
+    }
     flags = ", ".join(f"ta.{qn(flag)}" for flag in FLAGS)
     rows = lock_org_and_rows(
         workspace.org_id,
@@ -194,12 +200,12 @@ def _lock_membership(workspace, membership_id: int):
             ]
         ),
         tables=(
-            f"{qn(WorkspaceMembership._meta.db_table)} wm"
-            f" JOIN {qn(User._meta.db_table)} u ON u.id = wm.user_id"
+            f"{table[WorkspaceMembership]} wm"
+            f" JOIN {table[User]} u ON u.id = wm.user_id"
             f" LEFT JOIN {table[OrgMembership]} om ON om.user_id = wm.user_id AND om.org_id = %s"
             f" LEFT JOIN ({table[TeamMembership]} tm"
             f" JOIN {table[Team]} t ON t.id = tm.team_id"
-            f" JOIN {qn(TeamAccess._meta.db_table)} ta ON ta.team_id = t.id)"
+            f" JOIN {table[TeamAccess]} ta ON ta.team_id = t.id)"
             " ON tm.user_id = wm.user_id AND ta.workspace_id = wm.workspace_id AND t.org_id = %s"
         ),
         where="wm.id = %s AND wm.workspace_id = %s",
