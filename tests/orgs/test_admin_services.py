@@ -466,6 +466,17 @@ def test_the_invitation_add_page_offers_workspace_roles(operator):
     assert 'name="workspace_roles-0-workspace"' in html
     assert 'name="workspace_roles-0-role"' in html
     assert 'name="workspace_roles-0-until_0"' in html
+    # the rows' workspace search answers with the workspace membership page's search
+    found = operator.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "workspaces",
+            "model_name": "workspacemembership",
+            "field_name": "workspace",
+            "term": "Market",
+        },
+    ).json()
+    assert [result["text"] for result in found["results"]] == ["Marketing"]
 
 
 def test_adding_an_invitation_with_workspace_roles_and_their_ends(operator, acme, mark):
