@@ -376,8 +376,8 @@ def invitation_resend(
     if ended:  # a new link would only lead to "this access ended" (410)
         raise ServiceError(
             f"The invitation to {invitation.email} can't be sent again: the membership it "
-            f"offers ended on {ended}. Revoke it and invite {invitation.email} again with a "
-            "new end date (or none).",
+            f"offers ended on {ended}. Invite {invitation.email} again with a new end date "
+            "(or none): the new invitation replaces this one.",
             code="membership_ended",
         )
     _refuse_member(invitation.org, invitation.email)

@@ -315,7 +315,7 @@ def test_resend_of_an_invitation_whose_membership_ended_is_refused(org, mailoutb
     with pytest.raises(ServiceError, match="the membership it offers ended on") as refused:
         invitations.invitation_resend(actor=None, invitation=issued.invitation)
     assert refused.value.code == "membership_ended"
-    assert "Revoke it and invite new@person.test again" in refused.value.text
+    assert "Invite new@person.test again with a new end date" in refused.value.text
     assert state() == before
     assert _activity_count() == logged
     assert mailoutbox == []
@@ -642,7 +642,7 @@ def test_resend_from_the_page_of_an_invitation_whose_membership_ended(
     response = client.post(f"/orgs/acme/invitations/{invitation.pk}/resend/", follow=True)
     html = text(response)
     assert "can't be sent again: the membership it offers ended on" in html
-    assert "Revoke it and invite newhire@acme.test again" in html
+    assert "Invite newhire@acme.test again with a new end date" in html
     assert "is on its way" not in html
     assert state() == before
     assert _activity_count() == logged
@@ -657,7 +657,7 @@ def test_the_list_offers_no_resend_for_an_invitation_whose_membership_ended(clie
     _end_membership(invitation)
     html = text(client.get("/orgs/acme/invitations/"))
     assert resend not in html
-    assert "Membership ended: revoke, then invite again with a new end" in html
+    assert "Membership ended: invite again with a new end" in html
     assert 'aria-label="Revoke the invitation to newhire@acme.test"' in html
 
 
