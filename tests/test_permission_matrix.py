@@ -25,21 +25,25 @@ with 0 queries (`test_policy_matrix`).
 """
 
 import re
+import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from orgs import domains
-from orgs.models import Team, User
+from orgs.models import Organization, Team, User
 from orgs.permissions import CAPABILITIES, FLAGS, ORG, WORKSPACE, requirement
 from orgs.permissions import _build_access as build_access
 from orgs.reviews.services import review_start
+from tests import demo_snapshot
 from tests.factories import (
     DomainFactory,
     FlowFactory,
@@ -445,12 +449,52 @@ def expected(row: Row, persona: str, org, ws, method: str) -> int:
 # --- the objects the URLs point at -----------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _matrix_places(_demo_database, django_db_blocker, tmp_path_factory):
+    """The objects the URLs point at, built once per module (per xdist worker) on top of the
+    committed demo, in a transaction left open for the module: each test's own transaction is
+    a savepoint inside it, so its rollback brings back these objects as built, and the
+    module's end rolls them back (the committed demo stays as it was). Yields
+    (the ids by place, the DNS answers, the folder of their media files)."""
+    workdir = tmp_path_factory.mktemp("matrix")
+    with django_db_blocker.unblock():
+        if not demo_snapshot.committed():
+            demo_snapshot.recommit()
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # as Django's TestCase.setUpClass: durable blocks nest
+        atomic.__enter__()
+        try:
+            with override_settings(
+                MEDIA_ROOT=workdir / "media", ACTIVITY_CHECKPOINT_DIR=workdir / "checkpoints"
+            ):
+                txt = {}
+                built = build_places(txt)
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield built, txt, workdir / "media"
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def places(demo, acme, globex, monkeypatch):
+def places(demo, _matrix_places, monkeypatch, settings):
     """Per place ("acme/marketing", "acme/" for the org, …): the ids its URLs' placeholders
-    stand for, one object of each kind. DNS answers every domain's verification."""
-    txt = {}
+    stand for, one object of each kind (built once per module, `_matrix_places`). DNS answers
+    every domain's verification."""
+    built, txt, media = _matrix_places
     monkeypatch.setattr(domains, "lookup_txt", lambda name: txt.get(name, []))
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return built
+
+
+def build_places(txt: dict) -> dict:
+    """Create the matrix's objects over the demo; `txt` receives the DNS TXT answers of the
+    domains it creates. Returns {place: {placeholder: id or value}}."""
+    acme = Organization.objects.get(slug="acme")
+    globex = Organization.objects.get(slug="globex")
+    demo = {u.email: u for u in User.objects.all()}
 
     def pending_domain(**kwargs):
         domain = DomainFactory(**kwargs)
