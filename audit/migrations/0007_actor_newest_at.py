@@ -3,8 +3,9 @@
 The email filter reads the actors whose newest entries are newest (issue #14): a trigger on the
 entries table adds the actor (as `audit.recording` did) and moves `newest_at` forward in the
 same statement as the INSERT, on PostgreSQL (one upsert per INSERT statement, from its new
-rows) and SQLite (per row). Entries are never changed or deleted, so `newest_at` stays the
-newest `created_at` of the actor's entries. Backfilled from the log.
+rows) and SQLite (per row), leaving the row alone when an older entry is written late.
+Entries are never changed or deleted, so `newest_at` stays the newest `created_at` of the
+actor's entries. Backfilled from the log.
 """
 
 from django.db import migrations, models
@@ -17,8 +18,9 @@ CREATE FUNCTION audit_activityactor_seen() RETURNS trigger AS $$
 BEGIN
     INSERT INTO audit_activityactor (org_id, email, newest_at)
     SELECT org_id, actor_email, max(created_at) FROM new_entries GROUP BY org_id, actor_email
-    ON CONFLICT (org_id, email) DO UPDATE
-        SET newest_at = GREATEST(audit_activityactor.newest_at, EXCLUDED.newest_at);
+    ON CONFLICT (org_id, email) DO UPDATE SET newest_at = EXCLUDED.newest_at
+        WHERE audit_activityactor.newest_at IS NULL
+           OR audit_activityactor.newest_at < EXCLUDED.newest_at;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql
@@ -42,8 +44,8 @@ CREATE TRIGGER audit_activityactor_seen AFTER INSERT ON audit_activityentry
 BEGIN
     INSERT INTO audit_activityactor (org_id, email, newest_at)
     VALUES (NEW.org_id, NEW.actor_email, NEW.created_at)
-    ON CONFLICT (org_id, email) DO UPDATE
-        SET newest_at = max(coalesce(newest_at, ''), excluded.newest_at);
+    ON CONFLICT (org_id, email) DO UPDATE SET newest_at = excluded.newest_at
+        WHERE newest_at IS NULL OR newest_at < excluded.newest_at;
 END
 """
         ],

@@ -571,7 +571,7 @@ def test_each_actors_newest_entry_time_is_kept_as_entries_are_written(org):
         )
 
     def newest(org_id=org.pk):
-        actors = ActivityActor.objects.filter(org_id=org_id)
+        actors = ActivityActor.objects.filter(org_id=org_id, email__endswith="@x.test")
         return dict(actors.values_list("email", "newest_at"))
 
     recording.bulk_record([draft("ada@x.test", 9), draft("bob@x.test", 5), draft("ada@x.test", 7)])
