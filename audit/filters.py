@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.db import connections, router
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.forms.renderers import Jinja2
 from django.urls import reverse
 from django.utils import timezone
@@ -260,37 +259,26 @@ def _newest_of_actors(org, data: dict, fields, limit: int) -> list[ActivityEntry
     those newest times), and the `limit` newest of those fetched by id. Correct because an
     entry older than the `limit`-th actor's newest has `limit` newer matches before it. When
     more than MAX_ACTORS_READ actors need a probe, the log is read newest first instead."""
+    # The other filters (the org, dates, cursor) as one WHERE clause, compiled once: Django's
+    # compiler took about 1.5 ms a page for the four queries below built as querysets.
     others = filter_entries(org, {**data, "email": ""})
     db = others.db
-    ops = connections[db].ops
-    pattern = f"%{ops.prep_for_like_query(data['email'])}%"
-    upper = _upper_bound(data)
-    since = _day_start(data["since"]) if data.get("since") else None
-
-    def compiled(queryset):
-        return queryset.query.get_compiler(using=db).as_sql()
-
-    probe, probe_params = compiled(
-        others.filter(actor_email=RawSQL("actor.email", ())).values_list("created_at")[:1]
+    connection = connections[db]
+    where, where_params = others.query.get_compiler(connection=connection).compile(
+        others.query.where
     )
-    page, page_params = compiled(
-        others.filter(
-            actor_email=RawSQL("top_actor.email", ()),
-            created_at__gte=RawSQL("(SELECT at FROM bound)", ()),
-        ).values_list("id", "created_at")[:limit]
+    meta, quote = ActivityEntry._meta, connection.ops.quote_name
+    entries = quote(meta.db_table)
+    columns = ", ".join(
+        f"{entries}.{quote(meta.get_field(name).column)}" for name in dict.fromkeys(["id", *fields])
     )
-    by_id, by_id_params = compiled(
-        ActivityEntry.objects.filter(pk__in=RawSQL("SELECT id FROM page_key", ()))
-        .only(*fields)
-        .order_by()
-    )
-    scan, scan_params = compiled(
-        others.filter(actor_email__contains=data["email"]).only(*fields)[:limit]
-    )
-    upper_at = upper or "infinity"
+    newest_first = f"ORDER BY {entries}.created_at DESC, {entries}.id DESC"
+    pattern = f"%{connection.ops.prep_for_like_query(data['email'])}%"
+    upper = _upper_bound(data) or "infinity"
+    since = _day_start(data["since"]) if data.get("since") else "-infinity"
     sql = f"""
         WITH actor AS (
-            SELECT email, newest_at FROM {ActivityActor._meta.db_table}
+            SELECT email, newest_at FROM {quote(ActivityActor._meta.db_table)}
             WHERE org_id = %s AND email LIKE %s
               AND (newest_at IS NULL OR newest_at >= %s::timestamptz)
         ), probed AS (
@@ -298,37 +286,53 @@ def _newest_of_actors(org, data: dict, fields, limit: int) -> list[ActivityEntry
             WHERE newest_at IS NULL OR newest_at >= %s::timestamptz
         ), newest AS (
             SELECT actor.email, CASE WHEN actor.newest_at < %s::timestamptz
-                THEN actor.newest_at ELSE ({probe}) END AS newest_at
+                THEN actor.newest_at
+                ELSE (
+                    SELECT {entries}.created_at FROM {entries}
+                    WHERE {where} AND {entries}.actor_email = actor.email {newest_first} LIMIT 1
+                ) END AS newest_at
             FROM actor
         ), bound AS (
             SELECT coalesce((
                 SELECT newest_at FROM newest WHERE newest_at IS NOT NULL
                 ORDER BY newest_at DESC OFFSET %s LIMIT 1
             ), '-infinity'::timestamptz) AS at
-        ), top_actor AS (
-            SELECT email FROM newest WHERE newest_at >= (SELECT at FROM bound)
         ), page_key AS (
-            SELECT page_rows.id FROM top_actor CROSS JOIN LATERAL ({page}) AS page_rows
+            SELECT page_rows.id FROM newest CROSS JOIN LATERAL (
+                SELECT {entries}.id, {entries}.created_at FROM {entries}
+                WHERE {where} AND {entries}.actor_email = newest.email
+                  AND {entries}.created_at >= (SELECT at FROM bound)
+                {newest_first} LIMIT %s
+            ) AS page_rows
+            WHERE newest.newest_at >= (SELECT at FROM bound)
             ORDER BY page_rows.created_at DESC, page_rows.id DESC LIMIT %s
         )
-        SELECT * FROM ({by_id}) AS by_actor WHERE (SELECT actors FROM probed) <= %s
+        SELECT {columns} FROM {entries}
+        WHERE {entries}.id IN (SELECT id FROM page_key) AND (SELECT actors FROM probed) <= %s
         UNION ALL
-        SELECT * FROM ({scan}) AS scanned WHERE (SELECT actors FROM probed) > %s
+        -- The condition outside the subquery: a plan that would start parallel workers for
+        -- the scan does not start them when it is false.
+        SELECT * FROM (
+            SELECT {columns} FROM {entries}
+            WHERE {where} AND {entries}.actor_email LIKE %s {newest_first} LIMIT %s
+        ) AS scanned WHERE (SELECT actors FROM probed) > %s
         ORDER BY created_at DESC, id DESC
     """
     params = (
         org.pk,
         pattern,
-        since or "-infinity",
-        upper_at,
-        upper_at,
-        *probe_params,
+        since,
+        upper,
+        upper,
+        *where_params,
         limit - 1,
-        *page_params,
+        *where_params,
         limit,
-        *by_id_params,
+        limit,
         MAX_ACTORS_READ,
-        *scan_params,
+        *where_params,
+        pattern,
+        limit,
         MAX_ACTORS_READ,
     )
     return list(ActivityEntry.objects.using(db).raw(sql, params))

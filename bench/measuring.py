@@ -406,9 +406,18 @@ class Bench:
         first = statistics.median(firsts) if firsts else None
         return Measurement(probe, times, queries, rows, len(body), first), response
 
-    def measure(self, runs: int = 5, *, out: Callable[[str], None] | None = None) -> Results:
+    def measure(
+        self,
+        runs: int = 5,
+        *,
+        out: Callable[[str], None] | None = None,
+        pages: tuple[str, ...] | None = None,
+    ) -> Results:
+        """Every probe (or those whose key starts with one of `pages`), `runs` times each."""
         results = Results()
         for probe in probes(self.org):
+            if pages and not probe.key.startswith(pages):
+                continue
             measurement, response = self.measure_one(probe, runs)
             results.measurements.append(measurement)
             if out:
