@@ -85,6 +85,30 @@ def lock_chain_head(org_id: int) -> ActivityChain:
     return head
 
 
+def head_lock_sql() -> str:
+    """SQL (one parameter: the org id) selecting the org's chain head as (seq, head_hash),
+    locked as lock_chain_head locks it (FOR UPDATE where the database has row locks), for a
+    statement that locks the head and reads what it guards at once (orgs.locking
+    .lock_org_and_rows). Hand what it read to `hold_head`."""
+    sql = f"SELECT seq, head_hash FROM {_table(ActivityChain)} WHERE org_id = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql
+
+
+def head_seq_sql() -> str:
+    """SQL (one parameter: the org id) reading the org's chain head number as the statement's
+    snapshot has it, without a lock: beside `head_lock_sql` in one statement it tells whether
+    an entry was written between the snapshot and the lock (the numbers differ)."""
+    return f"SELECT seq FROM {_table(ActivityChain)} WHERE org_id = %s"
+
+
+def hold_head(org_id: int, seq: int, head_hash: str) -> None:
+    """Remember that this transaction holds org_id's chain head, locked by `head_lock_sql`
+    and read as (seq, head_hash): its entries are then numbered from it (no second read)."""
+    _hold(org_id, seq, head_hash)
+
+
 # --- the head this transaction holds ----------------------------------------------------
 # The head a writer locked (or last moved) is remembered on the connection with a marker: a
 # no-op on_commit callback. Django drops the callbacks of a transaction when it commits or

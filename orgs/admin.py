@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from workspaces.models import Workspace, WorkspaceMembership
 
 from . import accounts, domains, invitations, removal, services
 from .admin_services import (
@@ -28,7 +31,7 @@ from .models import (
     User,
 )
 from .reviews import admin as reviews_admin  # noqa: F401 (registers the access reviews, read-only)
-from .roles import OrgRole
+from .roles import OrgRole, WorkspaceRole
 
 
 class OperatorPasswordForm(AdminPasswordChangeForm):
@@ -301,16 +304,79 @@ class TeamAdmin(EntityServiceAdmin):
         )
 
 
+class InvitationWorkspaceRoleForm(forms.Form):
+    """One workspace role an invitation added in /admin/ offers, with its optional end (an
+    instant, like the invitation's own "access until"). Whether the workspace is one of the
+    invitation's org, the role known and the end to come is invitation_create's to say."""
+
+    workspace = forms.ModelChoiceField(
+        queryset=Workspace.objects.all(),
+        required=False,  # a row left without one is skipped; its search box can be cleared
+        # the workspace membership page's search (WorkspaceAdmin's search_fields): it scales
+        widget=AutocompleteSelect(WorkspaceMembership._meta.get_field("workspace"), admin.site),
+    )
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+    until = forms.SplitDateTimeField(
+        label="Access until",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=Invitation._meta.get_field("until").help_text,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("workspace") is None and (
+            cleaned.get("until") or "role" in self.changed_data
+        ):
+            self.add_error("workspace", "Choose the workspace of this role (or clear the row).")
+        return cleaned
+
+
+InvitationWorkspaceRoleFormSet = forms.formset_factory(InvitationWorkspaceRoleForm, extra=3)
+
+
 class InvitationAddForm(forms.ModelForm):
+    """The invitation's org, email, org role and end, and the rows of its workspace roles
+    (`workspace_roles_formset`, prefix "workspace_roles"; rows left as they were are
+    skipped). Saved only through InvitationAdmin.create (invitation_create)."""
+
     class Meta:
         model = Invitation
         fields = ["org", "email", "role", "until"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace_roles_formset = InvitationWorkspaceRoleFormSet(
+            self.data if self.is_bound else None, prefix="workspace_roles"
+        )
+
+    @property
+    def media(self):
+        return super().media + self.workspace_roles_formset.media
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.workspace_roles_formset.is_valid():
+            self.add_error(None, "Please correct the workspace roles below.")
+        return cleaned
+
+    def workspace_roles(self) -> list[tuple]:
+        """[(workspace, role, until or None), ...] of the filled rows, in their order: the
+        `workspace_roles` of invitation_create."""
+        return [
+            (row["workspace"], row["role"], row["until"])
+            for row in self.workspace_roles_formset.cleaned_data
+            if row.get("workspace") is not None
+        ]
+
 
 @admin.register(Invitation)
 class InvitationAdmin(ServiceAdmin):
-    """Add → invitation_create (emailed); pending ones are resent or revoked with the actions
-    (invitation_resend / invitation_revoke). Invitations are history: not edited or deleted."""
+    """Add → invitation_create (emailed), with the org role, its end and the workspace roles
+    with theirs (InvitationAddForm; the service refuses a workspace of another org, an end
+    that has passed, a workspace listed twice); pending ones are resent or revoked with the
+    actions (invitation_resend / invitation_revoke). Invitations are history: not edited or
+    deleted."""
 
     list_display = ["email", "org", "role", "status", "sent_at", "expires_at"]
     list_filter = ["status", "role", "org"]
@@ -350,6 +416,7 @@ class InvitationAdmin(ServiceAdmin):
             email=obj.email,
             role=obj.role,
             until=obj.until,
+            workspace_roles=form.workspace_roles(),
             base_url=request.build_absolute_uri("/"),
         )
         return issued.invitation

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,7 @@ from .models import (
     OrgMembership,
     SSOConfiguration,
     User,
+    current,
     role_end,
 )
 from .roles import OrgRole
@@ -126,6 +128,21 @@ def is_overdue(invitation: Invitation, now=None) -> bool:
     return invitation.expires_at <= (now or timezone.now())
 
 
+def is_spent(invitation: Invitation, now=None) -> bool:
+    """Whether a pending `invitation` can no longer be used at `now` (default: now): its link
+    ran out, or the org membership it offers has ended. Such an invitation is marked expired
+    by `invitations_expire` (the beat schedule) or when the person is invited again; `spent`
+    is the same rule as a queryset filter."""
+    now = now or timezone.now()
+    return is_overdue(invitation, now) or not expiry.is_current(invitation.until, now)
+
+
+def spent(now) -> Q:
+    """Invitations whose link ran out or whose offered org membership has ended at `now`:
+    the ORM form of `is_spent`."""
+    return Q(expires_at__lte=now) | ~current(now)
+
+
 def membership_ended_on(invitation: Invitation, now=None) -> str:
     """The last day of the org membership `invitation` offers ("January 12, 2027", in
     TIME_ZONE) when that membership has already ended at `now` (default: now), so the
@@ -152,17 +169,19 @@ def problem_with(invitation: Invitation | None) -> InvitationError | None:
         return InvitationError(
             f"This invitation to {org} was withdrawn by an admin of {org}.", REVOKED
         )
-    if invitation.status == InvitationStatus.EXPIRED or is_overdue(invitation):
-        when = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
-        return InvitationError(
-            f"This invitation to {org} expired on {when}. Ask an admin of {org} to send a new one.",
-            EXPIRED,
-        )
+    # Checked before the status: an invitation expired because its membership ended (by
+    # invitations_expire) says so, not "expired on" the date its link would have run out.
     when = membership_ended_on(invitation)
     if when:
         return InvitationError(
             f"The access this invitation to {org} offered ended on {when}. Ask an admin of "
             f"{org} to send a new one.",
+            EXPIRED,
+        )
+    if invitation.status == InvitationStatus.EXPIRED or is_overdue(invitation):
+        when = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
+        return InvitationError(
+            f"This invitation to {org} expired on {when}. Ask an admin of {org} to send a new one.",
             EXPIRED,
         )
     return None
@@ -302,9 +321,9 @@ def invitation_create(
         .first()
     )
     if pending is not None:
-        if not is_overdue(pending, now):
+        if not is_spent(pending, now):
             raise _already_invited(org, email)
-        _mark_expired(pending)  # an overdue one no longer counts: make room for the new one
+        _mark_expired(pending)  # a spent one no longer counts: make room for the new one
     token, token_hash = _new_token()
     try:
         with transaction.atomic():
@@ -357,8 +376,8 @@ def invitation_resend(
     if ended:  # a new link would only lead to "this access ended" (410)
         raise ServiceError(
             f"The invitation to {invitation.email} can't be sent again: the membership it "
-            f"offers ended on {ended}. Revoke it and invite {invitation.email} again with a "
-            "new end date (or none).",
+            f"offers ended on {ended}. Invite {invitation.email} again with a new end date "
+            "(or none): the new invitation replaces this one.",
             code="membership_ended",
         )
     _refuse_member(invitation.org, invitation.email)
@@ -456,10 +475,12 @@ def _mark_expired(invitation: Invitation) -> None:
 
 @service
 def invitations_expire(*, actor, org=None, now=None) -> int:
-    """Mark every overdue pending invitation (of `org`, or of all orgs) expired; returns how
-    many. One save per row, so the activity log records each."""
+    """Mark every spent pending invitation (of `org`, or of all orgs) expired at `now`
+    (default: this moment): its link ran out, or the org membership it offers has ended
+    (`until` passed; its link already answers 410). Returns how many. One save per row, so
+    the activity log records each, with `actor`."""
     overdue = Invitation.objects.select_for_update().filter(
-        status=InvitationStatus.PENDING, expires_at__lte=now or timezone.now()
+        spent(now or timezone.now()), status=InvitationStatus.PENDING
     )
     if org is not None:
         overdue = overdue.filter(org=org)
@@ -516,9 +537,7 @@ def pending_for(org, email: str) -> Invitation | None:
         .order_by("pk")
         .first()
     )
-    if invitation is None or is_overdue(invitation):
-        return None
-    return invitation if expiry.is_current(invitation.until, timezone.now()) else None
+    return None if invitation is None or is_spent(invitation) else invitation
 
 
 @service

@@ -501,6 +501,42 @@ def workspace_member_access(workspace, user_ids=None) -> dict[int, WorkspaceAcce
     }
 
 
+def member_workspace_access(
+    org_id: int,
+    workspace_id: int,
+    *,
+    org: tuple | None,
+    direct: tuple | None,
+    teams=(),
+    now: datetime.datetime | None = None,
+) -> WorkspaceAccess | None:
+    """One member's effective access to one workspace of org_id from their grants, already
+    loaded (no query; the same rule and classes as every access load):
+    `org`: (org role, until) of their org membership, None when they are not a member;
+    `direct`: (role, {flag: bool}, until) of their direct membership, or None;
+    `teams`: (team name, role, {flag: bool}, team membership's until, team access's until) of
+    each of their teams with access to the workspace. Timestamps as the database returns them
+    (aware datetimes, or SQLite's text). Grants ended at `now` (default: this moment) are left
+    out. None: no access."""
+    if org is None:
+        return None
+    no_flags = [False] * len(FLAGS)
+    rows = [("org", 0, org_id, None, org[0], *no_flags, None, org[1], None)]
+    if direct is not None:
+        role, flags, until = direct
+        rows.append(("direct", 0, org_id, workspace_id, role, *_in_order(flags), None, until, None))
+    for team, role, flags, until, access_until in teams:
+        rows.append(
+            ("team", 0, org_id, workspace_id, role, *_in_order(flags), team, until, access_until)
+        )
+    access = _build_access(rows, now or timezone.now()).get(0)
+    return access.workspace(workspace_id) if access is not None else None
+
+
+def _in_order(flags: dict) -> list[bool]:
+    return [bool(flags.get(flag)) for flag in FLAGS]
+
+
 # --- access reviews (SPEC §10) ---------------------------------------------------------------
 # A review snapshots who reaches what; reviewers keep, change or remove each item. Who reviews
 # which scope is data (the review's reviewer rows); what may be decided is decided here.

@@ -35,7 +35,8 @@ def send_invitation_email(self, invitation_id: int, token_hash: str, subject: st
 
 @shared_task
 def expire_invitations() -> int:
-    """Mark overdue pending invitations expired (beat schedule); returns how many."""
+    """Mark pending invitations expired whose link ran out or whose offered membership has
+    ended (beat schedule; invitations.invitations_expire); returns how many."""
     with task_actor("scheduler"):
         return invitations.invitations_expire(actor="scheduler")
 

@@ -63,6 +63,17 @@ def offer(request, text: str, *, kind: str, **values) -> None:
     messages.success(request, text, extra_tags=TAG + token)
 
 
+def success(request, text: str, *, kind: str, restore: dict | None) -> None:
+    """Say `text` (a success message): with an Undo that restores `restore` (the `kind`'s
+    fields, as `offer` takes them) when something was removed or lowered; plainly when
+    `restore` is None — nothing was (removed by someone else a moment ago, or lowered
+    nothing)."""
+    if restore is None:
+        messages.success(request, text)
+    else:
+        offer(request, text, kind=kind, **restore)
+
+
 def token_of(message) -> str:
     """The undo token a message carries, or ""."""
     tags = getattr(message, "extra_tags", "") or ""

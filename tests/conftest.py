@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -250,15 +251,31 @@ def chromium():
         browser.close()
 
 
+@contextmanager
+def browser_page(chromium, base_url: str):
+    """A page in a browser context of its own (its own cookies), 1280×860, 10 s timeouts;
+    the context is closed on exit."""
+    context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 860}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_page(chromium, live_server.url) as page:
+        yield page
+
+
+@pytest.fixture
+def second_page(chromium, live_server):
+    """A second browser beside `page`, with its own cookies: another person's (an invitee, a
+    second reviewer)."""
+    with browser_page(chromium, live_server.url) as page:
+        yield page
 
 
 @pytest.fixture

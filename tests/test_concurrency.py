@@ -310,6 +310,128 @@ def test_mixed_writes_from_many_admins():
     o.assert_chain_intact()
 
 
+# --- the flag toggle: the chain head and the membership locked in one statement -------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_flag_toggles_removals_and_grants_of_one_member_at_once():
+    """Six admins toggle one direct member's flags on Manage → Members (htmx; the head and the
+    membership locked in one statement, orgs.locking.lock_org_and_rows) while two remove that
+    membership, one changes the member's org role and one adds them to a team with access
+    here: no deadlock (a 503) or other 5xx, the membership removed once, nothing orphaned."""
+    o = Org("g")
+    team = f.TeamFactory(org=o.org, name="Ops")
+    f.TeamAccessFactory(team=team, workspace=o.ws, role="viewer", flows_manager=True)
+    flags = ["flows_manager", "brand_kits_manager", "audience_viewer"]
+    errors, toggles, removed, kept = [], set(), 0, 0
+    for n in range(ROUNDS):
+        x = o.member(f"x{n}@g.test")
+        membership = f.WorkspaceMembershipFactory(workspace=o.ws, user=x, role="viewer")
+        since = o.last_seq()
+        update = o.ws_url("manage_member_update", membership_id=membership.pk)
+        remove = o.ws_url("manage_member_remove", membership_id=membership.pk)
+        posts = [
+            (
+                update,
+                {"role": ["viewer", "editor"][i % 2], flags[(n + i) % 3]: "on", "confirmed": "1"},
+            )
+            for i in range(6)
+        ]
+        posts += [(remove, {})] * 2
+        posts.append((o.url("user_role", user_id=x.pk), {"role": ["user", "admin"][n % 2]}))
+        posts.append((o.url("team_member_add", team_id=team.pk), {"email": x.email}))
+        calls = [
+            lambda c=client, url=url, data=data: c.post(url, data, headers=HTMX)
+            for client, (url, data) in zip(o.clients, posts, strict=True)
+        ]
+        responses = run_at_once(calls)
+        errors += server_errors(responses)
+        toggles |= {r.status_code for r in responses[:6]}
+        assert not WorkspaceMembership.objects.filter(pk=membership.pk).exists()
+        removed += o.entries(since, entity_type="workspace_member", action="deleted").count()
+        kept += orphans(o.org)
+    assert (len(errors), removed, kept) == (0, ROUNDS, 0)
+    assert toggles <= {200, 404}, toggles
+    o.assert_chain_intact()
+
+
+def wait_until_waiting_for_a_lock(sql_text, seconds=10):
+    """Until a session of this database waits for a lock in a statement containing
+    `sql_text` (pg_stat_activity)."""
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND query LIKE %s",
+                [f"%{sql_text}%"],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"No statement with {sql_text!r} waited for a lock.")
+
+
+def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wrote():
+    """Another admin's transaction holds the org's chain head, having just added the member to
+    a team with access here. The toggle's one statement waits for the head without holding the
+    membership's row lock (a third session takes that lock at once: head first, as in every
+    write), and, as the head moved while it waited, reads the membership and the member's
+    grants again: the row it answers shows the team's access committed meanwhile."""
+    from django.db import connection, transaction
+
+    from orgs.services import team_member_add
+
+    o = Org("h")
+    team = f.TeamFactory(org=o.org, name="Ops")
+    f.TeamAccessFactory(team=team, workspace=o.ws, role="viewer", flows_manager=True)
+    x = o.member("x@h.test")
+    membership = f.WorkspaceMembershipFactory(workspace=o.ws, user=x, role="viewer")
+    holding, release, answer = threading.Event(), threading.Event(), {}
+
+    def add_to_team_and_hold():
+        with transaction.atomic():
+            team_member_add(actor=o.admin, team=team, user=x)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    def toggle():
+        url = o.ws_url("manage_member_update", membership_id=membership.pk)
+        answer["response"] = o.clients[0].post(
+            url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX
+        )
+        connections.close_all()
+
+    holder, toggler = threading.Thread(target=add_to_team_and_hold), threading.Thread(target=toggle)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        toggler.start()
+        wait_until_waiting_for_a_lock("chain_head")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM workspaces_workspacemembership WHERE id = %s"
+                " FOR NO KEY UPDATE NOWAIT",
+                [membership.pk],
+            )
+    finally:
+        release.set()
+        holder.join()
+        if toggler.is_alive() or toggler.ident:
+            toggler.join()
+    response = answer["response"]
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert "Team Ops" in row
+    assert "Flows Manager is on through team Ops." in row
+    assert WorkspaceMembership.objects.get(pk=membership.pk).audience_viewer
+    o.assert_chain_intact()
+
+
 # --- bounded waits -----------------------------------------------------------------------------
 
 

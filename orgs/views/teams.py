@@ -251,17 +251,8 @@ def team_member_remove(request, team_id, user_id):
             context["removed"] = user
             return render_page(request, "orgs/team_detail.html", context, partial="members")
         done = f"{user.email} removed from {team.name}."
-        if removed:
-            undo.offer(
-                request,
-                done,
-                kind=undo.TEAM_MEMBER,
-                team=team.pk,
-                user=user.pk,
-                until=undo.ends(in_team),
-            )
-        else:
-            messages.success(request, done)
+        restore = {"team": team.pk, "user": user.pk, "until": undo.ends(in_team)}
+        undo.success(request, done, kind=undo.TEAM_MEMBER, restore=restore if removed else None)
         return redirect(_team_url(team))
     context = {
         "head": "orgs/_team_head.html",
@@ -401,17 +392,8 @@ def team_access_remove(request, team_id, workspace_id):
         done = f"{team.name} no longer has access to {grant.workspace.name}."
         if wants_partial(request):
             return _access_partial(request, team, note=done)
-        if removed:
-            undo.offer(
-                request,
-                done,
-                kind=undo.TEAM_ACCESS,
-                team=team.pk,
-                workspace=grant.workspace_id,
-                **undo.grant_values(grant),
-            )
-        else:
-            messages.success(request, done)
+        restore = {"team": team.pk, "workspace": grant.workspace_id, **undo.grant_values(grant)}
+        undo.success(request, done, kind=undo.TEAM_ACCESS, restore=restore if removed else None)
         return redirect(_team_url(team))
     workspace = grant.workspace.name
     context = {

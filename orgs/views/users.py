@@ -311,18 +311,15 @@ def user_workspace(request, user_id, workspace_id):
     if saved:
         done = f"Saved {membership.user.display_name}'s access to {workspace.name}."
         was, now = before.direct, row.direct
+        restore = None
         if was is not None and (now is None or (now.role, now.flags) != (was.role, was.flags)):
             # Lowered or removed after the confirmation page: Undo puts the grant back.
-            undo.offer(
-                request,
-                done,
-                kind=undo.WORKSPACE_MEMBER,
-                workspace=workspace.pk,
-                user=membership.user_id,
+            restore = {
+                "workspace": workspace.pk,
+                "user": membership.user_id,
                 **undo.grant_values(was),
-            )
-        else:
-            messages.success(request, done)
+            }
+        undo.success(request, done, kind=undo.WORKSPACE_MEMBER, restore=restore)
         return redirect(f"{_profile_url(request.org, user_id)}#ws-row-{user_id}-{workspace.pk}")
     profile = people.member_profile(request.org, user_id)
     return _profile_page(request, profile, bound=(row, row_form))

@@ -25,20 +25,8 @@ from workspaces.models import WorkspaceMembership
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def reviewer_page(chromium, live_server):
-    """A second browser with its own cookies (the second reviewer's)."""
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 860}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
-    demo, page, reviewer_page, login, screenshot, mailoutbox
+    demo, page, second_page, login, screenshot, mailoutbox
 ):
     login("admin@acme.test")
     page.get_by_role("link", name="Open the Org Admin console").click()
@@ -92,38 +80,38 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     expect(page.get_by_role("row", name="Tim Teamer")).to_contain_text("by admin@acme.test")
 
     # Reviewer 2, the Workspace Admin of Marketing, from their home page.
-    log_in(reviewer_page, "wsadmin@acme.test")
-    reviewer_page.get_by_role("link", name="Acme: 1 open review").click()
-    reviewer_page.get_by_role("link", name="My queue").click()
-    queue = reviewer_page.get_by_role("table", name="Marketing")
+    log_in(second_page, "wsadmin@acme.test")
+    second_page.get_by_role("link", name="Acme: 1 open review").click()
+    second_page.get_by_role("link", name="My queue").click()
+    queue = second_page.get_by_role("table", name="Marketing")
     expect(queue.get_by_role("row")).to_have_count(6)  # header + five people
     # A change that lowers access shows who loses what first; Cancel changes nothing.
-    reviewer_page.get_by_role("link", name="Change flows@acme.test’s role…").click()
-    reviewer_page.get_by_label("New role").select_option("viewer")
-    reviewer_page.get_by_label("Flows Manager").uncheck()
-    reviewer_page.get_by_role("button", name="Record the decision").click()
-    lowering = reviewer_page.get_by_role(
+    second_page.get_by_role("link", name="Change flows@acme.test’s role…").click()
+    second_page.get_by_label("New role").select_option("viewer")
+    second_page.get_by_label("Flows Manager").uncheck()
+    second_page.get_by_role("button", name="Record the decision").click()
+    lowering = second_page.get_by_role(
         "region", name="Change flows@acme.test’s access to Marketing?"
     )
     expect(lowering.get_by_role("region", name="Who loses what")).to_contain_text(
         "Flo Manager loses Flows Manager (was direct); keeps Marketing Viewer (direct)"
     )
-    no_axe_violations(reviewer_page)
+    no_axe_violations(second_page)
     lowering.get_by_role("link", name="Cancel").click()
-    expect(reviewer_page.get_by_role("row", name="flows@acme.test")).to_contain_text("Keep")
+    expect(second_page.get_by_role("row", name="flows@acme.test")).to_contain_text("Keep")
     assert WorkspaceMembership.objects.get(user=demo["flows@acme.test"]).flags["flows_manager"]
     assert not AccessReviewDecision.objects.filter(item__email="flows@acme.test").exists()
     for email in ("audience@acme.test", "editor@acme.test", "flows@acme.test"):
         # Keyboard: focus the row's Keep button and press Enter.
-        reviewer_page.get_by_role("button", name=f"Keep {email}’s access to Marketing").focus()
-        reviewer_page.keyboard.press("Enter")
-        row = reviewer_page.get_by_role("row", name=email)
+        second_page.get_by_role("button", name=f"Keep {email}’s access to Marketing").focus()
+        second_page.keyboard.press("Enter")
+        row = second_page.get_by_role("row", name=email)
         expect(row).to_contain_text("by wsadmin@acme.test")
-    own = reviewer_page.get_by_role("row", name="Walt Workspace")
+    own = second_page.get_by_role("row", name="Walt Workspace")
     expect(own).to_contain_text("Your own access: another reviewer decides.")
-    reviewer_page.get_by_role("link", name="Remove viewer@acme.test’s access to Marketing…").click()
-    reviewer_page.get_by_role("button", name="Record the decision").click()
-    confirm = reviewer_page.get_by_role(
+    second_page.get_by_role("link", name="Remove viewer@acme.test’s access to Marketing…").click()
+    second_page.get_by_role("button", name="Record the decision").click()
+    confirm = second_page.get_by_role(
         "region", name="Remove viewer@acme.test’s access to Marketing?"
     )
     expect(confirm).to_contain_text("Their direct membership of Marketing ends.")
@@ -132,8 +120,8 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     )
     assert WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     confirm.get_by_role("button", name="Remove").focus()  # keyboard: confirm with Enter
-    reviewer_page.keyboard.press("Enter")
-    expect(reviewer_page.get_by_role("row", name="Vera Viewer")).to_contain_text("Remove")
+    second_page.keyboard.press("Enter")
+    expect(second_page.get_by_role("row", name="Vera Viewer")).to_contain_text("Remove")
     assert not WorkspaceMembership.objects.filter(user=demo["viewer@acme.test"]).exists()
     assert TeamMembership.objects.filter(user=demo["teamuser@acme.test"]).exists()
 

@@ -27,18 +27,6 @@ def membership(email):
     return WorkspaceMembership.objects.get(user__email=email, workspace__slug="marketing")
 
 
-@pytest.fixture
-def as_admin(demo, page, login):
-    login("admin@acme.test")
-    return page
-
-
-@pytest.fixture
-def as_wsadmin(demo, page, login):
-    login("wsadmin@acme.test")
-    return page
-
-
 def fits(page):
     return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 

@@ -14,9 +14,7 @@ from workspaces.models import WorkspaceMembership
 MEMBERS = "/orgs/acme/w/marketing/manage/members/"
 FLAG = FLAG_DEFINITIONS[-1]  # the audience user's extra permission in the demo
 
-
-def in_browser(test):
-    return pytest.mark.browser(pytest.mark.django_db(transaction=True)(test))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def audience_flag():
@@ -26,13 +24,6 @@ def audience_flag():
     return getattr(m, FLAG.name)
 
 
-@pytest.fixture
-def as_wsadmin(demo, page, login):
-    login("wsadmin@acme.test")
-    return page
-
-
-@in_browser
 def test_turning_a_flag_off_in_place_shows_who_loses_what_then_saves(as_wsadmin, demo, screenshot):
     page = as_wsadmin
     page.goto(MEMBERS)
@@ -54,7 +45,6 @@ def test_turning_a_flag_off_in_place_shows_who_loses_what_then_saves(as_wsadmin,
     assert audience_flag() is False
 
 
-@in_browser
 def test_cancel_on_the_in_place_confirmation_changes_nothing(as_wsadmin, demo):
     page = as_wsadmin
     page.goto(MEMBERS)
@@ -68,13 +58,6 @@ def test_cancel_on_the_in_place_confirmation_changes_nothing(as_wsadmin, demo):
     assert m.role == "editor"
 
 
-@pytest.fixture
-def as_admin(demo, page, login):
-    login("admin@acme.test")
-    return page
-
-
-@in_browser
 def test_confirmation_pages_with_the_preview_are_accessible_and_fit_a_phone(as_admin, demo):
     page = as_admin
     page.set_viewport_size({"width": 390, "height": 844})

@@ -17,18 +17,6 @@ def link_in(message):
     return re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
 
 
-@pytest.fixture
-def fresh_page(chromium, live_server):
-    """A second browser with its own cookies (the invitee's)."""
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 860}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def test_users_page_search_as_you_type(demo, page, login, screenshot):
     login("admin@acme.test")
     page.goto("/orgs/acme/users/")
@@ -59,7 +47,7 @@ def test_the_only_admins_profile_says_why_the_controls_are_off(demo, page, login
     screenshot("people-last-admin")
 
 
-def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screenshot, mailoutbox):
+def test_invite_accept_then_manage_access(demo, page, second_page, login, screenshot, mailoutbox):
     # The admin invites a new person with a workspace role.
     login("admin@acme.test")
     page.goto("/orgs/acme/users/")
@@ -77,20 +65,20 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
 
     # The invitee opens the emailed link in their own browser and creates the account.
     assert len(mailoutbox) == 1
-    fresh_page.goto(link_in(mailoutbox[0]))
-    expect(fresh_page.get_by_role("heading", name="Join Acme")).to_be_visible()
-    fresh_page.get_by_label("Your name").fill("Nina Newbie")
-    fresh_page.get_by_label(re.compile(r"^Password:?$")).fill("short")
-    fresh_page.get_by_label("Password again").fill("short")
-    fresh_page.get_by_role("button", name="Create account and join").click()
-    expect(fresh_page.get_by_text("This password is too short.")).to_be_visible()
-    fresh_page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    fresh_page.get_by_label("Password again").fill(PASSWORD)
-    screenshot_of(fresh_page, "people-accept")
-    fresh_page.get_by_role("button", name="Create account and join").click()
-    expect(fresh_page.get_by_text("Welcome to Acme!")).to_be_visible()
-    expect(fresh_page.get_by_role("link", name="Marketing Editor")).to_be_visible()
-    screenshot_of(fresh_page, "people-accepted-home")
+    second_page.goto(link_in(mailoutbox[0]))
+    expect(second_page.get_by_role("heading", name="Join Acme")).to_be_visible()
+    second_page.get_by_label("Your name").fill("Nina Newbie")
+    second_page.get_by_label(re.compile(r"^Password:?$")).fill("short")
+    second_page.get_by_label("Password again").fill("short")
+    second_page.get_by_role("button", name="Create account and join").click()
+    expect(second_page.get_by_text("This password is too short.")).to_be_visible()
+    second_page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    second_page.get_by_label("Password again").fill(PASSWORD)
+    screenshot_of(second_page, "people-accept")
+    second_page.get_by_role("button", name="Create account and join").click()
+    expect(second_page.get_by_text("Welcome to Acme!")).to_be_visible()
+    expect(second_page.get_by_role("link", name="Marketing Editor")).to_be_visible()
+    screenshot_of(second_page, "people-accepted-home")
 
     # The admin opens the new member's profile: direct Editor in Marketing.
     page.goto("/orgs/acme/users/")
@@ -119,8 +107,8 @@ def test_invite_accept_then_manage_access(demo, page, fresh_page, login, screens
     screenshot("people-profile")
 
     # The member sees the new role.
-    fresh_page.goto("/")
-    expect(fresh_page.get_by_role("link", name="Marketing Viewer")).to_be_visible()
+    second_page.goto("/")
+    expect(second_page.get_by_role("link", name="Marketing Viewer")).to_be_visible()
 
 
 def screenshot_of(page, name):
@@ -130,7 +118,7 @@ def screenshot_of(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox):
+def test_resend_and_revoke(demo, page, second_page, login, screenshot, mailoutbox):
     login("admin@acme.test")
     page.goto("/orgs/acme/users/invite/")
     page.get_by_label("Email address").fill("twice@acme.test")
@@ -143,9 +131,9 @@ def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox
     second_link = link_in(mailoutbox[1])
     assert second_link != first_link
 
-    fresh_page.goto(first_link)
-    expect(fresh_page.get_by_role("heading", name="Invitation not found")).to_be_visible()
-    screenshot_of(fresh_page, "people-old-link")
+    second_page.goto(first_link)
+    expect(second_page.get_by_role("heading", name="Invitation not found")).to_be_visible()
+    screenshot_of(second_page, "people-old-link")
 
     page.get_by_role("link", name="Revoke the invitation to twice@acme.test").click()
     expect(
@@ -159,9 +147,9 @@ def test_resend_and_revoke(demo, page, fresh_page, login, screenshot, mailoutbox
     expect(page.get_by_role("row").filter(has_text="twice@acme.test")).to_have_count(1)
     screenshot("people-revoked")
 
-    fresh_page.goto(second_link)
-    expect(fresh_page.get_by_role("heading", name="Invitation withdrawn")).to_be_visible()
-    screenshot_of(fresh_page, "people-revoked-link")
+    second_page.goto(second_link)
+    expect(second_page.get_by_role("heading", name="Invitation withdrawn")).to_be_visible()
+    screenshot_of(second_page, "people-revoked-link")
 
 
 @pytest.mark.parametrize("width", [390, 1280])

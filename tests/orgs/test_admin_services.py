@@ -42,9 +42,11 @@ def mark():
 def form_data(response, **changes):
     """The admin page's form (and inlines) as a POST body with their current values, then
     `changes` (field html names → values)."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
+    form = response.context["adminform"].form
+    formsets = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    embedded = getattr(form, "workspace_roles_formset", None)  # the invitation add page's rows
+    forms = [form]
+    for formset in formsets + ([embedded] if embedded else []):
         forms += [formset.management_form, *formset.forms]
     data = {}
     for form in forms:
@@ -429,6 +431,106 @@ def test_inviting_a_member_is_refused(operator, acme, mark):
         operator, "/admin/orgs/invitation/add/", org=acme.pk, email="editor@acme.test"
     )
     assert "is already a member of Acme" in text(response)
+    assert mark() == []
+
+
+INVITATION_ADD = "/admin/orgs/invitation/add/"
+
+
+def invitation_post(org, email, *rows):
+    """The admin's invitation add form as a POST body: `rows` are its workspace role rows
+    (workspace, role, last day or None), the rest of the 3 rows left empty."""
+    data = {
+        "org": org.pk,
+        "email": email,
+        "role": "user",
+        "workspace_roles-TOTAL_FORMS": "3",
+        "workspace_roles-INITIAL_FORMS": "0",
+        "workspace_roles-MIN_NUM_FORMS": "0",
+        "workspace_roles-MAX_NUM_FORMS": "1000",
+    }
+    for i in range(3):
+        data[f"workspace_roles-{i}-role"] = "viewer"
+    for i, (workspace, role, day) in enumerate(rows):
+        data[f"workspace_roles-{i}-workspace"] = workspace.pk
+        data[f"workspace_roles-{i}-role"] = role
+        if day is not None:
+            data[f"workspace_roles-{i}-until_0"] = day.isoformat()
+            data[f"workspace_roles-{i}-until_1"] = "00:00:00"
+    return data
+
+
+def test_the_invitation_add_page_offers_workspace_roles(operator):
+    html = text(operator.get(INVITATION_ADD))
+    assert "Workspace roles" in html
+    assert 'name="workspace_roles-0-workspace"' in html
+    assert 'name="workspace_roles-0-role"' in html
+    assert 'name="workspace_roles-0-until_0"' in html
+    # the rows' workspace search answers with the workspace membership page's search
+    found = operator.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "workspaces",
+            "model_name": "workspacemembership",
+            "field_name": "workspace",
+            "term": "Market",
+        },
+    ).json()
+    assert [result["text"] for result in found["results"]] == ["Marketing"]
+
+
+def test_adding_an_invitation_with_workspace_roles_and_their_ends(operator, acme, mark):
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    sales = Workspace.objects.get(org=acme, slug="sales")
+    day = timezone.localdate() + datetime.timedelta(days=5)
+    response = operator.post(
+        INVITATION_ADD,
+        invitation_post(
+            acme, "ws@example.test", (marketing, "editor", day), (sales, "viewer", None)
+        ),
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(org=acme, email="ws@example.test")
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    assert invitation.workspace_roles == [
+        {"workspace": marketing.pk, "role": "editor", "until": end.isoformat()},
+        {"workspace": sales.pk, "role": "viewer"},
+    ]
+    assert mark() == [("invitation", "created", OPS)]
+
+
+@pytest.mark.parametrize("problem", ["other_org", "past_end", "twice"])
+def test_the_invitation_add_page_refuses_what_the_service_refuses(operator, acme, mark, problem):
+    """The console's rules, from the one service: workspaces of the org only, no end that has
+    passed, one role per workspace. Nothing is created and the input stays as typed."""
+    marketing = Workspace.objects.get(org=acme, slug="marketing")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    rows, message = {
+        "other_org": (
+            [(Workspace.objects.get(org__slug="globex"), "editor", None)],
+            "Main is not a workspace of Acme",
+        ),
+        "past_end": (
+            [(marketing, "editor", yesterday)],
+            "The end date for Marketing access must be in the future",
+        ),
+        "twice": ([(marketing, "editor", None), (marketing, "viewer", None)], "listed twice"),
+    }[problem]
+    response = operator.post(INVITATION_ADD, invitation_post(acme, "no@example.test", *rows))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert 'value="no@example.test"' in text(response)
+    assert not Invitation.objects.filter(email="no@example.test").exists()
+    assert mark() == []
+
+
+def test_a_workspace_role_row_without_a_workspace_is_a_field_error(operator, acme, mark):
+    data = invitation_post(acme, "half@example.test")
+    data["workspace_roles-0-role"] = "editor"
+    response = operator.post(INVITATION_ADD, data)
+    assert response.status_code == 200
+    assert "Choose the workspace of this role (or clear the row)." in text(response)
+    assert not Invitation.objects.filter(email="half@example.test").exists()
     assert mark() == []
 
 

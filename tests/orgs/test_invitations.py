@@ -315,7 +315,7 @@ def test_resend_of_an_invitation_whose_membership_ended_is_refused(org, mailoutb
     with pytest.raises(ServiceError, match="the membership it offers ended on") as refused:
         invitations.invitation_resend(actor=None, invitation=issued.invitation)
     assert refused.value.code == "membership_ended"
-    assert "Revoke it and invite new@person.test again" in refused.value.text
+    assert "Invite new@person.test again with a new end date" in refused.value.text
     assert state() == before
     assert _activity_count() == logged
     assert mailoutbox == []
@@ -349,6 +349,40 @@ def test_expire_marks_only_overdue_pending_invitations(org):
     assert invitations.invitations_expire(actor=None) == 1
     statuses = dict(Invitation.objects.values_list("pk", "status"))
     assert statuses == {overdue.pk: "expired", fresh.pk: "pending", revoked.pk: "revoked"}
+
+
+def test_expire_marks_invitations_whose_offered_membership_ended(org):
+    """The link of such an invitation already answers 410: it stops being pending too, with
+    the one that ends later left alone."""
+    now = timezone.now()
+    ended = InvitationFactory(org=org, until=now - timedelta(seconds=1))
+    ending_now = InvitationFactory(org=org, until=now)
+    later = InvitationFactory(org=org, until=now + timedelta(seconds=1))
+    assert invitations.invitations_expire(actor=None, now=now) == 2
+    statuses = dict(Invitation.objects.values_list("pk", "status"))
+    assert statuses == {ended.pk: "expired", ending_now.pk: "expired", later.pk: "pending"}
+    assert invitations.invitations_expire(actor=None, now=now) == 0
+
+
+def test_the_expiry_task_logs_an_ended_membership_invitation_as_the_scheduler(org):
+    from orgs.tasks import expire_invitations
+
+    issued = invite(org, until=timezone.now() + timedelta(days=1), send=False)
+    _end_membership(issued.invitation)
+    assert expire_invitations.delay().get() == 1
+    assert Invitation.objects.get(pk=issued.invitation.pk).status == "expired"
+    entry = ActivityEntry.objects.filter(entity_type="invitation").latest("seq")
+    assert (entry.action, entry.actor_email) == ("updated", "scheduler")
+    assert entry.changes["status"] == ["pending", "expired"]
+
+
+def test_inviting_again_replaces_a_pending_invitation_whose_membership_ended(org):
+    """Like an overdue one, it no longer counts: no need to revoke it first."""
+    old = invite(org, until=timezone.now() + timedelta(days=1), send=False).invitation
+    _end_membership(old)
+    new = invite(org, until=timezone.now() + timedelta(days=30), send=False).invitation
+    old.refresh_from_db()
+    assert (old.status, new.status) == ("expired", "pending")
 
 
 # --- accept (service) -----------------------------------------------------------------------
@@ -608,7 +642,7 @@ def test_resend_from_the_page_of_an_invitation_whose_membership_ended(
     response = client.post(f"/orgs/acme/invitations/{invitation.pk}/resend/", follow=True)
     html = text(response)
     assert "can't be sent again: the membership it offers ended on" in html
-    assert "Revoke it and invite newhire@acme.test again" in html
+    assert "Invite newhire@acme.test again with a new end date" in html
     assert "is on its way" not in html
     assert state() == before
     assert _activity_count() == logged
@@ -623,7 +657,7 @@ def test_the_list_offers_no_resend_for_an_invitation_whose_membership_ended(clie
     _end_membership(invitation)
     html = text(client.get("/orgs/acme/invitations/"))
     assert resend not in html
-    assert "Membership ended: revoke, then invite again with a new end" in html
+    assert "Membership ended: invite again with a new end" in html
     assert 'aria-label="Revoke the invitation to newhire@acme.test"' in html
 
 
@@ -759,6 +793,24 @@ def test_unusable_invitation_pages(client, invited, change, heading, message):
         assert heading in text(response)
         assert message in text(response)
     assert state() == before
+
+
+def test_the_pages_after_the_job_expired_an_invitation_whose_membership_ended(client, demo, acme):
+    """Its link still says why (the access ended, not "expired on" a date to come), and the
+    list shows it under Expired, where it can't be resent."""
+    issued = invite(acme, email="temp@acme.test", until=timezone.now() + timedelta(days=1))
+    _end_membership(issued.invitation)
+    invitations.invitations_expire(actor=None)
+    response = client.get(f"/invitations/{issued.token}/")
+    assert response.status_code == 410
+    assert "The access this invitation to Acme offered ended on" in text(response)
+    assert "expired on" not in text(response)
+    client.force_login(demo["admin@acme.test"])
+    assert "temp@acme.test" not in text(client.get("/orgs/acme/invitations/"))
+    html = text(client.get("/orgs/acme/invitations/?status=expired"))
+    assert "temp@acme.test" in html
+    assert "Membership ended: invite again with a new end" in html
+    assert 'aria-label="Resend the invitation to temp@acme.test"' not in html
 
 
 def test_an_old_link_stops_working_after_resend(client, invited):

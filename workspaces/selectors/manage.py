@@ -96,6 +96,19 @@ class WorkspaceMemberRow:
         }
 
 
+@dataclass(frozen=True)
+class OtherGrants:
+    """A direct member's grants in a workspace beside their direct membership, read with it
+    under lock (services.workspace_membership_update sets a saved membership's
+    `other_grants`), so that member's row needs no further query: `org` (org role, until) or
+    None and `teams` as orgs.permissions.member_workspace_access takes them; `team_ids`: those
+    teams' ids by name (the row's links)."""
+
+    org: tuple | None
+    teams: tuple
+    team_ids: dict[str, int]
+
+
 def team_ids_by_name(workspace) -> dict[str, int]:
     """Team names are unique in an org: name → id of the teams with access (for links)."""
     return dict(TeamAccess.objects.filter(workspace=workspace).values_list("team__name", "team_id"))
@@ -105,8 +118,14 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     """One row per user (in the given order) with their effective access and their direct
     membership (the view adds links and the membership's editor). `memberships`: the users' direct
     memberships when the caller has them (one row after a save), else they are read. Queries:
-    1 (access) + 1 (memberships, unless given) + 1 (team links, only if a team gives access)."""
+    1 (access) + 1 (memberships, unless given) + 1 (team links, only if a team gives access);
+    none for one given membership that carries its `other_grants` (OtherGrants)."""
     users = list(users)
+    loaded = memberships is not None and len(users) == len(memberships) == 1
+    other = getattr(memberships[0], "other_grants", None) if loaded else None
+    if other is not None:
+        row = _loaded_row(workspace, users[0], memberships[0], other)
+        return [row] if row is not None else []
     access = permissions.workspace_member_access(workspace, [u.pk for u in users])
     if memberships is None:
         memberships = WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
@@ -122,6 +141,19 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
             membership.user = user
         rows.append(WorkspaceMemberRow(user, access[user.pk], membership, team_ids))
     return rows
+
+
+def _loaded_row(workspace, user, membership, other: OtherGrants) -> WorkspaceMemberRow | None:
+    """member_rows' row of one direct member whose other grants are loaded: no query."""
+    access = permissions.member_workspace_access(
+        workspace.org_id,
+        workspace.pk,
+        org=other.org,
+        direct=(membership.role, membership.flags, membership.until),
+        teams=other.teams,
+    )
+    membership.user = user
+    return WorkspaceMemberRow(user, access, membership, other.team_ids) if access else None
 
 
 def users_with_workspace_access(workspace, now=None):

@@ -13,9 +13,10 @@ from django.utils import timezone
 from audit.context import service
 from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
-from orgs.locking import lock_org, lock_row
-from orgs.models import Domain, Team
+from orgs.locking import lock_org, lock_org_and_rows, lock_row
+from orgs.models import Domain, OrgMembership, Team, TeamMembership, User
 from orgs.names import fold
+from orgs.roles import FLAGS
 from orgs.services import domain_remove, require_fit, require_member, settle_until, unique_slug
 
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
     Workspace,
     WorkspaceMembership,
 )
+from ..selectors.manage import OtherGrants
 
 
 def refuse_duplicate_name(org_id, name: str, exclude=None) -> None:
@@ -163,16 +165,80 @@ def workspace_membership_update(
     """Change the direct membership `membership_id` of `workspace` (the Manage page's row),
     reading it once, under lock: `decide(membership)` gets it as locked (its `user` loaded) and
     returns workspace_member_set's keywords (`role`, `flags`, `until`), or raises to write
-    nothing. GoneError when the membership is no longer there; else as workspace_member_set."""
-    lock_org(workspace.org_id)
-    membership = lock_row(
-        WorkspaceMembership.objects.select_related("user").filter(
-            pk=membership_id, workspace=workspace
-        )
-    )
+    nothing. GoneError when the membership is no longer there; else as workspace_member_set.
+    The org's chain head and the membership are locked in one statement, which also reads the
+    member's other grants here: the saved membership returned carries them as `other_grants`
+    (selectors.manage.OtherGrants), so its Manage row needs no query (member_rows)."""
+    membership, other_grants = _lock_membership(workspace, membership_id)
     if membership is None:
         raise GoneError(f"This direct membership of {workspace.name}")
-    return _set_membership(membership, workspace, membership.user, **decide(membership))
+    membership = _set_membership(membership, workspace, membership.user, **decide(membership))
+    membership.other_grants = other_grants
+    return membership
+
+
+def _lock_membership(workspace, membership_id: int):
+    """The direct membership `membership_id` of `workspace` with its user, locked after the
+    org's chain head in one statement (orgs.locking.lock_org_and_rows), and, read with it,
+    the member's other grants here (their org role, their teams' access): (membership,
+    selectors.manage.OtherGrants), or (None, None) when there is no such membership."""
+    membership_fields = WorkspaceMembership._meta.concrete_fields
+    user_fields = User._meta.concrete_fields
+    qn = connection.ops.quote_name
+    table = {
+        model: qn(model._meta.db_table)
+        for model in (WorkspaceMembership, User, OrgMembership, Team, TeamMembership, TeamAccess)
+    }
+    flags = ", ".join(f"ta.{qn(flag)}" for flag in FLAGS)
+    rows = lock_org_and_rows(
+        workspace.org_id,
+        columns=", ".join(
+            [
+                *(f"wm.{qn(field.column)}" for field in membership_fields),
+                *(f"u.{qn(field.column)}" for field in user_fields),
+                f"om.role, om.until, t.id, t.name, ta.role, {flags}, tm.until, ta.until",
+            ]
+        ),
+        tables=(
+            f"{table[WorkspaceMembership]} wm"
+            f" JOIN {table[User]} u ON u.id = wm.user_id"
+            f" LEFT JOIN {table[OrgMembership]} om ON om.user_id = wm.user_id AND om.org_id = %s"
+            f" LEFT JOIN ({table[TeamMembership]} tm"
+            f" JOIN {table[Team]} t ON t.id = tm.team_id"
+            f" JOIN {table[TeamAccess]} ta ON ta.team_id = t.id)"
+            " ON tm.user_id = wm.user_id AND ta.workspace_id = wm.workspace_id AND t.org_id = %s"
+        ),
+        where="wm.id = %s AND wm.workspace_id = %s",
+        params=[workspace.org_id, workspace.org_id, membership_id, workspace.pk],
+        of="wm",
+    )
+    if not rows:
+        return None, None
+    first, user_end = rows[0], len(membership_fields) + len(user_fields)
+    membership = _instance(WorkspaceMembership, membership_fields, first[: len(membership_fields)])
+    membership.user = _instance(User, user_fields, first[len(membership_fields) : user_end])
+    org_role, org_until = first[user_end : user_end + 2]
+    teams, team_ids = [], {}
+    for team_id, name, role, *values, until, access_until in (r[user_end + 2 :] for r in rows):
+        if team_id is not None:
+            teams.append((name, role, dict(zip(FLAGS, values, strict=True)), until, access_until))
+            team_ids[name] = team_id
+    org = (org_role, org_until) if org_role is not None else None
+    return membership, OtherGrants(org=org, teams=tuple(teams), team_ids=team_ids)
+
+
+def _instance(model, fields, values):
+    """A `model` instance from its `fields`' column values as a raw cursor returned them,
+    converted as the ORM converts them (SQLite's text timestamps and 0/1 booleans)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 def _set_membership(

@@ -3,7 +3,10 @@ from orgs.management.base import FlowadminCommand
 
 
 class Command(FlowadminCommand):
-    help = "Mark every pending invitation past its expiry date as expired."
+    help = (
+        "Mark every pending invitation past its expiry date, or whose offered org membership "
+        "has ended, as expired."
+    )
 
     def handle(self, *args, **options):
         count = invitations.invitations_expire(actor=self.actor)
