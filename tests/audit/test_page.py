@@ -357,7 +357,7 @@ def test_query_count_with_many_matching_actors_does_not_grow(
     assert count_queries(admin_client, "?email=initech") == small
 
 
-def test_rows_escape_and_read_the_time_zone_no_more_as_rows_are_added(admin_client, org, make_entries):
+def test_rows_escape_and_read_the_time_zone_no_more_with_more_rows(admin_client, org, make_entries):
     # Each row formats its values itself (audit.display): a value without a character to
     # escape skips html.escape's five replacements, the time zone is read once a page.
     work = [("html/__init__.py", "escape"), ("django/utils/timezone.py", "get_current_timezone")]
