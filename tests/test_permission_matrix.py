@@ -25,21 +25,26 @@ with 0 queries (`test_policy_matrix`).
 """
 
 import re
+import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from orgs import domains
-from orgs.models import Team, User
+from orgs.models import Organization, Team, User
 from orgs.permissions import CAPABILITIES, FLAGS, ORG, WORKSPACE, requirement
 from orgs.permissions import _build_access as build_access
 from orgs.reviews.services import review_start
+from tests import demo_snapshot
 from tests.factories import (
     DomainFactory,
     FlowFactory,
@@ -445,12 +450,54 @@ def expected(row: Row, persona: str, org, ws, method: str) -> int:
 # --- the objects the URLs point at -----------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _matrix_places(_demo_database, django_db_blocker, tmp_path_factory):
+    """The objects the URLs point at, built once per module (per xdist worker) on top of the
+    committed demo, in a transaction left open for the module: each test's own transaction is
+    a savepoint inside it, so its rollback brings back these objects as built, and the
+    module's end rolls them back (the committed demo stays as it was). Yields
+    (the ids by place, the DNS answers, the folder of their media files, each persona's
+    session: `sessions_of_personas`)."""
+    workdir = tmp_path_factory.mktemp("matrix")
+    with django_db_blocker.unblock():
+        if not demo_snapshot.committed():
+            demo_snapshot.recommit()
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # as Django's TestCase.setUpClass: durable blocks nest
+        atomic.__enter__()
+        try:
+            with override_settings(
+                MEDIA_ROOT=workdir / "media", ACTIVITY_CHECKPOINT_DIR=workdir / "checkpoints"
+            ):
+                txt = {}
+                built = build_places(txt)
+                sessions = sessions_of_personas()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield built, txt, workdir / "media", sessions
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def places(demo, acme, globex, monkeypatch):
+def places(demo, _matrix_places, monkeypatch, settings):
     """Per place ("acme/marketing", "acme/" for the org, …): the ids its URLs' placeholders
-    stand for, one object of each kind. DNS answers every domain's verification."""
-    txt = {}
+    stand for, one object of each kind (built once per module, `_matrix_places`). DNS answers
+    every domain's verification."""
+    built, txt, media, _sessions = _matrix_places
     monkeypatch.setattr(domains, "lookup_txt", lambda name: txt.get(name, []))
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return built
+
+
+def build_places(txt: dict) -> dict:
+    """Create the matrix's objects over the demo; `txt` receives the DNS TXT answers of the
+    domains it creates. Returns {place: {placeholder: id or value}}."""
+    acme = Organization.objects.get(slug="acme")
+    globex = Organization.objects.get(slug="globex")
+    demo = {u.email: u for u in User.objects.all()}
 
     def pending_domain(**kwargs):
         domain = DomainFactory(**kwargs)
@@ -567,11 +614,30 @@ def state():
     return result
 
 
-def log_in(client, persona: str):
-    client.logout()
-    email = PERSONAS[persona].email
-    if email:
-        client.force_login(User.objects.get(email=email))
+def sessions_of_personas() -> dict:
+    """{persona: session key} for each persona with an email: one signed-in session each,
+    stored like any other (the matrix swaps the client's cookie between them instead of
+    signing in and out for every request, which cost more than the requests themselves)."""
+    sessions = {}
+    for name, persona in PERSONAS.items():
+        if persona.email:
+            browser = Client()
+            browser.force_login(User.objects.get(email=persona.email))
+            sessions[name] = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+@pytest.fixture
+def log_in(client, _matrix_places):
+    """log_in(persona): the test client is that persona from now on (anonymous: no session)."""
+    sessions = _matrix_places[3]
+
+    def as_persona(persona: str):
+        client.cookies.clear()
+        if persona in sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
+
+    return as_persona
 
 
 def check(response, row, persona, org, ws, method, url, ids, mismatches):
@@ -606,13 +672,13 @@ def allowed(row, persona, org, ws) -> bool:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", [r for r in ROWS if r.get], ids=lambda r: r.id)
-def test_get(client, places, row):
+def test_get(client, log_in, places, row):
     mismatches = []
     for org, ws, template in places_of(row):
         ids = ids_for(places, org, ws)
         url = template.format(**ids)
         for persona in PERSONAS:
-            log_in(client, persona)
+            log_in(persona)
             check(client.get(url), row, persona, org, ws, "get", url, ids, mismatches)
     assert not mismatches, "\n".join(mismatches)
 
@@ -622,7 +688,7 @@ def test_get(client, places, row):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", [r for r in ROWS if r.post is not None], ids=lambda r: r.id)
-def test_post(client, places, row):
+def test_post(client, log_in, places, row):
     mismatches = []
     for org, ws, template in places_of(row):
         ids = ids_for(places, org, ws)
@@ -631,7 +697,7 @@ def test_post(client, places, row):
             if row.refusals_only and expected(row, persona, org, ws, "post") == 200:
                 continue
             with transaction.atomic():
-                log_in(client, persona)
+                log_in(persona)
                 before = state()
                 response = client.post(url, post_data(row, ids))
                 check(response, row, persona, org, ws, "post", url, ids, mismatches)
@@ -697,7 +763,7 @@ FOREIGN_ROWS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", FOREIGN_ROWS, ids=lambda r: r.id)
-def test_foreign_ids(client, places, row):
+def test_foreign_ids(client, log_in, places, row):
     """Whoever the row lets in gets 404 for another place's ids (and another org's admin for
     this org's ids in their own org), and a POST changes nothing."""
     admin_of = {"acme": ORG_ADMIN, "globex": OTHER_ORG_ADMIN}
@@ -705,7 +771,7 @@ def test_foreign_ids(client, places, row):
 
     def refused(persona, method, url, data=None, statuses=(404,)):
         with transaction.atomic():
-            log_in(client, persona)
+            log_in(persona)
             before = state()
             response = getattr(client, method)(clean(url), (data or {}) if method == "post" else {})
             if response.status_code not in statuses:
@@ -750,15 +816,15 @@ def test_foreign_ids(client, places, row):
     [r for r in WORKSPACE_ROWS if r.post is None and r.ok == 200 and "?" not in r.path],
     ids=lambda r: r.id,
 )
-def test_read_only_pages_refuse_post(client, places, row):
+def test_read_only_pages_refuse_post(client, log_in, places, row):
     org, ws, template = next(places_of(row))
-    log_in(client, ORG_ADMIN)
+    log_in(ORG_ADMIN)
     assert client.post(template.format(**ids_for(places, org, ws))).status_code == 405
 
 
 @pytest.mark.django_db
-def test_pages_refuse_other_methods(client, places):
-    log_in(client, ORG_ADMIN)
+def test_pages_refuse_other_methods(client, log_in, places):
+    log_in(ORG_ADMIN)
     urls = [
         t.format(**ids_for(places, o, w))
         for r in WORKSPACE_ROWS

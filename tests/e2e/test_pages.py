@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import log_in
-from tests.e2e.axe import axe_violations
+from tests.e2e.axe import axe_violations, load_axe_in
 from tests.e2e.pages import PERSONAS, WIDTHS, pages_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -27,6 +27,8 @@ SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
 def test_every_page_fits_and_passes_axe(demo, chromium, live_server, email, width):
     viewport = {"width": width, "height": 900}
     context = chromium.new_context(base_url=live_server.url, viewport=viewport)
+    if width in AXE_WIDTHS:
+        load_axe_in(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     log_in(page, email)
