@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
-from html import escape
+import re
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -74,6 +75,14 @@ CHANGES = (
 )
 CHANGE_ROW = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>'
 NO_CHANGES = '<span class="muted">—</span>'
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def escape(text: str) -> str:
+    """`html.escape(text)` (what the template engine escapes with), skipping its five
+    replacements when nothing needs escaping — most values on the page (a third of the rows'
+    time went to escaping, issue #14)."""
+    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 def breakable_email(email: str) -> str:
@@ -84,17 +93,22 @@ def breakable_email(email: str) -> str:
     return f"{escape(local)}<wbr>@{escape(domain)}"
 
 
-def entry_row(entry, action_labels: dict[str, str]) -> str:
+def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None) -> str:
     """One entry as the page's table row (HTML, every value escaped). `entry.created_at` is shown
-    in the current time zone, as the `date` filter would."""
-    local = timezone.localtime(entry.created_at)
+    in `zone` (default: the current time zone, as the `date` filter would). `labels`: a dict
+    the page's rows share for their field labels as HTML (each formatted once)."""
+    local = timezone.localtime(entry.created_at, zone)
     rows = entry.change_rows
     if rows:
+        if labels is None:
+            labels = {}
         changes = CHANGES.format(
             summary=escape(summarize(entry, rows)),
             rows="".join(
                 CHANGE_ROW.format(
-                    escape(field_label(name)), escape(show(old, None)), escape(show(new, None))
+                    labels.get(name) or labels.setdefault(name, escape(field_label(name))),
+                    escape(show(old, None)),
+                    escape(show(new, None)),
                 )
                 for name, old, new in rows
             ),
@@ -118,5 +132,6 @@ def rows_html(entries) -> SafeString:
     """The page's table rows for `entries` (ActivityEntry with the page's LIST_FIELDS)."""
     from .models import Action
 
-    labels = {value: str(label) for value, label in Action.choices}
-    return mark_safe("".join(entry_row(entry, labels) for entry in entries))
+    actions = {value: str(label) for value, label in Action.choices}
+    zone, labels = timezone.get_current_timezone(), {}
+    return mark_safe("".join(entry_row(entry, actions, zone, labels) for entry in entries))

@@ -282,12 +282,18 @@ class ActivityChain(models.Model):
 
 
 class ActivityActor(models.Model):
-    """Every actor email seen in an org's log, so the email filter (a substring) resolves to a
-    few exact emails on this small table, and the entries are then read through the
-    org + actor email + time index."""
+    """Every actor email seen in an org's log, with the time of its newest entry, so the email
+    filter (a substring) resolves to exact emails on this small table and reads only the
+    entries of the actors whose newest entries are newest, through the org + actor email + time
+    index (`audit.filters.newest_entries`).
+
+    Kept by the database (migration 0007: a trigger on the entries' INSERT adds the actor and
+    moves `newest_at` forward in the same statement); entries are never changed or deleted, so
+    `newest_at` is the newest `created_at` of the org's entries with this actor email."""
 
     org_id = models.PositiveBigIntegerField()
     email = models.CharField(max_length=254)
+    newest_at = models.DateTimeField("time of the newest entry", null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from . import context
 from .keys import signing_key_id
-from .models import Action, ActivityActor, ActivityChain, ActivityEntry, ActivityWorkspaceName
+from .models import Action, ActivityChain, ActivityEntry, ActivityWorkspaceName
 
 
 @dataclass
@@ -143,8 +143,9 @@ def forget_held_heads() -> None:
     transaction.get_connection().__dict__.pop("audit_held_heads", None)
 
 
-# At most this many distinct actor emails / workspace names are looked up in the head's UPDATE;
-# a larger batch (seeding) inserts them all, ignoring those already known.
+# At most this many distinct workspace names are looked up in the head's UPDATE; a larger batch
+# (seeding) inserts them all, ignoring those already known. (Actor emails and their newest
+# entry's time are kept by a trigger on the entries' INSERT: migration 0007.)
 LOOKUP_CHECK_LIMIT = 50
 
 
@@ -163,36 +164,26 @@ def _count_known(table: str, org_id: int, columns: tuple[str, ...], values) -> t
     )
 
 
-def _move_head(org_id: int, held: tuple[int, str], entries, emails, names) -> tuple[int, int]:
+def _move_head(org_id: int, held: tuple[int, str], entries, names) -> int:
     """Move org_id's chain head from `held` to the last of `entries` (written just before: on
     PostgreSQL a trigger refuses a head that is not an entry) and, in the same statement, count
-    how many of `emails` and `names` the org's lookup tables already have."""
-    actors, actor_params = _count_known(
-        _table(ActivityActor), org_id, ("email",), [(e,) for e in emails]
-    )
+    how many of `names` the org's workspace-name table already has."""
     known_names, name_params = _count_known(
         _table(ActivityWorkspaceName), org_id, ("workspace_id", "name"), names
     )
     sql = (
         f"UPDATE {_table(ActivityChain)} SET seq = %s, head_hash = %s"
         " WHERE org_id = %s AND seq = %s AND head_hash = %s"
-        f" RETURNING {actors}, {known_names}"
+        f" RETURNING {known_names}"
     )
     last = entries[-1]
-    params = [last.seq, last.hash, org_id, *held, *actor_params, *name_params]
+    params = [last.seq, last.hash, org_id, *held, *name_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:  # the head moved under our lock: never, unless the database was changed
         raise RuntimeError(f"The activity chain head of org {org_id} moved while locked.")
-    return rows[0]
-
-
-def _register_actors(org_id: int, emails: set[str]) -> None:
-    """Add the emails to the org's known actors (the email filter's lookup table)."""
-    ActivityActor.objects.bulk_create(
-        [ActivityActor(org_id=org_id, email=email) for email in emails], ignore_conflicts=True
-    )
+    return rows[0][0]
 
 
 def _names_of_workspaces(entries) -> set[tuple[int, str]]:
@@ -219,8 +210,9 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
     """Append `drafts` to org_id's chain, in order, inside the current transaction.
 
     Statements: the head's lock (none when the service already took it: lock_org), the
-    entries' INSERT, the head's UPDATE (which also tells whether the actor emails and workspace
-    names are known), and an INSERT into a lookup table only for a name it has not seen."""
+    entries' INSERT (whose trigger keeps the org's actors and their newest entry's time), the
+    head's UPDATE (which also tells whether the workspace names are known), and an INSERT into
+    the workspace-name table only for a name it has not seen."""
     actor, key_id = context.actor_snapshot(), signing_key_id()
     with transaction.atomic(savepoint=False):
         held = _held_head(org_id)
@@ -237,14 +229,11 @@ def _write(org_id: int, drafts: list[Draft], *, batch_size: int = 1000) -> list[
             entries[0].save()
         else:
             ActivityEntry.objects.bulk_create(entries, batch_size=batch_size)
-        emails = {entry.actor_email for entry in entries}
         names = _names_of_workspaces(entries)
-        check = len(emails) + len(names) <= LOOKUP_CHECK_LIMIT
-        known = _move_head(org_id, held, entries, emails if check else (), names if check else ())
+        check = len(names) <= LOOKUP_CHECK_LIMIT
+        known = _move_head(org_id, held, entries, names if check else ())
         _hold(org_id, seq, prev)
-        if not check or known[0] < len(emails):
-            _register_actors(org_id, emails)
-        if not check or known[1] < len(names):
+        if not check or known < len(names):
             _register_workspace_names(org_id, names)
     return entries
 

@@ -33,6 +33,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--members", type=int, help=f"members (default {full.members:,})")
     p.add_argument("--workspaces", type=int, help=f"workspaces (default {full.workspaces})")
     p.add_argument("--runs", type=int, default=5, help="timed requests per page (default 5)")
+    p.add_argument(
+        "--pages",
+        help="measure only the pages whose key starts with one of these (comma-separated, "
+        "e.g. 'activity-email,dashboard'; keys in bench/measuring.py)",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     mode.add_argument("--measure-only", action="store_true", help="measure what is there")
@@ -146,7 +151,8 @@ def _run(args, sizes: seeding.Sizes) -> int:
     bench = Bench()
     load_before = report.load_average()
     say(f"Measuring ({args.runs} runs a page; load average {load_before}):")
-    results = bench.measure(args.runs, out=say)
+    pages = tuple(key.strip() for key in args.pages.split(",")) if args.pages else None
+    results = bench.measure(args.runs, out=say, pages=pages)
     say("Permission checks (timeit):")
     perms = measuring.permission_check_us(bench.org)
     served = None

@@ -30,16 +30,22 @@ class Plan:
     text: str
 
     @property
+    def executed(self) -> str:
+        """The plan's nodes that ran (a branch its one-time filter skipped says "never
+        executed")."""
+        return "\n".join(line for line in self.text.splitlines() if "never executed" not in line)
+
+    @property
     def indexes(self) -> list[str]:
-        return list(dict.fromkeys(a or b for a, b in INDEX_USE.findall(self.text)))
+        return list(dict.fromkeys(a or b for a, b in INDEX_USE.findall(self.executed)))
 
     @property
     def seq_scans(self) -> list[str]:
-        return list(dict.fromkeys(SEQ_SCAN.findall(self.text)))
+        return list(dict.fromkeys(SEQ_SCAN.findall(self.executed)))
 
     @property
     def sorts(self) -> bool:
-        return bool(re.search(r"^\s*(->\s*)?(Incremental )?Sort\b", self.text, re.MULTILINE))
+        return bool(re.search(r"^\s*(->\s*)?(Incremental )?Sort\b", self.executed, re.MULTILINE))
 
     @property
     def execution_ms(self) -> float | None:

@@ -112,8 +112,57 @@ def rare_actors(big_log, org):
         )
         for i in range(90)
     )
+    analyze()
+
+
+@pytest.fixture
+def crowd(big_log, org):
+    """120 actors ("crowd0@" … "crowd119@") with 10 entries each, one a minute in turn, then
+    3,000 newer entries of one other actor (a bulk change floods the newest part of the log);
+    and 60 actors ("tied0@" …) whose 5 entries each share 5 moments."""
+    now = timezone.now()
+    start = now - datetime.timedelta(days=10)
+    bulk_record(
+        Draft(
+            org_id=org.pk,
+            action="updated",
+            entity_type="flow",
+            entity_id=str(i),
+            entity_label=f"crowd {i}",
+            created_at=start + datetime.timedelta(minutes=i),
+            actor=(None, f"crowd{i % 120}@example.test", ""),
+        )
+        for i in range(1_200)
+    )
+    bulk_record(
+        Draft(
+            org_id=org.pk,
+            action="created",
+            entity_type="asset",
+            entity_label=f"tied {i}",
+            created_at=start - datetime.timedelta(days=1, minutes=i % 5),
+            actor=(None, f"tied{i % 60}@example.test", ""),
+        )
+        for i in range(300)
+    )
+    bulk_record(
+        Draft(
+            org_id=org.pk,
+            action="created",
+            entity_type="asset",
+            entity_label=f"flood {i}",
+            created_at=start + datetime.timedelta(days=1, seconds=i),
+            actor=(None, "flood@example.test", ""),
+        )
+        for i in range(3_000)
+    )
+    analyze()
+
+
+def analyze():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE audit_activityentry")
+        cursor.execute("ANALYZE audit_activityactor")
 
 
 def page_query(org, params):
@@ -130,58 +179,99 @@ def page_query(org, params):
 def substring_page(org, params):
     form = ActivityFilterForm(params)
     assert form.is_valid(), form.errors
-    entries = filter_entries(org, form.cleaned_data).only(*LIST_FIELDS)[: PAGE_SIZE + 1]
-    return [entry.pk for entry in entries]
+    entries = filter_entries(org, form.cleaned_data, emails=None)
+    return list(entries.only(*LIST_FIELDS)[: PAGE_SIZE + 1].values_list("pk", flat=True))
 
 
-@pytest.mark.parametrize("window", [2_000, 10])
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"email": "PERSON"},
-        {"email": "person1"},
-        {"email": "rare"},
-        {"email": "e", "action": "deleted", "entity": "flow"},
-        {"email": "rare", "entity": "team"},
-        {"email": "e", "since": "2000-01-01"},
-    ],
-)
-def test_email_matching_many_actors_pages_as_the_substring_filter(
-    rare_actors, org, monkeypatch, params, window
-):
-    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 2)
-    monkeypatch.setattr("audit.filters.DENSE_WINDOW", window)
+def every_page_as_the_substring_filter(org, params, most=12):
+    """Pages through the "older" links (at most `most` pages), comparing each page with the
+    plain substring filter; returns how many pages there were."""
     ids, _ = page_query(org, params)
     assert ids == substring_page(org, params)
-    while len(ids) > PAGE_SIZE:  # and every older page, through the cursor
+    pages = 1
+    while len(ids) > PAGE_SIZE and pages < most:
         cursor = encode_cursor(ActivityEntry.objects.get(pk=ids[PAGE_SIZE - 1]))
         ids, _ = page_query(org, {**params, "before": cursor})
         assert ids == substring_page(org, {**params, "before": cursor})
+        pages += 1
+    return pages
 
 
-def test_email_matching_many_actors_rarely_reads_each_actors_newest(rare_actors, org, monkeypatch):
-    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 2)  # rare0@ … rare2@ match
-    monkeypatch.setattr("audit.filters.DENSE_WINDOW", 100)  # a small part of the log, as at 1M
-    _, sql = page_query(org, {"email": "rare"})
+EMAIL_FILTERS = [
+    {"email": "PERSON"},
+    {"email": "person1"},
+    {"email": "rare"},
+    {"email": "crowd"},
+    {"email": "crowd1"},
+    {"email": "tied"},
+    {"email": "e"},
+    {"email": "e", "action": "deleted", "entity": "flow"},
+    {"email": "rare", "entity": "team"},
+    {"email": "e", "since": "2000-01-01"},
+    {"email": "e", "until": "2000-01-01"},
+]
+
+
+# 0: every page past the first (whose actors need a probe) reads the log newest first instead.
+@pytest.mark.parametrize("max_actors_read", [2_000, 0])
+def test_email_filter_pages_as_the_substring_filter(
+    rare_actors, crowd, org, monkeypatch, max_actors_read
+):
+    monkeypatch.setattr("audit.filters.MAX_ACTORS_READ", max_actors_read)
+    for params in EMAIL_FILTERS:
+        every_page_as_the_substring_filter(org, params)
+
+
+def test_email_filter_pages_within_dates(rare_actors, crowd, org):
+    moments = ActivityEntry.objects.filter(org=org, actor_email__startswith="crowd")
+    first = moments.order_by("created_at").first().created_at
+    for since, until in [(first, first), (first, first + datetime.timedelta(days=20))]:
+        params = {"email": "crowd", "since": since.date(), "until": until.date()}
+        assert every_page_as_the_substring_filter(org, params) > 1
+
+
+def plan_rows(text, index):
+    """[(rows, loops), …] of every scan of `index` in an EXPLAIN ANALYZE text."""
+    return [
+        (int(rows), int(loops))
+        for rows, loops in re.findall(rf"using {index} .*rows=(\d+) loops=(\d+)", text)
+    ]
+
+
+def executed(text, index):
+    """Whether the plan ran a scan of `index`."""
+    return any(index in line and "never executed" not in line for line in text.splitlines())
+
+
+def explain_page(org, params):
+    ids, sql = page_query(org, params)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE) " + sql)
-        text = "\n".join(row[0] for row in cursor.fetchall())
-    # The newest entries (the window) hold no match; then each actor's entries through its index,
-    # at most a page of each, instead of the rest of the log.
-    assert "activity_org_actor_time" in text
-    assert "Seq Scan on audit_activityentry" not in text
-    read = [
-        int(n)
-        for n in re.findall(
-            r"Index Scan Backward using activity_org_actor_time .*rows=(\d+) loops", text
-        )
-    ]
-    assert read and max(read) <= PAGE_SIZE + 1
+        return ids, "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_email_matching_more_than_max_actors_reads_the_log_newest_first(big_log, org, monkeypatch):
-    monkeypatch.setattr("audit.filters.MAX_RESOLVED_EMAILS", 2)
-    monkeypatch.setattr("audit.filters.MAX_ACTORS_READ", 5)  # person0@ … person19@ match
-    ids, sql = page_query(org, {"email": "person"})
-    assert "unnest" not in sql and "LIKE" in sql
-    assert ids == substring_page(org, {"email": "person"})
+def test_email_matching_many_actors_reads_only_the_newest_actors_entries(crowd, org):
+    # The newest 3,000 entries hold no match: neither that part of the log nor each of the
+    # 120 matching actors' entries is read — only the 51 actors whose newest entries are
+    # newest, a page of entries at most (issue #14: "member01" at 1M entries read 1,000 actors).
+    ids, text = explain_page(org, {"email": "crowd"})
+    assert len(ids) == PAGE_SIZE + 1
+    assert not executed(text, "activity_org_time") and "Seq Scan on audit_activityentry" not in text
+    scans = plan_rows(text, "activity_org_actor_time")
+    assert sum(loops for _, loops in scans) <= PAGE_SIZE + 1
+    assert sum(rows * loops for rows, loops in scans) <= PAGE_SIZE + 1
+    # The page after it: only the actors with entries past its cursor are probed.
+    cursor = encode_cursor(ActivityEntry.objects.get(pk=ids[PAGE_SIZE - 1]))
+    _, text = explain_page(org, {"email": "crowd", "before": cursor})
+    scans = plan_rows(text, "activity_org_actor_time")
+    assert sum(loops for _, loops in scans) <= 2 * (PAGE_SIZE + 1)
+    assert not executed(text, "activity_org_time")
+
+
+def test_actor_probes_beyond_max_actors_read_the_log_newest_first(crowd, org, monkeypatch):
+    monkeypatch.setattr("audit.filters.MAX_ACTORS_READ", 5)
+    ids, _ = page_query(org, {"email": "crowd"})
+    cursor = encode_cursor(ActivityEntry.objects.get(pk=ids[PAGE_SIZE - 1]))
+    _, text = explain_page(org, {"email": "crowd", "before": cursor})
+    assert executed(text, "activity_org_time")
+    assert not plan_rows(text, "activity_org_actor_time")

@@ -13,6 +13,7 @@ from audit.filters import activity_url
 from audit.selectors import recent_entries
 from orgs.models import Organization, OrgMembership
 from tests import factories as f
+from tests.profiling import python_calls
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +355,16 @@ def test_query_count_with_many_matching_actors_does_not_grow(
     small = count_queries(admin_client, "?email=initech")
     make_entries(org, 9_900, actor=(None, "two@initech.test", ""))
     assert count_queries(admin_client, "?email=initech") == small
+
+
+def test_rows_escape_and_read_the_time_zone_no_more_with_more_rows(admin_client, org, make_entries):
+    # Each row formats its values itself (audit.display): a value without a character to
+    # escape skips html.escape's five replacements, the time zone is read once a page.
+    work = [("html/__init__.py", "escape"), ("django/utils/timezone.py", "get_current_timezone")]
+    make_entries(org, 5)
+    few = python_calls(admin_client, URL, work)
+    make_entries(org, 40)
+    assert python_calls(admin_client, URL, work) == few
 
 
 def test_rows_escape_what_people_typed(admin_client, org):
