@@ -6,8 +6,8 @@ port:
 
 - `/bench/redirect`: a bare Django redirect view (the framework's ceiling on this machine);
 - `/bench/select/<code>`: one indexed SELECT of the flow, then the redirect;
-- `/s/<code>`: the scan redirect (SELECT, then the scan and its day's rollup in one
-  transaction).
+- `/s/<code>`: the scan redirect (on PostgreSQL one prepared statement: the flow's lookup, the
+  scan and its day's rollup, committed asynchronously).
 
 Rounds interleave them (A, B, C, A, B, C …) so a change in the machine's load hits all three
 alike. Each target is driven for `seconds` by `concurrency` client threads, each request on a

@@ -114,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         statement_timeout=DATABASE_STATEMENT_TIMEOUT,
         idle_in_transaction_timeout=DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
     )
+    # psycopg prepares a statement a server-binding cursor has run 5 times on a connection.
+    # Django's own cursors bind on the client and never prepare: only the scan redirect's
+    # statement is prepared (flowadmin.database.prepared_cursor). Off for PgBouncer < 1.21.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         sqlite_options(busy_timeout=DATABASE_LOCK_TIMEOUT)

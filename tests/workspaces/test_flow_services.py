@@ -144,7 +144,7 @@ def test_flow_delete_removes_the_flow_and_its_scans(workspace):
 
 def test_scan_record_is_the_scan_and_its_day(workspace, django_assert_max_num_queries):
     flow = create(workspace)
-    with django_assert_max_num_queries(5) as queries:  # + savepoint, release, SET LOCAL (PG)
+    with django_assert_max_num_queries(4) as queries:  # + savepoint, release
         services.scan_record(
             flow_id=flow.pk, workspace_id=workspace.pk, country="FR", device="tablet"
         )

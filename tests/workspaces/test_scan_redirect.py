@@ -36,20 +36,21 @@ def test_records_exactly_one_scan(client, flow):
     )
 
 
-def writes(queries) -> str:
-    return " ".join(q["sql"] for q in queries.captured_queries[1:])
-
-
-def test_one_read_then_the_scan_and_its_day(
+def test_one_statement_on_postgresql_a_read_then_the_writes_elsewhere(
     client, flow, on_postgres, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(5) as queries:
         client.get("/s/Ab3_x-9Z", HTTP_USER_AGENT=IPHONE)
-    assert queries.captured_queries[0]["sql"].startswith("SELECT")
-    assert writes(queries).count("INSERT INTO") == 2  # the scan, then its day's rollup
-    assert "ON CONFLICT" in writes(queries)  # the rollup is an upsert
-    if on_postgres:  # one round trip for the writes (see test below)
-        assert len(queries) == 2
+    sql = [q["sql"] for q in queries.captured_queries]
+    if on_postgres:  # the flow, the scan and its day's rollup (an upsert): one round trip
+        (statement,) = sql
+        assert statement.count("INSERT INTO") == 2
+        assert "ON CONFLICT" in statement
+    else:
+        assert sql[0].startswith("SELECT")
+        writes = " ".join(sql[1:])
+        assert writes.count("INSERT INTO") == 2  # the scan, then its day's rollup
+        assert "ON CONFLICT" in writes
 
 
 def test_logged_in_visitor_costs_no_extra_query(client, flow, django_assert_max_num_queries):
@@ -58,7 +59,7 @@ def test_logged_in_visitor_costs_no_extra_query(client, flow, django_assert_max_
     client.force_login(UserFactory())
     with django_assert_max_num_queries(5) as queries:
         client.get("/s/Ab3_x-9Z")
-    assert writes(queries).count("INSERT INTO") == 2
+    assert " ".join(q["sql"] for q in queries.captured_queries).count("INSERT INTO") == 2
 
 
 @pytest.mark.postgres
@@ -70,10 +71,75 @@ def test_the_scan_transaction_alone_commits_asynchronously(client, flow):
     with CaptureQueriesContext(connection) as queries:
         client.get("/s/Ab3_x-9Z")
     (write,) = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
-    assert write.startswith("SET LOCAL synchronous_commit TO off;")
+    assert "set_config('synchronous_commit', 'off', true)" in write
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # LOCAL: ends with the scan's transaction
+
+
+@pytest.fixture
+def health_checked(on_postgres):
+    """The connection as in production (CONN_HEALTH_CHECKS, reused between requests), with
+    Django's own health check — a `SELECT 1` round trip — made to fail the test if it runs."""
+    from unittest import mock
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    connection.health_check_enabled, connection.health_check_done = True, False
+    with mock.patch.object(connection, "is_usable", side_effect=AssertionError("SELECT 1 sent")):
+        yield connection
+    connection.health_check_enabled = False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reused_connection_is_checked_without_a_round_trip(client, flow, health_checked):
+    assert client.get("/s/Ab3_x-9Z").status_code == 302
+    assert health_checked.health_check_done
+    assert Scan.objects.filter(flow=flow).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_closed_is_replaced_and_the_scan_recorded(
+    client, flow, health_checked
+):
+    import time
+
+    import psycopg
+
+    pid = health_checked.connection.info.backend_pid
+    params = health_checked.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5  # until the backend is gone and its end on the socket
+        while (
+            time.monotonic() < deadline
+            and admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+        ):
+            time.sleep(0.01)
+    assert client.get("/s/Ab3_x-9Z").status_code == 302
+    assert health_checked.connection.info.backend_pid != pid
+    assert Scan.objects.filter(flow=flow).count() == 1
+    assert ScanDay.objects.get(workspace=flow.workspace).scans == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_statement_is_prepared_after_its_first_runs(client, flow):
+    from django.db import connection
+
+    for _ in range(6):
+        client.get("/s/Ab3_x-9Z")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [s for s in prepared if "INSERT INTO workspaces_scan" in s]
+    assert Scan.objects.filter(flow=flow).count() == 6
+    assert ScanDay.objects.get(workspace=flow.workspace).scans == 6
 
 
 def test_sets_no_cookie_and_is_not_cached(client, flow):

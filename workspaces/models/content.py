@@ -172,7 +172,7 @@ class Scan(models.Model):
 class ScanDay(models.Model):
     """How many scans a workspace had on one calendar day (settings.TIME_ZONE): the rollup the
     dashboard reads, so its totals and chart cost the org's workspaces × days rows whatever the
-    number of scans and whatever other orgs hold. Kept by workspaces.services (scan_record adds
+    number of scans and whatever other orgs hold. Kept by workspaces.services (scan_follow adds
     one in the scan's transaction, flow_delete subtracts the flow's, scan_days_rebuild recounts
     after bulk inserts); deleting the workspace deletes its days."""
 

@@ -11,10 +11,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.context import service
+from flowadmin.database import prepared_cursor
 from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
 from orgs.locking import lock_org, lock_org_and_rows, lock_row
-from orgs.models import Domain, OrgMembership, Team, TeamMembership, User
+from orgs.models import Domain, DomainStatus, OrgMembership, Team, TeamMembership, User
 from orgs.names import fold
 from orgs.roles import FLAGS
 from orgs.services import domain_remove, require_fit, require_member, settle_until, unique_slug
@@ -510,23 +511,10 @@ def flow_delete(*, actor, flow: Flow) -> None:
 
 
 def scan_record(*, flow_id: int, workspace_id: int, country: str = "", device: str) -> None:
-    """Record one scan of a flow's QR code with its day's rollup (ScanDay, an upsert), in one
-    short transaction; no actor (scans are anonymous and not activity-log entries). Every scan
-    is recorded; none is sampled or queued.
-
-    On PostgreSQL this is one round trip: the two INSERTs as one statement after
-    `SET LOCAL synchronous_commit TO off`, sent together so PostgreSQL runs them as one
-    implicit transaction that commits asynchronously — the redirect does not wait for the WAL
-    to reach disk. A crash of the database server (not of the app) can lose the scans committed
-    in the last moments before it — at most 3 × wal_writer_delay, 0.6 s by default — but never
-    half a scan nor a rollup out of step with its scans (README "Configuration"). Elsewhere
-    (SQLite) the same two rows are written through the ORM in a transaction."""
+    """Record one scan of a known flow with its day's rollup (ScanDay, an upsert) in one
+    transaction, through the ORM (any database); no actor (scans are anonymous and not
+    activity-log entries). The scan redirect uses `scan_follow`."""
     scanned_at = timezone.now()
-    day = timezone.localdate(scanned_at)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_SCAN_SQL, [flow_id, workspace_id, scanned_at, country, device, day])
-        return
     with transaction.atomic():
         Scan.objects.create(
             flow_id=flow_id,
@@ -535,17 +523,80 @@ def scan_record(*, flow_id: int, workspace_id: int, country: str = "", device: s
             country=country,
             device=device,
         )
-        scan_days_add(workspace_id, {day: 1})
+        scan_days_add(workspace_id, {timezone.localdate(scanned_at): 1})
 
 
-_SCAN_SQL = """SET LOCAL synchronous_commit TO off;
-WITH scan AS (
+def scan_follow(
+    *, code: str, domain: str | None = None, country: str = "", device: str, record: bool = True
+) -> str | None:
+    """The destination URL of the active flow whose short code is `code` (case-sensitive), or
+    None when there is none. `domain`: the whitelabel hostname the request came in on, which
+    serves only the flows of workspaces using it while it is verified; None on the console's
+    hosts (every flow). With `record` (a GET; not a HEAD) the scan is recorded with its day's
+    rollup (ScanDay): every scan, none sampled or queued; no actor (scans are anonymous).
+
+    On PostgreSQL this is ONE statement and the request's one round trip (no health-check
+    `SELECT 1` before it, and prepared after its first runs: flowadmin.database.
+    prepared_cursor): a CTE finds the flow, inserts the scan, upserts its day and returns the
+    destination, in its own implicit transaction, which commits asynchronously
+    (`set_config('synchronous_commit', 'off', true)`, i.e. SET LOCAL): the redirect does not
+    wait for the WAL to reach disk. A crash of the database server (not of the app) can lose
+    the scans committed in its last moments — at most 3 × wal_writer_delay, 0.6 s by
+    default — but never half a scan nor a rollup out of step with its scans (README
+    "Configuration"); everything else keeps synchronous commits.
+    Elsewhere (SQLite) the flow is read, then `scan_record` writes it (synchronously)."""
+    if connection.vendor == "postgresql":
+        return _scan_follow_postgresql(code, domain, country, device, record)
+    flows = Flow.objects.filter(short_code=code, status=FlowStatus.ACTIVE)
+    if domain is not None:
+        flows = flows.filter(
+            workspace__whitelabel_domain__hostname=domain,
+            workspace__whitelabel_domain__status=DomainStatus.VERIFIED,
+        )
+    row = flows.order_by().values_list("pk", "workspace_id", "destination_url").first()
+    if row is None:
+        return None
+    flow_id, workspace_id, destination = row
+    if record:
+        scan_record(flow_id=flow_id, workspace_id=workspace_id, country=country, device=device)
+    return destination
+
+
+def _scan_follow_postgresql(code, domain, country, device, record) -> str | None:
+    lookup = _FLOW_ON_DOMAIN if domain is not None else _FLOW
+    params = [code, FlowStatus.ACTIVE]
+    if domain is not None:
+        params += [domain, DomainStatus.VERIFIED]
+    if record:
+        scanned_at = timezone.now()
+        sql = _SCAN_SQL.format(lookup=lookup)
+        params += [scanned_at, country, device, timezone.localdate(scanned_at)]
+    else:
+        sql = f"{lookup} LIMIT 1"
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+_FLOW = """SELECT f.destination_url, f.id, f.workspace_id FROM workspaces_flow f
+    WHERE f.short_code = %s AND f.status = %s"""
+_FLOW_ON_DOMAIN = f"""{_FLOW} AND EXISTS (
+        SELECT FROM workspaces_workspace w JOIN orgs_domain d ON d.id = w.whitelabel_domain_id
+        WHERE w.id = f.workspace_id AND d.hostname = %s AND d.status = %s)"""
+# Data-modifying CTEs run whether or not the outer SELECT reads them. set_config(…, true) is
+# SET LOCAL as an expression: this statement's own implicit transaction commits
+# asynchronously, and a single statement can be prepared.
+_SCAN_SQL = """WITH flow AS ({lookup} LIMIT 1),
+scan AS (
     INSERT INTO workspaces_scan (flow_id, workspace_id, scanned_at, country, device)
-    VALUES (%s, %s, %s, %s, %s) RETURNING workspace_id
+    SELECT id, workspace_id, %s, %s, %s FROM flow
+),
+day AS (
+    INSERT INTO workspaces_scanday (workspace_id, day, scans) SELECT workspace_id, %s, 1 FROM flow
+    ON CONFLICT (workspace_id, day) DO UPDATE SET scans = workspaces_scanday.scans + 1
 )
-INSERT INTO workspaces_scanday (workspace_id, day, scans) SELECT workspace_id, %s, 1 FROM scan
-ON CONFLICT (workspace_id, day) DO UPDATE SET scans = workspaces_scanday.scans + 1
-"""
+SELECT destination_url, set_config('synchronous_commit', 'off', true) FROM flow"""
 
 
 def scan_days_add(workspace_id: int, counts: dict) -> None:
