@@ -15,7 +15,11 @@ ROW_WORK = [
 
 
 def python_calls(client, url, functions=ROW_WORK, **kwargs) -> dict[tuple[str, str], int]:
-    """(file suffix, function name) → how many times it ran during `client.get(url)`."""
+    """(file suffix, function name) → how many times it ran during `client.get(url)`, asked
+    twice: the first, not counted, does the once-per-worker and once-per-session work (the
+    navigation's URL formats, the session's first request) that would make a test's first
+    size differ from its second by the order tests run in."""
+    client.get(url, **kwargs)
     profile = cProfile.Profile()
     profile.enable()
     response = client.get(url, **kwargs)
