@@ -432,23 +432,25 @@ def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wr
     o.assert_chain_intact()
 
 
-def delete_while_scanned(o, flow, codes):
-    """A third session holds `flow` FOR UPDATE; the deletion of `flow` (org head, then the
-    flow) queues for it first, then GETs of /s/<code> for `codes`, released together by a
-    barrier, arrive; the holder lets go. Returns the deletion's response and the scans'."""
+def delete_while_scanned(o, held, deletion, codes):
+    """A third session holds the row `held` = (table, pk) FOR UPDATE; the deletion, a POST of
+    `deletion` = (url, data), queues for it first (in a statement on that table), then GETs of
+    /s/<code> for `codes`, released together by a barrier, arrive; the holder lets go. Returns
+    the deletion's response and the scans'."""
     from django.db import connection, transaction
 
+    table, pk = held
     holding, release, answers = threading.Event(), threading.Event(), {}
 
-    def hold_flow():
+    def hold_row():
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM workspaces_flow WHERE id = %s FOR UPDATE", [flow.pk])
+            cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk])
             holding.set()
             release.wait(10)
         connection.close()
 
     def delete():
-        answers["delete"] = o.clients[0].post(o.ws_url("flow_delete", flow_id=flow.pk), {})
+        answers["delete"] = o.clients[0].post(*deletion)
         connections.close_all()
 
     def scan_at_once():
@@ -459,13 +461,13 @@ def delete_while_scanned(o, flow, codes):
         ]
         answers["scans"] = run_at_once(calls)
 
-    holder = threading.Thread(target=hold_flow)
+    holder = threading.Thread(target=hold_row)
     deleter, scanner = threading.Thread(target=delete), threading.Thread(target=scan_at_once)
     holder.start()
     try:
         assert holding.wait(10)
         deleter.start()
-        wait_until_waiting_for_a_lock("FOR UPDATE")
+        wait_until_waiting_for_a_lock(f'"{table}"')  # Django quotes it; the scans don't
         scanner.start()
         wait_until_waiting_for_a_lock("INSERT INTO workspaces_scan")
     finally:
@@ -496,7 +498,8 @@ def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
         flow = f.FlowFactory(workspace=o.ws, name=f"Doomed {n}", short_code=f"doomed{n}")
         Client().get(f"/s/{flow.short_code}")  # today's rollup row counts one of its scans
         codes = [flow.short_code] * 3 + [kept.short_code] * 2
-        deletion, scans = delete_while_scanned(o, flow, codes)
+        deletion = (o.ws_url("flow_delete", flow_id=flow.pk), {})
+        deletion, scans = delete_while_scanned(o, ("workspaces_flow", flow.pk), deletion, codes)
         assert server_errors([deletion, *scans]) == []
         assert deletion.status_code == 302
         assert [r.status_code for r in scans] == [404, 404, 404, 302, 302]
@@ -518,6 +521,39 @@ def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
         miscounted += rollup != counted
     assert miscounted == 0
     assert Scan.objects.filter(flow=kept).count() == 6
+
+
+def test_scans_racing_their_workspaces_deletion_neither_deadlock_nor_fail():
+    """Scans of a flow meet the deletion of its workspace, forced into the order that
+    deadlocked, 3 rounds: a third session holds today's rollup row (ScanDay) of the workspace;
+    its deletion queues for that row, then scans of its flow (which lock the flow, insert, and
+    queue for the same row) and of a flow of another workspace arrive. Each round: no 5xx, the
+    workspace is gone, its flow's scans answer 404 and the other workspace's scans are counted.
+    With the cascade deleting the rollup rows before locking the flows, the deletion (holding
+    the row) then waited for the flow a scan held FOR KEY SHARE while that scan waited for the
+    row: deadlock (503). workspace_delete locks the flows first (flow, then rollup)."""
+    from workspaces.models import Scan, ScanDay
+
+    o = Org("w")
+    other = f.WorkspaceFactory(org=o.org, slug="other")
+    kept = f.FlowFactory(workspace=other, name="Kept", short_code="kept")
+    for n in range(3):
+        ws = f.WorkspaceFactory(org=o.org, slug=f"doomed{n}")
+        flow = f.FlowFactory(workspace=ws, name="Doomed", short_code=f"doomed{n}")
+        Client().get(f"/s/{flow.short_code}")  # today's rollup row of the workspace
+        day = ScanDay.objects.get(workspace=ws)
+        url = o.url("workspace_delete", workspace_id=ws.pk)
+        codes = [flow.short_code] * 3 + [kept.short_code] * 2
+        deletion, scans = delete_while_scanned(
+            o, ("workspaces_scanday", day.pk), (url, {"confirm": ws.slug}), codes
+        )
+        assert server_errors([deletion, *scans]) == []
+        assert deletion.status_code == 302
+        assert [r.status_code for r in scans] == [404, 404, 404, 302, 302]
+        assert not Workspace.objects.filter(pk=ws.pk).exists()
+        assert not Scan.objects.filter(workspace_id=ws.pk).exists()
+    assert Scan.objects.filter(flow=kept).count() == 6
+    assert ScanDay.objects.get(workspace=other).scans == 6
 
 
 # --- bounded waits -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from audit.context import service
 from flowadmin.database import prepared_cursor
 from orgs import expiry, permissions
 from orgs.errors import GoneError, ServiceError, StaleError, unique_or_error
-from orgs.locking import lock_org, lock_org_and_rows, lock_row
+from orgs.locking import lock_org, lock_org_and_rows, lock_row, lock_rows
 from orgs.models import Domain, DomainStatus, OrgMembership, Team, TeamMembership, User
 from orgs.names import fold
 from orgs.roles import FLAGS
@@ -67,10 +67,13 @@ def workspace_delete(*, actor, workspace) -> None:
     """Delete a workspace with everything in it: memberships, team access, flows and their
     scans, templates, assets, brand kits, audience, its own domains (through domain_remove)
     and integrations. Stored
-    files (assets, logos, avatar) are removed once the deletion is committed."""
+    files (assets, logos, avatar) are removed once the deletion is committed. Its flows are
+    locked FOR UPDATE before the cascade deletes their scans and the daily rollups (ScanDay):
+    the order of flow_delete and of a scan (flow, then rollup; README "Concurrency")."""
     lock_org(workspace.org_id)
     if lock_row(Workspace.objects.filter(pk=workspace.pk)) is None:
         raise GoneError(f"Workspace {workspace.name}")
+    lock_rows(Flow.objects.filter(workspace=workspace).only("pk"), delete=True)
     # Its own domains go the way Manage → Domains → Remove takes them: SSO stops covering
     # them with an `sso updated` entry (the database cascade would drop them silently).
     for domain in Domain.objects.filter(workspace=workspace).order_by("pk"):
