@@ -432,6 +432,94 @@ def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wr
     o.assert_chain_intact()
 
 
+def delete_while_scanned(o, flow, codes):
+    """A third session holds `flow` FOR UPDATE; the deletion of `flow` (org head, then the
+    flow) queues for it first, then GETs of /s/<code> for `codes`, released together by a
+    barrier, arrive; the holder lets go. Returns the deletion's response and the scans'."""
+    from django.db import connection, transaction
+
+    holding, release, answers = threading.Event(), threading.Event(), {}
+
+    def hold_flow():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM workspaces_flow WHERE id = %s FOR UPDATE", [flow.pk])
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    def delete():
+        answers["delete"] = o.clients[0].post(o.ws_url("flow_delete", flow_id=flow.pk), {})
+        connections.close_all()
+
+    def scan_at_once():
+        visitors = [Client(raise_request_exception=False) for _ in codes]
+        calls = [
+            lambda visitor=visitor, code=code: visitor.get(f"/s/{code}")
+            for visitor, code in zip(visitors, codes, strict=True)
+        ]
+        answers["scans"] = run_at_once(calls)
+
+    holder = threading.Thread(target=hold_flow)
+    deleter, scanner = threading.Thread(target=delete), threading.Thread(target=scan_at_once)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        deleter.start()
+        wait_until_waiting_for_a_lock("FOR UPDATE")
+        scanner.start()
+        wait_until_waiting_for_a_lock("INSERT INTO workspaces_scan")
+    finally:
+        release.set()
+        for thread in (holder, deleter, scanner):
+            if thread.ident:
+                thread.join()
+    return answers["delete"], answers["scans"]
+
+
+def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
+    """Scans of a flow meet its deletion, forced into the order that deadlocked
+    (delete_while_scanned), 3 rounds. Each round: no 5xx (a deadlock is answered 503), the
+    scans of the deleted flow answer 404 (then and afterwards), and the daily rollups equal
+    the scans that remain, day by day. With the scan's flow lock taken at its statement's end
+    (the deferred foreign-key check, after its rollup upsert locked the day's row) the
+    deletion, holding the flow, waited for that row: deadlock, and the other scans, which had
+    read the flow before it was deleted, failed the foreign-key check (500)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncDate
+
+    from workspaces.models import Scan, ScanDay
+
+    o = Org("s")
+    kept = f.FlowFactory(workspace=o.ws, name="Kept", short_code="kept")
+    miscounted = 0
+    for n in range(3):
+        flow = f.FlowFactory(workspace=o.ws, name=f"Doomed {n}", short_code=f"doomed{n}")
+        Client().get(f"/s/{flow.short_code}")  # today's rollup row counts one of its scans
+        codes = [flow.short_code] * 3 + [kept.short_code] * 2
+        deletion, scans = delete_while_scanned(o, flow, codes)
+        assert server_errors([deletion, *scans]) == []
+        assert deletion.status_code == 302
+        assert [r.status_code for r in scans] == [404, 404, 404, 302, 302]
+        assert Client().get(f"/s/{flow.short_code}").status_code == 404
+        counted = dict(
+            Scan.objects.filter(workspace=o.ws)
+            .annotate(day=TruncDate("scanned_at"))
+            .order_by()
+            .values("day")
+            .annotate(n=Count("pk"))
+            .values_list("day", "n")
+        )
+        rollup = dict(
+            ScanDay.objects.filter(workspace=o.ws, scans__gt=0)
+            .values("day")
+            .annotate(n=Sum("scans"))
+            .values_list("day", "n")
+        )
+        miscounted += rollup != counted
+    assert miscounted == 0
+    assert Scan.objects.filter(flow=kept).count() == 6
+
+
 # --- bounded waits -----------------------------------------------------------------------------
 
 

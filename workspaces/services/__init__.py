@@ -490,8 +490,9 @@ def flow_delete(*, actor, flow: Flow) -> None:
     """Delete a flow with its scans, taking them out of the daily rollups (ScanDay); audience
     contacts keep existing without a source flow. GoneError (and no activity entry) when
     someone else deleted it a moment ago. The flow row is locked FOR UPDATE (a delete's
-    strength): a scan's INSERT takes a key-share lock on its flow, so none can slip in between
-    the count and the delete."""
+    strength) before the rollups are touched: a scan (scan_follow) locks its flow FOR KEY SHARE
+    where it finds it, before its rollup upsert, so none can slip in between the count and the
+    delete, and a scan waiting for the flow finds it gone (README "Concurrency")."""
     lock_org(flow.workspace.org_id)
     if lock_row(Flow.objects.filter(pk=flow.pk), delete=True) is None:
         raise GoneError(f"Flow {flow.name}")
@@ -538,7 +539,8 @@ def scan_follow(
     On PostgreSQL this is ONE statement and the request's one round trip (no health-check
     `SELECT 1` before it, and prepared after its first runs: flowadmin.database.
     prepared_cursor): a CTE finds the flow, inserts the scan, upserts its day and returns the
-    destination, in its own implicit transaction, which commits asynchronously
+    destination (the flow is locked FOR KEY SHARE where it is found, before the rollup's row:
+    README "Concurrency"), in its own implicit transaction, which commits asynchronously
     (`set_config('synchronous_commit', 'off', true)`, i.e. SET LOCAL): the redirect does not
     wait for the WAL to reach disk. A crash of the database server (not of the app) can lose
     the scans committed in its last moments — at most 3 × wal_writer_delay, 0.6 s by
@@ -587,7 +589,12 @@ _FLOW_ON_DOMAIN = f"""{_FLOW} AND EXISTS (
 # Data-modifying CTEs run whether or not the outer SELECT reads them. set_config(…, true) is
 # SET LOCAL as an expression: this statement's own implicit transaction commits
 # asynchronously, and a single statement can be prepared.
-_SCAN_SQL = """WITH flow AS ({lookup} LIMIT 1),
+# The flow is locked FOR KEY SHARE where it is found, before the rollup upsert locks the day's
+# row: the lock order of flow_delete (flow, then ScanDay; README "Concurrency"). Left to the
+# scan's deferred foreign-key check (at COMMIT, after the upsert) it came in the opposite order
+# (a deadlock with flow_delete), and a scan that had read the flow before its deletion committed
+# failed that check (500). A locked read waits for the deletion and then finds no flow (404).
+_SCAN_SQL = """WITH flow AS ({lookup} LIMIT 1 FOR KEY SHARE OF f),
 scan AS (
     INSERT INTO workspaces_scan (flow_id, workspace_id, scanned_at, country, device)
     SELECT id, workspace_id, %s, %s, %s FROM flow
