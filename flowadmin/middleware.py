@@ -1,4 +1,5 @@
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
@@ -11,8 +12,11 @@ from django.urls import Resolver404, resolve
 from audit.context import acting_as, actor_for_user
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 from orgs.crypto import SecretsUnreadable
+from workspaces.views.scan import scan_redirect
 
 logger = logging.getLogger(__name__)
+# The scan redirect's path: the URLconf's `s/<str:code>` (a str converter: no slash).
+SHORT_LINK_PATH = re.compile(r"/s/(?P<code>[^/]+)")
 request_logger = logging.getLogger("django.request")
 
 # PostgreSQL SQLSTATEs of a wait that ran out: lock_not_available (lock_timeout),
@@ -42,14 +46,50 @@ class BusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_busy(exception):
-            return None
-        logger.warning("Busy: %s %s: %s", request.method, request.path, exception)
-        retry_after = settings.BUSY_RETRY_AFTER
-        page = render_to_string("503.html", {"retry_after": retry_after})
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = str(retry_after)
-        return response
+        return busy_response(request, exception)
+
+
+def busy_response(request, exception: Exception) -> HttpResponse | None:
+    """The 503 "busy, try again" page (with Retry-After) for an exception that `is_busy`,
+    else None."""
+    if not is_busy(exception):
+        return None
+    logger.warning("Busy: %s %s: %s", request.method, request.path, exception)
+    retry_after = settings.BUSY_RETRY_AFTER
+    page = render_to_string("503.html", {"retry_after": retry_after})
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class ShortLinkMiddleware:
+    """Answers the public scan redirect `/s/<code>` (workspaces.views.scan) as soon as the
+    request reaches it, skipping the console's middleware below it — sessions, CSRF,
+    authentication, messages, CSP, htmx, the actor context, django-allauth, axes — and URL
+    resolving: the redirect uses none of them, and at scan volume they cost more than the
+    scan's own statement (README "Results"). What comes before it in MIDDLEWARE still runs:
+    metrics, the request id, the host check (whitelabel domains) and SecurityMiddleware (HTTPS
+    redirect, HSTS, nosniff, Referrer-Policy); the view sets its own X-Frame-Options and a
+    Content-Security-Policy that allows nothing. A database wait that ran out is answered
+    503 as by BusyMiddleware; any other error as Django answers errors.
+
+    The path is matched as the URLconf's `s/<str:code>` (`SHORT_LINK_PATH`); `reverse("scan")`
+    still builds the links."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = SHORT_LINK_PATH.fullmatch(request.path_info)
+        if match is None:
+            return self.get_response(request)
+        try:
+            return scan_redirect(request, match["code"])
+        except OperationalError as error:
+            response = busy_response(request, error)
+            if response is None:
+                raise
+            return response
 
 
 class UnreadableSecretsMiddleware:

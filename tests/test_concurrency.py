@@ -626,3 +626,36 @@ def test_a_write_waiting_on_a_locked_row_ends_as_busy_page(short_lock_timeout):
     assert re.search(r"busy", response.content.decode(), re.I)
     assert waited < 3
     assert not Flow.objects.filter(name="Blocked").exists()
+
+
+def test_a_scan_waiting_on_its_locked_flow_ends_as_busy_page(short_lock_timeout):
+    """Another transaction holds the flow FOR UPDATE (as a deletion does): the scan, answered
+    ahead of the console's middleware (flowadmin.middleware.ShortLinkMiddleware), waits for it
+    up to the lock timeout and answers 503 with Retry-After, not a 500; nothing is recorded."""
+    from workspaces.models import Scan, ScanDay
+
+    o = Org("b")
+    flow = f.FlowFactory(workspace=o.ws, short_code="held")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_flow():
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM workspaces_flow WHERE id = %s FOR UPDATE", [flow.pk])
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_flow)
+    holder.start()
+    locked.wait(5)
+    try:
+        response = Client(raise_request_exception=False).get("/s/held")
+    finally:
+        release.set()
+        holder.join()
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert not Scan.objects.exists()
+    assert not ScanDay.objects.exists()

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "flowadmin.hosts.HostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /s/<code> is answered here: what follows is the console's (README "Results").
+    "flowadmin.middleware.ShortLinkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

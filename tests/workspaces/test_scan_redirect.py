@@ -149,6 +149,38 @@ def test_sets_no_cookie_and_is_not_cached(client, flow):
     assert "Cookie" not in response.get("Vary", "")
 
 
+def test_keeps_the_security_headers(client, flow):
+    for response in (client.get("/s/Ab3_x-9Z"), client.get("/s/nope1234")):
+        assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware
+        assert response["Referrer-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+class Tripwire:
+    """A middleware that records the paths it saw."""
+
+    seen: list[str] = []
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        Tripwire.seen.append(request.path)
+        return self.get_response(request)
+
+
+def test_is_answered_ahead_of_the_consoles_middleware(client, flow, settings):
+    """Sessions, CSRF, authentication, messages, CSP … (everything after ShortLinkMiddleware)
+    never see a scan; the rest of the site still goes through them."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.Tripwire"]
+    Tripwire.seen = []
+    assert client.get("/s/Ab3_x-9Z").status_code == 302
+    assert client.get("/s/nope1234").status_code == 404
+    client.get("/healthz")
+    assert Tripwire.seen == ["/healthz"]
+
+
 def test_unknown_code_is_a_small_plain_404(client, flow, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get("/s/nope1234")

@@ -2,12 +2,15 @@
 
 It runs for anonymous visitors at print-campaign volume, so it sends one statement (find the
 flow, record the scan and its day's rollup: workspaces.services.scan_follow) and answers: no
-session, no user, no template, no CSRF token. On the console's hosts it serves
-every flow; on a whitelabel domain only the flows of workspaces that use that domain.
+session, no user, no template, no CSRF token — flowadmin.middleware.ShortLinkMiddleware calls it
+ahead of the console's middleware, so it sets its own framing and content-security headers. On
+the console's hosts it serves every flow; on a whitelabel domain only the flows of workspaces
+that use that domain.
 """
 
 import re
 
+from django.conf import settings
 from django.http import HttpResponseNotFound, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,6 +20,8 @@ from flowadmin.hosts import is_app_host, request_hostname
 from .. import services, visitors
 
 _SHORT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+# A redirect or a line of text: nothing to load, nothing to frame.
+CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def not_found() -> HttpResponseNotFound:
@@ -25,9 +30,21 @@ def not_found() -> HttpResponseNotFound:
     )
 
 
+def with_headers(response):
+    """The response with the headers the console's middleware would have added for framing
+    and content security (X_FRAME_OPTIONS; a policy that allows nothing)."""
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
 @never_cache  # every scan must reach the server to be counted
 @require_safe
 def scan_redirect(request, code):
+    return with_headers(_answer(request, code))
+
+
+def _answer(request, code):
     if not _SHORT_CODE.match(code):
         return not_found()
     hostname = request_hostname(request)
