@@ -53,10 +53,11 @@ def pytest_collection_modifyitems(config, items):
     # concurrency probe's gunicorn: one worker runs it while the others start on the rest, so
     # it does not end the run alone), then those in a transaction (without the demo, then
     # with it: it is committed once, see tests/demo_snapshot.py), then the transactional ones
-    # (the browser tests, the `slow` ones first), then the other tests without a database. The browser tests must come after the others: Playwright's sync API keeps
-    # an event loop running in the test thread, and the test client then cannot call an async
-    # view (asgiref's AsyncToSync refuses), so a test in a transaction run after a browser test
-    # fails (tests/ops/test_operations.py's /readyz).
+    # (the browser tests, the `slow` ones first), then the other tests without a database.
+    # The browser tests must come after the rolled-back ones: Playwright's sync API keeps an
+    # event loop running in the test thread, and the test client then cannot call an async
+    # view (asgiref's AsyncToSync refuses), so a test in a transaction run after a browser
+    # test fails (tests/ops/test_operations.py's /readyz).
     items.sort(key=_run_order)
 
 

@@ -1,7 +1,8 @@
 """The order the suite runs in (tests/conftest.py `_run_order`): the `slow` ones without a
 database first, then those in a rolled-back transaction without and with the demo, then the
-transactional ones (browser tests, the `slow` ones first), then the others without a database. No test in a transaction may
-come after a browser test (Playwright's event loop stops the test client's async views)."""
+transactional ones (browser tests, the `slow` ones first), then the others without a
+database. No test in a transaction may come after a browser test (Playwright's event loop
+stops the test client's async views)."""
 
 import pytest
 
