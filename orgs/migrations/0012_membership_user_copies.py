@@ -11,7 +11,9 @@ Users are written in many places (the console, /admin/, commands, SCIM, SSO, eve
   replaced. PostgreSQL sets them BEFORE the row is written; SQLite, whose triggers cannot set
   NEW, corrects the row AFTER, only when it differs (so it never fires itself again);
 - a user's UPDATE that changes the full name, email or last login writes them to every
-  membership of the user in the same statement.
+  membership of the user in the same statement; so does a user's INSERT, for a membership
+  written before its user inside one transaction (foreign keys are checked at COMMIT), which
+  the first trigger leaves as written.
 The copies have the columns' types and the database's default collation, so they sort exactly
 as the user's columns did. Backfilled from the users.
 
@@ -27,10 +29,15 @@ COPY_SQL = {
         [
             """
 CREATE FUNCTION orgs_orgmembership_user_copies() RETURNS trigger AS $$
+DECLARE
+    person record;
 BEGIN
-    SELECT full_name, email, last_login
-      INTO NEW.user_full_name, NEW.user_email, NEW.user_last_login
-      FROM orgs_user WHERE id = NEW.user_id;
+    SELECT full_name, email, last_login INTO person FROM orgs_user WHERE id = NEW.user_id;
+    IF FOUND THEN
+        NEW.user_full_name := person.full_name;
+        NEW.user_email := person.email;
+        NEW.user_last_login := person.last_login;
+    END IF;
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql
@@ -62,12 +69,18 @@ CREATE TRIGGER orgs_user_membership_copies
     EXECUTE FUNCTION orgs_user_membership_copies()
 """,
             """
+CREATE TRIGGER orgs_user_membership_copies_insert
+    AFTER INSERT ON orgs_user
+    FOR EACH ROW EXECUTE FUNCTION orgs_user_membership_copies()
+""",
+            """
 CREATE INDEX orgmembership_login_order ON orgs_orgmembership
     (org_id, user_last_login ASC NULLS FIRST, user_email, id)
 """,
         ],
         [
             "DROP INDEX IF EXISTS orgmembership_login_order",
+            "DROP TRIGGER IF EXISTS orgs_user_membership_copies_insert ON orgs_user",
             "DROP TRIGGER IF EXISTS orgs_user_membership_copies ON orgs_user",
             "DROP FUNCTION IF EXISTS orgs_user_membership_copies()",
             "DROP TRIGGER IF EXISTS orgs_orgmembership_user_copies ON orgs_orgmembership",
@@ -78,6 +91,7 @@ CREATE INDEX orgmembership_login_order ON orgs_orgmembership
         [
             """
 CREATE TRIGGER orgs_orgmembership_user_copies_insert AFTER INSERT ON orgs_orgmembership
+    WHEN EXISTS (SELECT 1 FROM orgs_user WHERE id = NEW.user_id)
 BEGIN
     UPDATE orgs_orgmembership
        SET (user_full_name, user_email, user_last_login) =
@@ -114,12 +128,22 @@ BEGIN
 END
 """,
             """
+CREATE TRIGGER orgs_user_membership_copies_insert AFTER INSERT ON orgs_user
+BEGIN
+    UPDATE orgs_orgmembership
+       SET user_full_name = NEW.full_name, user_email = NEW.email,
+           user_last_login = NEW.last_login
+     WHERE user_id = NEW.id;
+END
+""",
+            """
 CREATE INDEX orgmembership_login_order ON orgs_orgmembership
     (org_id, user_last_login, user_email, id)
 """,
         ],
         [
             "DROP INDEX IF EXISTS orgmembership_login_order",
+            "DROP TRIGGER IF EXISTS orgs_user_membership_copies_insert",
             "DROP TRIGGER IF EXISTS orgs_user_membership_copies",
             "DROP TRIGGER IF EXISTS orgs_orgmembership_user_copies_update",
             "DROP TRIGGER IF EXISTS orgs_orgmembership_user_copies_insert",

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -218,3 +219,18 @@ def test_a_user_in_two_orgs_is_renamed_in_both(trio):
     accounts.user_update(actor=admin, user=anna, full_name="Zelda", email="zelda@x.test")
     assert OrgMembership.objects.filter(user=anna).count() == 2
     assert copies_match(anna)
+
+
+def test_a_membership_written_before_its_user_takes_the_users_values(trio):
+    """Foreign keys are checked at COMMIT: a raw restore may insert a membership first."""
+    org, _admin = trio
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orgs_orgmembership (org_id, user_id, role, joined_at, until,"
+            " user_full_name, user_email, user_last_login)"
+            " VALUES (%s, 999999, 'user', %s, NULL, '', '', NULL)",
+            [org.pk, timezone.now()],
+        )
+    late = User.objects.create(pk=999999, email="late@x.test", full_name="Aaron Late")
+    assert copies_match(late)
+    assert emails_in_order(org)[0] == "late@x.test"
