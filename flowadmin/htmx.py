@@ -38,10 +38,13 @@ def redirect_after_post(request, url):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def paginate(request, queryset, per_page: int = PER_PAGE) -> Page:
+def paginate(request, queryset, per_page: int = PER_PAGE, *, count: int | None = None) -> Page:
     """The page of `queryset` named by `?page=` (a COUNT and one SELECT; out of range: the
-    last page)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    last page). `count`: the number of rows when the caller counted them already (no COUNT)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 class VaryOnHtmxMiddleware:

@@ -7,6 +7,7 @@ from flowadmin.htmx import paginate, render_page, wants_partial
 from workspaces import charts, selectors
 from workspaces.selectors.stats import org_totals, workspaces_with_counts
 
+from ..dashboard_rows import entry_rows, workspace_rows
 from ..decorators import org_view
 
 DAYS = 30  # the dashboard counts scans over the last 30 days
@@ -37,13 +38,17 @@ def dashboard(request):
             ("scans", "Scans (30 days)"),
             ("audience", "Audience"),
         ],
-        "page": paginate(request, rows, per_page=25),
     }
+    count = None  # the paginator counts the workspaces unless the totals did
     if not wants_partial(request):
         analytics = selectors.org_daily_scans(org, period)
         # the scans total is the chart's: the daily rollups are read once
-        context["totals"] = org_totals(org, period, scans=analytics.total)
+        context["totals"] = totals = org_totals(org, period, scans=analytics.total)
         context["analytics"] = analytics
         context["chart"] = charts.bar_chart(analytics.daily)
-        context["recent_activity"] = recent_entries(org, limit=8)
+        context["recent_rows"] = entry_rows(org, recent_entries(org, limit=8))
+        count = totals["workspaces"]
+    page = paginate(request, rows, per_page=25, count=count)
+    context["page"] = page
+    context["workspace_rows"] = workspace_rows(org, page)
     return render_page(request, "orgs/dashboard.html", context, partial="workspace_table")

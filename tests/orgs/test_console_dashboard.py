@@ -177,10 +177,10 @@ def test_dashboard_query_count_does_not_grow_with_the_org(
 ):
     logged_in(client, demo)
     grow(acme, 1)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         client.get(DASHBOARD)
     grow(acme, 12)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         client.get(DASHBOARD)
 
 

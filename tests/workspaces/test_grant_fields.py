@@ -1,13 +1,15 @@
-"""The grant editor of a list row (workspaces.forms.grants.GrantFields, rendered by
-templates/workspaces/manage/_grant_fields.html without a form per row, issue #14) gives the
-controls GrantForm's widgets give: the same names, ids, values, states and error markup, so
-the saves the form reads and the labels that point at the controls cannot drift apart."""
+"""The grant editor of a list row (workspaces.forms.grants.grant_editor, HTML formatted in
+Python from GrantFields, without a form or a template per row) gives the controls GrantForm's
+widgets give: the same names, ids, values, states and error markup, so the saves the form reads
+and the labels that point at the controls cannot drift apart; and the markup of the template it
+replaced (ORACLE), labels, legend and notes included."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import engines
 from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from flowadmin.params import MAX_ID, url_per_id
 from orgs import expiry
 from orgs.roles import FLAGS
-from workspaces.forms.grants import GrantForm, grant_fields
+from workspaces.forms.grants import GrantForm, grant_editor, grant_fields
 from workspaces.models import TeamAccess, WorkspaceMembership
 
 END = timezone.make_aware(datetime.datetime(2031, 3, 5, 12, 0))
@@ -39,10 +41,18 @@ def controls(html: str) -> dict[str, str]:
     return found
 
 
+# The editor as a template (what grant_editor replaced): the test's oracle, not used by pages.
+ORACLE = Path(__file__).with_name("grant_editor_oracle.html").read_text()
+WHO = "Kim <Smith> & Co"  # escaped in every label
+
+
 def render(fields) -> str:
-    return render_to_string(
-        "workspaces/manage/_grant_fields.html", {"fields": fields, "who": "Kim Smith"}
+    html = grant_editor(fields, WHO, csrf_token="tok3n")
+    oracle = engines["django"].from_string(ORACLE)
+    assert parse_html(html) == parse_html(
+        oracle.render({"fields": fields, "who": WHO, "csrf_token": "tok3n"})
     )
+    return html
 
 
 def assert_same_controls(html: str, form: GrantForm):

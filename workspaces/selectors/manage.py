@@ -168,10 +168,12 @@ def users_with_workspace_access(workspace, now=None):
         current(now), workspace=workspace, team__org_id=workspace.org_id
     ).values("team_id")
     via_team = TeamMembership.objects.filter(current(now), team_id__in=teams).values("user_id")
-    admins = org_members.filter(role=OrgRole.ADMIN).values("user_id")
-    return User.objects.filter(pk__in=org_members.values("user_id")).filter(
-        Q(pk__in=direct) | Q(pk__in=via_team) | Q(pk__in=admins)
+    # Read from the org's memberships, not by testing every user: at 10,000 members the
+    # users table was scanned whole, twice a page (the count and the page).
+    reaching = org_members.filter(
+        Q(user_id__in=direct) | Q(user_id__in=via_team) | Q(role=OrgRole.ADMIN)
     )
+    return User.objects.filter(pk__in=reaching.values("user_id"))
 
 
 def people_with_access(workspace, q: str = "", expiring: int | None = None):
