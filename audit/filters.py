@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
 from django.forms.boundfield import BoundField
 from django.forms.renderers import Jinja2
 from django.urls import reverse
@@ -191,6 +191,22 @@ def actor_emails(org, text: str, limit: int = MAX_RESOLVED_EMAILS) -> list[str] 
     return None if len(emails) > limit else emails
 
 
+class AnyOf(Lookup):
+    """`AnyOf(F("column"), […])`, a filter: `column = ANY(%s)` with the list as ONE array parameter on
+    PostgreSQL (`__in` binds, converts and quotes each value: at 99 workspace ids that was
+    ~4,000 Python calls, a tenth of the activity page's); `IN (…)` elsewhere. The values are
+    used as given (no conversion)."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
 # filter_entries(emails=…) when the caller has not resolved the email filter.
 UNRESOLVED = object()
 
@@ -214,7 +230,12 @@ def filter_entries(org, data: dict, *, emails=UNRESOLVED):
         else:
             entries = entries.filter(actor_email__in=emails)
     if workspace := data.get("workspace"):
-        entries = entries.filter(workspace_id__in=workspace_ids_named(org, workspace))
+        ids = sorted(workspace_ids_named(org, workspace))
+        if len(ids) <= 1:
+            # an equality: the org + workspace + time index reads it in time order
+            entries = entries.filter(workspace_id__in=ids)
+        else:
+            entries = entries.filter(AnyOf(F("workspace_id"), ids))
     if action := data.get("action"):
         entries = entries.filter(action=action)
     if entity := data.get("entity"):
