@@ -1,8 +1,10 @@
 import functools
 from dataclasses import dataclass
+from html import escape
 
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 from orgs import selectors
 
@@ -48,6 +50,27 @@ def nav_url(name: str, org_slug: str, ws_slug: str = "") -> str:
     return _url_format(name, get_script_prefix()).format(org=org_slug, ws=ws_slug)
 
 
+# The base template's links that take no argument (template key → URL name): reversed once per
+# URL configuration and script prefix instead of by a {% url %} tag on every page.
+SITE_LINKS = {
+    "home": "home",
+    "jump": "jump",
+    "account_security": "mfa_index",
+    "login": "login",
+    "logout": "logout",
+}
+
+
+@functools.cache
+def _site_urls(urlconf, script_prefix: str) -> dict[str, str]:
+    return {key: reverse(name, urlconf=urlconf) for key, name in SITE_LINKS.items()}
+
+
+def site_urls() -> dict[str, str]:
+    """{template key: URL} of SITE_LINKS, as `reverse` gives them for this request."""
+    return _site_urls(get_urlconf(), get_script_prefix())
+
+
 NAV_WORKSPACES = 20
 
 
@@ -61,6 +84,23 @@ class NavLink:
     current: bool = False
     css_class: str = ""
 
+    @property
+    def html(self) -> str:
+        """`<li><a href="…">label</a></li>`, every value escaped (the standard library's
+        `html.escape`: Django's `escape` is the same replacements behind a lazy-text check)."""
+        css = f' class="{escape(self.css_class)}"' if self.css_class else ""
+        current = ' aria-current="page"' if self.current else ""
+        return f'<li{css}><a href="{escape(self.url)}"{current}>{escape(self.label)}</a></li>'
+
+
+class NavLinks(list):
+    """A list of NavLink; `html` is its `<li>` items, one a line (the sidebar shows up to 35
+    links on every page: built in Python rather than by ~10 template nodes a link)."""
+
+    @property
+    def html(self) -> SafeString:
+        return mark_safe("\n".join(link.html for link in self))
+
 
 @dataclass(frozen=True)
 class NavWorkspace:
@@ -73,24 +113,42 @@ class NavWorkspace:
     url: str
     current: bool
     open: bool
-    sections: list[NavLink]
+    sections: NavLinks
+
+    @property
+    def html(self) -> str:
+        """Its `<li>`: the link and, when open, the list of its sections."""
+        current = ' aria-current="page"' if self.current else ""
+        link = f'<a href="{escape(self.url)}"{current}>{escape(self.name)}</a>'
+        if not self.open:
+            return f"<li>{link}</li>"
+        label = escape(f"{self.name} sections")
+        return (
+            f'<li>{link}\n<ul class="ws-sections" aria-label="{label}">\n'
+            f"{self.sections.html}\n</ul></li>"
+        )
 
 
 class NavWorkspaces(list):
-    """The sidebar's workspaces; `more` tells whether the org has others not listed."""
+    """The sidebar's workspaces; `more` tells whether the org has others not listed; `html`
+    is their `<li>` items."""
 
     def __init__(self, items, *, more):
         super().__init__(items)
         self.more = more
 
+    @property
+    def html(self) -> SafeString:
+        return mark_safe("\n".join(ws.html for ws in self))
 
-def _workspace_sections(request, org, ws) -> list[NavLink]:
+
+def _workspace_sections(request, org, ws_slug: str) -> NavLinks:
     """The request's workspace's sections the user may open (policy capabilities)."""
     access = getattr(request, "workspace_access", None)
-    links = []
+    links = NavLinks()
     for name, label, capability in WORKSPACE_SECTIONS:
         if access and access.can(capability):
-            url = nav_url(name, org.slug, ws.slug)
+            url = nav_url(name, org.slug, ws_slug)
             css_class = "manage-entry" if name == "workspaces:manage" else ""
             links.append(NavLink(label, url, request.path.startswith(url), css_class))
     return links
@@ -101,41 +159,44 @@ def navigation(request):
     computed only if rendered, with their URLs (the sidebar is on every page)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"site_urls": site_urls()}
     org = getattr(request, "org", None)
 
     def nav_workspaces():
-        """Up to NAV_WORKSPACES of them (an org may have hundreds), plus the current one."""
+        """Up to NAV_WORKSPACES of them (an org may have hundreds), plus the current one: read
+        as (id, name, slug) values, not model instances."""
         if not org:
             return NavWorkspaces([], more=False)
-        shown = list(selectors.visible_workspaces(user, org)[: NAV_WORKSPACES + 1])
+        visible = selectors.visible_workspaces(user, org).values_list("pk", "name", "slug")
+        shown = list(visible[: NAV_WORKSPACES + 1])
         more = len(shown) > NAV_WORKSPACES
         shown = shown[:NAV_WORKSPACES]
         current = getattr(request, "workspace", None)
-        if current is not None and current not in shown:
-            shown.append(current)
+        if current is not None and all(pk != current.pk for pk, _name, _slug in shown):
+            shown.append((current.pk, current.name, current.slug))
+        home = _url_format("workspaces:home", get_script_prefix())
         items = []
-        for ws in shown:
-            url = nav_url("workspaces:home", org.slug, ws.slug)
-            is_open = current is not None and ws.pk == current.pk
+        for pk, name, slug in shown:
+            url = home.format(org=org.slug, ws=slug)
+            is_open = current is not None and pk == current.pk
             items.append(
                 NavWorkspace(
-                    ws.pk,
-                    ws.name,
-                    ws.slug,
+                    pk,
+                    name,
+                    slug,
                     url,
                     current=is_open and request.path == url,
                     open=is_open,
-                    sections=_workspace_sections(request, org, ws) if is_open else [],
+                    sections=_workspace_sections(request, org, slug) if is_open else NavLinks(),
                 )
             )
         return NavWorkspaces(items, more=more)
 
     def console_nav():
         if not org:
-            return []
+            return NavLinks()
         root = nav_url("orgs:dashboard", org.slug)
-        links = []
+        links = NavLinks()
         for name, label in CONSOLE_SECTIONS:
             url = nav_url(name, org.slug)
             # the Dashboard is current on itself only; a section on its pages too
@@ -144,6 +205,7 @@ def navigation(request):
         return links
 
     return {
+        "site_urls": site_urls(),
         "nav_orgs": SimpleLazyObject(lambda: selectors.user_orgs(user)),
         "nav_workspaces": SimpleLazyObject(nav_workspaces),
         "console_nav": SimpleLazyObject(console_nav),

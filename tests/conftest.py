@@ -49,13 +49,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
-    # The order the workers take the tests in: those in a transaction (without the demo, then
+    # The order the workers take the tests in: the `slow` ones without a database first (the
+    # concurrency probe's gunicorn: one worker runs it while the others start on the rest, so
+    # it does not end the run alone), then those in a transaction (without the demo, then
     # with it: it is committed once, see tests/demo_snapshot.py), then the transactional ones
-    # (the browser tests), then those without a database; in the last two groups the `slow`
-    # ones first. The browser tests must come after the others: Playwright's sync API keeps
-    # an event loop running in the test thread, and the test client then cannot call an async
-    # view (asgiref's AsyncToSync refuses), so a test in a transaction run after a browser test
-    # fails (tests/ops/test_operations.py's /readyz).
+    # (the browser tests, the `slow` ones first), then the other tests without a database.
+    # The browser tests must come after the rolled-back ones: Playwright's sync API keeps an
+    # event loop running in the test thread, and the test client then cannot call an async
+    # view (asgiref's AsyncToSync refuses), so a test in a transaction run after a browser
+    # test fails (tests/ops/test_operations.py's /readyz).
     items.sort(key=_run_order)
 
 
@@ -84,6 +86,8 @@ def _run_order(item) -> tuple[int, bool, bool]:
     use = database_use(item)
     wants_demo = "demo" in getattr(item, "fixturenames", ())
     not_slow = item.get_closest_marker("slow") is None
+    if use is None and not not_slow:
+        return (-1, False, False)
     if use == "db":
         return (0, wants_demo, False)
     if use == TRANSACTIONAL:

@@ -1,7 +1,8 @@
-"""The order the suite runs in (tests/conftest.py `_run_order`): those in a rolled-back
-transaction without and with the demo, then the transactional ones (browser tests), then those
-without a database, the `slow` ones first in the last two groups. No test in a transaction may
-come after a browser test (Playwright's event loop stops the test client's async views)."""
+"""The order the suite runs in (tests/conftest.py `_run_order`): the `slow` ones without a
+database first, then those in a rolled-back transaction without and with the demo, then the
+transactional ones (browser tests, the `slow` ones first), then the others without a
+database. No test in a transaction may come after a browser test (Playwright's event loop
+stops the test client's async views)."""
 
 import pytest
 
@@ -25,7 +26,7 @@ TRANSACTION = pytest.mark.django_db(transaction=True).mark
 DB = pytest.mark.django_db.mark
 
 
-def test_browser_tests_after_the_rolled_back_ones_and_the_slow_ones_first():
+def test_slow_ones_without_a_database_first_and_browser_tests_after_the_rolled_back_ones():
     items = [
         Item("no database"),
         Item("db with the demo", ["db", "demo"]),
@@ -37,12 +38,12 @@ def test_browser_tests_after_the_rolled_back_ones_and_the_slow_ones_first():
         Item("slow without a database", marks=[SLOW]),
     ]
     assert [item.name for item in sorted(items, key=_run_order)] == [
+        "slow without a database",
         "marked db",
         "db with the demo",
         "slow with the demo",
         "slow without the demo",
         "browser",
         "transactional without the demo",
-        "slow without a database",
         "no database",
     ]

@@ -173,6 +173,55 @@ def test_sidebar_lists_at_most_twenty_workspaces_plus_the_current_one(client, de
     assert "All your workspaces…" in response.content.decode()
 
 
+# The sidebar's lists as base.html rendered them with template loops; they are now built in
+# Python (flowadmin.context_processors.NavLinks / NavWorkspaces): the same markup.
+LOOP_CONSOLE_NAV = """{% for link in console_nav %}<li><a href="{{ link.url }}"{% if link.current %}
+ aria-current="page"{% endif %}>{{ link.label }}</a></li>{% endfor %}"""
+LOOP_WORKSPACES = """{% for ws in nav_workspaces %}<li><a href="{{ ws.url }}"{% if ws.current %}
+ aria-current="page"{% endif %}>{{ ws.name }}</a>{% if ws.open %}<ul class="ws-sections"
+ aria-label="{{ ws.name }} sections">{% for link in ws.sections %}<li{% if link.css_class %}
+ class="{{ link.css_class }}"{% endif %}><a href="{{ link.url }}"{% if link.current %}
+ aria-current="page"{% endif %}>{{ link.label }}</a></li>{% endfor %}</ul>{% endif %}</li>
+{% endfor %}"""
+
+
+def _between_tags(html):
+    import re
+
+    return re.sub(r">\s+<", "><", html.replace("\n ", " ").strip())
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/orgs/acme/activity/", "/orgs/acme/w/sales/flows/", "/orgs/acme/w/sales/manage/members/"],
+)
+def test_sidebar_lists_are_the_markup_the_template_loops_gave(client, demo, acme, url):
+    from django.template import Context, Template
+
+    from workspaces.models import Workspace
+
+    Workspace.objects.filter(org=acme, slug="sales").update(name='R&D <b>"Sales"</b>')
+    client.force_login(demo["admin@acme.test"])
+    response = client.get(url)
+    context = response.context
+    html = response.content.decode()
+    for loop, listed in [(LOOP_CONSOLE_NAV, "console_nav"), (LOOP_WORKSPACES, "nav_workspaces")]:
+        values = {listed: context[listed]}
+        expected = _between_tags(Template(loop).render(Context(values)))
+        assert _between_tags(context[listed].html) == expected
+        assert context[listed].html in html
+    assert "R&amp;D &lt;b&gt;&quot;Sales&quot;&lt;/b&gt;" in html
+    assert 'aria-current="page"' in context["console_nav"].html + context["nav_workspaces"].html
+
+
+def test_the_layout_links_are_the_reversed_urls(client, demo):
+    from flowadmin.context_processors import SITE_LINKS
+
+    client.force_login(demo["admin@acme.test"])
+    urls = client.get("/orgs/acme/").context["site_urls"]
+    assert urls == {key: reverse(name) for key, name in SITE_LINKS.items()}
+
+
 def test_pages_vary_on_htmx(client, demo):
     client.force_login(demo["admin@acme.test"])
     for url in [
