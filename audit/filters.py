@@ -192,10 +192,10 @@ def actor_emails(org, text: str, limit: int = MAX_RESOLVED_EMAILS) -> list[str] 
 
 
 class AnyOf(Lookup):
-    """`AnyOf(F("column"), […])`, a filter: `column = ANY(%s)` with the list as ONE array parameter on
-    PostgreSQL (`__in` binds, converts and quotes each value: at 99 workspace ids that was
-    ~4,000 Python calls, a tenth of the activity page's); `IN (…)` elsewhere. The values are
-    used as given (no conversion)."""
+    """`AnyOf(F("column"), […])`, a filter: `column = ANY(%s)` with the list as ONE array
+    parameter on PostgreSQL (`__in` binds, converts and quotes each value: at 99 workspace
+    ids that was ~4,000 Python calls, a tenth of the activity page's); `IN (…)` elsewhere.
+    The values are used as given (no conversion)."""
 
     prepare_rhs = False
 
