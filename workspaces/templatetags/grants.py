@@ -1,14 +1,29 @@
-"""{% grant_editor fields who %}: a list row's grant editor (workspaces.forms.grants)."""
+"""{% grant_editor fields who %}: a list row's grant editor (workspaces.forms.grants), and
+{% member_row row notice %}: a Manage → Members row (workspaces.access_rows), both formatted in
+Python with the page's CSRF token."""
 
 from django import template
 
+from workspaces.access_rows import member_row as member_row_html
 from workspaces.forms.grants import grant_editor as editor_html
 
 register = template.Library()
 
 
+def _csrf_token(context) -> str:
+    """The token {% csrf_token %} prints ("" without one)."""
+    token = str(context.get("csrf_token") or "")
+    return "" if token == "NOTPROVIDED" else token
+
+
 @register.simple_tag(takes_context=True)
 def grant_editor(context, fields, who):
-    """The row's editor with the page's CSRF token (the one {% csrf_token %} prints)."""
-    token = str(context.get("csrf_token") or "")
-    return editor_html(fields, who, "" if token == "NOTPROVIDED" else token)
+    return editor_html(fields, who, _csrf_token(context))
+
+
+@register.simple_tag(takes_context=True)
+def member_row(context, row, notice=""):
+    """ "" when the row is gone (the member lost access meanwhile)."""
+    if not row:
+        return ""
+    return member_row_html(row, notice or "", _csrf_token(context))
