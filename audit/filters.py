@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
+from django.forms.boundfield import BoundField
 from django.forms.renderers import Jinja2
 from django.urls import reverse
 from django.utils import timezone
@@ -65,8 +66,33 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
 FORM_RENDERER = Jinja2()
 
 
+# Rendered filter inputs kept for reuse, at most this many (then the store starts over).
+MAX_REUSED_WIDGETS = 1_000
+_reused_widgets: dict[tuple, str] = {}
+
+
+class ReusedWidgetField(BoundField):
+    """A bound field whose input is rendered once per field and value, then reused: the
+    filter form is drawn on every full activity page with the same handful of values, and
+    rendering its inputs (a <select> of 35 options among them) was ~3 ms of every page.
+    A field with errors (aria-invalid), or rendered with another widget or attributes, is
+    rendered anew."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if widget is not None or attrs or only_initial or self.errors:
+            return super().as_widget(widget, attrs, only_initial)
+        key = (type(self.form), self.html_name, self.auto_id, repr(self.value()))
+        html = _reused_widgets.get(key)
+        if html is None:
+            if len(_reused_widgets) >= MAX_REUSED_WIDGETS:
+                _reused_widgets.clear()
+            html = _reused_widgets[key] = super().as_widget()
+        return html
+
+
 class ActivityFilterForm(forms.Form):
     default_renderer = FORM_RENDERER
+    bound_field_class = ReusedWidgetField
 
     email = forms.CharField(
         label="Actor email",
@@ -165,6 +191,22 @@ def actor_emails(org, text: str, limit: int = MAX_RESOLVED_EMAILS) -> list[str] 
     return None if len(emails) > limit else emails
 
 
+class AnyOf(Lookup):
+    """`AnyOf(F("column"), […])`, a filter: `column = ANY(%s)` with the list as ONE array
+    parameter on PostgreSQL (`__in` binds, converts and quotes each value: at 99 workspace
+    ids that was ~4,000 Python calls, a tenth of the activity page's); `IN (…)` elsewhere.
+    The values are used as given (no conversion)."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
 # filter_entries(emails=…) when the caller has not resolved the email filter.
 UNRESOLVED = object()
 
@@ -188,7 +230,12 @@ def filter_entries(org, data: dict, *, emails=UNRESOLVED):
         else:
             entries = entries.filter(actor_email__in=emails)
     if workspace := data.get("workspace"):
-        entries = entries.filter(workspace_id__in=workspace_ids_named(org, workspace))
+        ids = sorted(workspace_ids_named(org, workspace))
+        if len(ids) <= 1:
+            # an equality: the org + workspace + time index reads it in time order
+            entries = entries.filter(workspace_id__in=ids)
+        else:
+            entries = entries.filter(AnyOf(F("workspace_id"), ids))
     if action := data.get("action"):
         entries = entries.filter(action=action)
     if entity := data.get("entity"):

@@ -180,15 +180,26 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         cwd=settings.BASE_DIR,
         env=env,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
+        if answers(port, "/healthz"):
+            return server
+        time.sleep(0.2)
     server.kill()
-    raise RuntimeError(f"gunicorn did not start on port {port}")
+    raise RuntimeError(f"gunicorn did not answer /healthz on port {port} within 120 s")
+
+
+def answers(port: int, path: str) -> bool:
+    """Whether the server on `port` answers GET `path` with a 200: a worker has loaded the
+    app (the port accepts connections before that, while the workers import Django)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
 
 
 def percentile(values, fraction) -> float:

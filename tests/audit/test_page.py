@@ -388,3 +388,42 @@ def test_rows_escape_what_people_typed(admin_client, org):
     assert "&lt;script&gt;old&lt;/script&gt;" in html
     assert "new &amp; &#x27;better&#x27;" in html
     assert "&lt;x&gt;<wbr>@initech.test" in html
+
+
+# --- a workspace filter matching many workspaces ---------------------------------------------
+
+
+def workspaces_with_entries(org, make_entries, names):
+    for name in names:
+        ws = f.WorkspaceFactory(org=org, name=name)
+        make_entries(org, 2, workspace_id=ws.pk, workspace_name=name)
+
+
+def test_workspace_filter_matching_several_workspaces_shows_each(admin_client, org, make_entries):
+    workspaces_with_entries(org, make_entries, ["Region 01", "Region 02", "Other 03"])
+    import re
+
+    html = page(admin_client, "?workspace=region")
+    shown = re.findall(r'<td class="actor">.*?</td><td>([^<]*)</td>', html)
+    assert set(shown) == {"Region 01", "Region 02"}
+    assert shown.count("Region 02") >= 2
+
+
+@pytest.mark.parametrize("query", ["?workspace=region", "?workspace=region&action=updated"])
+def test_workspace_filter_work_does_not_grow_with_the_matching_workspaces(
+    admin_client, org, make_entries, query
+):
+    """The matching ids go to the database as one array (PostgreSQL; audit.filters.AnyOf):
+    the same queries and the same Python work for 2 matching workspaces or 40."""
+    from tests.profiling import python_calls
+
+    work = [("django/db/models/fields/__init__.py", "get_db_prep_value")]
+    workspaces_with_entries(org, make_entries, [f"Region {n:02d}" for n in range(2)])
+    queries, calls = (
+        count_queries(admin_client, query),
+        python_calls(admin_client, URL + query, work),
+    )
+    workspaces_with_entries(org, make_entries, [f"Region {n:02d}" for n in range(2, 40)])
+    assert count_queries(admin_client, query) == queries
+    if connection.vendor == "postgresql":
+        assert python_calls(admin_client, URL + query, work) == calls

@@ -20,6 +20,7 @@ from tests.factories import (
 )
 from tests.profiling import python_calls
 from workspaces.models import WorkspaceMembership
+from workspaces.selectors.manage import users_with_workspace_access
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,23 @@ def test_rows_render_no_form_and_reverse_no_url_each(as_user, demo, acme, market
     small = python_calls(client, BASE + path)
     grow(acme, marketing, 25, 2)
     assert python_calls(client, BASE + path) == small
+
+
+def test_member_rows_do_no_template_work_each(as_user, demo, acme, marketing):
+    """A row is formatted in Python (workspaces.access_rows): per row the template only looks up
+    `row` and `notice` for {% member_row %} — no {% if %}, no lookup of the row's values."""
+    client = as_user("admin@acme.test")
+    work = [
+        ("django/template/base.py", "_resolve_lookup"),
+        ("django/template/defaulttags.py", "eval"),
+    ]
+    counts = []
+    for total in (28, 50):  # page 2 of 2: 3 rows, then 25 (the same pagination links)
+        for _ in range(total - users_with_workspace_access(marketing).count()):
+            member = OrgMembershipFactory(org=acme).user
+            WorkspaceMembershipFactory(workspace=marketing, user=member, role="editor")
+        counts.append(python_calls(client, BASE + "members/?page=2", work))
+    small, large = counts
+    lookups, ifs = work
+    assert large[lookups] - small[lookups] == 2 * (25 - 3)
+    assert large[ifs] == small[ifs]

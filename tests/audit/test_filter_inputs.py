@@ -1,0 +1,67 @@
+"""The activity filter form's inputs are rendered once per field and value and then reused
+(audit.filters.ReusedWidgetField): the markup is what Django's widgets render, for every
+value, and a field with errors is rendered anew (aria-invalid)."""
+
+import pytest
+from django.forms.boundfield import BoundField
+
+from audit import filters
+from audit.filters import ActivityFilterForm
+
+VALUES = [
+    {},
+    {"email": "ada@", "workspace": 'R&D "<Lab>"', "action": "updated"},
+    {"entity": "flow", "id": "12", "since": "2026-01-01", "until": "2026-01-31"},
+    {"action": "deleted", "entity": "team"},
+]
+
+
+def inputs(form) -> list[str]:
+    return [str(field) for field in form.visible_fields()]
+
+
+def fresh_inputs(data) -> list[str]:
+    form = ActivityFilterForm(data)
+    form.is_valid()
+    return [
+        BoundField(form, field, name).as_widget()
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden
+    ]
+
+
+@pytest.fixture(autouse=True)
+def empty_store():
+    filters._reused_widgets.clear()
+
+
+@pytest.mark.parametrize("data", VALUES)
+def test_reused_inputs_are_the_widgets_markup(data):
+    first = ActivityFilterForm(data)
+    first.is_valid()
+    assert inputs(first) == fresh_inputs(data)
+    again = ActivityFilterForm(data)
+    again.is_valid()
+    assert inputs(again) == fresh_inputs(data)
+
+
+def test_another_value_is_rendered_with_its_own_value():
+    for data in VALUES:
+        inputs(ActivityFilterForm(data))
+    selected = inputs(ActivityFilterForm({"action": "created"}))
+    assert 'value="created" selected' in "".join(selected)
+    assert 'value="updated" selected' not in "".join(selected)
+
+
+def test_a_field_with_errors_is_rendered_anew():
+    form = ActivityFilterForm({"since": "2026-02-01", "until": "2026-01-01"})
+    assert not form.is_valid()
+    assert 'aria-invalid="true"' in str(form["until"])
+    assert 'aria-invalid="true"' not in str(ActivityFilterForm({"until": "2026-01-01"})["until"])
+
+
+def test_the_store_is_bounded(monkeypatch):
+    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    for n in range(20):
+        inputs(ActivityFilterForm({"email": f"person{n}@"}))
+    assert len(filters._reused_widgets) <= 5
