@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from orgs.models import (
+    USER_COPIES,
     Domain,
     IntegrationInstallation,
     Invitation,
@@ -420,7 +421,7 @@ TRACKERS: dict[type[models.Model], Tracker] = {
     tracker.model: tracker
     for tracker in [
         Tracker(Organization, "org", _describe_org, scope_fields=()),
-        Tracker(OrgMembership, "org_member", _describe_org_member),
+        Tracker(OrgMembership, "org_member", _describe_org_member, ignore=USER_COPIES),
         Tracker(Invitation, "invitation", _describe_invitation),
         Tracker(Team, "team", _describe_team),
         Tracker(TeamMembership, "team_member", _describe_team_member),

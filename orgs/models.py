@@ -138,11 +138,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["email"]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
-        # The users page's default order (orgs.people.MEMBER_SORTS "name"): its first page is
-        # read from this index instead of sorting every member. On PostgreSQL the member search
-        # (orgs.lookups.FoldContains) has trigram indexes too, made by migration
-        # orgs.0011 (a GIN index SQLite lacks, so not declared here).
-        indexes = [models.Index(fields=["full_name", "email"], name="user_name_order")]
+        # On PostgreSQL the member search (orgs.lookups.FoldContains) has trigram indexes,
+        # made by migration orgs.0011 (a GIN index SQLite lacks, so not declared here). The
+        # users page's orders read OrgMembership's copies of full_name, email and last_login.
 
     def __str__(self):
         return self.email
@@ -206,13 +204,26 @@ class OrgMembership(models.Model):
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.USER)
     joined_at = models.DateTimeField(default=timezone.now)
     until = until_field()
+    # Copies of the user's full_name, email and last_login, kept by the database (migration
+    # orgs.0012: triggers on both tables, PostgreSQL and SQLite), so the users page's orders
+    # walk one index of the org's memberships (orgs.people.MEMBER_SORTS). Never set them:
+    # whatever a save writes there is replaced by the user's values.
+    user_full_name = models.CharField(max_length=150, blank=True, default="", editable=False)
+    user_email = models.CharField(max_length=254, blank=True, default="", editable=False)
+    user_last_login = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["org", "user__email"]
         verbose_name = "org member"
+        # The users page's name order; its last-login order has an index with NULLS FIRST,
+        # made by migration orgs.0012 (SQLite has no NULLS FIRST in CREATE INDEX).
         indexes = [
             models.Index(fields=["org", "role"], name="orgmembership_org_role"),
             models.Index(fields=["until"], condition=ENDS, name="orgmembership_until"),
+            models.Index(
+                fields=["org", "user_full_name", "user_email", "id"],
+                name="orgmembership_name_order",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["org", "user"], name="orgmembership_unique"),
@@ -223,6 +234,11 @@ class OrgMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.org} ({self.get_role_display()})"
+
+
+# OrgMembership's copies of its user's columns (never logged: they are the user's, not the
+# membership's).
+USER_COPIES = ("user_full_name", "user_email", "user_last_login")
 
 
 class Team(NamedInOrg):

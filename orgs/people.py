@@ -23,13 +23,17 @@ from .two_factor import second_factor_exists
 MEMBERS_PER_PAGE = 25
 INVITATIONS_PER_PAGE = 25
 
-# sort key → (label, order_by for ascending)
+# sort key → (label, order_by for ascending). The membership's copies of its user's columns
+# (OrgMembership.user_full_name …, kept by the database) sort as the user's columns do; the
+# name and last-login orders are indexes starting with the org (orgmembership_name_order,
+# orgmembership_login_order), so any page walks OFFSET + 25 index entries of the org instead
+# of sorting all its members.
 MEMBER_SORTS = {
-    "name": ("Name", ["user__full_name", "user__email"]),
-    "email": ("Email", ["user__email"]),
-    "role": ("Primary Role", ["role", "user__email"]),
-    "last_login": ("Last login", ["user__last_login", "user__email"]),
-    "joined": ("Joined", ["joined_at", "user__email"]),
+    "name": ("Name", ["user_full_name", "user_email"]),
+    "email": ("Email", ["user_email"]),
+    "role": ("Primary Role", ["role", "user_email"]),
+    "last_login": ("Last login", ["user_last_login", "user_email"]),
+    "joined": ("Joined", ["joined_at", "user_email"]),
 }
 
 
@@ -102,7 +106,7 @@ class MemberRow:
 
 
 def _nullable(path: str) -> bool:
-    """Whether the OrgMembership field at lookup `path` (e.g. "user__last_login") allows NULL."""
+    """Whether the OrgMembership field at lookup `path` (e.g. "user_last_login") allows NULL."""
     model = OrgMembership
     for name in path.split("__"):
         field = model._meta.get_field(name)
@@ -117,14 +121,17 @@ def _member_ordering(sort: str):
     ordering = []
     for name in fields:
         if not _nullable(name):
-            # a plain ASC/DESC, which an index on the column serves (user_name_order)
+            # a plain ASC/DESC, which an index on the column serves (orgmembership_name_order)
             ordering.append(F(name).desc() if descending else F(name).asc())
-        # "never logged in" sorts as the oldest login, on every database
+        # "never logged in" sorts as the oldest login, on every database (forwards or
+        # backwards along orgmembership_login_order)
         elif descending:
             ordering.append(F(name).desc(nulls_last=True))
         else:
             ordering.append(F(name).asc(nulls_first=True))
-    return [*ordering, "pk"]
+    # Every order ends with the email, unique among the org's members: the id only makes the
+    # order total, in the same direction so a descending page walks the index backwards.
+    return [*ordering, "-pk" if descending else "pk"]
 
 
 def ending_within(days: int, now=None) -> Q:

@@ -45,6 +45,16 @@ def test_every_member_has_workspaces_and_a_team(bench_org):
     assert TeamAccess.objects.filter(workspace__org=bench_org).exists()
 
 
+def test_seeded_memberships_carry_their_users_sort_columns(bench_org):
+    """The users page sorts by the membership's copies of its user's name, email and last
+    login (kept by triggers, which the seeder's bulk inserts go through)."""
+    members = OrgMembership.objects.filter(org=bench_org)
+    copies = members.values_list("user_full_name", "user_email", "user_last_login")
+    users = members.values_list("user__full_name", "user__email", "user__last_login")
+    assert list(copies.order_by("pk")) == list(users.order_by("pk"))
+    assert members.filter(user__last_login__isnull=False).exists()
+
+
 def test_workspaces_get_content(bench_org):
     assert Scan.objects.filter(workspace__org=bench_org).exists()
 
