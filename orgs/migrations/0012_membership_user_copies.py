@@ -2,7 +2,7 @@
 copies of its user's full_name, email and last_login (`user_full_name`, `user_email`,
 `user_last_login`), kept by the database, so a page at any OFFSET walks the org's entries of
 `(org, name, email, id)` or `(org, last login NULLS FIRST, email, id)` in order instead of
-sorting every member's user row (issue #14).
+sorting every member's user row.
 
 Users are written in many places (the console, /admin/, commands, SCIM, SSO, every login's
 `last_login`, raw bulk inserts), so triggers keep the copies, on PostgreSQL and SQLite:
@@ -22,7 +22,7 @@ sorts NULL first anyway): "never logged in" sorts as the oldest login (orgs.peop
 The (full_name, email) index on users goes: nothing reads it now.
 """
 
-from django.db import migrations, models
+from django.db import migrations, models, router
 
 COPY_SQL = {
     "postgresql": (
@@ -160,18 +160,31 @@ UPDATE orgs_orgmembership
 
 class KeepUserCopies(migrations.RunSQL):
     """The backfill, then the triggers and the last-login index for the database's vendor
-    (PostgreSQL or SQLite)."""
+    (PostgreSQL or SQLite); nothing on another vendor or where the router does not migrate
+    this app. Deconstructs without its SQL, which is the module's."""
 
     def __init__(self):
         super().__init__(migrations.RunSQL.noop, migrations.RunSQL.noop)
 
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {})
+
+    def _vendor_sql(self, app_label, schema_editor):
+        """The (forwards, backwards) statements to run here, or None."""
+        alias = schema_editor.connection.alias
+        if not router.allow_migrate(alias, app_label, **self.hints):
+            return None
+        return COPY_SQL.get(schema_editor.connection.vendor)
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        forwards, _ = COPY_SQL[schema_editor.connection.vendor]
-        self._run_sql(schema_editor, [BACKFILL_SQL, *forwards])
+        sql = self._vendor_sql(app_label, schema_editor)
+        if sql:
+            self._run_sql(schema_editor, [BACKFILL_SQL, *sql[0]])
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        _, backwards = COPY_SQL[schema_editor.connection.vendor]
-        self._run_sql(schema_editor, backwards)
+        sql = self._vendor_sql(app_label, schema_editor)
+        if sql:
+            self._run_sql(schema_editor, sql[1])
 
 
 class Migration(migrations.Migration):
