@@ -17,7 +17,7 @@ from django.urls import reverse
 from audit.integrity import verify_chain
 from audit.models import ActivityEntry
 from flowadmin.database import postgres_options
-from orgs.models import OrgMembership, Team, TeamMembership
+from orgs.models import OrgMembership, Team, TeamMembership, User
 from tests import factories as f
 from tests.concurrency import run_at_once
 from workspaces.models import Flow, Workspace, WorkspaceMembership
@@ -356,22 +356,28 @@ def test_flag_toggles_removals_and_grants_of_one_member_at_once():
     o.assert_chain_intact()
 
 
-def wait_until_waiting_for_a_lock(sql_text, seconds=10):
-    """Until a session of this database waits for a lock in a statement containing
+def lock_waits(sql_text) -> int:
+    """How many sessions of this database wait for a lock in a statement containing
     `sql_text` (pg_stat_activity)."""
     from django.db import connection
 
-    deadline = time.monotonic() + seconds
     with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND query LIKE %s",
-                [f"%{sql_text}%"],
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query LIKE %s",
+            [f"%{sql_text}%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_until_waiting_for_a_lock(sql_text, seconds=10):
+    """Until a session of this database waits for a lock in a statement containing
+    `sql_text` (pg_stat_activity)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if lock_waits(sql_text):
+            return
+        time.sleep(0.02)
     raise AssertionError(f"No statement with {sql_text!r} waited for a lock.")
 
 
@@ -430,6 +436,50 @@ def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wr
     assert "Flows Manager is on through team Ops." in row
     assert WorkspaceMembership.objects.get(pk=membership.pk).audience_viewer
     o.assert_chain_intact()
+
+
+def test_a_membership_added_while_its_user_is_renamed_copies_the_new_name():
+    """B renames a user and has not committed; A adds the user to an org meanwhile. A's insert
+    reads the user FOR SHARE (migration orgs.0013), so it waits for B's COMMIT and copies the
+    new name; unlocked, it copied the old one, which B's trigger (run before the membership
+    existed) never corrected. A commits after B."""
+    from django.db import connection, transaction
+
+    org = f.OrganizationFactory(slug="n")
+    user = f.UserFactory(email="x@n.test", full_name="Old Name")
+    renamed, release, inserted, commit = (threading.Event() for _ in range(4))
+
+    def rename_and_hold():
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(full_name="New Name")
+            renamed.set()
+            release.wait(10)
+        connection.close()
+
+    def add_member():
+        with transaction.atomic():
+            f.OrgMembershipFactory(org=org, user=user)
+            inserted.set()
+            commit.wait(10)
+        connection.close()
+
+    renamer, adder = threading.Thread(target=rename_and_hold), threading.Thread(target=add_member)
+    renamer.start()
+    try:
+        assert renamed.wait(10)
+        adder.start()
+        deadline = time.monotonic() + 10
+        while not inserted.is_set() and not lock_waits("orgs_orgmembership"):
+            assert time.monotonic() < deadline, "The insert neither finished nor waited."
+            time.sleep(0.02)
+    finally:
+        release.set()
+        renamer.join()
+        commit.set()
+        if adder.ident:
+            adder.join()
+    membership = OrgMembership.objects.get(org=org, user=user)
+    assert membership.user_full_name == "New Name"
 
 
 def delete_while_scanned(o, held, deletion, codes):
