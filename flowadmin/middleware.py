@@ -8,11 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 
 from audit.context import acting_as, actor_for_user
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 from orgs.crypto import SecretsUnreadable
-from workspaces.views.scan import scan_redirect
+from workspaces.views.scan import scan_redirect, with_headers
 
 logger = logging.getLogger(__name__)
 # The scan redirect's path: the URLconf's `s/<str:code>` (a str converter: no slash).
@@ -71,7 +72,8 @@ class ShortLinkMiddleware:
     metrics, the request id, the host check (whitelabel domains) and SecurityMiddleware (HTTPS
     redirect, HSTS, nosniff, Referrer-Policy); the view sets its own X-Frame-Options and a
     Content-Security-Policy that allows nothing. A database wait that ran out is answered
-    503 as by BusyMiddleware; any other error as Django answers errors.
+    503 as by BusyMiddleware, with those headers and never cached; any other error as Django
+    answers errors.
 
     The path is matched as the URLconf's `s/<str:code>` (`SHORT_LINK_PATH`); `reverse("scan")`
     still builds the links."""
@@ -89,7 +91,8 @@ class ShortLinkMiddleware:
             response = busy_response(request, error)
             if response is None:
                 raise
-            return response
+            add_never_cache_headers(response)
+            return with_headers(response)
 
 
 class UnreadableSecretsMiddleware:

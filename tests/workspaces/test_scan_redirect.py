@@ -1,9 +1,13 @@
 """GET /s/<code>: the public hot path."""
 
 import pytest
+from django.db import OperationalError
+from django.urls import reverse
 from django.utils import timezone
 
+from flowadmin.middleware import SHORT_LINK_PATH
 from tests.factories import FlowFactory
+from workspaces import services
 from workspaces.models import Scan, ScanDay
 
 pytestmark = pytest.mark.django_db
@@ -149,12 +153,42 @@ def test_sets_no_cookie_and_is_not_cached(client, flow):
     assert "Cookie" not in response.get("Vary", "")
 
 
+def busy(**kwargs):
+    raise OperationalError("database is locked")
+
+
+@pytest.fixture
+def busy_database(monkeypatch):
+    """Every scan's wait for the database runs out."""
+    monkeypatch.setattr(services, "scan_follow", busy)
+
+
 def test_keeps_the_security_headers(client, flow):
     for response in (client.get("/s/Ab3_x-9Z"), client.get("/s/nope1234")):
-        assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware
-        assert response["Referrer-Policy"]
-        assert response["X-Frame-Options"] == "DENY"
-        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert_security_headers(response)
+
+
+def test_a_refused_method_keeps_the_security_headers(client, flow):
+    response = client.post("/s/Ab3_x-9Z")
+    assert response.status_code == 405
+    assert_security_headers(response)
+
+
+def test_a_busy_database_answers_503_with_the_security_headers_never_cached(
+    client, flow, busy_database
+):
+    response = client.get("/s/Ab3_x-9Z")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "no-store" in response["Cache-Control"]
+    assert_security_headers(response)
+
+
+def assert_security_headers(response):
+    assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware
+    assert response["Referrer-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
 
 
 class Tripwire:
@@ -224,3 +258,11 @@ def test_each_scan_is_recorded(client, flow):
     assert Scan.objects.filter(flow=flow).count() == 3
     (day,) = ScanDay.objects.filter(workspace=flow.workspace)
     assert (day.day, day.scans) == (timezone.localdate(), 3)
+
+
+@pytest.mark.parametrize("code", ["Ab3_x-9Z", "a", "x" * 16])
+def test_the_middlewares_path_matches_the_urlconfs(code):
+    """ShortLinkMiddleware answers the paths `reverse("scan")` builds, and only their code."""
+    match = SHORT_LINK_PATH.fullmatch(reverse("scan", kwargs={"code": code}))
+    assert match is not None
+    assert match["code"] == code

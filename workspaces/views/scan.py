@@ -9,6 +9,7 @@ that use that domain.
 """
 
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponseNotFound, HttpResponseRedirect
@@ -38,10 +39,21 @@ def with_headers(response):
     return response
 
 
+def short_link_headers(view):
+    """`view` whose every answer, a refused method's 405 included, has `with_headers`."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        return with_headers(view(request, *args, **kwargs))
+
+    return answer
+
+
 @never_cache  # every scan must reach the server to be counted
+@short_link_headers
 @require_safe
 def scan_redirect(request, code):
-    return with_headers(_answer(request, code))
+    return _answer(request, code)
 
 
 def _answer(request, code):
