@@ -16,8 +16,14 @@ from django.utils import timezone
 
 from flowadmin.params import MAX_ID, url_per_id
 from orgs import expiry
-from orgs.roles import FLAGS
-from workspaces.forms.grants import GrantForm, grant_editor, grant_fields
+from orgs.roles import FLAGS, WorkspaceRole
+from workspaces.forms.grants import (
+    _ROLE_OPTIONS,
+    GrantForm,
+    grant_editor,
+    grant_fields,
+    role_options,
+)
 from workspaces.models import TeamAccess, WorkspaceMembership
 
 END = timezone.make_aware(datetime.datetime(2031, 3, 5, 12, 0))
@@ -107,3 +113,11 @@ def test_url_per_id_splits_at_the_id_even_when_a_slug_holds_the_same_digits():
     slug = str(MAX_ID)
     url = url_per_id("workspaces:manage_member_update", slug, slug)
     assert url(5) == reverse("workspaces:manage_member_update", args=[slug, slug, 5])
+
+
+def test_posted_values_that_are_no_role_select_none_and_are_not_cached():
+    before = role_options("")
+    for n in range(50):
+        assert role_options(f"no-such-role-{n}") == before
+    assert "selected" not in before
+    assert set(_ROLE_OPTIONS) <= {*WorkspaceRole.values, ""}

@@ -193,12 +193,11 @@ class FlagInput(TypedDict):
 
 
 class GrantFields(TypedDict):
-    """What a grant editor shows (grant_editor below), a dict:
-    the template engine finds a dict's keys ~3× faster than an object's attributes. Element
-    ids are `prefix` + field name, as GrantForm's auto_id makes them (`role_id`, `until_id`);
-    `options` the role <option>s with `role` selected; `until` the end day as YYYY-MM-DD (""
-    for no end, or the text a failed save typed); errors as the form's ErrorLists (None: no
-    error)."""
+    """What a grant editor shows, as plain values that grant_editor below formats into its
+    markup. Element ids are `prefix` + field name, as GrantForm's auto_id makes them
+    (`role_id`, `until_id`); `options` the role <option>s with `role` selected; `until` the
+    end day as YYYY-MM-DD ("" for no end, or the text a failed save typed); errors as the
+    form's ErrorLists (None: no error)."""
 
     prefix: str
     role_id: str
@@ -234,7 +233,11 @@ _ROLE_OPTIONS: dict[str, SafeString] = {}
 
 def role_options(selected: str) -> SafeString:
     """The role select's <option>s (WorkspaceRole, lowest first) with `selected` chosen,
-    formatted once per role for the process."""
+    formatted once per role for the process. A value that is no role (a submitted one that
+    failed validation) chooses none, as "" does: the cache holds at most one entry per role
+    plus that one, whatever is posted."""
+    if selected not in WorkspaceRole.values:
+        selected = ""
     options = _ROLE_OPTIONS.get(selected)
     if options is None:
         options = SafeString(

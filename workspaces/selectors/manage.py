@@ -51,8 +51,8 @@ class WorkspaceMemberRow:
         return self.membership is not None
 
     def shown(self) -> dict:
-        """What the row shows, as plain values for the template (a dict: the template engine
-        finds its keys ~3× faster than attributes, issue #14):
+        """What the row shows, as plain values that workspaces.access_rows formats into the
+        row's HTML:
         `user_id`, `name`, `email`, `initials`; `direct` (an editable direct membership);
         `role_label` + `until` (" until 12 Jan" or "") the effective role, `manages` whether
         it manages the workspace; `elevated` with `role_through` (labels) when a team or the
