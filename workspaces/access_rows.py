@@ -35,7 +35,7 @@ ROW = """      <tr id="member-{user_id}">
       </tr>
 """
 PROFILE_LINK = '<a href="{}">{}</a>'
-EDITOR = (
+EDITOR_FORM = (
     '            <form method="post" action="{update}" class="grant-form" data-save-row{htmx}>\n'
     "              {editor}\n"
     "            </form>\n"
@@ -85,7 +85,7 @@ def _access(row: dict, name: str, csrf_token: str) -> str:
         )
     update = escape(row["links"]["update"])
     parts = [
-        EDITOR.format(
+        EDITOR_FORM.format(
             update=update,
             htmx="" if row["self"] else HTMX.format(update),
             editor=grant_editor(row["editor"], row["name"], csrf_token),
