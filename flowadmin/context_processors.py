@@ -1,7 +1,11 @@
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
+from types import MappingProxyType
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
@@ -35,19 +39,38 @@ WORKSPACE_SECTIONS = [
 _ORG, _WS = "org-slug-placeholder", "ws-slug-placeholder"
 
 
-@functools.cache
-def _url_format(name: str, script_prefix: str) -> str:
-    """reverse(name) as a format string with {org} and {ws} for the slugs, computed once per
-    URL name (and script prefix)."""
+# (URL configuration, script prefix) pairs whose URLs are kept; one per deployment in practice.
+URL_CACHE_SIZE = 32
+
+
+def _url_format(name: str, urlconf) -> str:
+    """reverse(name) as a format string with {org} and {ws} for the slugs."""
     args = [_ORG, _WS] if name.startswith("workspaces:") else [_ORG]
-    url = reverse(name, args=args).replace("{", "{{").replace("}", "}}")
+    url = reverse(name, args=args, urlconf=urlconf).replace("{", "{{").replace("}", "}}")
     return url.replace(_ORG, "{org}").replace(_WS, "{ws}")
+
+
+# The URL names nav_url takes: the sidebar's sections and a workspace's home.
+NAV_NAMES = (
+    *(name for name, _label in CONSOLE_SECTIONS),
+    *(name for name, _label, _capability in WORKSPACE_SECTIONS),
+    "workspaces:home",
+)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _url_formats(urlconf, script_prefix: str) -> Mapping[str, str]:
+    """{name: _url_format(name)} of NAV_NAMES, read-only, per URL configuration and script
+    prefix (which `reverse` puts in front)."""
+    return MappingProxyType({name: _url_format(name, urlconf) for name in NAV_NAMES})
 
 
 def nav_url(name: str, org_slug: str, ws_slug: str = "") -> str:
     """`reverse(name, args=[org_slug(, ws_slug)])` for the sidebar, which shows up to 35
-    links on every page: reversed once per URL name (`_url_format`), the slugs put in."""
-    return _url_format(name, get_script_prefix()).format(org=org_slug, ws=ws_slug)
+    links on every page: `name` one of NAV_NAMES, reversed once per URL configuration and
+    script prefix (`_url_formats`), the slugs put in."""
+    formats = _url_formats(get_urlconf(), get_script_prefix())
+    return formats[name].format(org=org_slug, ws=ws_slug)
 
 
 # The base template's links that take no argument (template key → URL name): reversed once per
@@ -61,14 +84,25 @@ SITE_LINKS = {
 }
 
 
-@functools.cache
-def _site_urls(urlconf, script_prefix: str) -> dict[str, str]:
-    return {key: reverse(name, urlconf=urlconf) for key, name in SITE_LINKS.items()}
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _site_urls(urlconf, script_prefix: str) -> Mapping[str, str]:
+    urls = {key: reverse(name, urlconf=urlconf) for key, name in SITE_LINKS.items()}
+    return MappingProxyType(urls)
 
 
-def site_urls() -> dict[str, str]:
-    """{template key: URL} of SITE_LINKS, as `reverse` gives them for this request."""
+def site_urls() -> Mapping[str, str]:
+    """{template key: URL} of SITE_LINKS, as `reverse` gives them for this request
+    (read-only: it is shared by every request)."""
     return _site_urls(get_urlconf(), get_script_prefix())
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting, **kwargs):
+    """A new ROOT_URLCONF (tests' override_settings) reverses anew; the request's own
+    urlconf and the script prefix are in the caches' keys."""
+    if setting == "ROOT_URLCONF":
+        _url_formats.cache_clear()
+        _site_urls.cache_clear()
 
 
 NAV_WORKSPACES = 20
@@ -174,7 +208,7 @@ def navigation(request):
         current = getattr(request, "workspace", None)
         if current is not None and all(pk != current.pk for pk, _name, _slug in shown):
             shown.append((current.pk, current.name, current.slug))
-        home = _url_format("workspaces:home", get_script_prefix())
+        home = _url_formats(get_urlconf(), get_script_prefix())["workspaces:home"]
         items = []
         for pk, name, slug in shown:
             url = home.format(org=org.slug, ws=slug)
