@@ -12,6 +12,8 @@ renamed or deleted ones), never by reading the log itself.
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
 from urllib.parse import urlencode
 
 from django import forms
@@ -66,9 +68,26 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
 FORM_RENDERER = Jinja2()
 
 
-# Rendered filter inputs kept for reuse, at most this many (then the store starts over).
+# Rendered filter inputs kept for reuse, at most this many: the least recently used goes first,
+# so a flood of one-off values does not push out the handful every page shows.
 MAX_REUSED_WIDGETS = 1_000
-_reused_widgets: dict[tuple, str] = {}
+_reused_widgets: OrderedDict[tuple, str] = OrderedDict()
+_reused_widgets_lock = threading.Lock()
+
+
+def _recall_widget(key: tuple) -> str | None:
+    with _reused_widgets_lock:
+        html = _reused_widgets.get(key)
+        if html is not None:
+            _reused_widgets.move_to_end(key)
+        return html
+
+
+def _keep_widget(key: tuple, html: str) -> None:
+    with _reused_widgets_lock:
+        _reused_widgets[key] = html
+        while len(_reused_widgets) > MAX_REUSED_WIDGETS:
+            _reused_widgets.popitem(last=False)
 
 
 class ReusedWidgetField(BoundField):
@@ -82,11 +101,10 @@ class ReusedWidgetField(BoundField):
         if widget is not None or attrs or only_initial or self.errors:
             return super().as_widget(widget, attrs, only_initial)
         key = (type(self.form), self.html_name, self.auto_id, repr(self.value()))
-        html = _reused_widgets.get(key)
+        html = _recall_widget(key)
         if html is None:
-            if len(_reused_widgets) >= MAX_REUSED_WIDGETS:
-                _reused_widgets.clear()
-            html = _reused_widgets[key] = super().as_widget()
+            html = super().as_widget()
+            _keep_widget(key, html)
         return html
 
 

@@ -65,3 +65,23 @@ def test_the_store_is_bounded(monkeypatch):
     for n in range(20):
         inputs(ActivityFilterForm({"email": f"person{n}@"}))
     assert len(filters._reused_widgets) <= 5
+
+
+def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
+    """The least recently used input goes first: the action <select> every page shows is
+    rendered once, however many one-off emails come between its uses."""
+    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    rendered = []
+    render = BoundField.as_widget
+
+    def counting(field, *args, **kwargs):
+        rendered.append(field.name)
+        return render(field, *args, **kwargs)
+
+    monkeypatch.setattr(BoundField, "as_widget", counting)
+    for n in range(20):
+        str(ActivityFilterForm({})["action"])
+        str(ActivityFilterForm({"email": f"person{n}@"})["email"])
+    assert rendered.count("action") == 1
+    assert rendered.count("email") == 20
+    assert len(filters._reused_widgets) <= 5
