@@ -213,7 +213,7 @@ class OrgMembership(models.Model):
     user_last_login = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        ordering = ["org", "user__email"]
+        ordering = ["org", "user_email"]
         verbose_name = "org member"
         # The users page's name order; its last-login order has an index with NULLS FIRST,
         # made by migration orgs.0012 (SQLite has no NULLS FIRST in CREATE INDEX).

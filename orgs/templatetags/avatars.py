@@ -1,7 +1,6 @@
 """`{% avatar obj size="lg" label=True %}`: an org's, team's or workspace's avatar as markup (its
-image, or its initials when none is set; components/avatar.html); `{% avatar_url obj as url %}`:
-where the image is served (orgs.views.avatars), or "" when it has none. `avatar_html()` is the
-same markup for rows built in Python (the dashboard's workspace table)."""
+image, or its initials when none is set; components/avatar.html). `avatar_html()` is the same
+markup for rows built in Python (the dashboard's workspace table)."""
 
 import posixpath
 
@@ -61,11 +60,6 @@ def avatar_html(obj, current_org=None, *, size: str = "", label: bool = False) -
 
 def _request_org(context):
     return getattr(context.get("request"), "org", None)
-
-
-@register.simple_tag(takes_context=True)
-def avatar_url(context, obj):
-    return image_url(obj, _request_org(context))
 
 
 @register.simple_tag(takes_context=True)

@@ -234,3 +234,10 @@ def test_a_membership_written_before_its_user_takes_the_users_values(trio):
     late = User.objects.create(pk=999999, email="late@x.test", full_name="Aaron Late")
     assert copies_match(late)
     assert emails_in_order(org)[0] == "late@x.test"
+
+
+def test_the_default_order_is_the_users_email_order_without_reading_users(trio):
+    org, _admin = trio
+    memberships = OrgMembership.objects.filter(org=org)
+    assert list(memberships) == list(memberships.order_by("org", "user__email"))
+    assert '"orgs_user"' not in str(memberships.query)
