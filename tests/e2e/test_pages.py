@@ -4,7 +4,9 @@ axe-core) finds no violation at 390 and 1280.
 
 One test per persona walks all of that persona's pages in one browser context, loads each
 page once and checks it at every width in turn (the viewport resized: the layout follows
-the CSS media queries; no script reads the width), and reports every problem at once.
+the CSS media queries; no script reads the width), and reports every problem at once. As
+each page is resized, not reloaded, UI state (an open menu or dialog, a typed filter) carries
+over from one width to the next: app.js never reads the viewport's width, so it resets none.
 `make screenshots` runs this file with SCREENSHOTS_DIR set and writes a full-page PNG of
 every page at every width there.
 """
