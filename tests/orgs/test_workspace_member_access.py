@@ -14,7 +14,11 @@ from tests.factories import (
     WorkspaceMembershipFactory,
     leave_org_behind_the_models_back,
 )
-from workspaces.selectors.manage import users_with_workspace_access
+from workspaces.selectors.manage import (
+    people_with_access,
+    search_users,
+    users_with_workspace_access,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +89,22 @@ def test_one_workspaces_grants_are_read_not_the_orgs(demo, acme):
     assert access
     assert all(set(a.grants) <= {ws.pk} for a in access.values())
     assert any(set(a.grants) - {ws.pk} for a in permissions.members_access(acme).values())
+
+
+def test_the_search_matches_the_memberships_copies_not_every_user(demo, acme):
+    """Manage → Members' search folds the org membership's copies of the name and email: the
+    same people as matching the users' own columns, without testing every user of the org."""
+    ws = acme.workspaces.get(slug="marketing")
+    renamed = demo["viewer@acme.test"]
+    renamed.full_name = "Ｚoë Quist"  # full-width Z: matched by its NFKC fold, "zoë"
+    renamed.save()
+    people = people_with_access(ws, "zoë")
+    assert list(people) == [renamed]
+    assert list(people_with_access(ws, "VIEWER@")) == [renamed]
+    everyone = set(users_with_workspace_access(ws))
+    for q in ("acme", "a", "zz-none"):
+        by_users = {u for u in search_users(User.objects.all(), q) if u in everyone}
+        assert set(people_with_access(ws, q)) == by_users, q
+    sql = str(people.query)
+    assert '."user_full_name"' in sql
+    assert '"orgs_user"."full_name"' not in sql.split("WHERE", 1)[1]

@@ -29,10 +29,14 @@ from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
 from ..models import TeamAccess, WorkspaceMembership
 
 
-def search_users(queryset, q: str):
+def search_users(queryset, q: str, email: str = "email", name: str = "full_name"):
+    """`queryset` narrowed to the rows whose `email` or `name` field contains `q`, compared
+    case- and width-folded (orgs.lookups.FoldContains); a blank `q` narrows nothing."""
     q = (q or "").strip()
     if q:
-        queryset = queryset.filter(Q(email__fold_contains=q) | Q(full_name__fold_contains=q))
+        queryset = queryset.filter(
+            Q(**{f"{email}__fold_contains": q}) | Q(**{f"{name}__fold_contains": q})
+        )
     return queryset
 
 
@@ -156,13 +160,18 @@ def _loaded_row(workspace, user, membership, other: OtherGrants) -> WorkspaceMem
     return WorkspaceMemberRow(user, access, membership, other.team_ids) if access else None
 
 
-def users_with_workspace_access(workspace, now=None):
+def users_with_workspace_access(workspace, now=None, q: str = ""):
     """The users orgs.permissions.workspace_member_access returns, as a queryset to filter,
     order and paginate: org members who are direct members, in a team with access, or org
     admins — through grants that have not ended at `now` (orgs.expiry; default: this
-    moment)."""
+    moment); `q`: only those whose email or name contains it (as search_users matches)."""
     now = now or timezone.now()
-    org_members = OrgMembership.objects.filter(current(now), org_id=workspace.org_id)
+    org_members = search_users(
+        OrgMembership.objects.filter(current(now), org_id=workspace.org_id),
+        q,
+        email="user_email",
+        name="user_full_name",
+    )
     direct = WorkspaceMembership.objects.filter(current(now), workspace=workspace).values("user_id")
     teams = TeamAccess.objects.filter(
         current(now), workspace=workspace, team__org_id=workspace.org_id
@@ -179,7 +188,9 @@ def users_with_workspace_access(workspace, now=None):
 def people_with_access(workspace, q: str = "", expiring: int | None = None):
     """The people with access to `workspace` matching `q`, by email; `expiring` (days): only
     those with some access here ending within that many days (orgs.expiry)."""
-    people = search_users(users_with_workspace_access(workspace), q)
+    # The search reads the memberships' copies of the name and email (orgs 0012): matched
+    # on the users table, every user of the org was folded and tested, not only those here.
+    people = users_with_workspace_access(workspace, q=q)
     if expiring is not None:
         people = people.filter(access_ending_here(workspace, expiring))
     return people.order_by("email")
