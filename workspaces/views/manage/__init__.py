@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from flowadmin.htmx import came_from, in_main, render_page
+from flowadmin.htmx import came_from, in_main, redirect_after_post, render_page
 from orgs import permissions
 from workspaces.decorators import workspace_view
 
@@ -71,6 +71,18 @@ def left_manage(request, user) -> bool:
         return False
     messages.info(request, f"You are no longer a Workspace Admin of {request.workspace.name}.")
     return True
+
+
+def saved_row(request, *, lost_manage: bool, name: str, notice: str, row, tab: str):
+    """How a saved Manage row answers: home when the acting admin can no longer manage the
+    workspace (`lost_manage`, from left_manage), else the row again with `notice` for htmx
+    (`row(notice)` renders it), else the `tab` page with "`name`: `notice`" as a message."""
+    if lost_manage:
+        return redirect_after_post(request, reverse("home"))
+    if request.htmx:
+        return row(notice)
+    messages.success(request, f"{name}: {notice}")
+    return redirect(manage_url(request, tab))
 
 
 @require_GET

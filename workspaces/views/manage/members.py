@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +23,7 @@ from workspaces.forms.manage import MemberAddForm, MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
 
-from . import left_manage, manage_url, render_confirm, render_manage
+from . import left_manage, manage_url, render_confirm, render_manage, saved_row
 
 # Each direct member's row shows a role-and-flags editor (from plain values, not a form per
 # row: workspaces.forms.grants.GrantFields): 25 a page, as on the users page.
@@ -180,14 +180,14 @@ def member_update(request, membership_id):
     except ServiceError as error:
         read["form"].add_error(None, error)
     else:
-        user, form = membership.user, read["form"]
-        if left_manage(request, user):
-            return redirect_after_post(request, reverse("home"))
-        notice = form.saved_notice(membership.get_role_display())
-        if request.htmx:
-            return _row(request, membership, notice=notice)
-        messages.success(request, f"{user.display_name}: {notice}")
-        return redirect(manage_url(request, "members"))
+        return saved_row(
+            request,
+            lost_manage=left_manage(request, membership.user),
+            name=membership.user.display_name,
+            notice=read["form"].saved_notice(membership.get_role_display()),
+            row=lambda notice: _row(request, membership, notice=notice),
+            tab="members",
+        )
     membership, form = read["membership"], read["form"]
     if request.htmx:
         return _row(request, membership, form=form)

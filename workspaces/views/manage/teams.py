@@ -3,7 +3,6 @@ place; give a team access; remove it."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +18,7 @@ from workspaces.forms.manage import TeamAddForm
 from workspaces.models import TeamAccess
 from workspaces.selectors import manage as selectors
 
-from . import left_manage, manage_url, render_confirm, render_manage
+from . import left_manage, manage_url, render_confirm, render_manage, saved_row
 
 PAGE_SIZE = 50
 
@@ -152,13 +151,14 @@ def team_update(request, access_id):
         except ServiceError as error:
             form.add_error(None, error)
         else:
-            if _team_members_lose_manage(request, access.team):
-                return redirect_after_post(request, reverse("home"))
-            notice = form.saved_notice(access.get_role_display())
-            if request.htmx:
-                return _team_row(request, access, notice=notice)
-            messages.success(request, f"{access.team.name}: {notice}")
-            return redirect(manage_url(request, "teams"))
+            return saved_row(
+                request,
+                lost_manage=_team_members_lose_manage(request, access.team),
+                name=access.team.name,
+                notice=form.saved_notice(access.get_role_display()),
+                row=lambda notice: _team_row(request, access, notice=notice),
+                tab="teams",
+            )
     if request.htmx:
         return _team_row(request, access, form=form)
     return _teams_page(request, forms={access.pk: form}, status=400)
