@@ -370,15 +370,15 @@ def lock_waits(sql_text) -> int:
         return cursor.fetchone()[0]
 
 
-def wait_until_waiting_for_a_lock(sql_text, seconds=10):
-    """Until a session of this database waits for a lock in a statement containing
+def wait_until_waiting_for_a_lock(sql_text, seconds=10, sessions=1):
+    """Until `sessions` sessions of this database wait for a lock in a statement containing
     `sql_text` (pg_stat_activity)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if lock_waits(sql_text):
+        if lock_waits(sql_text) >= sessions:
             return
         time.sleep(0.02)
-    raise AssertionError(f"No statement with {sql_text!r} waited for a lock.")
+    raise AssertionError(f"Fewer than {sessions} statements with {sql_text!r} waited for a lock.")
 
 
 def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wrote():
@@ -482,11 +482,13 @@ def test_a_membership_added_while_its_user_is_renamed_copies_the_new_name():
     assert membership.user_full_name == "New Name"
 
 
-def delete_while_scanned(o, held, deletion, codes):
+def delete_while_scanned(o, held, deletion, codes, doomed):
     """A third session holds the row `held` = (table, pk) FOR UPDATE; the deletion, a POST of
     `deletion` = (url, data), queues for it first (in a statement on that table), then GETs of
-    /s/<code> for `codes`, released together by a barrier, arrive; the holder lets go. Returns
-    the deletion's response and the scans'."""
+    /s/<code> for `codes`, released together by a barrier, arrive; once the `doomed` scans of
+    the deleted flow queue behind the deletion, the holder lets go. (A scan that came after the
+    holder let go could take the unlocked flow before the deletion does: PostgreSQL orders
+    only the sessions already waiting.) Returns the deletion's response and the scans'."""
     from django.db import connection, transaction
 
     table, pk = held
@@ -519,7 +521,7 @@ def delete_while_scanned(o, held, deletion, codes):
         deleter.start()
         wait_until_waiting_for_a_lock(f'"{table}"')  # Django quotes it; the scans don't
         scanner.start()
-        wait_until_waiting_for_a_lock("INSERT INTO workspaces_scan")
+        wait_until_waiting_for_a_lock("INSERT INTO workspaces_scan", sessions=doomed)
     finally:
         release.set()
         for thread in (holder, deleter, scanner):
@@ -549,7 +551,8 @@ def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
         Client().get(f"/s/{flow.short_code}")  # today's rollup row counts one of its scans
         codes = [flow.short_code] * 3 + [kept.short_code] * 2
         deletion = (o.ws_url("flow_delete", flow_id=flow.pk), {})
-        deletion, scans = delete_while_scanned(o, ("workspaces_flow", flow.pk), deletion, codes)
+        held = ("workspaces_flow", flow.pk)
+        deletion, scans = delete_while_scanned(o, held, deletion, codes, doomed=3)
         assert server_errors([deletion, *scans]) == []
         assert deletion.status_code == 302
         assert [r.status_code for r in scans] == [404, 404, 404, 302, 302]
@@ -595,7 +598,7 @@ def test_scans_racing_their_workspaces_deletion_neither_deadlock_nor_fail():
         url = o.url("workspace_delete", workspace_id=ws.pk)
         codes = [flow.short_code] * 3 + [kept.short_code] * 2
         deletion, scans = delete_while_scanned(
-            o, ("workspaces_scanday", day.pk), (url, {"confirm": ws.slug}), codes
+            o, ("workspaces_scanday", day.pk), (url, {"confirm": ws.slug}), codes, doomed=3
         )
         assert server_errors([deletion, *scans]) == []
         assert deletion.status_code == 302
