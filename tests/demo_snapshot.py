@@ -32,6 +32,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
 
+from workspaces.services import org_tallies_recount
+
 APP_LABELS = ("orgs", "workspaces", "audit", "axes")
 
 _snapshot: dict | None = None
@@ -61,6 +63,8 @@ def _take(media: Path) -> dict:
     with connection.cursor() as cursor:
         for model in _models():
             table = model._meta.db_table
+            if table in COUNTED_BY_TRIGGERS:
+                continue
             columns = [f.column for f in model._meta.local_concrete_fields]
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
             cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
@@ -100,6 +104,10 @@ def recommit() -> None:
 # upsert finds them with the values it would have set, instead of the snapshot's INSERT then
 # colliding with the rows the trigger made.
 TRIGGER_KEPT = ("audit_activityactor",)
+# Running counts the triggers keep from other tables' rows (workspaces migration 0008): not
+# taken, recounted once the rows are in (inserted in any order, a flow before its workspace,
+# the triggers would count some rows and miss others).
+COUNTED_BY_TRIGGERS = ("workspaces_orgtally", "workspaces_orgscanday")
 
 
 def _insert_rows() -> None:
@@ -113,6 +121,7 @@ def _insert_rows() -> None:
             )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(_models())):
             cursor.execute(sql)
+    org_tallies_recount()
 
 
 def copy_media() -> None:

@@ -21,6 +21,7 @@ from orgs.models import OrgMembership, Team, TeamMembership, User
 from tests import factories as f
 from tests.concurrency import run_at_once
 from workspaces.models import Flow, Workspace, WorkspaceMembership
+from workspaces.selectors.stats import org_tallies_drift
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -574,6 +575,7 @@ def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
         miscounted += rollup != counted
     assert miscounted == 0
     assert Scan.objects.filter(flow=kept).count() == 6
+    assert org_tallies_drift() == []  # the org's days (OrgScanDay) too
 
 
 def test_scans_racing_their_workspaces_deletion_neither_deadlock_nor_fail():
@@ -607,6 +609,58 @@ def test_scans_racing_their_workspaces_deletion_neither_deadlock_nor_fail():
         assert not Scan.objects.filter(workspace_id=ws.pk).exists()
     assert Scan.objects.filter(flow=kept).count() == 6
     assert ScanDay.objects.get(workspace=other).scans == 6
+    assert org_tallies_drift() == []  # the org's days (OrgScanDay) too
+
+
+def test_org_counts_under_scans_and_writes_at_once():
+    """The dashboard's running counts (OrgTally, OrgScanDay; one row per org, one per org and
+    day, updated by triggers) under everything that moves them at once, ROUNDS rounds: scans
+    of flows in three workspaces of the org (one org day row), a flow created, a scanned flow
+    deleted, a member added and one removed, released together. Each round: no 5xx (a deadlock
+    would be a 503), and the counts equal the rows."""
+    o = Org("g")
+    spaces = [o.ws, *(f.WorkspaceFactory(org=o.org, slug=f"ws{n}") for n in range(2))]
+    kept = [f.FlowFactory(workspace=ws, short_code=f"k{ws.slug}") for ws in spaces]
+    errors, drifted = [], 0
+    for n in range(ROUNDS):
+        doomed = f.FlowFactory(workspace=spaces[n % 3], short_code=f"doomed{n}")
+        Client().get(f"/s/{doomed.short_code}")
+        leaving = o.member(f"leaving{n}@g.test")
+        joining = f.UserFactory(email=f"joining{n}@g.test")
+        visitors = [Client(raise_request_exception=False) for _ in range(6)]
+        codes = [flow.short_code for flow in kept] * 2
+        delete_url = reverse(
+            "workspaces:flow_delete",
+            kwargs={"org_slug": o.org.slug, "ws_slug": doomed.workspace.slug, "flow_id": doomed.pk},
+        )
+        posts = [
+            (o.ws_url("flow_create"), {"name": f"F{n}", "destination_url": "https://x.test/"}),
+            (delete_url, {}),
+            (o.url("user_remove", user_id=leaving.pk), {}),
+        ]
+        calls = [
+            lambda visitor=visitor, code=code: visitor.get(f"/s/{code}")
+            for visitor, code in zip(visitors, codes, strict=True)
+        ]
+        calls += [
+            lambda client=client, post=post: client.post(*post)
+            for client, post in zip(o.clients, posts, strict=False)
+        ]
+        calls.append(
+            lambda user=joining: f.OrgMembershipFactory(org=o.org, user=user) and Answer(201)
+        )
+        responses = run_at_once(calls)
+        errors += server_errors(responses)
+        drifted += org_tallies_drift() != []
+    assert (len(errors), drifted) == (0, 0)
+    o.assert_chain_intact()
+
+
+class Answer:
+    """A status code for a call made without HTTP (a factory's insert)."""
+
+    def __init__(self, status_code):
+        self.status_code = status_code
 
 
 # --- bounded waits -----------------------------------------------------------------------------

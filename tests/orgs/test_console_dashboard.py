@@ -57,10 +57,27 @@ def test_totals_count_every_workspace_of_the_org_and_nothing_else(acme, globex):
         "scans": 7,
         "audience": 4,
     }
-    # given the chart's total, the totals do not read the daily rollups again
+    # given the chart's total, the totals do not read the daily rollups again; members,
+    # flows and contacts come from the org's running counts (OrgTally), not their tables
     with CaptureQueriesContext(connection) as queries:
         assert org_totals(acme, selectors.Period.last(30), scans=7) == totals
-    assert "scanday" not in queries.captured_queries[0]["sql"].lower()
+    (sql,) = (query["sql"] for query in queries.captured_queries)
+    assert "scanday" not in sql.lower()
+    for table in ("orgs_orgmembership", "workspaces_flow", "workspaces_audiencecontact"):
+        assert f'"{table}"' not in sql
+    assert '"workspaces_orgtally"' in sql
+
+
+def test_the_chart_reads_a_row_a_day_of_the_org(acme):
+    """Its time does not grow with the org's workspaces: it reads the org's daily scans
+    (OrgScanDay), not each workspace's (ScanDay)."""
+    add_content(Workspace.objects.get(org=acme, slug="marketing"), scans_per_flow=3)
+    add_content(Workspace.objects.get(org=acme, slug="sales"), scans_per_flow=2, days_ago=2)
+    with CaptureQueriesContext(connection) as queries:
+        analytics = selectors.org_daily_scans(acme, selectors.Period.last(30))
+    (sql,) = (query["sql"] for query in queries.captured_queries)
+    assert '"workspaces_orgscanday"' in sql and '"workspaces_scanday"' not in sql
+    assert analytics.total == 5 and analytics.daily[-2][1] == 3 and analytics.daily[-3][1] == 2
 
 
 def test_dashboard_shows_the_totals(client, demo, acme):

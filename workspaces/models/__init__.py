@@ -7,6 +7,8 @@ from .content import (
     Flow,
     FlowStatus,
     FlowTemplate,
+    OrgScanDay,
+    OrgTally,
     Scan,
     ScanDay,
 )
@@ -19,6 +21,8 @@ __all__ = [
     "Flow",
     "FlowStatus",
     "FlowTemplate",
+    "OrgScanDay",
+    "OrgTally",
     "Scan",
     "ScanDay",
     "TeamAccess",

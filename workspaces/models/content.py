@@ -191,3 +191,43 @@ class ScanDay(models.Model):
 
     def __str__(self):
         return f"{self.workspace_id} {self.day}: {self.scans}"
+
+
+class OrgTally(models.Model):
+    """An org's running counts for the dashboard's totals: its members, its workspaces' flows
+    and audience contacts. Kept by the database (triggers of migration
+    `workspaces.0008_org_tallies`, PostgreSQL and SQLite) in the statement that inserts,
+    deletes or moves such a row, whoever writes it — services, the admin site, SCIM, commands,
+    bulk seeding, cascades — so the application never writes it. A missing row means zeros."""
+
+    org = models.OneToOneField(
+        "orgs.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    members = models.PositiveIntegerField(default=0)
+    flows = models.PositiveIntegerField(default=0)
+    audience = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.org_id}: {self.members}/{self.flows}/{self.audience}"
+
+
+class OrgScanDay(models.Model):
+    """How many scans an org's workspaces had on one calendar day (settings.TIME_ZONE): the sum
+    of their ScanDay rows, so the dashboard's chart reads 30 rows whatever the number of
+    workspaces. Kept by a trigger on ScanDay (migration `workspaces.0008_org_tallies`) in the
+    statement that writes the workspace's day: after it, so a scan locks its flow, its
+    workspace's day, then its org's day (README "Concurrency")."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    scans = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "day"], name="orgscanday_unique_org_day")
+        ]
+
+    def __str__(self):
+        return f"{self.org_id} {self.day}: {self.scans}"

@@ -3,10 +3,12 @@ however many workspaces, members or scans the org has.
 
 Every per-workspace number is a correlated COUNT subquery (no JOIN fan-out between unrelated
 tables), so one SELECT returns all rows with their numbers, and one more returns the org totals.
-Scans are summed from the daily rollups (ScanDay), never counted row by row.
+Scans are summed from the daily rollups (ScanDay), never counted row by row; the org totals read
+the org's running counts (OrgTally) and daily scans (OrgScanDay), kept by the database.
 """
 
-from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from orgs.models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
 
@@ -16,7 +18,10 @@ from ..models import (
     BrandKit,
     Flow,
     FlowTemplate,
+    OrgScanDay,
+    OrgTally,
     Scan,
+    ScanDay,
     TeamAccess,
     Workspace,
     WorkspaceMembership,
@@ -65,21 +70,29 @@ def workspaces_with_counts(org, period: Period | None = None):
 
 
 def org_totals(org, period: Period, *, scans: int | None = None) -> dict:
-    """Workspaces, members, teams, flows, scans in the period and audience contacts of the
-    whole org, in one query. `scans`: the period's total when the caller already summed the
-    daily rollups (the dashboard's chart, org_daily_scans), so they are not read twice (at
-    500 workspaces, 15,000 rows each time)."""
+    """{"workspaces", "members", "teams", "flows", "scans", "audience": int} for the whole org,
+    in one query: workspaces and teams counted, members, flows and audience contacts read from
+    the org's running counts (OrgTally, one row), scans in the period summed from its daily
+    scans (OrgScanDay, a row a day). `scans`: the period's total when the caller already has it
+    (the dashboard's chart, org_daily_scans), so those rows are not read twice."""
 
-    def in_org(model, path="workspace__org", **filters):
+    def in_org(model, path="org", **filters):
         return SubqueryCount(model.objects.filter(**{path: OuterRef("pk")}, **filters))
 
+    def tally(column):
+        counts = OrgTally.objects.filter(org=OuterRef("pk")).values(column)
+        return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+    days = OrgScanDay.objects.filter(
+        org=OuterRef("pk"), day__gte=period.first_day, day__lte=period.last_day
+    )
     counts = {
-        "workspaces": in_org(Workspace, "org"),
-        "members": in_org(OrgMembership, "org"),
-        "teams": in_org(Team, "org"),
-        "flows": in_org(Flow),
-        "scans": SubquerySum(scan_days_in(period, workspace__org=OuterRef("pk")), "scans"),
-        "audience": in_org(AudienceContact),
+        "workspaces": in_org(Workspace),
+        "members": tally("members"),
+        "teams": in_org(Team),
+        "flows": tally("flows"),
+        "scans": SubquerySum(days, "scans"),
+        "audience": tally("audience"),
     }
     if scans is not None:
         del counts["scans"]
@@ -119,3 +132,50 @@ def teams_with_counts(org):
         member_count=SubqueryCount(Team.members.through.objects.filter(team=OuterRef("pk"))),
         workspace_count=SubqueryCount(TeamAccess.objects.filter(team=OuterRef("pk"))),
     )
+
+
+def org_tallies_drift() -> list[tuple[str, int, object, int, int]]:
+    """Where the running counts differ from the rows: [(what, org id, day or None, kept,
+    counted)] with what one of "members", "flows", "audience", "scans"; [] when they agree.
+    Reads every org's rows (for tests and checks, not for pages)."""
+    drift = []
+    kept = {t.org_id: t for t in OrgTally.objects.all()}
+    counted = {
+        "members": dict(
+            OrgMembership.objects.order_by()
+            .values("org")
+            .annotate(n=Count("pk"))
+            .values_list("org", "n")
+        ),
+        "flows": dict(
+            Flow.objects.order_by()
+            .values("workspace__org")
+            .annotate(n=Count("pk"))
+            .values_list("workspace__org", "n")
+        ),
+        "audience": dict(
+            AudienceContact.objects.order_by()
+            .values("workspace__org")
+            .annotate(n=Count("pk"))
+            .values_list("workspace__org", "n")
+        ),
+    }
+    for org_id in Organization.objects.values_list("pk", flat=True):
+        for what, counts in counted.items():
+            have = getattr(kept[org_id], what) if org_id in kept else 0
+            if have != counts.get(org_id, 0):
+                drift.append((what, org_id, None, have, counts.get(org_id, 0)))
+    days = {
+        (org, day): n
+        for org, day, n in ScanDay.objects.order_by()
+        .values("workspace__org", "day")
+        .annotate(n=Sum("scans"))
+        .values_list("workspace__org", "day", "n")
+    }
+    org_days = dict(
+        ((org, day), n) for org, day, n in OrgScanDay.objects.values_list("org", "day", "scans")
+    )
+    for key in sorted(set(days) | set(org_days), key=str):
+        if days.get(key, 0) != org_days.get(key, 0):
+            drift.append(("scans", key[0], key[1], org_days.get(key, 0), days.get(key, 0)))
+    return drift

@@ -636,6 +636,34 @@ def _scan_days_subtract(workspace_id: int, counts: dict) -> None:
         )
 
 
+ORG_TALLIES_RECOUNT = [
+    "DELETE FROM workspaces_orgtally",
+    "DELETE FROM workspaces_orgscanday",
+    """INSERT INTO workspaces_orgtally (org_id, members, flows, audience)
+    SELECT o.id,
+        (SELECT count(*) FROM orgs_orgmembership m WHERE m.org_id = o.id),
+        (SELECT count(*) FROM workspaces_flow f
+         JOIN workspaces_workspace w ON w.id = f.workspace_id WHERE w.org_id = o.id),
+        (SELECT count(*) FROM workspaces_audiencecontact c
+         JOIN workspaces_workspace w ON w.id = c.workspace_id WHERE w.org_id = o.id)
+    FROM orgs_organization o""",
+    """INSERT INTO workspaces_orgscanday (org_id, day, scans)
+    SELECT w.org_id, d.day, sum(d.scans) FROM workspaces_scanday d
+    JOIN workspaces_workspace w ON w.id = d.workspace_id
+    GROUP BY w.org_id, d.day""",
+]
+
+
+@transaction.atomic
+def org_tallies_recount() -> None:
+    """Recount every org's running counts (OrgTally) and daily scans (OrgScanDay) from the
+    rows, as migration workspaces.0008 backfilled them: for rows written with the database's
+    triggers off (a restored snapshot). Everything else keeps them through the triggers."""
+    with connection.cursor() as cursor:
+        for sql in ORG_TALLIES_RECOUNT:
+            cursor.execute(sql)
+
+
 @transaction.atomic
 def scan_days_rebuild(workspace_ids) -> int:
     """Recount the daily rollups of these workspaces from their scans (after scans were written
