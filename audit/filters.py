@@ -118,9 +118,10 @@ class ActivityFilterForm(forms.Form):
         max_length=254,
         widget=SearchInput(attrs={"placeholder": "contains…", "autocomplete": "off"}),
     )
+    WORKSPACE_MAX = 120
     workspace = forms.CharField(
         required=False,
-        max_length=120,
+        max_length=WORKSPACE_MAX,
         widget=SearchInput(
             attrs={
                 "placeholder": "name contains…",

@@ -1,8 +1,9 @@
 """The activity log page and its CSV export (SPEC §4, §5): Org Admins only."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,7 @@ def activity(request):
     form = ActivityFilterForm(request.GET)
     page = selectors.activity_page(request.org, form.cleaned_data) if form.is_valid() else None
     filters = form.active_filters
+    typed_workspace = form.data.get("workspace", "")[: ActivityFilterForm.WORKSPACE_MAX].strip()
     context = {
         "form": form,
         "page": page,
@@ -34,14 +36,23 @@ def activity(request):
             if page and page.has_older
             else None
         ),
-        # Called by the template only when it renders the whole page (not for htmx updates).
-        "workspace_names": lambda: selectors.workspace_names(request.org),
+        # The workspace filter's suggestions, for what is typed there: called by the template
+        # when it renders them (the whole page, or an htmx update from the filters).
+        "workspace_names": lambda: selectors.workspace_names(request.org, typed_workspace),
     }
-    partial = wants_partial(request)
-    response = render(
-        request, "audit/activity.html#results" if partial else "audit/activity.html", context
-    )
-    return response
+    if not wants_partial(request):
+        return render(request, "audit/activity.html", context)
+    html = render_to_string("audit/activity.html#results", context, request)
+    if request.htmx.trigger == FILTERS_FORM_ID:
+        # typing in the filters: the suggestions follow (htmx swaps them out of band)
+        options = {**context, "out_of_band": True}
+        html += render_to_string("audit/activity.html#workspace_options", options, request)
+    return HttpResponse(html)
+
+
+# The id of the activity page's filter form (templates/audit/activity.html): htmx names it in
+# HX-Trigger on the requests the form makes.
+FILTERS_FORM_ID = "activity-filters"
 
 
 @require_GET
