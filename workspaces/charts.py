@@ -13,7 +13,9 @@ import math
 from dataclasses import dataclass
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from audit.display import escape
 
 WIDTH = 720
 HEIGHT = 220
@@ -69,38 +71,32 @@ class BarChart:
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
-    def days_html(self):
+    def days_html(self) -> SafeString:
         """The bars as SVG list items (safe markup): each day a group with its title, focusable
-        by the arrow keys (only the last day is a tab stop), its column and its bar."""
+        by the arrow keys (only the last day is a tab stop), its column and its bar. Formatted
+        directly (numbers need no escaping; the titles are escaped): through format_html each
+        of the 300 values went through conditional_escape, a third of the chart's time."""
         last = len(self.bars) - 1
-        return format_html_join(
-            "\n",
-            '<g class="day" role="listitem" tabindex="{}"><title>{}</title>'
-            '<rect class="slot" x="{}" y="{}" width="{}" height="{}"/>'
-            '<rect class="bar" x="{}" y="{}" width="{}" height="{}"/></g>',
-            (
-                (
-                    0 if index == last else -1,
-                    bar.title,
-                    bar.slot_x,
-                    self.top,
-                    bar.slot_width,
-                    self.plot_height,
-                    bar.x,
-                    bar.y,
-                    bar.width,
-                    bar.height,
-                )
+        top, plot_height = self.top, self.plot_height
+        return mark_safe(
+            "\n".join(
+                f'<g class="day" role="listitem" tabindex="{0 if index == last else -1}">'
+                f"<title>{escape(bar.title)}</title>"
+                f'<rect class="slot" x="{bar.slot_x}" y="{top}" width="{bar.slot_width}" '
+                f'height="{plot_height}"/>'
+                f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+                f'height="{bar.height}"/></g>'
                 for index, bar in enumerate(self.bars)
-            ),
+            )
         )
 
-    def table_html(self):
+    def table_html(self) -> SafeString:
         """The same numbers as table rows (safe markup): day, scans."""
-        return format_html_join(
-            "\n",
-            '<tr><td>{}</td><td class="num">{}</td></tr>',
-            ((bar.long_day, bar.count) for bar in self.bars),
+        return mark_safe(
+            "\n".join(
+                f'<tr><td>{escape(bar.long_day)}</td><td class="num">{bar.count}</td></tr>'
+                for bar in self.bars
+            )
         )
 
 

@@ -295,3 +295,36 @@ def test_page_query_count_is_constant(viewer, marketing, django_assert_max_num_q
     )
     with django_assert_max_num_queries(10):
         viewer.get(BASE + "analytics/")
+
+
+@pytest.mark.parametrize("days", [1, 7, 30, 90])
+@pytest.mark.parametrize("largest", [0, 3, 1_000, 123_457])
+def test_chart_markup_is_the_format_html_markup_it_replaced(days, largest):
+    """days_html/table_html format their numbers directly and escape only the text: the same
+    markup as format_html_join gave (kept here as the oracle)."""
+    import random
+
+    from django.utils.html import format_html_join
+
+    start = datetime.date(2026, 1, 1)
+    points = [(start + datetime.timedelta(days=n), random.randint(0, largest)) for n in range(days)]
+    chart = charts.bar_chart(points)
+    last = len(chart.bars) - 1
+    days_oracle = format_html_join(
+        "\n",
+        '<g class="day" role="listitem" tabindex="{}"><title>{}</title>'
+        '<rect class="slot" x="{}" y="{}" width="{}" height="{}"/>'
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"/></g>',
+        (
+            (0 if i == last else -1, bar.title, bar.slot_x, chart.top, bar.slot_width)
+            + (chart.plot_height, bar.x, bar.y, bar.width, bar.height)
+            for i, bar in enumerate(chart.bars)
+        ),
+    )
+    table_oracle = format_html_join(
+        "\n",
+        '<tr><td>{}</td><td class="num">{}</td></tr>',
+        ((bar.long_day, bar.count) for bar in chart.bars),
+    )
+    assert chart.days_html() == days_oracle
+    assert chart.table_html() == table_oracle

@@ -7,8 +7,8 @@ Scans are summed from the daily rollups (ScanDay), never counted row by row; the
 the org's running counts (OrgTally) and daily scans (OrgScanDay), kept by the database.
 """
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 
 from orgs.models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
 
@@ -69,35 +69,40 @@ def workspaces_with_counts(org, period: Period | None = None):
     return qs
 
 
+# The org's totals in one statement of plain SQL: through the ORM (five annotated subqueries
+# compiled on every request) it cost the dashboard ~5,000 Python calls for a query of 0.3 ms.
+_TOTALS_SQL = """
+SELECT (SELECT count(*) FROM workspaces_workspace WHERE org_id = %s),
+       (SELECT count(*) FROM orgs_team WHERE org_id = %s),
+       COALESCE(t.members, 0), COALESCE(t.flows, 0), COALESCE(t.audience, 0), {scans}
+FROM (SELECT 1 AS one) AS org_row LEFT JOIN workspaces_orgtally t ON t.org_id = %s"""
+_PERIOD_SCANS_SQL = """(SELECT COALESCE(SUM(scans), 0) FROM workspaces_orgscanday
+    WHERE org_id = %s AND day >= %s AND day <= %s)"""
+
+
 def org_totals(org, period: Period, *, scans: int | None = None) -> dict:
     """{"workspaces", "members", "teams", "flows", "scans", "audience": int} for the whole org,
     in one query: workspaces and teams counted, members, flows and audience contacts read from
     the org's running counts (OrgTally, one row), scans in the period summed from its daily
     scans (OrgScanDay, a row a day). `scans`: the period's total when the caller already has it
     (the dashboard's chart, org_daily_scans), so those rows are not read twice."""
-
-    def in_org(model, path="org", **filters):
-        return SubqueryCount(model.objects.filter(**{path: OuterRef("pk")}, **filters))
-
-    def tally(column):
-        counts = OrgTally.objects.filter(org=OuterRef("pk")).values(column)
-        return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-    days = OrgScanDay.objects.filter(
-        org=OuterRef("pk"), day__gte=period.first_day, day__lte=period.last_day
-    )
-    counts = {
-        "workspaces": in_org(Workspace),
-        "members": tally("members"),
-        "teams": in_org(Team),
-        "flows": tally("flows"),
-        "scans": SubquerySum(days, "scans"),
-        "audience": tally("audience"),
+    params = [org.pk, org.pk]
+    if scans is None:
+        sql = _TOTALS_SQL.format(scans=_PERIOD_SCANS_SQL)
+        params += [org.pk, period.first_day, period.last_day]
+    else:
+        sql = _TOTALS_SQL.format(scans="NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, org.pk])
+        workspaces, teams, members, flows, audience, in_period = cursor.fetchone()
+    return {
+        "workspaces": workspaces,
+        "members": members,
+        "teams": teams,
+        "flows": flows,
+        "scans": in_period if scans is None else scans,
+        "audience": audience,
     }
-    if scans is not None:
-        del counts["scans"]
-    totals = _counts_of(Organization.objects.filter(pk=org.pk), counts)
-    return totals if scans is None else {**totals, "scans": scans}
 
 
 def _counts_of(queryset, counts: dict) -> dict:
