@@ -5,21 +5,12 @@ from django.views.decorators.http import require_GET
 from audit.selectors import recent_entries
 from flowadmin.htmx import paginate, render_page, wants_partial
 from workspaces import charts, selectors
-from workspaces.selectors.stats import org_totals, workspaces_with_counts
+from workspaces.selectors.stats import DASHBOARD_ORDERS, WorkspacesWithCounts, org_totals
 
 from ..dashboard_rows import entry_rows, workspace_rows
 from ..decorators import org_view
 
 DAYS = 30  # the dashboard counts scans over the last 30 days
-
-# ?sort= values of the workspace table → ORDER BY
-SORTS = {
-    "name": ["name", "pk"],
-    "members": ["-member_count", "name"],
-    "flows": ["-flow_count", "name"],
-    "scans": ["-scan_count", "name"],
-    "audience": ["-audience_count", "name"],
-}
 
 
 @require_GET
@@ -27,8 +18,8 @@ SORTS = {
 def dashboard(request):
     org = request.org
     period = selectors.Period.last(DAYS)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
-    rows = workspaces_with_counts(org, period).order_by(*SORTS[sort])
+    sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_ORDERS else "name"
+    rows = WorkspacesWithCounts(org, period, sort)
     context = {
         "sort": sort,
         "sorts": [
