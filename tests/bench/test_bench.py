@@ -36,6 +36,17 @@ def test_seed_reaches_the_sizes(bench_org):
     assert OrgMembership.objects.filter(org=bench_org).count() == TINY.members + 1
 
 
+def test_seeded_rows_are_in_the_dashboards_running_counts(bench_org):
+    """Bulk inserts (members, flows, contacts, rebuilt daily rollups) go through the triggers
+    that keep OrgTally and OrgScanDay."""
+    from workspaces.models import OrgScanDay, OrgTally
+    from workspaces.selectors.stats import org_tallies_drift
+
+    assert OrgTally.objects.get(org=bench_org).members == TINY.members + 1
+    assert OrgScanDay.objects.filter(org=bench_org).exists()
+    assert org_tallies_drift() == []
+
+
 def test_every_member_has_workspaces_and_a_team(bench_org):
     members = OrgMembership.objects.filter(org=bench_org).exclude(user__email=seeding.ADMIN_EMAIL)
     user_ids = set(members.values_list("user_id", flat=True))
