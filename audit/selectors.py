@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connections, router
+
 from workspaces.models import Workspace
 
 from .filters import encode_cursor, newest_entries
@@ -60,11 +62,19 @@ SUGGESTED_WORKSPACES = 20
 
 def workspace_names(org, containing: str = "", *, limit: int = SUGGESTED_WORKSPACES) -> list[str]:
     """The workspace filter's suggestions: the first `limit` names, in name order, of the org's
-    workspaces whose name contains `containing` (any case; "" for all). One query."""
-    workspaces = Workspace.objects.filter(org=org)
+    workspaces whose name contains `containing` (any case, as the ORM's `icontains`; "" for
+    all). One query; with nothing typed (most full pages) a SELECT written once (the ORM's build
+    cost more than the query), from the database the ORM reads workspaces from."""
     if containing:
-        workspaces = workspaces.filter(name__icontains=containing)
-    return list(workspaces.order_by("name").values_list("name", flat=True)[:limit])
+        workspaces = Workspace.objects.filter(org=org, name__icontains=containing)
+        return list(workspaces.order_by("name").values_list("name", flat=True)[:limit])
+    connection = connections[router.db_for_read(Workspace)]
+    table = connection.ops.quote_name(Workspace._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name FROM {table} WHERE org_id = %s ORDER BY name LIMIT %s", [org.pk, limit]
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 @dataclass
