@@ -406,8 +406,11 @@ def _build_access(rows, now: datetime.datetime) -> dict[int, OrgAccess]:
         if kind == "org":
             access[key] = OrgAccess(org_id, role, until=until)
         else:
-            flags = {flag: bool(value) for flag, value in zip(FLAGS, flag_values, strict=True)}
-            source = Source(kind, role, effective_flags(role, flags), team, until)
+            # effective_flags(role, flags), without a comprehension per row: every flag is read
+            flags = dict(zip(FLAGS, map(bool, flag_values), strict=True))
+            if flags_locked(role):
+                flags = flag_defaults(role)
+            source = Source(kind, role, flags, team, until)
             grants.append((key, ws_id, source))
     for key, ws_id, source in grants:
         # Only members of the workspace's org have access through it (SPEC §2).
@@ -415,7 +418,8 @@ def _build_access(rows, now: datetime.datetime) -> dict[int, OrgAccess]:
             access[key].grants.setdefault(ws_id, []).append(source)
     for org_access_ in access.values():
         for sources in org_access_.grants.values():
-            sources.sort(key=source_order)
+            if len(sources) > 1:
+                sources.sort(key=source_order)
     return access
 
 

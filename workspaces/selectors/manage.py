@@ -134,7 +134,9 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
         return [row] if row is not None else []
     access = permissions.workspace_member_access(workspace, [u.pk for u in users])
     if memberships is None:
-        memberships = WorkspaceMembership.objects.filter(workspace=workspace, user__in=users)
+        memberships = WorkspaceMembership.objects.filter(
+            workspace=workspace, user_id__in=[user.pk for user in users]
+        )
     memberships = {m.user_id: m for m in memberships}
     through_teams = any(s.kind == permissions.TEAM for a in access.values() for s in a.sources)
     team_ids = team_ids_by_name(workspace) if through_teams else {}
