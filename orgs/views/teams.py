@@ -22,7 +22,7 @@ from flowadmin.htmx import (
     wants_partial,
 )
 from workspaces import services as workspace_services
-from workspaces.forms.grants import GrantForm
+from workspaces.forms.grants import GrantForm, grant_fields
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
@@ -118,11 +118,20 @@ def _members_context(request, team, member_form=None, until_forms=None):
 
 
 def _access_context(team, access_form=None, row_forms=None):
+    """The Workspace access card: (team access, its grant editor's GrantFields) per workspace,
+    as saved or, for a refused save (`row_forms`: access id → bound GrantForm), as submitted
+    with its errors; and the "give access" form."""
     grants = list(
         TeamAccess.objects.filter(team=team).select_related("workspace").order_by("workspace__name")
     )
     row_forms = row_forms or {}
-    rows = [(grant, row_forms.get(grant.pk) or _access_form(grant)) for grant in grants]
+    rows = [
+        (
+            grant,
+            row_forms[grant.pk].fields_shown() if grant.pk in row_forms else grant_fields(grant),
+        )
+        for grant in grants
+    ]
     return {
         "team": team,
         "access_rows": rows,
@@ -316,22 +325,12 @@ def _grant(request, team, workspace_id):
     )
 
 
-def _access_form(grant, data=None):
-    """The role + flags form of one workspace-access row of the team page."""
-    return GrantForm(
-        data,
-        grant=grant,
-        auto_id=f"access-{grant.workspace_id}-%s",
-        role_label=f"Role in {grant.workspace.name}",
-    )
-
-
 @require_POST
 @org_view("org.manage_teams")
 def team_access_change(request, team_id, workspace_id):
     team = _team(request, team_id)
     grant = _grant(request, team, workspace_id)
-    form = _access_form(grant, request.POST)
+    form = GrantForm(request.POST, grant=grant)
     if form.is_valid() and not form.cleaned_data["restore"] and not request.POST.get("confirmed"):
         # A change that lowers the team's access asks first, with who loses what.
         changes = form.changes()
@@ -353,24 +352,28 @@ def team_access_change(request, team_id, workspace_id):
     if form.is_valid():
         changes = form.changes()
         workspace = grant.workspace
-        grant = workspace_services.team_access_set(
-            actor=request.user, team=team, workspace=workspace, **changes
-        )
-        grant.workspace = workspace
-        if wants_partial(request):
-            context = {
-                "team": team,
-                "grant": grant,
-                "row_form": _access_form(grant),
-                "saved": True,
-                "defaults_applied": bool(changes["role"]) and not form.cleaned_data["restore"],
-            }
-            return render_page(request, "orgs/team_detail.html", context, partial="access_row")
-        note = " (permissions reset to the role's defaults)" if changes["role"] else ""
-        messages.success(request, f"Access to {grant.workspace.name} updated{note}.")
-        return redirect(_team_url(team) + "#team-access")
+        try:
+            saved = workspace_services.team_access_set(
+                actor=request.user, team=team, workspace=workspace, **changes
+            )
+        except ServiceError as error:  # e.g. an ended access given no new end
+            form.add_error(None, error)
+        else:
+            saved.workspace = workspace
+            if wants_partial(request):
+                context = {
+                    "team": team,
+                    "grant": saved,
+                    "fields": grant_fields(saved),
+                    "saved": True,
+                    "defaults_applied": bool(changes["role"]) and not form.cleaned_data["restore"],
+                }
+                return render_page(request, "orgs/team_detail.html", context, partial="access_row")
+            note = " (permissions reset to the role's defaults)" if changes["role"] else ""
+            messages.success(request, f"Access to {workspace.name} updated{note}.")
+            return redirect(_team_url(team) + "#team-access")
     if wants_partial(request):
-        context = {"team": team, "grant": grant, "row_form": form}
+        context = {"team": team, "grant": grant, "fields": form.fields_shown()}
         return render_page(request, "orgs/team_detail.html", context, partial="access_row")
     return _team_page(request, team, row_forms={grant.pk: form})
 

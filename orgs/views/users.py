@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
 from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
-from workspaces.forms.grants import GrantForm
+from workspaces.forms.grants import GrantForm, grant_fields, grant_prefix
 from workspaces.models import Workspace, WorkspaceMembership
 
 from .. import expiry, impact, people, permissions, previews, services, undo
@@ -108,18 +108,24 @@ def user_list(request):
 # --- profile --------------------------------------------------------------------------------
 
 
-def _row_form(row, member, data=None):
-    """The workspace row's grant editor: the direct role or "No access", and the flags —
-    editable only with a non-admin direct role (admin flags are locked on). Ids name the
-    member too: the Members list can show several members' rows at once."""
-    auto_id = f"m{member.user_id}-ws{row.workspace.pk}-%s"
+def _row_prefix(row, member) -> str:
+    """The ids of a workspace row's grant editor: the member's and the workspace's (the
+    Members list can show several members' rows at once)."""
+    return grant_prefix(row.workspace.pk, user_id=member.user_id)
+
+
+def _row_form(row, member, data):
+    """The form that reads a workspace row's save: the direct role or "No access", and the
+    flags — editable only with a non-admin direct role (admin flags are locked on)."""
     return GrantForm(
-        data,
-        grant=row.direct,
-        removable=True,
-        role_label=f"Direct role in {row.workspace.name}",
-        auto_id=auto_id,
+        data, grant=row.direct, removable=True, auto_id=f"{_row_prefix(row, member)}%s"
     )
+
+
+def _row_fields(row, member):
+    """What a workspace row's grant editor shows (GrantFields, no form): the direct grant as
+    saved, or "No access"."""
+    return grant_fields(row.direct, prefix=_row_prefix(row, member), removable=True)
 
 
 # ?part= of the profile for htmx: the Members list edits a member's access in place
@@ -134,16 +140,16 @@ def _sent_invitations(membership) -> list[str]:
 
 
 def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
-    """Render the profile; `bound` = (row, form) keeps a submitted row's errors (shown among
-    the found workspaces when the member has no access there yet)."""
+    """Render the profile; `bound` = (row, form) keeps a submitted row's values and errors
+    (shown among the found workspaces when the member has no access there yet)."""
 
-    def with_forms(rows):
+    def with_fields(rows):
         return [
             (
                 row,
-                bound[1]
+                bound[1].fields_shown()
                 if bound and bound[0].workspace.pk == row.workspace.pk
-                else _row_form(row, profile.membership),
+                else _row_fields(row, profile.membership),
             )
             for row in rows
         ]
@@ -164,8 +170,8 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
             }
         ),
         # the finder's results alone (htmx) show none of the member's rows
-        "workspace_rows": with_forms(profile.workspaces) if part != "found_rows" else [],
-        "found_rows": with_forms(found),
+        "workspace_rows": with_fields(profile.workspaces) if part != "found_rows" else [],
+        "found_rows": with_fields(found),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(profile.membership)
         if profile.access.is_admin
@@ -308,12 +314,12 @@ def user_workspace(request, user_id, workspace_id):
         row, row_form, saved = before, form, False
     else:
         row = people.member_workspace(request.org, membership, workspace)
-        row_form, saved = _row_form(row, membership), True
+        row_form, saved = None, True
     if wants_partial(request):
         context = {
             "member": membership,
             "row": row,
-            "form": row_form,
+            "fields": row_form.fields_shown() if row_form else _row_fields(row, membership),
             "saved": saved,
             "restored": saved and bool(form.cleaned_data.get("restore")),
         }

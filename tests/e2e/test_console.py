@@ -135,9 +135,9 @@ def test_team_members_and_workspace_access(acme, admin_page, screenshot):
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
     expect(row.get_by_label("Flows Manager")).not_to_be_checked()
 
-    row.get_by_label("Role in Events").select_option("editor")  # nothing saved yet
+    row.get_by_label("Role for Events").select_option("editor")  # nothing saved yet
     assert team.workspace_access.get().role == "viewer"
-    row.get_by_role("button", name="Save access to Events").click()
+    row.get_by_role("button", name="Save access for Events").click()
     # Audience Viewer goes with the Editor defaults: that lowers access, so it asks first.
     expect(page.locator(".impact")).to_contain_text("loses Audience Viewer")
     page.get_by_role("button", name="Save the change").click()

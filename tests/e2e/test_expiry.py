@@ -25,7 +25,7 @@ def test_an_admin_sets_an_end_date_and_sees_it(demo, page, login, screenshot):
     editor = demo["editor@acme.test"]
     page.goto(f"/orgs/acme/users/{editor.pk}/")
     row = page.locator(f"[id^='ws-row-{editor.pk}-']").filter(has_text="Marketing")
-    row.get_by_label("Direct access until").fill(day.isoformat())
+    row.get_by_label("Until").fill(day.isoformat())
     row.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved Eddie Editor's access to Marketing.")).to_be_visible()
     expect(row.get_by_label("Effective access to Marketing")).to_contain_text(

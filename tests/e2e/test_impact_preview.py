@@ -49,7 +49,7 @@ def test_cancel_on_the_in_place_confirmation_changes_nothing(as_wsadmin, demo):
     page = as_wsadmin
     page.goto(MEMBERS)
     row = page.locator(f"#member-{demo['editor@acme.test'].pk}")
-    row.get_by_label("Role of").select_option("viewer")
+    row.get_by_label("Role for").select_option("viewer")
     row.get_by_role("button", name="Save").click()
     expect(page.locator(".impact")).to_contain_text("Eddie Editor loses Marketing Editor")
     page.get_by_role("link", name="Cancel").click()

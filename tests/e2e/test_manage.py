@@ -50,7 +50,7 @@ def test_role_change_in_place_resets_the_flags(demo, page, login):
     page.goto(MEMBERS)
     row = page.locator(f"#member-{demo['audience@acme.test'].pk}")
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
-    row.get_by_label("Role of Aud Ience").select_option("editor")
+    row.get_by_label("Role for Aud Ience").select_option("editor")
     row.get_by_role("button", name="Save").click()
     # Audience Viewer goes with the new role's defaults: that lowers access, so it asks first.
     expect(page.locator(".impact")).to_contain_text(

@@ -14,9 +14,11 @@ def test_an_org_admin_edits_and_gives_workspace_access_from_the_members_list(dem
     login("admin@acme.test")
     page.goto("/orgs/acme/users/")
     page.get_by_text("Edit workspace access of Vera Viewer").click()
-    marketing = page.locator(".ws-access").filter(has_text="Direct role in Marketing")
+    marketing = page.locator(".ws-access").filter(
+        has=page.get_by_role("heading", name="Marketing", exact=True)
+    )
     marketing.get_by_label("Audience Viewer").check()
-    marketing.get_by_role("button", name="Save Marketing").click()
+    marketing.get_by_role("button", name="Save access for Marketing").click()
     expect(page.locator("#toasts")).to_contain_text("Saved Vera Viewer's access to Marketing.")
     assert WorkspaceMembership.objects.get(
         user__email="viewer@acme.test", workspace__slug="marketing"
@@ -25,9 +27,11 @@ def test_an_org_admin_edits_and_gives_workspace_access_from_the_members_list(dem
     finder = page.get_by_role("search", name="Other workspaces for Vera Viewer")
     finder.get_by_label("Workspace name contains").fill("sal")
     finder.get_by_role("button", name="Find").click()
-    sales = page.locator(".ws-access").filter(has_text="Direct role in Sales")
-    sales.get_by_label("Direct role in Sales").select_option("editor")
-    sales.get_by_role("button", name="Save Sales").click()
+    sales = page.locator(".ws-access").filter(
+        has=page.get_by_role("heading", name="Sales", exact=True)
+    )
+    sales.get_by_label("Role for Sales").select_option("editor")
+    sales.get_by_role("button", name="Save access for Sales").click()
     expect(sales.get_by_label("Effective access to Sales")).to_contain_text("Editor")
     m = WorkspaceMembership.objects.get(user__email="viewer@acme.test", workspace__slug="sales")
     assert (m.role, m.flows_manager) == ("editor", True)

@@ -84,14 +84,16 @@ def test_invite_accept_then_manage_access(demo, page, second_page, login, screen
     page.goto("/orgs/acme/users/")
     page.get_by_role("link", name="Nina Newbie", exact=True).click()
     expect(page.get_by_role("heading", name="Nina Newbie", level=1)).to_be_visible()
-    marketing = page.locator(".ws-access").filter(has_text="Direct role in Marketing")
+    marketing = page.locator(".ws-access").filter(
+        has=page.get_by_role("heading", name="Marketing", exact=True)
+    )
     effective = marketing.get_by_label("Effective access to Marketing")
     expect(effective).to_contain_text("Editor")
     expect(effective).to_contain_text("Flows Manager: on from direct")
 
     # Role change (htmx): Viewer, with the viewer defaults.
-    marketing.get_by_label("Direct role in Marketing").select_option("viewer")
-    marketing.get_by_role("button", name="Save Marketing").click()
+    marketing.get_by_label("Role for Marketing").select_option("viewer")
+    marketing.get_by_role("button", name="Save access for Marketing").click()
     # A lowered role asks first, with who loses what, in the page.
     expect(page.locator(".impact")).to_contain_text("Nina Newbie loses Marketing Editor")
     page.get_by_role("button", name="Save the change").click()
@@ -101,7 +103,7 @@ def test_invite_accept_then_manage_access(demo, page, second_page, login, screen
 
     # A flag: Audience Viewer on.
     marketing.get_by_label("Audience Viewer").check()
-    marketing.get_by_role("button", name="Save Marketing").click()
+    marketing.get_by_role("button", name="Save access for Marketing").click()
     expect(effective).to_contain_text("Audience Viewer: on from direct")
     expect(marketing.get_by_label("Audience Viewer")).to_be_checked()
     screenshot("people-profile")

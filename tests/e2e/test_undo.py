@@ -49,7 +49,7 @@ def test_undo_a_teams_workspace_access_removal_restores_role_and_flags(demo, pag
     TeamAccess.objects.filter(team=team, workspace=sales).update(audience_viewer=True)
     login("admin@acme.test")
     page.goto(f"/orgs/acme/teams/{team.pk}/")
-    page.get_by_role("link", name="Remove access to Sales").click()
+    page.get_by_role("link", name="Remove access for Sales").click()
     page.get_by_role("button", name="Remove").click()
     assert not TeamAccess.objects.filter(team=team, workspace=sales).exists()
     undo_in_toast(page, "Field Sales no longer has access to Sales.")
@@ -90,9 +90,11 @@ def test_undo_a_saved_row_of_a_member_profile(demo, page, login, new_role):
     """No access (a removal) or another role: Undo brings back the role and the flags."""
     login("admin@acme.test")
     page.goto(f"/orgs/acme/users/{demo['audience@acme.test'].pk}/")
-    row = page.locator(".ws-access").filter(has_text="Direct role in Marketing")
-    row.get_by_label("Direct role in Marketing").select_option(new_role)
-    row.get_by_role("button", name="Save Marketing").click()
+    row = page.locator(".ws-access").filter(
+        has=page.get_by_role("heading", name="Marketing", exact=True)
+    )
+    row.get_by_label("Role for Marketing").select_option(new_role)
+    row.get_by_role("button", name="Save access for Marketing").click()
     if not new_role:  # a removal asks first, showing who loses what (impact preview)
         page.get_by_role("button", name="Save the change").click()
     saved = "Saved Aud Ience's access to Marketing."
@@ -108,7 +110,9 @@ def test_undo_a_saved_row_of_a_member_profile(demo, page, login, new_role):
     )
     assert (m.role, m.audience_viewer, m.flows_manager) == ("viewer", True, False)
     assert ActivityEntry.objects.count() == count + 1
-    row = page.locator(".ws-access").filter(has_text="Direct role in Marketing")
+    row = page.locator(".ws-access").filter(
+        has=page.get_by_role("heading", name="Marketing", exact=True)
+    )
     expect(row.get_by_label("Audience Viewer")).to_be_checked()
 
 

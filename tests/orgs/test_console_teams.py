@@ -1,11 +1,13 @@
 import io
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from orgs import services
+from orgs import expiry, services
 from orgs.avatars import process_avatar
 from orgs.errors import ServiceError
 from orgs.models import Team, TeamMembership
@@ -86,7 +88,7 @@ def test_empty_state(client, demo, acme):
 def test_team_page_lists_members_and_access(client, demo, team):
     page = html(logged_in(client, demo).get(f"/orgs/acme/teams/{team.pk}/"))
     assert "teamuser@acme.test" in page
-    assert "Role in Sales" in page
+    assert "Role for Sales" in page
     assert '<option value="outsider@acme.test">' in page  # a suggestion for "add member"
     assert '<option value="teamuser@acme.test">' not in page
 
@@ -212,7 +214,7 @@ def test_give_access_with_htmx_returns_the_access_part(client, demo, acme, team)
     )
     page = html(response)
     assert page.lstrip().startswith('<section id="team-access"')
-    assert "Role in Events" in page
+    assert "Role for Events" in page
     assert "Field Sales now has access to Events." in page
 
 
@@ -501,3 +503,21 @@ def test_query_counts_do_not_grow(
     grow(acme, team, 8)
     with django_assert_max_num_queries(budget):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_refused_save_of_an_ended_access_shows_the_services_reason(client, demo, team, headers):
+    """The team page's row saves through team_access_set as Manage → Teams does, and shows its
+    refusal (here: the access ended and no new end was picked) in the row, not a server error."""
+    grant = TeamAccess.objects.get(team=team)
+    ended = timezone.now() - timedelta(days=2)
+    TeamAccess.objects.filter(pk=grant.pk).update(until=ended)
+    response = logged_in(client, demo).post(
+        f"/orgs/acme/teams/{team.pk}/access/{grant.workspace_id}/",
+        {"role": "admin", "until": expiry.last_day(ended).isoformat()},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    page = unescape(html(response))
+    assert "ended on" in page and 'role="alert"' in page
+    assert TeamAccess.objects.get(pk=grant.pk).role == grant.role

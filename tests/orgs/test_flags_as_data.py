@@ -2,12 +2,10 @@
 them; the access SQL, model columns, capabilities, forms, admin columns, bench and undo script
 are generated from it."""
 
-import re
 import subprocess
 
 from django.conf import settings
 from django.contrib import admin
-from django.forms.renderers import DjangoTemplates
 
 from orgs import permissions
 from orgs.forms import TeamAccessAddForm
@@ -58,30 +56,3 @@ def test_every_artifact_has_one_entry_per_flag():
         assert [field.name for field in form.flag_fields] == list(FLAGS)
         assert list(form.fields)[: len(FLAGS) + 1] == ["role", *FLAGS]
     assert [value for value, _ in TeamAccessAddForm.base_fields["flags"].choices] == list(FLAGS)
-
-
-def _markup(form):
-    """Every part of a grant row as the templates print it, whitespace between tags dropped."""
-    parts = [form["role"], *form.flag_fields, form["until"]]
-    html = "".join(str(part) for part in parts) + str(form.non_field_errors())
-    html += "".join(str(form[name].errors) for name in ("role", "until"))
-    return re.sub(r">\s+<", "><", html)
-
-
-def test_the_grant_editor_draws_what_the_django_template_engine_draws():
-    """GrantForm renders with Django's Jinja2 form renderer (half the Python calls per row,
-    issue #14): the same inputs, ids, states and errors as the Django template engine."""
-    admin_grant = WorkspaceMembership(role="admin", pk=7, **dict.fromkeys(FLAGS, True))
-    forms = [
-        dict(grant=WorkspaceMembership(role="viewer", pk=1), auto_id="m1-ws2-%s"),
-        dict(grant=admin_grant),
-        dict(grant=None, removable=True, role_label="Direct role in Sales"),
-        dict(grant=None, removable=True, data={"role": "owner", "until": "not a day"}),
-    ]
-    for kwargs in forms:
-        form = GrantForm(**kwargs)
-        assert form.renderer is not None and "Jinja2" in type(form.renderer).__name__
-        drawn = _markup(form)
-        assert drawn == _markup(GrantForm(**kwargs, renderer=DjangoTemplates()))
-        assert f'name="{FLAGS[0]}"' in drawn
-    assert "errorlist" in drawn  # the invalid form shows its errors

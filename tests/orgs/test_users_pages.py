@@ -294,16 +294,16 @@ def profile(client, demo, email, **params):
 
 def test_profile_shows_the_workspaces_with_access_and_their_sources(client, demo):
     html = profile(client, demo, "teamuser@acme.test")
-    assert "Direct role in Sales" in html
+    assert "Role for Sales" in html
     assert "from team Field Sales" in html
-    assert "Direct role in Marketing" not in html  # no access there: found by name instead
+    assert "Role for Marketing" not in html  # no access there: found by name instead
 
 
 def test_profile_finds_other_workspaces_to_give_access(client, demo):
     html = profile(client, demo, "teamuser@acme.test", find="mark")
-    assert "Direct role in Marketing" in html
+    assert "Role for Marketing" in html
     assert "No access: Tim Teamer can't see Marketing." in html
-    assert "Direct role in Events" not in html
+    assert "Role for Events" not in html
     html = profile(client, demo, "teamuser@acme.test", find="nothing like it")
     assert "No other workspace of Acme has a name containing “nothing like it”." in html
 
@@ -315,7 +315,7 @@ def test_found_workspaces_ask_for_a_role_without_inert_permission_boxes(client, 
     client.force_login(demo["admin@acme.test"])
     teamuser = demo["teamuser@acme.test"].pk
     found = text(client.get(f"/orgs/acme/users/{teamuser}/?part=found&find=mark", headers=HTMX))
-    assert "Direct role in Marketing" in found and "Direct access until" in found
+    assert "Role for Marketing" in found and "access for Marketing ends after this day" in found
     assert "data-flag" not in found
     assert "Give a direct role to set permissions here." in found
     saved = text(
@@ -377,7 +377,7 @@ def test_profile_admin_flags_are_locked_on(client, demo):
     assert "Workspace Admins always have every permission." in html
     marketing = Workspace.objects.get(org__slug="acme", slug="marketing").pk
     wsadmin = demo["wsadmin@acme.test"].pk
-    assert f'disabled id="m{wsadmin}-ws{marketing}-flows_manager" checked>' in html
+    assert f'disabled id="grant-{marketing}-user-{wsadmin}-flows_manager" checked>' in html
 
 
 # --- org role -------------------------------------------------------------------------------
@@ -775,7 +775,7 @@ def test_the_members_list_loads_a_members_workspace_rows_in_place(client, demo, 
     html = text(response)
     assert "<html" not in html
     assert f'id="ws-row-{viewer}-{marketing.pk}"' in html
-    assert "Direct role in Marketing" in html
+    assert "Role for Marketing" in html
 
 
 def test_the_members_list_offers_the_other_workspaces_in_place(client, demo, marketing):
@@ -786,5 +786,5 @@ def test_the_members_list_offers_the_other_workspaces_in_place(client, demo, mar
     assert 'aria-label="Other workspaces for Vera Viewer"' in editor
     assert f'hx-target="#found-{viewer}"' in editor
     found = text(client.get(f"/orgs/acme/users/{viewer}/?part=found&find=sal", headers=HTMX))
-    assert "<html" not in found and "Direct role in Sales" in found
-    assert "Direct role in Marketing" not in found  # she has access there already
+    assert "<html" not in found and "Role for Sales" in found
+    assert "Role for Marketing" not in found  # she has access there already

@@ -1,8 +1,9 @@
-"""The one grant editor: a workspace role and the Fine-Grained Permissions of one grant — a
-member's direct membership or a team's access — used by the team page, the Manage page (members
-and teams) and the member profile. The writes are workspaces.services.workspace_member_set /
-team_access_set with the form's `changes()`, or workspace_member_remove when the profile's
-"No access" is chosen."""
+"""The one grant editor: a workspace role, the Fine-Grained Permissions (FLAGS) and the end of
+one grant — a member's direct membership or a team's access — drawn by `grant_editor` on the
+member profile, the team page and Manage → Members and Teams (the same markup, labels, ids and
+aria attributes on each), and read back by `GrantForm` on every save. The writes are
+workspaces.services.workspace_member_set / workspace_membership_update / team_access_set with
+the form's `changes()`, or workspace_member_remove when the profile's "No access" is chosen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from html import escape
 from typing import TypedDict
 
 from django import forms
-from django.forms.renderers import Jinja2
 from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -20,13 +20,6 @@ from orgs.forms import UntilField
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
 
 from ..services import flags_as_submitted
-
-# Django's Jinja2 form renderer (its own widget templates, the same markup): a GrantForm is
-# rendered once per row of pages listing dozens of grants (a member's profile and the
-# workspaces found for it, Manage → Members and Teams, a team's page), and the Django template
-# engine spent twice the Python calls drawing the same inputs (issue #14). One instance: its
-# Jinja2 environment is built once.
-ROW_RENDERER = Jinja2()
 
 
 class FlagFieldsForm(forms.Form):
@@ -55,11 +48,12 @@ class GrantForm(FlagFieldsForm):
 
     `grant`: what the row shows — a WorkspaceMembership, a TeamAccess or an access Source
     (anything with `role` and `flags`) — or None when the member has no direct grant yet.
-    `removable`: the profile's editor, whose roles start with "No access" (remove the grant).
-    Flags are shown but not editable while there is no grant or the grant is Admin (always
-    on), except when an undo restores a lower role with its former flags."""
+    Element ids are grant_prefix()'s for a saved WorkspaceMembership or TeamAccess; pass
+    `auto_id` for the others. `removable`: the profile's editor, whose roles start with
+    "No access" (remove the grant). Flags are not editable while there is no grant or the
+    grant is Admin (always on), except when an undo restores a lower role with its former
+    flags."""
 
-    default_renderer = ROW_RENDERER
     role = forms.ChoiceField(choices=WorkspaceRole.choices)
     # The row's label says what the day means (grant_editor below);
     # a help text would only be an aria-describedby pointing at nothing.
@@ -67,9 +61,9 @@ class GrantForm(FlagFieldsForm):
     # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, grant, role_label=None, removable=False, **kwargs):
-        if grant is not None and getattr(grant, "pk", None) is not None:
-            kwargs.setdefault("auto_id", f"grant-{type(grant).__name__.lower()}-{grant.pk}-%s")
+    def __init__(self, *args, grant, removable=False, **kwargs):
+        if getattr(grant, "workspace_id", None) is not None:
+            kwargs.setdefault("auto_id", f"{grant_prefix_of(grant)}%s")
         self.shown = (grant.role, dict(grant.flags)) if grant is not None else None
         # The grant's own end (orgs.expiry; a Source's is its grant's too).
         self.shown_until = getattr(grant, "until", None)
@@ -77,12 +71,11 @@ class GrantForm(FlagFieldsForm):
         initial = {"role": role, **flags, "until": expiry.last_day(self.shown_until)}
         super().__init__(*args, initial=initial, **kwargs)
         self.grant = grant
+        self.removable = removable
         self.locked = grant is None or permissions.flags_locked(grant.role)
         if removable:
             self.fields["role"].choices = WORKSPACE_ROLE_OR_NO_ACCESS
             self.fields["role"].required = False
-        if role_label:
-            self.fields["role"].label = role_label
         restoring = bool(self.data.get("restore"))
         for flag in FLAGS:
             self.fields[flag].disabled = self.locked and not restoring
@@ -111,6 +104,8 @@ class GrantForm(FlagFieldsForm):
             ],
             until.isoformat() if hasattr(until, "isoformat") else str(until or ""),
             self.locked,
+            granted=self.grant is not None,
+            removable=self.removable,
             errors=self.non_field_errors() or None,
             role_errors=self["role"].errors or None,
             until_errors=self["until"].errors or None,
@@ -174,12 +169,32 @@ class GrantForm(FlagFieldsForm):
         return {"role": None, "flags": flags, "until": until}
 
 
-# --- the grant editor in a list, without a form per row -------------------------------------
-# Manage → Members and Manage → Teams show a grant editor on every row. Rendering a GrantForm
-# per row (BoundFields, a widget template per field and per option) was most of those pages'
-# time (issue #14: 50 forms, ~80 %). A row's editor is rendered from these plain values instead,
-# with the markup GrantForm's widgets give (tests/workspaces/test_grant_fields.py compares
-# them); the form stays the one that reads and validates every save.
+# --- the grant editor, without a form per row -----------------------------------------------
+# Every page that shows grants lists them: a member's profile (their workspaces and those found
+# for them), a team's page, Manage → Members and Teams. Rendering a GrantForm per row
+# (BoundFields, a widget template per field and per option) was most of those pages' time
+# (issue #14: 50 forms, ~80 %). An editor is rendered from these plain values instead, with the
+# markup GrantForm's widgets give (tests/workspaces/test_grant_fields.py compares them); the
+# form stays the one that reads and validates every save.
+
+
+def grant_prefix(workspace_id: int, *, user_id: int | None = None, team_id=None) -> str:
+    """The element id prefix of the grant editor of a member's (`user_id`) or a team's
+    (`team_id`) grant in a workspace: "grant-<workspace>-user-<user>-" or
+    "grant-<workspace>-team-<team>-". Unique on any page that shows several members' or teams'
+    rows, and the same before the grant exists (a profile's found workspace) and after."""
+    if user_id is not None:
+        return f"grant-{workspace_id}-user-{user_id}-"
+    return f"grant-{workspace_id}-team-{team_id}-"
+
+
+def grant_prefix_of(grant) -> str:
+    """grant_prefix() of a WorkspaceMembership or a TeamAccess."""
+    return grant_prefix(
+        grant.workspace_id,
+        user_id=getattr(grant, "user_id", None),
+        team_id=getattr(grant, "team_id", None),
+    )
 
 
 class FlagInput(TypedDict):
@@ -195,9 +210,11 @@ class FlagInput(TypedDict):
 class GrantFields(TypedDict):
     """What a grant editor shows, as plain values that grant_editor below formats into its
     markup. Element ids are `prefix` + field name, as GrantForm's auto_id makes them
-    (`role_id`, `until_id`); `options` the role <option>s with `role` selected; `until` the
-    end day as YYYY-MM-DD ("" for no end, or the text a failed save typed); errors as the
-    form's ErrorLists (None: no error)."""
+    (`role_id`, `until_id`); `options` the role <option>s with `role` selected ("No access"
+    first when `removable`); `until` the end day as YYYY-MM-DD ("" for no end, or the text a
+    failed save typed); `granted` False while there is no grant to set permissions on (the
+    profile's "No access" rows: no checkboxes); errors as the form's ErrorLists (None: no
+    error)."""
 
     prefix: str
     role_id: str
@@ -207,38 +224,48 @@ class GrantFields(TypedDict):
     flags: list[FlagInput]
     until: str
     locked: bool
+    granted: bool
+    removable: bool
     errors: ErrorList | None
     role_errors: ErrorList | None
     until_errors: ErrorList | None
 
 
-def _grant_fields(prefix, role, flags, until, locked, **errors) -> GrantFields:
+def _grant_fields(
+    prefix, role, flags, until, locked, *, granted=True, removable=False, **errors
+) -> GrantFields:
     return GrantFields(
         prefix=prefix,
         role_id=f"{prefix}role",
         until_id=f"{prefix}until",
         role=role,
-        options=role_options(role),
+        options=role_options(role, removable=removable),
         flags=flags,
         until=until,
         locked=locked,
+        granted=granted,
+        removable=removable,
         errors=errors.get("errors"),
         role_errors=errors.get("role_errors"),
         until_errors=errors.get("until_errors"),
     )
 
 
-_ROLE_OPTIONS: dict[str, SafeString] = {}
+_ROLE_OPTIONS: dict[tuple[str | None, bool], SafeString] = {}
 
 
-def role_options(selected: str) -> SafeString:
-    """The role select's <option>s (WorkspaceRole, lowest first) with `selected` chosen,
-    formatted once per role for the process. A value that is no role (a submitted one that
-    failed validation) chooses none, as "" does: the cache holds at most one entry per role
-    plus that one, whatever is posted."""
-    if selected not in WorkspaceRole.values:
-        selected = ""
-    options = _ROLE_OPTIONS.get(selected)
+def role_options(selected: str, *, removable: bool = False) -> SafeString:
+    """The role select's <option>s (WorkspaceRole, lowest first; "No access" first when
+    `removable`) with `selected` chosen, formatted once per role for the process. A value that
+    is none of them (a submitted one that failed validation) chooses none: the cache holds at
+    most one entry per role and list plus that one, whatever is posted."""
+    options = _ROLE_OPTIONS.get((selected, removable))
+    if options is not None:
+        return options
+    choices = WORKSPACE_ROLE_OR_NO_ACCESS if removable else WorkspaceRole.choices
+    if selected not in (value for value, _label in choices):
+        selected = None
+    options = _ROLE_OPTIONS.get((selected, removable))
     if options is None:
         options = SafeString(
             "".join(
@@ -249,17 +276,31 @@ def role_options(selected: str) -> SafeString:
                     value,
                     label,
                 )
-                for value, label in WorkspaceRole.choices
+                for value, label in choices
             )
         )
-        _ROLE_OPTIONS[selected] = options
+        _ROLE_OPTIONS[selected, removable] = options
     return options
 
 
-def grant_fields(grant) -> GrantFields:
-    """The unbound GrantForm(grant=grant) as GrantFields: `grant` a WorkspaceMembership or a
-    TeamAccess (saved: its pk names the ids)."""
-    prefix = f"grant-{type(grant).__name__.lower()}-{grant.pk}-"
+def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -> GrantFields:
+    """The unbound GrantForm(grant=grant, removable=removable) as GrantFields: `grant` a
+    WorkspaceMembership or a TeamAccess (ids: grant_prefix_of(grant)), or, with `prefix`, an
+    access Source or None (no direct grant yet: "No access", no permissions to set)."""
+    if prefix is None:
+        prefix = grant_prefix_of(grant)
+    if grant is None:
+        flags = [
+            FlagInput(
+                name=flag,
+                label=FLAG_LABELS[flag],
+                id=f"{prefix}{flag}",
+                checked=False,
+                disabled=True,
+            )
+            for flag in FLAGS
+        ]
+        return _grant_fields(prefix, NO_ACCESS, flags, "", True, granted=False, removable=True)
     locked = permissions.flags_locked(grant.role)
     flags = grant.flags
     day = expiry.last_day(grant.until)
@@ -278,58 +319,84 @@ def grant_fields(grant) -> GrantFields:
         ],
         day.isoformat() if day else "",
         locked,
+        removable=removable,
     )
 
 
 # The editor's markup, formatted in Python: through the template engine each row's editor cost
 # ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped with
 # `html.escape`, as the engine's autoescaping does; tests/workspaces/test_grant_fields.py
-# compares the result with GrantForm's widgets and with the template it replaced.
+# compares the result with GrantForm's widgets and with a template of the same markup.
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
-ERRORS = '<div class="errorlist" role="alert">{}</div>\n'
+ERRORS = '<div class="errorlist" role="alert" id="{}errors">{}</div>\n'
+FIELD_ERRORS = '<div class="grant-errors" role="alert">{}{}</div>\n'
 DESCRIBED = ' aria-invalid="true" aria-describedby="{}_error"'
 FLAG = (
-    '      <label class="check" for="{id}"><input type="checkbox" name="{name}" data-flag=""'
+    '    <label class="check" for="{id}"><input type="checkbox" name="{name}" data-flag=""'
     '{disabled} id="{id}"{checked}> {label}</label>\n'
+)
+FLAGS_SET = (
+    '  <fieldset class="flags">\n'
+    '    <legend class="visually-hidden">Permissions for {who}</legend>\n'
+    "{flags}"
+    "  </fieldset>\n"
+)
+NOT_GRANTED = (
+    '  <p class="small muted grant-note" id="{prefix}note">Give a direct role to set'
+    " permissions here.</p>\n"
 )
 EDITOR = (
     '<div class="grant-fields">\n'
-    '  <label for="{role_id}" class="visually-hidden">Role of {who}</label>\n'
+    '  <label for="{role_id}" class="visually-hidden">Role for {who}</label>\n'
     '  <select name="role"{role_described} id="{role_id}">{options}</select>\n'
-    '  <fieldset class="flags">\n'
-    '    <legend class="visually-hidden">Permissions of {who}</legend>\n'
     "{flags}"
-    "  </fieldset>\n"
     '  <label class="until-field" for="{until_id}"><span class="small">Until<span'
-    ' class="visually-hidden"> (access of {who} ends after this day; empty: no end)</span>'
+    ' class="visually-hidden"> (access for {who} ends after this day; empty: no end)</span>'
     '</span> <input type="date" name="until"{until_value}{until_described} id="{until_id}">'
     "</label>\n"
-    '  <button type="submit" class="btn small" data-save>Save<span class="visually-hidden">'
-    " {who}</span></button>\n"
+    '  <span class="grant-actions"><button type="submit" class="btn small" data-save'
+    '{save_described}>Save<span class="visually-hidden"> access for {who}</span></button>'
+    "{remove}</span>\n"
     "</div>\n"
 )
-LOCKED = '<p class="small muted locked-note">Admins always have every permission.</p>\n'
+REMOVE = (
+    ' <a class="btn small secondary" href="{url}">Remove<span class="visually-hidden">'
+    " access for {who}</span></a>"
+)
+LOCKED = '<p class="small muted grant-note">Workspace Admins always have every permission.</p>\n'
 
 
-def grant_editor(fields: GrantFields, who: str, csrf_token: str = "") -> SafeString:
-    """The grant editor of one list row (Manage → Members and Teams): role, the
-    Fine-Grained Permissions and the end day with their labels, then its Save button, as
-    HTML. Nothing saves until Save is pressed (keyboard-safe, WCAG 3.2.2); the enclosing
-    <form data-save-row> posts with htmx when it has hx-post, and static/js/app.js enables Save
-    only while the row differs from what was saved. `who`: the person or team, named in the
-    labels; `csrf_token`: the page's (none: no hidden input)."""
-    role_id, until_id = escape(fields["role_id"]), escape(fields["until_id"])
+def grant_editor(
+    fields: GrantFields, who: str, csrf_token: str = "", *, remove_url: str = ""
+) -> SafeString:
+    """The one grant editor (profile, team page, Manage → Members and Teams), as HTML to put
+    in a <form data-save-row>: its role select, the Fine-Grained Permissions (a fieldset of
+    FLAGS' checkboxes, or a note while there is no grant), the end day and the Save button,
+    with the form's errors. Nothing saves until Save is pressed (keyboard-safe, WCAG 3.2.2);
+    the form posts with htmx when it has hx-post, and static/js/app.js enables Save only while
+    the editor differs from what was saved. `who`: the person, team or workspace the grant is
+    for, named in every label ("Role for Marketing"); `csrf_token`: the page's (none: no
+    hidden input); `remove_url`: a Remove link after Save (none: no link). Field errors are
+    tied to their control (aria-describedby "<id>_error", as Django's widgets do), the form's
+    own to the Save button."""
+    prefix, role_id, until_id = (escape(fields[key]) for key in ("prefix", "role_id", "until_id"))
     who = escape(who)
-    flags = "".join(
-        FLAG.format(
-            id=escape(flag["id"]),
-            name=escape(flag["name"]),
-            label=escape(flag["label"]),
-            disabled=" disabled" if flag["disabled"] else "",
-            checked=" checked" if flag["checked"] else "",
+    if fields["granted"]:
+        flags = FLAGS_SET.format(
+            who=who,
+            flags="".join(
+                FLAG.format(
+                    id=escape(flag["id"]),
+                    name=escape(flag["name"]),
+                    label=escape(flag["label"]),
+                    disabled=" disabled" if flag["disabled"] else "",
+                    checked=" checked" if flag["checked"] else "",
+                )
+                for flag in fields["flags"]
+            ),
         )
-        for flag in fields["flags"]
-    )
+    else:
+        flags = NOT_GRANTED.format(prefix=prefix)
     until = fields["until"]
     editor = EDITOR.format(
         who=who,
@@ -340,13 +407,19 @@ def grant_editor(fields: GrantFields, who: str, csrf_token: str = "") -> SafeStr
         until_id=until_id,
         until_value=f' value="{escape(until)}"' if until else "",
         until_described=DESCRIBED.format(until_id) if fields["until_errors"] else "",
+        save_described=f' aria-describedby="{prefix}errors"' if fields["errors"] else "",
+        remove=REMOVE.format(url=escape(remove_url), who=who) if remove_url else "",
     )
     parts = [
         CSRF.format(escape(csrf_token)) if csrf_token else "",
-        ERRORS.format(conditional_escape(fields["errors"])) if fields["errors"] else "",
+        ERRORS.format(prefix, conditional_escape(fields["errors"])) if fields["errors"] else "",
         editor,
-        conditional_escape(fields["role_errors"]) if fields["role_errors"] else "",
-        conditional_escape(fields["until_errors"]) if fields["until_errors"] else "",
-        LOCKED if fields["locked"] else "",
+        FIELD_ERRORS.format(
+            conditional_escape(fields["role_errors"] or ""),
+            conditional_escape(fields["until_errors"] or ""),
+        )
+        if fields["role_errors"] or fields["until_errors"]
+        else "",
+        LOCKED if fields["locked"] and fields["granted"] else "",
     ]
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped

@@ -1,4 +1,5 @@
-"""{% grant_editor fields who %}: a list row's grant editor (workspaces.forms.grants), and
+"""{% grant_editor fields who [remove_url=…] %}: the one grant editor (workspaces.forms.grants:
+the profile, the team page, Manage → Members and Teams), and
 {% member_row row notice %}: a Manage → Members row (workspaces.access_rows), both formatted in
 Python with the page's CSRF token."""
 
@@ -17,8 +18,8 @@ def _csrf_token(context) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def grant_editor(context, fields, who):
-    return editor_html(fields, who, _csrf_token(context))
+def grant_editor(context, fields, who, remove_url=""):
+    return editor_html(fields, who, _csrf_token(context), remove_url=remove_url)
 
 
 @register.simple_tag(takes_context=True)
