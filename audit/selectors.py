@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connections, router
+
 from workspaces.models import Workspace
 
 from .filters import encode_cursor, newest_entries
@@ -53,8 +55,14 @@ def recent_entries(org, limit: int = 10) -> list[ActivityEntry]:
 
 
 def workspace_names(org) -> list[str]:
-    """Names to suggest in the workspace filter."""
-    return list(Workspace.objects.filter(org=org).order_by("name").values_list("name", flat=True))
+    """Names to suggest in the workspace filter: the org's workspaces' names in order, by one
+    SELECT written once (the ORM's build and per-row iteration cost more than the query at 500
+    workspaces) from the database the ORM reads workspaces from."""
+    connection = connections[router.db_for_read(Workspace)]
+    table = connection.ops.quote_name(Workspace._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {table} WHERE org_id = %s ORDER BY name", [org.pk])
+        return [name for (name,) in cursor.fetchall()]
 
 
 @dataclass

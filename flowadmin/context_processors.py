@@ -201,8 +201,7 @@ def navigation(request):
         as (id, name, slug) values, not model instances."""
         if not org:
             return NavWorkspaces([], more=False)
-        visible = selectors.visible_workspaces(user, org).values_list("pk", "name", "slug")
-        shown = list(visible[: NAV_WORKSPACES + 1])
+        shown = selectors.first_visible_workspaces(user, org, NAV_WORKSPACES + 1)
         more = len(shown) > NAV_WORKSPACES
         shown = shown[:NAV_WORKSPACES]
         current = getattr(request, "workspace", None)

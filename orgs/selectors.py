@@ -1,9 +1,12 @@
 """Reads that views, templates and commands share."""
 
+from django.db import connections, router
+
+from flowadmin.model_rows import ModelRows
 from workspaces.models import Workspace
 
 from . import permissions
-from .models import Organization
+from .models import Organization, SSOConfiguration
 
 # Where user_orgs() keeps its answer on the user: (the access it was read for, the orgs).
 _ORGS_ATTR = "_flowadmin_orgs"
@@ -19,11 +22,46 @@ def user_orgs(user):
     cached = getattr(user, _ORGS_ATTR, None)
     if cached is not None and cached[0] is access:
         return cached[1]
-    orgs = [
-        (org, access[org.pk])
-        for org in Organization.objects.select_related("sso").filter(pk__in=access).order_by("name")
-    ]
+    orgs = [(org, access[org.pk]) for org in orgs_with_sso(access)]
     setattr(user, _ORGS_ATTR, (access, orgs))
+    return orgs
+
+
+_ORG_ROWS = ModelRows(Organization)
+_SSO_ROWS = ModelRows(SSOConfiguration)
+
+
+def orgs_with_sso(org_ids) -> list[Organization]:
+    """The orgs of `org_ids` ordered by name, each with its SSO settings loaded (`org.sso`, or
+    SSOConfiguration.DoesNotExist, without a query): what
+    `Organization.objects.select_related("sso").filter(pk__in=org_ids)` returns, in one query
+    written once rather than built by the ORM on every request (flowadmin.model_rows)."""
+    org_ids = sorted({int(pk) for pk in org_ids})
+    if not org_ids:
+        return []
+    connection = connections[router.db_for_read(Organization)]
+    quote = connection.ops.quote_name
+    pk = quote(Organization._meta.pk.column)
+    sso_org = SSOConfiguration._meta.get_field("org").column
+    sql = (
+        f"SELECT {_ORG_ROWS.columns(connection, 'o')}, {_SSO_ROWS.columns(connection, 's')}"
+        f" FROM {quote(Organization._meta.db_table)} o"
+        f" LEFT JOIN {quote(SSOConfiguration._meta.db_table)} s ON s.{quote(sso_org)} = o.{pk}"
+        f" WHERE o.{pk} IN ({', '.join(['%s'] * len(org_ids))}) ORDER BY o.{quote('name')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, org_ids)
+        rows = cursor.fetchall()
+    to_org = SSOConfiguration._meta.get_field("org")
+    orgs = []
+    for row in rows:
+        org = _ORG_ROWS.instance(connection, row)
+        sso = None
+        if row[_ORG_ROWS.width] is not None:  # the SSO settings' id: the org has some
+            sso = _SSO_ROWS.instance(connection, row, _ORG_ROWS.width)
+            to_org.set_cached_value(sso, org)
+        to_org.remote_field.set_cached_value(org, sso)
+        orgs.append(org)
     return orgs
 
 
@@ -36,6 +74,29 @@ def visible_workspaces(user, org):
     if not access.is_member:
         return qs.none()
     return qs.filter(pk__in=access.workspace_ids)
+
+
+def first_visible_workspaces(user, org, limit: int) -> list[tuple[int, str, str]]:
+    """The first `limit` of visible_workspaces(user, org) by name, as (id, name, slug): the
+    sidebar's list on every page, by one SELECT written once (the ORM would build it anew on
+    every request, ~0.6 ms of Python) from the database the ORM reads workspaces from."""
+    access = permissions.org_access(user, org)
+    if not access.is_member:
+        return []
+    params = [org.pk]
+    only = ""
+    if not access.sees_every_workspace:
+        ids = sorted(access.workspace_ids)
+        if not ids:
+            return []
+        only = f" AND id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    connection = connections[router.db_for_read(Workspace)]
+    table = connection.ops.quote_name(Workspace._meta.db_table)
+    sql = f"SELECT id, name, slug FROM {table} WHERE org_id = %s{only} ORDER BY name LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()
 
 
 def home_listing(user):

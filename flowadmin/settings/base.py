@@ -177,6 +177,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Unset, `make run` keeps the zero-setup defaults: a per-process locmem cache, database sessions
 # and uploads under MEDIA_ROOT. Set, every instance shares Redis and S3-compatible storage.
 REDIS_URL = env("REDIS_URL", default="")
+# Django's database sessions, read by one SELECT written once (flowadmin/sessions).
+SESSION_ENGINE = "flowadmin.sessions.db"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -188,7 +190,7 @@ if REDIS_URL:
         }
     }
     # Read from Redis, written through to the database: a Redis restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "flowadmin.sessions.cached_db"
 
 # Every upload (avatars, workspace assets, brand-kit logos) goes to this bucket when it is set;
 # files are only ever served by the member-only views, which stream them from storage.

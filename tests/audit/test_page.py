@@ -427,3 +427,32 @@ def test_workspace_filter_work_does_not_grow_with_the_matching_workspaces(
     assert count_queries(admin_client, query) == queries
     if connection.vendor == "postgresql":
         assert python_calls(admin_client, URL + query, work) == calls
+
+
+@pytest.mark.parametrize(
+    "names",
+    [[], ["One"], ["A & B", '"quoted"', "<tag>", "it's", "plain", "é ü", ""], ["with\x00nul", "x"]],
+)
+def test_workspace_datalist_is_each_name_escaped(names):
+    from html import escape
+
+    from audit.templatetags.activity import datalist_options
+
+    expected = "".join(f'<option value="{escape(name)}"></option>' for name in names)
+    assert datalist_options(names) == expected
+
+
+def test_workspace_names_are_the_orgs_in_order(django_assert_num_queries):
+    from audit.selectors import workspace_names
+    from tests.factories import OrganizationFactory, WorkspaceFactory
+    from workspaces.models import Workspace
+
+    org = OrganizationFactory()
+    for name in ["b", "A", "é", "ab", "Z"]:
+        WorkspaceFactory(org=org, name=name)
+    WorkspaceFactory(name="another org's")
+    expected = list(
+        Workspace.objects.filter(org=org).order_by("name").values_list("name", flat=True)
+    )
+    with django_assert_num_queries(1):
+        assert workspace_names(org) == expected

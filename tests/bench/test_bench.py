@@ -133,3 +133,13 @@ def test_command_seeds_measures_and_writes_the_table(db, tmp_path, capsys):
 def test_command_refuses_a_size_of_nothing(db, capsys):
     assert cli.run(["--workspaces", "0", "--seed-only"]) == 2
     assert "at least one member and one workspace" in capsys.readouterr().out
+
+
+def test_page_cpu_counts_a_pages_cpu_calls_and_queries(bench_org):
+    from bench.measuring import probes
+    from bench.page_cpu import measure
+
+    url = next(probe.url for probe in probes(bench_org) if probe.key == "activity")
+    times, calls, queries = measure(Bench().admin, url, runs=2)
+    assert len(times) == 2 and all(ms >= 0 for ms in times)
+    assert calls > 1000 and queries == 7

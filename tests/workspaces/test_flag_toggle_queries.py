@@ -60,12 +60,12 @@ def log_part(statements: list[str]) -> list[str]:
     return [sql for sql in statements if '"audit_' in sql]
 
 
-CACHED_SESSIONS = "django.contrib.sessions.backends.cached_db"
+CACHED_SESSIONS = "flowadmin.sessions.cached_db"
 
 
 @pytest.mark.parametrize(
     ("session_engine", "budget"),
-    [("django.contrib.sessions.backends.db", TOGGLE_BUDGET), (CACHED_SESSIONS, TOGGLE_BUDGET - 1)],
+    [("flowadmin.sessions.db", TOGGLE_BUDGET), (CACHED_SESSIONS, TOGGLE_BUDGET - 1)],
     ids=["database-sessions", "cached-sessions"],
 )
 def test_flag_toggle_costs_8_statements_with_its_log_entry(
