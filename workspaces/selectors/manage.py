@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from flowadmin.model_rows import ModelRows
 from orgs import expiry, permissions
 from orgs.integrations import CATALOG, App
 from orgs.lookups import fold_contains_sql, fold_pattern
@@ -214,17 +215,20 @@ WHERE m.org_id = %(org)s AND (m.until IS NULL OR m.until > %(now)s){search}
                      WHERE a.org_id = %(org)s AND a.role = %(admin)s)
 """
 _SEARCH_SQL = " AND ({} OR {})"
-_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+_USERS = ModelRows(User)
 
 
 class PeopleWithAccess:
     """The users users_with_workspace_access(workspace, now, q) gives, by email, read with
-    raw SQL: `count()` (one query), a slice `[start:stop]` (one query, a list of Users) and
-    iteration (all of them, one query) — what django.core.paginator.Paginator asks of it."""
+    raw SQL from the database the ORM would read them from: `count()` (one query), a slice
+    `[start:stop]` (one query, a list of Users made as the ORM makes them,
+    flowadmin.model_rows) and iteration (all of them, one query) — what
+    django.core.paginator.Paginator asks of it."""
 
     def __init__(self, workspace, q: str = "", now=None):
         q = (q or "").strip()
         now = now or timezone.now()
+        self.connection = connection = connections[router.db_for_read(User)]
         self.params = {
             "org": workspace.org_id,
             "ws": workspace.pk,
@@ -241,7 +245,7 @@ class PeopleWithAccess:
         self.sql = _PEOPLE_SQL.format(search=search)
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) {self.sql}", self.params)
             return cursor.fetchone()[0]
 
@@ -252,39 +256,16 @@ class PeopleWithAccess:
         if stop is None and start:
             raise TypeError("PeopleWithAccess takes [start:stop] or [0:None] (all).")
         limit = "" if stop is None else f" LIMIT {max(int(stop) - start, 0)} OFFSET {start}"
-        columns = ", ".join(f"u.{connection.ops.quote_name(name)}" for name in _USER_FIELDS)
+        connection = self.connection
+        columns = _USERS.columns(connection, "u")
         sql = f"SELECT {columns} {self.sql} ORDER BY u.email{limit}"
         with connection.cursor() as cursor:
             cursor.execute(sql, self.params)
             rows = cursor.fetchall()
-        converters = _converters()
-        return [
-            User.from_db(connection.alias, _USER_FIELDS, _converted(row, converters))
-            for row in rows
-        ]
+        return [_USERS.instance(connection, row) for row in rows]
 
     def __iter__(self):
         return iter(self[0:None])
-
-
-def _converters() -> list:
-    """Per User column, (its expression, the backend's and the field's converters of a raw
-    value: e.g. SQLite's text timestamps into aware datetimes), as the ORM applies them."""
-    converters = []
-    for name in _USER_FIELDS:
-        col = User._meta.get_field(name).get_col(User._meta.db_table)
-        converters.append(
-            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-        )
-    return converters
-
-
-def _converted(row, converters) -> list:
-    values = list(row)
-    for i, (col, funcs) in enumerate(converters):
-        for func in funcs:
-            values[i] = func(values[i], col, connection)
-    return values
 
 
 def people_with_access(workspace, q: str = "", expiring: int | None = None):
