@@ -24,15 +24,27 @@ def register_sqlite_fold(sender, connection, **kwargs):
         connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
 
 
+def fold_contains_sql(connection, column: str) -> str:
+    """The SQL condition "`column` contains the folded text" for `connection`'s database, with
+    one %s for fold_pattern()'s parameter (raw SQL that must match as the lookup does)."""
+    if connection.vendor == "sqlite":
+        return f"{SQLITE_FUNCTION}({column}) LIKE %s ESCAPE '\\'"
+    return f"{EXPRESSION.format(column)} LIKE %s"
+
+
+def fold_pattern(connection, text: str) -> str:
+    """The LIKE pattern of fold_contains_sql for `text`: folded, its wildcards escaped."""
+    return "%" + connection.ops.prep_for_like_query(fold(str(text))) + "%"
+
+
 class FoldContains(Lookup):
     lookup_name = "fold_contains"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        pattern = "%" + connection.ops.prep_for_like_query(fold(str(self.rhs))) + "%"
-        if connection.vendor == "sqlite":
-            return f"{SQLITE_FUNCTION}({lhs}) LIKE %s ESCAPE '\\'", [*lhs_params, pattern]
-        return f"{EXPRESSION.format(lhs)} LIKE %s", [*lhs_params * 3, pattern]
+        pattern = fold_pattern(connection, self.rhs)
+        lhs_params = lhs_params if connection.vendor == "sqlite" else [*lhs_params * 3]
+        return fold_contains_sql(connection, lhs), [*lhs_params, pattern]
 
 
 def register() -> None:

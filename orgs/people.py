@@ -16,11 +16,13 @@ from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import expiry, permissions, services
 from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
-from .permissions import TEAM, OrgAccess, WorkspaceAccess
-from .roles import FLAG_LABELS, FLAGS
+from .permissions import ROLE_LABELS, TEAM, OrgAccess, WorkspaceAccess
+from .roles import FLAG_LABELS, FLAGS, OrgRole
 from .two_factor import second_factor_exists
 
 MEMBERS_PER_PAGE = 25
+# What membership.get_role_display() gives, without its per-call choices lookup.
+ORG_ROLE_LABELS = dict(OrgRole.choices)
 INVITATIONS_PER_PAGE = 25
 
 # sort key → (label, order_by for ascending). The membership's copies of its user's columns
@@ -53,15 +55,25 @@ class WorkspaceCell:
     def extra_flags(self) -> list[str]:
         """Permissions on beyond the effective role's defaults (e.g. a viewer's Audience
         Viewer)."""
-        defaults = permissions.flag_defaults(self.access.role)
-        return [flag for flag, on in self.access.flags.items() if on and not defaults[flag]]
+        return permissions.flags_beyond_defaults(self.access.role, self.access.flags)
 
     @property
     def via_teams(self) -> list[str]:
+        """The teams giving the effective role when only teams give it, else []."""
         sources = self.access.role_sources()
         if all(s.kind == TEAM for s in sources):
             return [s.team for s in sources]
         return []
+
+    def shown(self) -> dict:
+        """The cell as MemberRow.shown() gives it: {name, badge, extra, teams}."""
+        access = self.access
+        return {
+            "name": self.name,
+            "badge": ROLE_LABELS[access.role] + expiry.until_text(access.until),
+            "extra": [FLAG_LABELS[flag] for flag in self.extra_flags],
+            "teams": ", ".join(self.via_teams),
+        }
 
 
 @dataclass
@@ -88,20 +100,12 @@ class MemberRow:
             "name": user.full_name or user.email,
             "display_name": user.display_name,
             "email": user.email,
-            "role_label": membership.get_role_display(),
+            "role_label": ORG_ROLE_LABELS.get(membership.role, membership.role),
             "until": expiry.until_text(membership.until),
             "admin": self.access.is_admin,
             "two_factor": getattr(membership, "has_two_factor", False),
             "sole_admin": self.is_sole_admin,
-            "workspaces": [
-                {
-                    "name": cell.name,
-                    "badge": cell.access.role_label + expiry.until_text(cell.access.until),
-                    "extra": [FLAG_LABELS[flag] for flag in cell.extra_flags],
-                    "teams": ", ".join(cell.via_teams),
-                }
-                for cell in self.workspaces
-            ],
+            "workspaces": [cell.shown() for cell in self.workspaces],
         }
 
 

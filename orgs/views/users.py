@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
@@ -45,6 +46,15 @@ def _profile_url(org, user_id):
     return reverse("orgs:user_profile", args=[org.slug, user_id])
 
 
+def login_shown(local) -> str:
+    """A datetime as `|date:"M j, Y H:i"` shows it ("Dec 6, 2026 09:41"), without the
+    date filter's format parsing (~40 Python calls a row)."""
+    return (
+        f"{MONTHS_3[local.month].title()} {local.day}, {local.year:04d} "
+        f"{local.hour:02d}:{local.minute:02d}"
+    )
+
+
 def _shown(org, page):
     """The page with its rows as the dicts the template shows (MemberRow.shown()), plus what
     it would otherwise compute per row (issue #14: a reverse is ~0.03–0.1 ms, a date filter
@@ -61,7 +71,7 @@ def _shown(org, page):
         if member.user.last_login is not None:
             local = timezone.localtime(member.user.last_login)
             row["login_iso"] = local.isoformat()
-            row["login_shown"] = dateformat.format(local, "M j, Y H:i")
+            row["login_shown"] = login_shown(local)
         rows.append(row)
     page.object_list = rows
     return page

@@ -1,6 +1,8 @@
 """orgs.permissions.workspace_member_access: everyone's access to one workspace in one query,
 the same answer as each user's own access."""
 
+import datetime
+
 import pytest
 
 from orgs import permissions
@@ -15,6 +17,7 @@ from tests.factories import (
     leave_org_behind_the_models_back,
 )
 from workspaces.selectors.manage import (
+    PeopleWithAccess,
     people_with_access,
     search_users,
     users_with_workspace_access,
@@ -105,6 +108,65 @@ def test_the_search_matches_the_memberships_copies_not_every_user(demo, acme):
     for q in ("acme", "a", "zz-none"):
         by_users = {u for u in search_users(User.objects.all(), q) if u in everyone}
         assert set(people_with_access(ws, q)) == by_users, q
-    sql = str(people.query)
-    assert '."user_full_name"' in sql
-    assert '"orgs_user"."full_name"' not in sql.split("WHERE", 1)[1]
+    sql = people.sql
+    assert "m.user_full_name" in sql
+    assert "u.full_name" not in sql.split("WHERE", 1)[1]
+
+
+T = datetime.datetime(2031, 3, 14, 12, 0, tzinfo=datetime.UTC)
+JUST_BEFORE = T - datetime.timedelta(microseconds=1)
+
+
+@pytest.fixture
+def tricky(demo, acme):
+    """Marketing reached every way, some grants ending at T, names a search can trip on."""
+    ws = acme.workspaces.get(slug="marketing")
+    other_ws = acme.workspaces.get(slug="sales")
+    names = ["Ｚoë Quist", "100% Sure", "under_score", "back\\slash", "Straße", "ÅNGSTRÖM"]
+    people = [
+        OrgMembershipFactory(org=acme, user__full_name=name, user__email=f"P{i}@Tricky.test").user
+        for i, name in enumerate(names)
+    ]
+    WorkspaceMembershipFactory(workspace=ws, user=people[0], role="viewer", until=T)
+    WorkspaceMembershipFactory(workspace=other_ws, user=people[1], role="admin")
+    team = TeamFactory(org=acme, name="Ends")
+    TeamMembershipFactory(team=team, user=people[1], until=T)
+    TeamMembershipFactory(team=team, user=people[2])
+    TeamAccessFactory(team=team, workspace=ws, role="editor")
+    late = TeamFactory(org=acme, name="Late")
+    TeamMembershipFactory(team=late, user=people[3])
+    TeamAccessFactory(team=late, workspace=ws, role="viewer", until=T)
+    TeamAccessFactory(team=late, workspace=other_ws, role="admin")
+    OrgMembershipFactory(org=acme, admin=True, until=T, user__full_name="Leaving Admin")
+    WorkspaceMembershipFactory(workspace=ws, user=people[4], role="editor", until=JUST_BEFORE)
+    stranger = UserFactory(full_name="Stale Grant")
+    WorkspaceMembershipFactory(workspace=ws, user=stranger, role="admin")
+    leave_org_behind_the_models_back(stranger)
+    return ws
+
+
+@pytest.mark.parametrize("now", [JUST_BEFORE, T, None])
+@pytest.mark.parametrize(
+    "q", ["", "zoë", "%", "_", "\\", "100%", "r_s", "ACME", "strasse", "ångström", "tricky", " p1 "]
+)
+def test_the_sql_reads_the_same_people_as_the_orm(tricky, q, now):
+    """PeopleWithAccess (raw SQL, the Manage page's count and pages) gives
+    users_with_workspace_access's people in its order, for every kind of grant and end and
+    searches with LIKE's wildcards, its escape character and folded text."""
+    orm = list(users_with_workspace_access(tricky, now=now, q=q).order_by("email"))
+    people = PeopleWithAccess(tricky, q, now=now)
+    assert people.count() == len(orm)
+    assert list(people) == orm
+    assert people[1:3] == orm[1:3]
+    assert [u.__dict__.keys() for u in people[0:2]] == [u.__dict__.keys() for u in orm[:2]]
+    assert [(u.email, u.last_login, u.date_joined) for u in people] == [
+        (u.email, u.last_login, u.date_joined) for u in orm
+    ]
+
+
+def test_the_sql_sees_the_ends_at_their_instant(tricky):
+    before = {u.full_name for u in PeopleWithAccess(tricky, now=JUST_BEFORE)}
+    after = {u.full_name for u in PeopleWithAccess(tricky, now=T)}
+    assert {"Ｚoë Quist", "100% Sure", "back\\slash", "Leaving Admin"} <= before - after
+    assert "Straße" not in before | after
+    assert "Stale Grant" not in before | after
