@@ -7,9 +7,10 @@ Scans are summed from the daily rollups (ScanDay), never counted row by row; the
 the org's running counts (OrgTally) and daily scans (OrgScanDay), kept by the database.
 """
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 
+from flowadmin.model_rows import ModelRows
 from orgs.models import Domain, IntegrationInstallation, Organization, OrgMembership, Team
 
 from ..models import (
@@ -93,11 +94,15 @@ FROM workspaces_workspace w WHERE w.org_id = %s
 ORDER BY {order} LIMIT %s OFFSET %s"""
 
 
+COUNT_NAMES = ("member_count", "team_count", "flow_count", "scan_count", "audience_count")
+_WORKSPACE_ROWS = ModelRows(Workspace)
+
+
 class WorkspacesWithCounts:
     """The org's workspaces with the numbers of `workspaces_with_counts(org, period)`
     (member_count, team_count, flow_count, scan_count, audience_count), in the order of
     DASHBOARD_ORDERS[sort], for a Paginator: a slice is one query of that page's rows
-    (Workspace instances), `count()` one COUNT."""
+    (Workspace instances, made by flowadmin.model_rows), `count()` one COUNT."""
 
     def __init__(self, org, period: Period, sort: str):
         self.org, self.period, self.order = org, period, DASHBOARD_ORDERS[sort]
@@ -107,10 +112,20 @@ class WorkspacesWithCounts:
 
     def __getitem__(self, window: slice) -> list:
         start, stop = window.start or 0, window.stop
-        columns = ", ".join(f"w.{field.column}" for field in Workspace._meta.concrete_fields)
+        connection = connections[router.db_for_read(Workspace)]
+        columns = _WORKSPACE_ROWS.columns(connection, "w")
         sql = _WORKSPACE_COUNTS_SQL.format(columns=columns, order=self.order)
         params = [self.period.first_day, self.period.last_day, self.org.pk, stop - start, start]
-        return list(Workspace.objects.raw(sql, params))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        workspaces = []
+        for row in rows:
+            workspace = _WORKSPACE_ROWS.instance(connection, row)
+            for name, value in zip(COUNT_NAMES, row[_WORKSPACE_ROWS.width :], strict=True):
+                setattr(workspace, name, value)
+            workspaces.append(workspace)
+        return workspaces
 
 
 # The org's totals in one statement of plain SQL: through the ORM (five annotated subqueries
