@@ -14,12 +14,19 @@ import time
 
 
 def measure(client, url: str, runs: int) -> tuple[list[float], int, int]:
-    """([CPU ms of each run], Python calls per request, queries of one request)."""
+    """([CPU ms of each run], Python calls per request, queries of one request).
+
+    Raises bench.measuring.BenchError if the page does not answer 200 (a redirect to the login
+    page or an error page would be measured instead of the page)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.measuring import BenchError
+
     for _ in range(3):
-        client.get(url)
+        response = client.get(url)
+        if response.status_code != 200:
+            raise BenchError(f"{url} answered {response.status_code}, not 200.")
     times = []
     for _ in range(runs):
         start = time.process_time()

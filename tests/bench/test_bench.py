@@ -154,3 +154,14 @@ def test_page_cpu_counts_a_pages_cpu_calls_and_queries(bench_org):
     times, calls, queries = measure(Bench().admin, url, runs=2)
     assert len(times) == 2 and all(ms >= 0 for ms in times)
     assert calls > 1000 and queries == 7
+
+
+def test_page_cpu_refuses_a_page_that_does_not_answer_200(bench_org):
+    from django.test import Client
+
+    from bench.measuring import BenchError, probes
+    from bench.page_cpu import measure
+
+    url = next(probe.url for probe in probes(bench_org) if probe.key == "activity")
+    with pytest.raises(BenchError, match="answered 302, not 200"):
+        measure(Client(), url, runs=1)  # not signed in: the login page's redirect
