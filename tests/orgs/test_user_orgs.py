@@ -5,6 +5,7 @@ loaded, in one query."""
 import pytest
 from django.forms.models import model_to_dict
 
+from audit.models import ActivityEntry
 from orgs import selectors
 from orgs.models import Organization, SSOConfiguration
 from tests.factories import (
@@ -64,10 +65,20 @@ def test_same_orgs_and_sso_as_the_orm(member, django_assert_num_queries):
                     org.sso  # noqa: B018
 
 
-def test_a_loaded_org_saves_and_logs_like_an_orm_one(member):
-    org, _access = selectors.user_orgs(member)[0]
+def _saved_changes(org) -> dict:
+    """The `changes` the activity log records when `org` is saved described as "Renamed"."""
     org.description = "Renamed"
     org.save()
+    return ActivityEntry.objects.latest("pk").changes
+
+
+def test_a_loaded_org_saves_and_logs_like_an_orm_one(member):
+    org, _access = selectors.user_orgs(member)[0]
+    before = org.description
+    orm_changes = _saved_changes(Organization.objects.get(pk=org.pk))
+    Organization.objects.filter(pk=org.pk).update(description=before)  # no signal, no entry
+    assert orm_changes == {"description": [before, "Renamed"]}  # the post_init snapshot
+    assert _saved_changes(org) == orm_changes
     assert model_to_dict(Organization.objects.get(pk=org.pk))["description"] == "Renamed"
 
 
