@@ -64,7 +64,12 @@ def test_an_expired_or_unknown_session_is_empty_and_forgotten(ours, djangos):
 
 def test_the_cached_store_keeps_the_session_until_it_expires():
     key = saved_session(_auth_user_id="7")
+    expires = timezone.now() + datetime.timedelta(hours=1, seconds=17)  # no default's length
+    Session.objects.filter(pk=key).update(expire_date=expires)
     cache.clear()
     session = cached_db.SessionStore(key)
     session.load()
     assert cache.get(session.cache_key) == {"_auth_user_id": "7"}
+    # the test settings' locmem cache: its expiry instants (time.time()) by the stored key
+    cached_until = cache._expire_info[cache.make_and_validate_key(session.cache_key)]
+    assert cached_until == pytest.approx(expires.timestamp(), abs=2)
