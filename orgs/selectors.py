@@ -65,37 +65,26 @@ def orgs_with_sso(org_ids) -> list[Organization]:
     return orgs
 
 
-def visible_workspaces(user, org):
-    """The workspaces of `org` the user can see and enter: all of them for an Org Admin."""
-    access = permissions.org_access(user, org)
-    qs = Workspace.objects.filter(org=org).order_by("name")
-    if access.sees_every_workspace:
-        return qs
-    if not access.is_member:
-        return qs.none()
-    return qs.filter(pk__in=access.workspace_ids)
-
-
 def first_visible_workspaces(user, org, limit: int) -> list[tuple[int, str, str]]:
-    """The first `limit` of visible_workspaces(user, org) by name, as (id, name, slug): the
-    sidebar's list on every page, by one SELECT written once (the ORM would build it anew on
-    every request, ~0.6 ms of Python) from the database the ORM reads workspaces from."""
+    """The first `limit` workspaces of `org` the user can see and enter (all of them for an Org
+    Admin, none for a non-member), by name, as (id, name, slug): the sidebar's list on every
+    page, by one SELECT written once (the ORM would build it anew on every request, ~0.6 ms of
+    Python) from the database the ORM reads workspaces from."""
     access = permissions.org_access(user, org)
     if not access.is_member:
         return []
-    params = [org.pk]
-    only = ""
-    if not access.sees_every_workspace:
-        ids = sorted(access.workspace_ids)
-        if not ids:
-            return []
-        only = f" AND id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
+    ids = [] if access.sees_every_workspace else sorted(access.workspace_ids)
+    if not access.sees_every_workspace and not ids:
+        return []
     connection = connections[router.db_for_read(Workspace)]
-    table = connection.ops.quote_name(Workspace._meta.db_table)
-    sql = f"SELECT id, name, slug FROM {table} WHERE org_id = %s{only} ORDER BY name LIMIT %s"
+    q = connection.ops.quote_name
+    only = f" AND {q('id')} IN ({', '.join(['%s'] * len(ids))})" if ids else ""
+    sql = (
+        f"SELECT {q('id')}, {q('name')}, {q('slug')} FROM {q(Workspace._meta.db_table)}"
+        f" WHERE {q('org_id')} = %s{only} ORDER BY {q('name')} LIMIT %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
+        cursor.execute(sql, [org.pk, *ids, limit])
         return cursor.fetchall()
 
 
