@@ -120,7 +120,7 @@ def test_the_profiles_editor_offers_no_access_first(grant):
 
 def test_a_remove_link_names_what_it_removes():
     html = render(grant_fields(GRANTS["team access"]), remove_url="/remove?a=1&b=2")
-    assert 'href="/remove?a=1&amp;b=2"' in html
+    assert '<a class="btn danger small" href="/remove?a=1&amp;b=2">' in html  # destructive
     assert 'Remove<span class="visually-hidden"> access for Kim &lt;Smith&gt; &amp; Co' in html
 
 

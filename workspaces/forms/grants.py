@@ -211,9 +211,10 @@ class GrantFields(TypedDict):
     """What a grant editor shows, as plain values that grant_editor below formats into its
     markup. Element ids are `prefix` + field name, as GrantForm's auto_id makes them
     (`role_id`, `until_id`); `options` the role <option>s with `role` selected ("No access"
-    first when `removable`); `until` the end day as YYYY-MM-DD ("" for no end, or the text a
-    failed save typed); `granted` False while there is no grant to set permissions on (the
-    profile's "No access" rows: no checkboxes); errors as the form's ErrorLists (None: no
+    first on a removable grant, e.g. a profile's); `until` the end day as YYYY-MM-DD ("" for
+    no end, or the text a failed save typed); `granted` False while there is no grant to set
+    permissions on (the profile's "No access" rows: a note instead of checkboxes, `flags`
+    unused); errors as the form's ErrorLists (None: no
     error)."""
 
     prefix: str
@@ -225,7 +226,6 @@ class GrantFields(TypedDict):
     until: str
     locked: bool
     granted: bool
-    removable: bool
     errors: ErrorList | None
     role_errors: ErrorList | None
     until_errors: ErrorList | None
@@ -244,7 +244,6 @@ def _grant_fields(
         until=until,
         locked=locked,
         granted=granted,
-        removable=removable,
         errors=errors.get("errors"),
         role_errors=errors.get("role_errors"),
         until_errors=errors.get("until_errors"),
@@ -289,18 +288,8 @@ def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -
     access Source or None (no direct grant yet: "No access", no permissions to set)."""
     if prefix is None:
         prefix = grant_prefix_of(grant)
-    if grant is None:
-        flags = [
-            FlagInput(
-                name=flag,
-                label=FLAG_LABELS[flag],
-                id=f"{prefix}{flag}",
-                checked=False,
-                disabled=True,
-            )
-            for flag in FLAGS
-        ]
-        return _grant_fields(prefix, NO_ACCESS, flags, "", True, granted=False, removable=True)
+    if grant is None:  # no checkboxes drawn: the editor's note says to give a role first
+        return _grant_fields(prefix, NO_ACCESS, [], "", True, granted=False, removable=removable)
     locked = permissions.flags_locked(grant.role)
     flags = grant.flags
     day = expiry.last_day(grant.until)
@@ -342,8 +331,7 @@ FLAGS_SET = (
     "  </fieldset>\n"
 )
 NOT_GRANTED = (
-    '  <p class="small muted grant-note" id="{prefix}note">Give a direct role to set'
-    " permissions here.</p>\n"
+    '  <p class="small muted grant-note">Give a direct role to set permissions here.</p>\n'
 )
 EDITOR = (
     '<div class="grant-fields">\n'
@@ -360,7 +348,7 @@ EDITOR = (
     "</div>\n"
 )
 REMOVE = (
-    ' <a class="btn small secondary" href="{url}">Remove<span class="visually-hidden">'
+    ' <a class="btn danger small" href="{url}">Remove<span class="visually-hidden">'
     " access for {who}</span></a>"
 )
 LOCKED = '<p class="small muted grant-note">Workspace Admins always have every permission.</p>\n'
@@ -396,7 +384,7 @@ def grant_editor(
             ),
         )
     else:
-        flags = NOT_GRANTED.format(prefix=prefix)
+        flags = NOT_GRANTED
     until = fields["until"]
     editor = EDITOR.format(
         who=who,
