@@ -260,10 +260,6 @@ class ProfileWorkspace:
     def direct(self):
         return self.access.direct if self.access else None
 
-    @property
-    def flags_locked(self) -> bool:
-        return bool(self.direct) and permissions.flags_locked(self.direct.role)
-
     def flag_states(self) -> list[FlagState]:
         if self.access is None:
             return [FlagState(flag, False, []) for flag in FLAGS]
