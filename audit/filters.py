@@ -20,11 +20,11 @@ from django import forms
 from django.db import connections, router
 from django.db.models import F, Lookup, Q
 from django.forms.boundfield import BoundField
-from django.forms.renderers import Jinja2
 from django.urls import reverse
 from django.utils import timezone
 
 from flowadmin import params as query_params
+from flowadmin.forms import JINJA2_RENDERER
 from workspaces.models import Workspace
 
 from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry, ActivityWorkspaceName
@@ -59,13 +59,6 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
         raise forms.ValidationError(
             "This page link is broken: start again from the newest."
         ) from None
-
-
-# Django's Jinja2 form renderer (its own widget templates, the same markup): the filter form is
-# drawn on every full activity page, and the Django template engine spent about a third of
-# what the page still renders on its inputs and 35 <option>s (issue #14). One instance: its
-# Jinja2 environment is built once.
-FORM_RENDERER = Jinja2()
 
 
 # Rendered filter inputs kept for reuse, at most this many: the least recently used goes first,
@@ -109,7 +102,9 @@ class ReusedWidgetField(BoundField):
 
 
 class ActivityFilterForm(forms.Form):
-    default_renderer = FORM_RENDERER
+    # drawn on every full activity page: through the Django template engine its inputs and 35
+    # <option>s were about a third of what the page still renders
+    default_renderer = JINJA2_RENDERER
     bound_field_class = ReusedWidgetField
 
     email = forms.CharField(

@@ -2,8 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import Jinja2
 
+from flowadmin.forms import JINJA2_RENDERER
 from orgs.avatars import process_avatar
 from orgs.forms import ExpiringField, UntilField, picked_end
 from orgs.roles import WorkspaceRole
@@ -24,15 +24,10 @@ class MemberAddForm(forms.Form):
         return picked_end(self.cleaned_data.get("until"))
 
 
-# Django's Jinja2 form renderer (its own widget templates, the same markup): Manage → Members
-# draws the two search forms' three inputs on every request, and through the Django template
-# engine they cost ~3,000 Python calls a page (issue #14). One instance: its Jinja2 environment
-# is built once.
-SEARCH_RENDERER = Jinja2()
-
-
 class MemberSearchForm(forms.Form):
-    default_renderer = SEARCH_RENDERER
+    # Manage → Members draws the search forms' inputs on every request: through the Django
+    # template engine they cost ~3,000 Python calls a page
+    default_renderer = JINJA2_RENDERER
 
     q = forms.CharField(
         label="Search",
