@@ -24,12 +24,13 @@ def register_sqlite_fold(sender, connection, **kwargs):
         connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
 
 
-def fold_contains_sql(connection, column: str) -> str:
+def fold_contains_sql(connection, column: str, *, placeholder: str = "%s") -> str:
     """The SQL condition "`column` contains the folded text" for `connection`'s database, with
-    one %s for fold_pattern()'s parameter (raw SQL that must match as the lookup does)."""
+    one `placeholder` (e.g. "%(q)s" for named parameters) for fold_pattern()'s parameter (raw
+    SQL that must match as the lookup does). `column` is put in as it is, placeholders too."""
     if connection.vendor == "sqlite":
-        return f"{SQLITE_FUNCTION}({column}) LIKE %s ESCAPE '\\'"
-    return f"{EXPRESSION.format(column)} LIKE %s"
+        return f"{SQLITE_FUNCTION}({column}) LIKE {placeholder} ESCAPE '\\'"
+    return f"{EXPRESSION.format(column)} LIKE {placeholder}"
 
 
 def fold_pattern(connection, text: str) -> str:

@@ -83,3 +83,18 @@ def test_member_search_folds_on_every_database(client, demo, acme, q):
         assert "anders@acme.test" not in page
     else:
         assert "anders@acme.test" in page
+
+
+@pytest.mark.parametrize(("name", "found"), [("Ärger Ltd", True), ("Anger Ltd", False)])
+def test_raw_fold_contains_takes_a_named_placeholder(name, found):
+    from django.db import connection
+
+    from orgs.lookups import fold_contains_sql, fold_pattern
+
+    condition = fold_contains_sql(connection, "%(name)s", placeholder="%(q)s")
+    assert condition.count("%(q)s") == 1 and "%s" not in condition  # the column kept as given
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 WHERE {condition}", {"name": name, "q": fold_pattern(connection, "ärg")}
+        )
+        assert bool(cursor.fetchall()) is found

@@ -238,8 +238,8 @@ class PeopleWithAccess:
         search = ""
         if q:
             search = _SEARCH_SQL.format(
-                fold_contains_sql(connection, "m.user_email").replace("%s", "%(q)s"),
-                fold_contains_sql(connection, "m.user_full_name").replace("%s", "%(q)s"),
+                fold_contains_sql(connection, "m.user_email", placeholder="%(q)s"),
+                fold_contains_sql(connection, "m.user_full_name", placeholder="%(q)s"),
             )
             self.params["q"] = fold_pattern(connection, q)
         self.sql = _PEOPLE_SQL.format(search=search)
