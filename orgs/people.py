@@ -16,13 +16,11 @@ from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import expiry, permissions, services
 from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
-from .permissions import ROLE_LABELS, TEAM, OrgAccess, WorkspaceAccess
-from .roles import FLAG_LABELS, FLAGS, OrgRole
+from .permissions import TEAM, OrgAccess, WorkspaceAccess
+from .roles import FLAG_LABELS, FLAGS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
 from .two_factor import second_factor_exists
 
 MEMBERS_PER_PAGE = 25
-# What membership.get_role_display() gives, without its per-call choices lookup.
-ORG_ROLE_LABELS = dict(OrgRole.choices)
 INVITATIONS_PER_PAGE = 25
 
 # sort key → (label, order_by for ascending). The membership's copies of its user's columns
@@ -70,7 +68,7 @@ class WorkspaceCell:
         access = self.access
         return {
             "name": self.name,
-            "badge": ROLE_LABELS[access.role] + expiry.until_text(access.until),
+            "badge": WORKSPACE_ROLE_LABELS[access.role] + expiry.until_text(access.until),
             "extra": [FLAG_LABELS[flag] for flag in self.extra_flags],
             "teams": ", ".join(self.via_teams),
         }

@@ -23,7 +23,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import expiry
-from .roles import FLAG_DEFINITIONS, FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from .roles import (
+    FLAG_DEFINITIONS,
+    FLAG_LABELS,
+    FLAGS,
+    WORKSPACE_ROLE_LABELS,
+    OrgRole,
+    WorkspaceRole,
+)
 
 # --- roles and flag defaults -------------------------------------------------------------
 
@@ -36,9 +43,6 @@ FLAG_DEFAULTS = {
     WorkspaceRole.EDITOR: {flag.name: flag.editor_default for flag in FLAG_DEFINITIONS},
     WorkspaceRole.VIEWER: dict.fromkeys(FLAGS, False),
 }
-# A role's label by its value ("editor" → "Editor"): a lookup, where WorkspaceRole(value).label
-# costs an enum call and a property (~1 µs; list rows ask it per cell).
-ROLE_LABELS = dict(WorkspaceRole.choices)
 
 
 def flag_defaults(role: str) -> dict[str, bool]:
@@ -226,7 +230,7 @@ class WorkspaceAccess:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return WORKSPACE_ROLE_LABELS[self.role]
 
     @cached_property
     def flags(self) -> dict[str, bool]:

@@ -62,3 +62,8 @@ FLAG_DEFINITIONS = (
 )
 FLAGS = tuple(flag.name for flag in FLAG_DEFINITIONS)
 FLAG_LABELS = {flag.name: flag.label for flag in FLAG_DEFINITIONS}
+# A role's label by its value ("editor" → "Editor"): a lookup, where WorkspaceRole(value).label
+# or membership.get_role_display() costs an enum call or a choices lookup (~1 µs; list rows
+# ask it per cell).
+WORKSPACE_ROLE_LABELS = dict(WorkspaceRole.choices)
+ORG_ROLE_LABELS = dict(OrgRole.choices)
