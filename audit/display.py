@@ -81,7 +81,7 @@ _SPECIAL = re.compile(r"[&<>\"']")
 def escape(text: str) -> str:
     """`html.escape(text)` (what the template engine escapes with), skipping its five
     replacements when nothing needs escaping — most values on the page (a third of the rows'
-    time went to escaping, issue #14)."""
+    time went to escaping)."""
     return html.escape(text) if _SPECIAL.search(text) else text
 
 

@@ -91,7 +91,7 @@ register_converter(IdConverter, "id")
 
 def url_per_id(viewname: str, *args) -> Callable[[int], str]:
     """`reverse(viewname, args=[*args, id])` for every id of a list's rows at the cost of one
-    reverse (each costs ~0.03–0.1 ms: 75 of them were a tenth of Manage → Members, issue #14).
+    reverse (each costs ~0.03–0.1 ms: 75 of them were a tenth of Manage → Members).
     The id must be the pattern's last argument: the URL is reversed with MAX_ID and split
     around its last occurrence."""
     head, _, tail = reverse(viewname, args=[*args, MAX_ID]).rpartition(str(MAX_ID))

@@ -1,4 +1,4 @@
-"""The expiry job and its reminders (issue #18 item 1; the rules are in orgs.expiry).
+"""The expiry job and its reminders (the rules are in orgs.expiry).
 
 - `access_expire(now=…)`: removes every grant whose `until` has passed, each through the
   service the console uses (member_remove, workspace_member_remove, team_member_remove,

@@ -1,4 +1,4 @@
-"""Expiring access (issue #18 item 1): the rules of an access grant's optional end, `until`.
+"""Expiring access: the rules of an access grant's optional end, `until`.
 
 `until` is an instant (a timezone-aware datetime) at which the grant stops counting: the
 policy (orgs.permissions) treats a grant as gone from that instant on — `until <= now` is

@@ -1,4 +1,4 @@
-"""Impact preview (SPEC §10, issue #18 item 2): the exact difference a change makes to people's
+"""Impact preview (SPEC §10): the exact difference a change makes to people's
 effective access — per person, per workspace, the role and each flag before → after, the
 sources that disappear and what remains — computed by the policy before the change is made.
 

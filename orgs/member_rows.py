@@ -1,4 +1,4 @@
-"""The users page's table rows as HTML, formatted once in Python (issue #14).
+"""The users page's table rows as HTML, formatted once in Python.
 
 Through the template engine each row cost ~35 variable lookups, ifs and loops (a quarter of the
 page's time at 25 rows); here each row is one format of its own strings, every value escaped with

@@ -87,7 +87,7 @@ class MemberRow:
 
     def shown(self) -> dict:
         """What the users page's row shows, as plain values for the template (a dict: the
-        template engine finds its keys ~3× faster than attributes, issue #14): `user_id`,
+        template engine finds its keys ~3× faster than attributes): `user_id`,
         `name` (full name, else email), `display_name`, `email`; `role_label` + `until`
         (" until 12 Jan" or "") the Primary Role, `admin`; `two_factor`; `sole_admin`;
         `workspaces` [{name, badge (effective role and its end), extra (labels of the flags
@@ -186,7 +186,7 @@ def member_page(
     ordering = _member_ordering(sort)
     # The page is chosen on narrow rows (the membership id and the sort columns) and only its
     # rows are then read in full, in the same query: at 10,000 members a middle page's OFFSET
-    # sorts half as much data (issue #14).
+    # sorts half as much data.
     page = Paginator(
         members.order_by(*ordering).values_list("pk", flat=True), MEMBERS_PER_PAGE
     ).get_page(page_number)

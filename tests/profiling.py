@@ -1,5 +1,5 @@
 """Counting the Python work of a request: how many times chosen functions ran (cProfile), for
-tests that keep a list page's rendering from growing with its rows (issue #14)."""
+tests that keep a list page's rendering from growing with its rows."""
 
 import cProfile
 import pstats

@@ -1,4 +1,4 @@
-"""Bad query parameters answer 400 (or are ignored), never 500 (issue #10 item 8): every
+"""Bad query parameters answer 400 (or are ignored), never 500: every
 console GET route — found by walking the URL configuration, so a new route is covered — with
 every query parameter the app reads set to a date overflow, a NUL byte, a 10,000-character
 string, a repeated value and other junk; and path ids too large for a BIGINT are a 404."""

@@ -1,4 +1,4 @@
-"""Two admins at once (issue #11): every row of the issue's table replayed over HTTP with threads
+"""Two admins at once: every row of the races' table replayed over HTTP with threads
 behind a barrier on PostgreSQL, 20 rounds each. Each round asserts no server error (5xx), no
 orphaned grant, exactly one activity entry per change, no lost update; each test ends with the
 org's hash chain intact. Set CONCURRENCY_ROUNDS to replay more (or fewer) rounds."""

@@ -1,5 +1,5 @@
-"""A Content-Security-Policy on every HTML page, and no inline script for it to allow (issue #10
-item 11): every console GET route (walked from the URL configuration), the login page and
+"""A Content-Security-Policy on every HTML page, and no inline script for it to allow:
+every console GET route (walked from the URL configuration), the login page and
 /admin/ answer with the policy, and their HTML holds no inline <script> or on…= handler."""
 
 import re

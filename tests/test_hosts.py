@@ -61,7 +61,7 @@ def test_short_link_on_a_known_domain_stays_one_read_one_insert(
     assert ScanDay.objects.get(workspace_id=flow.workspace_id).scans == 2
 
 
-# --- a whitelabel domain serves only its own flows (issue #10 item 5) -----------------------
+# --- a whitelabel domain serves only its own flows -----------------------
 
 
 @pytest.fixture

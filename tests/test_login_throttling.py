@@ -1,5 +1,5 @@
-"""Login throttling that letter case cannot bypass, and password-reset mails throttled (issue #10
-item 4): django-axes keys its lock on the normalised email (flowadmin.throttling), on the
+"""Login throttling that letter case cannot bypass, and password-reset mails throttled:
+django-axes keys its lock on the normalised email (flowadmin.throttling), on the
 console login and on /admin/login/ alike."""
 
 import pytest

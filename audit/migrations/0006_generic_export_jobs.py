@@ -1,4 +1,4 @@
-# The activity export's job model serves every export kind (issue #19: the audience's too).
+# The activity export's job model serves every export kind (the audience's too).
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -1,6 +1,6 @@
 """Each known actor's newest entry time (`ActivityActor.newest_at`), kept by the database.
 
-The email filter reads the actors whose newest entries are newest (issue #14): a trigger on the
+The email filter reads the actors whose newest entries are newest: a trigger on the
 entries table adds the actor (as `audit.recording` did) and moves `newest_at` forward in the
 same statement as the INSERT, on PostgreSQL (one upsert per INSERT statement, from its new
 rows) and SQLite (per row), leaving the row alone when an older entry is written late.

@@ -1,4 +1,4 @@
-"""Remove grants left behind by the member-removal race of issue #11: team memberships and
+"""Remove grants left behind by the member-removal race: team memberships and
 direct workspace memberships of people who are no longer members of the org. The console showed
 them nowhere, yet they gave access. Each removal is written to the org's activity log (a
 `deleted` entry by "system", with the reason), as a console removal would be."""

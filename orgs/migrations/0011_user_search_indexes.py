@@ -1,4 +1,4 @@
-"""Indexes for the users page at 10,000 members (issue #14): the default order (full name, email),
+"""Indexes for the users page at 10,000 members: the default order (full name, email),
 and on PostgreSQL trigram indexes on the member search's expression (orgs.lookups.EXPRESSION:
 `lower(…)` of the NFKC-normalised column; IMMUTABLE functions only), so a search reads the
 matching users instead of normalising every user's email and name. The expression is written

@@ -1,4 +1,4 @@
-"""The impact preview of a reviewer's "remove" or "change" (SPEC §10, issue #18): who loses
+"""The impact preview of a reviewer's "remove" or "change" (SPEC §10): who loses
 what, computed by the policy (orgs.impact, orgs.previews — the one preview every confirmation
 of the console shows) from the same arguments the decision's services receive, before the
 reviewer confirms. Nothing here writes."""

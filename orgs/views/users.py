@@ -57,7 +57,7 @@ def login_shown(local) -> str:
 
 def _shown(org, page):
     """The page with its rows as the dicts the template shows (MemberRow.shown()), plus what
-    it would otherwise compute per row (issue #14: a reverse is ~0.03–0.1 ms, a date filter
+    it would otherwise compute per row (a reverse is ~0.03–0.1 ms, a date filter
     more): `links` (profile, remove; one reverse a page, flowadmin.params.url_per_id) and
     the last login as `login_iso` and `login_shown` ("Dec 6, 2026 09:41") in the current time
     zone — what `|date:"c"` and `|date:"M j, Y H:i"` give — both "" for never."""
@@ -223,7 +223,7 @@ def _confirm_org_role(request, membership, role):
         "fields": {"role": role, "until": request.POST.get("until", ""), "confirmed": "1"},
         "button": button,
         "cancel": _profile_url(request.org, membership.user_id),
-        # an Org Admin's pending invitations are revoked with their authority (issue #10)
+        # an Org Admin's pending invitations are revoked with their authority
         "member": membership,
         "sent_invitations": _sent_invitations(membership),
         "invitations_verb": f"Making {name} an Org {label}",

@@ -1,4 +1,4 @@
-"""One channel for who acts (issue #10 item 2): every service records the `actor` it was given,
+"""One channel for who acts: every service records the `actor` it was given,
 whoever calls it and from where — never "anonymous" or "system" for a person who can be named."""
 
 import pytest

@@ -253,7 +253,7 @@ def explain_page(org, params):
 def test_email_matching_many_actors_reads_only_the_newest_actors_entries(crowd, org):
     # The newest 3,000 entries hold no match: neither that part of the log nor each of the
     # 120 matching actors' entries is read — only the 51 actors whose newest entries are
-    # newest, a page of entries at most (issue #14: "member01" at 1M entries read 1,000 actors).
+    # newest, a page of entries at most ("member01" at 1M entries read 1,000 actors).
     ids, text = explain_page(org, {"email": "crowd"})
     assert len(ids) == PAGE_SIZE + 1
     assert not executed(text, "activity_org_time") and "Seq Scan on audit_activityentry" not in text

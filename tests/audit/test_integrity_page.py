@@ -1,5 +1,5 @@
 """The Integrity page under Activity and the activity stream settings on Settings →
-Integrations (issue #15): Org Admins only, as the policy's org.view_activity / manage_settings
+Integrations: Org Admins only, as the policy's org.view_activity / manage_settings
 decide (the role × URL matrix in tests/test_permission_matrix.py covers the refusals)."""
 
 from io import StringIO

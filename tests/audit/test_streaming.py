@@ -1,4 +1,4 @@
-"""Activity streams and S3 checkpoints against real servers on loopback (issue #15): a small
+"""Activity streams and S3 checkpoints against real servers on loopback: a small
 HTTP server in the test that checks the webhook signature, and moto's S3 server process."""
 
 import datetime

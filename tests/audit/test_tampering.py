@@ -1,4 +1,4 @@
-"""The tampering table of issue #15, one test per row, on SQLite and PostgreSQL: someone with
+"""The tampering table, one test per row, on SQLite and PostgreSQL: someone with
 write access to the database (on PostgreSQL, a superuser who can switch the triggers off) edits
 the log; `verify_activity` must exit non-zero with a clear message. The bold rows of the issue
 (rewound head, re-chained log, truncated tables, a deleted org's log) passed on `main` before

@@ -1,4 +1,4 @@
-"""The SQLite default under concurrent use (issue #11): `python -m bench --concurrency` on a
+"""The SQLite default under concurrent use: `python -m bench --concurrency` on a
 file-based SQLite database — gunicorn with 4 worker processes, 8 admins at once sending writes
 and audience CSV exports — answers no request with a 5xx ("database is locked")."""
 

@@ -1,4 +1,4 @@
-"""In the browser (issue #18 part 3): an Org Admin starts an access review of Marketing and
+"""In the browser: an Org Admin starts an access review of Marketing and
 Sales; two reviewers work through their queues — the Workspace Admin of Marketing keeps three
 people (one after cancelling a lowering change at its impact preview) and removes one (after
 the confirmation with the impact preview, by keyboard), the Org Admin reviews Sales — and the

@@ -1,4 +1,4 @@
-"""Charts people read (issue 13): each day of a scans chart can be hovered or focused and shows
+"""Charts people read: each day of a scans chart can be hovered or focused and shows
 its value; one tab stop, arrow keys move between the days; round y ticks; an empty state."""
 
 import re

@@ -1,4 +1,4 @@
-"""In the browser (issue #18, expiring access): an Org Admin gives Eddie Editor's Marketing
+"""In the browser (expiring access): an Org Admin gives Eddie Editor's Marketing
 access an end date on his profile, saves the row (htmx), sees "Editor until …" next to the
 role, and finds him with the Members page's "access ending in 30 days" filter; and adds a team
 member with an end date on the team page, then changes it on the member's row."""

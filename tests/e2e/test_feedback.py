@@ -1,4 +1,4 @@
-"""Issue 13's defects, one test each (each failed before the fix): failed in-place saves roll
+"""Reported defects, one test each (each failed before the fix): failed in-place saves roll
 back and say why, the phone-width shell, explicit keyboard-safe saves, confirming your own
 demotion, short links on the served host, designed error pages in DEBUG, the activity page's
 width and emails, the article's words, the org description, one confirm and toast pattern,

@@ -1,4 +1,4 @@
-"""Issue 6 in the browser: create a flow, download its QR code, scan it, see the scan in
+"""In the browser: create a flow, download its QR code, scan it, see the scan in
 analytics; a viewer sees and downloads but gets no edit controls."""
 
 import re

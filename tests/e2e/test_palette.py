@@ -1,4 +1,4 @@
-"""The command palette (issue 13): "/" or Ctrl-K, type, ↑/↓, Enter — keyboard alone, an ARIA
+"""The command palette: "/" or Ctrl-K, type, ↑/↓, Enter — keyboard alone, an ARIA
 combobox with a listbox, under the page's Content-Security-Policy; the policy decides what is
 offered (a viewer is never offered the console)."""
 

@@ -1,4 +1,4 @@
-"""Undo (issue 13): a removal from a team, a team's or a member's workspace access removed, and
+"""Undo: a removal from a team, a team's or a member's workspace access removed, and
 a member profile's row saved can be put back from the toast for 10 s — a new change through the
 same services, with its own activity-log entry (the log is append-only: nothing is deleted)."""
 

@@ -1,4 +1,4 @@
-"""Browser walk-throughs of issue 6's templates / assets / brand kits / audience pages."""
+"""Browser walk-throughs of the templates / assets / brand kits / audience pages."""
 
 import csv
 import io

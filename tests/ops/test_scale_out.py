@@ -1,4 +1,4 @@
-"""The scale-out test of issue 19: two gunicorn instances on two ports share PostgreSQL, Redis and
+"""The scale-out test: two gunicorn instances on two ports share PostgreSQL, Redis and
 S3 (moto's server), so whatever one instance does, the other sees — with the same session
 cookie. Each instance gets its own MEDIA_ROOT and process memory, so any state kept per process
 or on local disk makes these tests fail."""

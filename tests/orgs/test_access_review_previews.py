@@ -1,4 +1,4 @@
-"""A reviewer's "remove" and "change" (issue #18): before the decision is applied, its
+"""A reviewer's "remove" and "change": before the decision is applied, its
 confirmation shows the impact preview — the console's one component (components/impact.html)
 fed by orgs.previews — naming the person, the workspace, role and flags before → after and the
 source that disappears; nothing changes and no decision is recorded until it is confirmed; the

@@ -1,4 +1,4 @@
-"""The access review start form at any size (issue #18): "All workspaces" (the default) or
+"""The access review start form at any size: "All workspaces" (the default) or
 "Only the workspaces I choose" with a workspace picker — a server-side search by name (a POST
 with action=find, so it works without JavaScript; htmx swaps only its options) whose ticked
 workspaces stay chosen across searches and the start. Never one checkbox per workspace of the

@@ -1,4 +1,4 @@
-"""Access reviews (issue #18 part 3): the policy (who reviews, who may decide, what a removal
+"""Access reviews: the policy (who reviews, who may decide, what a removal
 takes), the services (start, decide, reviewers, close at the deadline) and the evidence CSV.
 Runs on SQLite and on PostgreSQL (DATABASE_URL=postgres://… REQUIRE_POSTGRES=1)."""
 

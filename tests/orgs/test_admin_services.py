@@ -1,4 +1,4 @@
-"""/admin/ writes through the services (issue #10 item 1): every add, change and delete of org
+"""/admin/ writes through the services: every add, change and delete of org
 members, workspace members, team members, team access, domains and invitations — through the
 real admin views — gives the console's outcome: the same refusals, the flag defaults, the
 cascades, and exactly one activity entry each with the operator as actor."""
@@ -785,7 +785,7 @@ def test_an_access_grant_without_its_keys_says_which_model_must_define_them():
         AccessGrant.check_same_org(Grant.__new__(Grant))
 
 
-# --- ends of grants in /admin/ (issue #18: an "until" wherever a grant is set) ---------------
+# --- ends of grants in /admin/ (an "until" wherever a grant is set) ---------------
 
 
 def split(day):

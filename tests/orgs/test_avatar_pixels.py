@@ -1,4 +1,4 @@
-"""Bounded image decoding for avatars (issue #10 item 11): a small file with a huge canvas is
+"""Bounded image decoding for avatars: a small file with a huge canvas is
 refused from its header, before any pixel is decoded."""
 
 import io

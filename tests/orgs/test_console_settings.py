@@ -384,7 +384,7 @@ def test_domain_remove_page_query_count_does_not_grow(
 ):
     domain = DomainFactory(org=acme, verified=True)
     logged_in(client, demo)
-    budget = 9 + 4  # + the impact preview (issue #18): the org's workspaces and sign-in
+    budget = 9 + 4  # + the impact preview: the org's workspaces and sign-in
     with django_assert_max_num_queries(budget):
         client.get(f"{DOMAINS}{domain.pk}/remove/")
     for _ in range(4):

@@ -490,7 +490,7 @@ def grow(org, team, n):
         ("teams/", 8),
         ("teams/{team}/", 12),
         ("teams/{team}/settings/", 7),
-        ("teams/{team}/delete/", 13),  # with the impact preview (issue #18): four queries
+        ("teams/{team}/delete/", 13),  # with the impact preview: four queries
     ],
 )
 def test_query_counts_do_not_grow(

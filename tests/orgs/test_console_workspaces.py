@@ -195,7 +195,7 @@ def test_delete_page_query_count_does_not_grow(
 ):
     logged_in(client, demo)
     url = f"/orgs/acme/workspaces/{full_workspace.pk}/delete/"
-    budget = 9 + 6  # + the impact preview (issue #18): six queries with SSO-covered domains
+    budget = 9 + 6  # + the impact preview: six queries with SSO-covered domains
     with django_assert_max_num_queries(budget):
         client.get(url)
     for _ in range(5):

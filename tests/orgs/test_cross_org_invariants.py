@@ -1,4 +1,4 @@
-"""SPEC §2/§3.2 hold whoever writes (issue #10 item 1): the models refuse rows that join two
+"""SPEC §2/§3.2 hold whoever writes: the models refuse rows that join two
 orgs and keep the flag rules on save(); on PostgreSQL, triggers refuse the same rows written
 with raw SQL (SQLite has no such triggers: there the model checks and services stand alone)."""
 

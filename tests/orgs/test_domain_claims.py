@@ -1,4 +1,4 @@
-"""Domain claims cannot be squatted (issue #10 item 6): a pending claim blocks no other org,
+"""Domain claims cannot be squatted: a pending claim blocks no other org,
 lapses after DOMAIN_CLAIM_TTL_DAYS, and a refusal never says which tenant holds a hostname.
 Uniqueness holds among verified domains (a partial unique index)."""
 

@@ -1,4 +1,4 @@
-"""Expiring access (issue #18 item 1): the policy ignores a grant from its `until` instant on
+"""Expiring access: the policy ignores a grant from its `until` instant on
 (no window, no job needed), the services set and check ends, the job removes expired rows
 through the services as the actor "expiry", and reminders are sent once."""
 

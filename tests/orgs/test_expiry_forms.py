@@ -1,4 +1,4 @@
-"""Expiring access where a grant is *created* in the console (issue #18): the invitation (its
+"""Expiring access where a grant is *created* in the console: the invitation (its
 org membership and each workspace role), the team page's "add member" and "give access", a
 team member's own end, Manage → Members "add" and Manage → Teams "give access". Each takes an
 optional "until" date (orgs.forms.UntilField), refuses a day that has passed on the field, and

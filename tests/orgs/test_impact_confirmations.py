@@ -1,5 +1,5 @@
-"""Every confirmation of a change that removes or lowers access shows the impact preview (issue
-#18): who loses what, per workspace, with the source that disappears and what remains — on the
+"""Every confirmation of a change that removes or lowers access shows the impact preview:
+who loses what, per workspace, with the source that disappears and what remains — on the
 console's pages and Manage's, and in place of an htmx row save that lowers access."""
 
 import html as html_lib

@@ -1,4 +1,4 @@
-"""Impact preview (issue #18 item 2): for random orgs, the preview of each change that removes
+"""Impact preview: for random orgs, the preview of each change that removes
 or lowers access equals the difference of the policy's effective access computed before and
 after the change is really made through its service; and it costs the same few queries at 10
 and at 1,000 members."""

@@ -1,4 +1,4 @@
-"""Invitations die with their inviter's authority (issue #10 item 3): removing a member or
+"""Invitations die with their inviter's authority: removing a member or
 demoting an Org Admin revokes the pending invitations they sent (logged), and the removal page
 and the profile say so before the click."""
 

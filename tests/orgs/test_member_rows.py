@@ -1,4 +1,4 @@
-"""The users page's rows formatted in Python (orgs.member_rows, issue #14) are the markup the
+"""The users page's rows formatted in Python (orgs.member_rows) are the markup the
 template gave: the same elements, attributes, text and escaping for every kind of row."""
 
 import re

@@ -1,4 +1,4 @@
-"""Names compare the way people read them (issue #10 item 7): NFKC and case folding, on SQLite
+"""Names compare the way people read them: NFKC and case folding, on SQLite
 as on PostgreSQL, for team and workspace names (unique per org) and member search."""
 
 import pytest

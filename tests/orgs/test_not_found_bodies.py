@@ -1,4 +1,4 @@
-"""404s that say nothing (issue #10 item 9): a non-member gets the same 404 body for an org
+"""404s that say nothing: a non-member gets the same 404 body for an org
 that exists, an org that does not, and a workspace that exists in an org they are not in."""
 
 import re

@@ -1,4 +1,4 @@
-"""Access reviews in /admin/ (issue #18): read-only evidence. The reviews, their items and the
+"""Access reviews in /admin/: read-only evidence. The reviews, their items and the
 decisions are listed (filters by org and status, search) and shown (a review with its
 reviewers, items and decisions) to an operator; nothing can be added, changed or deleted there
 (the console's services are the only writers), and each screen links to the console page."""

@@ -1,4 +1,4 @@
-"""`seed_demo` touches only the demo (issue #10 item 10, issue #13 item 5): a rerun leaves the
+"""`seed_demo` touches only the demo: a rerun leaves the
 orgs people created alone, an empty password is refused, `--if-empty` seeds once (`make run`)
 and `--reset` starts the demo orgs over (`make demo-reset`)."""
 

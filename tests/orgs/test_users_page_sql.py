@@ -1,4 +1,4 @@
-"""The users page's SQL at scale (issue #14): a middle page is chosen on narrow rows; on
+"""The users page's SQL at scale: a middle page is chosen on narrow rows; on
 PostgreSQL the member search's expression has trigram indexes (so a search reads the matching
 users, not every user's normalised name and email) and any page in name or last-login order
 walks an index of the org's memberships instead of sorting every member (EXPLAIN)."""

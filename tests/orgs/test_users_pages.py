@@ -310,8 +310,8 @@ def test_profile_finds_other_workspaces_to_give_access(client, demo):
 
 def test_found_workspaces_ask_for_a_role_without_inert_permission_boxes(client, demo, marketing):
     """A workspace found to give access in has no grant yet: its result asks for a role and an
-    end, not three disabled checkboxes per result (the finder cost 2.5× the profile, issue
-    #14); once saved, the row has its permissions to set."""
+    end, not three disabled checkboxes per result (the finder cost 2.5× the profile);
+    once saved, the row has its permissions to set."""
     client.force_login(demo["admin@acme.test"])
     teamuser = demo["teamuser@acme.test"].pk
     found = text(client.get(f"/orgs/acme/users/{teamuser}/?part=found&find=mark", headers=HTMX))
@@ -515,7 +515,7 @@ def test_no_role_removes_the_direct_membership(client, demo, marketing):
     assert direct(demo["viewer@acme.test"], marketing) is None
 
 
-# --- lowering asks first, with who loses what (issue #18) ------------------------------------
+# --- lowering asks first, with who loses what ------------------------------------
 
 
 def test_turning_a_flag_off_asks_first_with_the_impact_preview(client, demo, marketing):
@@ -742,7 +742,7 @@ def count_queries(client, url, **kwargs):
         ("users/?page=2", 13),
         ("users/?expiring=30", 13),
         ("users/{member}/", 13),
-        ("users/{member}/remove/", 16),  # + the impact preview (issue #18): three queries
+        ("users/{member}/remove/", 16),  # + the impact preview: three queries
         ("users/invite/", 13),
         ("invitations/", 13),
     ],

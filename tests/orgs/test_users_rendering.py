@@ -1,4 +1,4 @@
-"""The users page renders its rows from plain values (issue #14): no reverse, date filter or
+"""The users page renders its rows from plain values: no reverse, date filter or
 form per row, and no template variable lookup per row (orgs.member_rows formats each row once)
 — its Python work does not grow with the members shown."""
 

@@ -211,7 +211,7 @@ def test_bar_chart_geometry():
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_chart_days_say_what_the_date_filter_says(language):
     """The per-day markup is built once in Python (workspaces.charts: a template loop with a
-    `date` filter per day was most of the dashboard's rendering, issue #14) with the day names
+    `date` filter per day was most of the dashboard's rendering) with the day names
     of the active language, as the filter prints them."""
     days = [datetime.date(2025, 2, 26) + datetime.timedelta(days=n) for n in range(9)]
     with translation.override(language):

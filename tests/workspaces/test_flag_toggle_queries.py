@@ -1,6 +1,6 @@
 """The flag toggle — a Workspace Admin switching one Fine-Grained Permission of a direct member
 on the Manage page (htmx) — in a fixed, small number of SQL statements at two sizes, its
-activity entry included (issue #12). Savepoints are not counted (the test's own transaction
+activity entry included. Savepoints are not counted (the test's own transaction
 turns the service's transaction into one).
 
 Its path, hop by hop, with its statements:

@@ -169,7 +169,7 @@ def test_granting_audience_viewer_changes_access_at_once(as_user, demo, marketin
 
 def test_unchecked_flags_are_turned_off(as_user, demo):
     m = membership("editor@acme.test")
-    data = {"role": "editor", "confirmed": "1"}  # a lowering asks first (issue #18)
+    data = {"role": "editor", "confirmed": "1"}  # a lowering asks first
     as_user("wsadmin@acme.test").post(MEMBERS + f"{m.pk}/", data, headers=HTMX)
     m.refresh_from_db()
     assert m.flags == {
@@ -196,7 +196,7 @@ def test_every_role_change_applies_the_new_roles_flag_defaults(as_user, demo, ma
     # apply (a flag ticked in the same submit is kept: one rule for every grant editor, see
     # test_users_pages.py::test_changing_role_and_a_flag_together_keeps_the_changed_flag).
     posted = {"role": new, **{flag: "on" for flag, on in m.flags.items() if on}}
-    posted["confirmed"] = "1"  # most of these lower access: confirmed (issue #18)
+    posted["confirmed"] = "1"  # most of these lower access: confirmed
     as_user("wsadmin@acme.test").post(MEMBERS + f"{m.pk}/", posted, headers=HTMX)
     m.refresh_from_db()
     assert m.role == new

@@ -109,7 +109,7 @@ def test_in_place_update_queries_do_not_grow_with_rows(
 
 @pytest.mark.parametrize("path", ["members/", "teams/"])
 def test_rows_render_no_form_and_reverse_no_url_each(as_user, demo, acme, marketing, path):
-    """Issue #14: a row's grant editor is plain values (GrantFields), its links one reverse
+    """A row's grant editor is plain values (GrantFields), its links one reverse
     per page (flowadmin.params.url_per_id) — the page's Python work does not grow with rows."""
     client = as_user("admin@acme.test")
     grow(acme, marketing, 2, 0)

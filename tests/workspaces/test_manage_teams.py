@@ -98,7 +98,7 @@ def test_team_role_change_applies_the_new_roles_defaults(
         "flows_manager": "on",
         "brand_kits_manager": "on",
         "audience_viewer": "on",
-        "confirmed": "1",  # most of these lower access: confirmed (issue #18)
+        "confirmed": "1",  # most of these lower access: confirmed
     }
     response = as_user("wsadmin@acme.test").post(TEAMS + f"{access.pk}/", posted, headers=HTMX)
     assert response.status_code == 200

@@ -173,7 +173,7 @@ class GrantForm(FlagFieldsForm):
 # Every page that shows grants lists them: a member's profile (their workspaces and those found
 # for them), a team's page, Manage → Members and Teams. Rendering a GrantForm per row
 # (BoundFields, a widget template per field and per option) was most of those pages' time
-# (issue #14: 50 forms, ~80 %). An editor is rendered from these plain values instead, with the
+# (50 forms, ~80 %). An editor is rendered from these plain values instead, with the
 # markup GrantForm's widgets give (tests/workspaces/test_grant_fields.py compares them); the
 # form stays the one that reads and validates every save.
 

@@ -1,5 +1,5 @@
 """Buttons follow permissions: a Viewer sees no create/edit/delete controls; a flag holder sees
-exactly those of their flag (SPEC §3.2, issue 6)."""
+exactly those of their flag (SPEC §3.2)."""
 
 import pytest
 
