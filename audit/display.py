@@ -21,6 +21,10 @@ def show(value, limit: int | None = MAX_VALUE_CHARS) -> str:
     """A value as text: — for nothing, yes/no for flags, lists joined, long text shortened."""
     if value is None or value == "":
         return "—"
+    if value.__class__ is str:  # most values: none of the conversions below applies
+        if limit is not None and len(value) > limit:
+            return value[: limit - 1] + "…"
+        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -93,24 +97,42 @@ def breakable_email(email: str) -> str:
     return f"{escape(local)}<wbr>@{escape(domain)}"
 
 
-def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None) -> str:
+def _cell(value, cells: dict) -> str:
+    """`escape(show(value, None))`, kept in `cells` (a dict the page's rows share) by type and
+    value: the same few values (—, yes/no, names, colours) fill most before/after cells. Lists
+    and dicts (unhashable) are formatted each time."""
+    try:
+        return cells[value.__class__, value]
+    except KeyError:
+        text = cells[value.__class__, value] = escape(show(value, None))
+        return text
+    except TypeError:
+        return escape(show(value, None))
+
+
+def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None, cells=None) -> str:
     """One entry as the page's table row (HTML, every value escaped). `entry.created_at` is shown
-    in `zone` (default: the current time zone, as the `date` filter would). `labels`: a dict
-    the page's rows share for their field labels as HTML (each formatted once)."""
+    in `zone` (default: the current time zone, as the `date` filter would). `labels` and
+    `cells`: dicts the page's rows share for their field labels and before/after values as HTML
+    (each formatted once)."""
     local = timezone.localtime(entry.created_at, zone)
     rows = entry.change_rows
     if rows:
         if labels is None:
             labels = {}
+        if cells is None:
+            cells = {}
         changes = CHANGES.format(
             summary=escape(summarize(entry, rows)),
             rows="".join(
-                CHANGE_ROW.format(
-                    labels.get(name) or labels.setdefault(name, escape(field_label(name))),
-                    escape(show(old, None)),
-                    escape(show(new, None)),
-                )
-                for name, old, new in rows
+                [
+                    CHANGE_ROW.format(
+                        labels.get(name) or labels.setdefault(name, escape(field_label(name))),
+                        _cell(old, cells),
+                        _cell(new, cells),
+                    )
+                    for name, old, new in rows
+                ]
             ),
         )
     else:
@@ -133,5 +155,5 @@ def rows_html(entries) -> SafeString:
     from .models import Action
 
     actions = {value: str(label) for value, label in Action.choices}
-    zone, labels = timezone.get_current_timezone(), {}
-    return mark_safe("".join(entry_row(entry, actions, zone, labels) for entry in entries))
+    zone, labels, cells = timezone.get_current_timezone(), {}, {}
+    return mark_safe("".join([entry_row(entry, actions, zone, labels, cells) for entry in entries]))
