@@ -114,14 +114,26 @@ def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None, cell
     """One entry as the page's table row (HTML, every value escaped). `entry.created_at` is shown
     in `zone` (default: the current time zone, as the `date` filter would). `labels` and
     `cells`: dicts the page's rows share for their field labels and before/after values as HTML
-    (each formatted once)."""
+    (each formatted once), the actor, action and entity type cells among them."""
+    if cells is None:
+        cells = {}
     local = timezone.localtime(entry.created_at, zone)
+    kind_key, actor_key = ("kind", entry.action, entry.entity_type), ("actor", entry.actor_email)
+    kind = cells.get(kind_key)
+    if kind is None:
+        action = entry.action
+        kind = cells[kind_key] = (
+            escape(action),
+            escape(action_labels.get(action, action)),
+            escape(entry.entity_type_label),
+        )
+    actor = cells.get(actor_key)
+    if actor is None:
+        actor = cells[actor_key] = breakable_email(entry.actor_email)
     rows = entry.change_rows
     if rows:
         if labels is None:
             labels = {}
-        if cells is None:
-            cells = {}
         changes = CHANGES.format(
             summary=escape(summarize(entry, rows)),
             rows="".join(
@@ -140,12 +152,12 @@ def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None, cell
     return ROW.format(
         iso=local.isoformat(),
         shown=local.strftime("%Y-%m-%d %H:%M:%S"),
-        actor=breakable_email(entry.actor_email),
-        workspace=escape(entry.workspace_name or "—"),
-        action=escape(entry.action),
-        action_label=escape(action_labels.get(entry.action, entry.action)),
-        entity_type=escape(entry.entity_type_label),
-        entity_label=escape(entry.entity_label or "—"),
+        actor=actor,
+        workspace=_cell(entry.workspace_name, cells),  # as escape(name or "—")
+        action=kind[0],
+        action_label=kind[1],
+        entity_type=kind[2],
+        entity_label=_cell(entry.entity_label, cells),
         changes=changes,
     )
 

@@ -69,16 +69,20 @@ def test_cells_kept_for_a_page_are_what_each_value_gives_alone():
     assert display._cell(1.0, cells) == "1.0"
 
 
-def entry(pk, changes, action="updated"):
+def entry(pk, changes, action="updated", **fields):
+    values = {
+        "actor_email": "ada@acme.test",
+        "workspace_name": "Sales",
+        "entity_type": "flow",
+        "entity_label": "Poster",
+        **fields,
+    }
     return ActivityEntry(
         id=pk,
         created_at=datetime.datetime(2026, 12, 6, 12, pk, tzinfo=datetime.UTC),
-        actor_email="ada@acme.test",
-        workspace_name="Sales",
         action=action,
-        entity_type="flow",
-        entity_label="Poster",
         changes=changes,
+        **values,
     )
 
 
@@ -89,12 +93,34 @@ def test_a_page_of_rows_is_its_rows_formatted_one_by_one():
         entry(3, {"tags": [["<a>"], {"k": 1}], "name": [None, "<b>"]}, action="created"),
         entry(4, {"note": ["x" * 70, "x" * 70]}, action="deleted"),
         entry(5, {}),
+        entry(6, {"a": [None, 1]}, workspace_name="", entity_label=None, actor_email="system"),
+        entry(7, {}, workspace_name=None, entity_label="", entity_type="team", actor_email="<x>@y"),
+        entry(8, {}, workspace_name="<b>", entity_label="1", action="exported", actor_email=""),
+        entry(9, {}, workspace_name="—", entity_label="yes", entity_type="brand_kit"),
     ]
     actions = {"updated": "Updated", "created": "Created", "deleted": "Deleted"}
-    alone = "".join(display.entry_row(e, actions, datetime.UTC) for e in entries)
+    # one by one as before: each value escaped where it is used
+    alone = "".join(
+        display.ROW.format(
+            iso=e.created_at.isoformat(),
+            shown=e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            actor=display.breakable_email(e.actor_email),
+            workspace=html.escape(e.workspace_name or "—"),
+            action=html.escape(e.action),
+            action_label=html.escape(actions.get(e.action, e.action)),
+            entity_type=html.escape(e.entity_type_label),
+            entity_label=html.escape(e.entity_label or "—"),
+            changes=display.entry_row(e, actions, datetime.UTC).split('<td class="changes">')[1][
+                : -len("</td></tr>\n")
+            ],
+        )
+        for e in entries
+    )
     shared, cells = {}, {}
     together = "".join(display.entry_row(e, actions, datetime.UTC, shared, cells) for e in entries)
     assert together == alone
     assert "<td>1</td><td>yes</td>" in together and "<td>yes</td><td>1</td>" in together
     assert "<td>1.0</td><td>0</td>" in together
+    assert '<td class="actor">&lt;x&gt;<wbr>@y</td><td>—</td>' in together
+    assert "<td>&lt;b&gt;</td>" in together and "<br>yes</td>" in together
     assert "<td>&lt;a&gt;</td>" in together and '{&quot;k&quot;: 1}' in together
