@@ -123,4 +123,4 @@ def test_a_page_of_rows_is_its_rows_formatted_one_by_one():
     assert "<td>1.0</td><td>0</td>" in together
     assert '<td class="actor">&lt;x&gt;<wbr>@y</td><td>—</td>' in together
     assert "<td>&lt;b&gt;</td>" in together and "<br>yes</td>" in together
-    assert "<td>&lt;a&gt;</td>" in together and '{&quot;k&quot;: 1}' in together
+    assert "<td>&lt;a&gt;</td>" in together and "{&quot;k&quot;: 1}" in together
