@@ -21,6 +21,10 @@ def show(value, limit: int | None = MAX_VALUE_CHARS) -> str:
     """A value as text: — for nothing, yes/no for flags, lists joined, long text shortened."""
     if value is None or value == "":
         return "—"
+    if value.__class__ is str:  # most values: none of the conversions below applies
+        if limit is not None and len(value) > limit:
+            return value[: limit - 1] + "…"
+        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -93,11 +97,39 @@ def breakable_email(email: str) -> str:
     return f"{escape(local)}<wbr>@{escape(domain)}"
 
 
-def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None) -> str:
+def _cell(value, cells: dict) -> str:
+    """`escape(show(value, None))`, kept in `cells` (a dict the page's rows share) by type and
+    value: the same few values (—, yes/no, names, colours) fill most before/after cells. Lists
+    and dicts (unhashable) are formatted each time."""
+    try:
+        return cells[value.__class__, value]
+    except KeyError:
+        text = cells[value.__class__, value] = escape(show(value, None))
+        return text
+    except TypeError:
+        return escape(show(value, None))
+
+
+def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None, cells=None) -> str:
     """One entry as the page's table row (HTML, every value escaped). `entry.created_at` is shown
-    in `zone` (default: the current time zone, as the `date` filter would). `labels`: a dict
-    the page's rows share for their field labels as HTML (each formatted once)."""
+    in `zone` (default: the current time zone, as the `date` filter would). `labels` and
+    `cells`: dicts the page's rows share for their field labels and before/after values as HTML
+    (each formatted once), the actor, action and entity type cells among them."""
+    if cells is None:
+        cells = {}
     local = timezone.localtime(entry.created_at, zone)
+    kind_key, actor_key = ("kind", entry.action, entry.entity_type), ("actor", entry.actor_email)
+    kind = cells.get(kind_key)
+    if kind is None:
+        action = entry.action
+        kind = cells[kind_key] = (
+            escape(action),
+            escape(action_labels.get(action, action)),
+            escape(entry.entity_type_label),
+        )
+    actor = cells.get(actor_key)
+    if actor is None:
+        actor = cells[actor_key] = breakable_email(entry.actor_email)
     rows = entry.change_rows
     if rows:
         if labels is None:
@@ -105,12 +137,14 @@ def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None) -> s
         changes = CHANGES.format(
             summary=escape(summarize(entry, rows)),
             rows="".join(
-                CHANGE_ROW.format(
-                    labels.get(name) or labels.setdefault(name, escape(field_label(name))),
-                    escape(show(old, None)),
-                    escape(show(new, None)),
-                )
-                for name, old, new in rows
+                [
+                    CHANGE_ROW.format(
+                        labels.get(name) or labels.setdefault(name, escape(field_label(name))),
+                        _cell(old, cells),
+                        _cell(new, cells),
+                    )
+                    for name, old, new in rows
+                ]
             ),
         )
     else:
@@ -118,12 +152,12 @@ def entry_row(entry, action_labels: dict[str, str], zone=None, labels=None) -> s
     return ROW.format(
         iso=local.isoformat(),
         shown=local.strftime("%Y-%m-%d %H:%M:%S"),
-        actor=breakable_email(entry.actor_email),
-        workspace=escape(entry.workspace_name or "—"),
-        action=escape(entry.action),
-        action_label=escape(action_labels.get(entry.action, entry.action)),
-        entity_type=escape(entry.entity_type_label),
-        entity_label=escape(entry.entity_label or "—"),
+        actor=actor,
+        workspace=_cell(entry.workspace_name, cells),  # as escape(name or "—")
+        action=kind[0],
+        action_label=kind[1],
+        entity_type=kind[2],
+        entity_label=_cell(entry.entity_label, cells),
         changes=changes,
     )
 
@@ -133,5 +167,5 @@ def rows_html(entries) -> SafeString:
     from .models import Action
 
     actions = {value: str(label) for value, label in Action.choices}
-    zone, labels = timezone.get_current_timezone(), {}
-    return mark_safe("".join(entry_row(entry, actions, zone, labels) for entry in entries))
+    zone, labels, cells = timezone.get_current_timezone(), {}, {}
+    return mark_safe("".join([entry_row(entry, actions, zone, labels, cells) for entry in entries]))

@@ -237,7 +237,8 @@ class ActivityEntry(models.Model):
         """[(field, old, new), …] for the full before/after view."""
         rows = []
         for field, value in (self.changes or {}).items():
-            if isinstance(value, list | tuple) and len(value) == 2:
+            # `value.__class__ is list` first: what JSON gives, checked without a call
+            if (value.__class__ is list or isinstance(value, list | tuple)) and len(value) == 2:
                 rows.append((field, value[0], value[1]))
             else:
                 rows.append((field, None, value))
