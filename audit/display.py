@@ -22,12 +22,10 @@ def show(value, limit: int | None = MAX_VALUE_CHARS) -> str:
     if value is None or value == "":
         return "—"
     if value.__class__ is str:  # most values: none of the conversions below applies
-        if limit is not None and len(value) > limit:
-            return value[: limit - 1] + "…"
-        return value
-    if isinstance(value, bool):
+        text = value
+    elif isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list):
+    elif isinstance(value, list):
         text = ", ".join(show(item, None) for item in value) or "none"
     elif isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
