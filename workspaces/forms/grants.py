@@ -24,6 +24,7 @@ from orgs import expiry, permissions
 from orgs.forms import UntilField, picked_end
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
 
+from ..models import Workspace
 from ..services import flags_as_submitted
 
 
@@ -222,8 +223,6 @@ class TeamAccessAddForm(GrantAddForm):
     )
 
     def __init__(self, *args, team, **kwargs):
-        from workspaces.models import Workspace
-
         super().__init__(*args, prefix=grant_prefix(NEW, team_id=team.pk), **kwargs)
         self.fields["workspace"].queryset = (
             Workspace.objects.filter(org_id=team.org_id)
