@@ -15,6 +15,7 @@ from audit.models import ActivityEntry
 from orgs.models import Team
 from orgs.roles import FLAG_LABELS, FLAGS
 from tests.factories import TeamFactory
+from tests.test_page_ids import id_problems
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +215,42 @@ def test_manage_members_add_writes_the_ticked_permissions(as_user, demo, marketi
         True,
         False,
     )
+
+
+# --- the three answer a refusal alike ------------------------------------------------------
+
+
+def refusals(acme) -> list[tuple[str, dict]]:
+    """(url, data) per add form: an end that has passed, on a target it could add."""
+    team = Team.objects.get(org=acme, name="Field Sales")
+    events = Workspace.objects.get(org=acme, slug="events")
+    night = TeamFactory(org=acme, name="Night Shift")
+    outsider = acme.memberships.get(user__email="outsider@acme.test").user
+    past = {"role": "viewer", "until": "2020-01-01"}
+    return [
+        (f"/orgs/acme/teams/{team.pk}/access/", {"workspace": events.pk, **past}),
+        (f"{TEAMS}add/", {"team": night.pk, **past}),
+        (f"{MEMBERS}add/?q=outsider", {"user": outsider.pk, **past}),
+    ]
+
+
+def test_every_add_form_refuses_a_plain_post_with_400_and_its_errors(as_user, acme):
+    client = as_user("admin@acme.test")
+    answers = []
+    for url, data in refusals(acme):
+        response = client.post(url, data)
+        html = response.content.decode()
+        answers.append((response.status_code, "has passed" in add_form(html), id_problems(html)))
+    assert answers == [(400, True, [])] * 3, answers
+
+
+def test_the_team_pages_htmx_add_refused_swaps_its_part_with_200(as_user, acme):
+    url, data = refusals(acme)[0]
+    response = as_user("admin@acme.test").post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx swaps no 4xx
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="team-access"')
+    assert "has passed" in add_form(html)
 
 
 # --- Remove sits with the editor on every page ----------------------------------------------
