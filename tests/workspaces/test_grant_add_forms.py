@@ -13,7 +13,8 @@ from django.test.html import parse_html
 
 from audit.models import ActivityEntry
 from orgs.models import Team
-from orgs.roles import FLAG_LABELS, FLAGS
+from orgs.permissions import FLAG_DEFAULTS
+from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 from tests.factories import TeamFactory
 from tests.test_page_ids import id_problems
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
@@ -41,12 +42,18 @@ def shape(editor: str, who: str) -> str:
     editor = editor.replace(prefix, "P-").replace(escape(who, quote=False), "WHO")
     editor = re.sub(r' (value="[^"]*"|checked|selected|disabled|data-save)(?=[ >])', "", editor)
     editor = re.sub(r' <a class="btn danger small".*?</a>', "", editor)
+    editor = re.sub(r' aria-describedby="[^"]*defaults"', "", editor)  # the add form's note
     return editor.replace(">Add<span", ">Save<span")
 
 
-def assert_the_editors_fields(page: str, form: str, who: str, row_who: str):
+def assert_the_editors_fields(
+    page: str, form: str, who: str, row_who: str, page_of_form: str | None = None
+):
     """The add form's editor is the shape of the first saved grant's editor in `page` (whose
-    labels name `row_who`); its ids are the pattern's; its labels are orgs.roles'."""
+    labels name `row_who`); its ids are the pattern's; its labels are orgs.roles'; its
+    permissions are described by a note on `page_of_form` (default: `page`) of what each
+    role brings besides them."""
+    page_of_form = page_of_form or page
     editor = editor_of(form)
     assert parse_html(shape(editor, who)) == parse_html(shape(editor_of(page), row_who))
     prefix = PREFIX.search(editor)[0]
@@ -57,6 +64,14 @@ def assert_the_editors_fields(page: str, form: str, who: str, row_who: str):
     assert labels == [FLAG_LABELS[flag] for flag in FLAGS]
     assert f"Role for {escape(who, quote=False)}" in editor
     assert 'class="btn small">Add<span' in editor  # not a Save that waits for a change
+    # what the role gives besides the boxes ticked, said beside them (SPEC §3.2 defaults)
+    note_id = re.search(r'<fieldset class="flags" aria-describedby="([^"]+)">', editor)[1]
+    note = re.search(rf'<p [^>]*id="{note_id}">([^<]+)</p>', page_of_form)[1]
+    for role, label in WorkspaceRole.choices:
+        for flag in FLAGS:
+            if FLAG_DEFAULTS[role][flag] and role != "admin":
+                assert re.search(rf"{label}: [^;]*{FLAG_LABELS[flag]}", note), (label, flag)
+    assert "Admin: every permission" in note
 
 
 def assert_error_tied_to(html: str, control: str, text: str):
@@ -187,7 +202,7 @@ def test_manage_members_add_form_is_the_editor(as_user, demo, marketing):
     outsider = demo["outsider@acme.test"]
     found = client.get(f"{MEMBERS}add/?q=outsider").content.decode()
     form = add_form(found)
-    assert_the_editors_fields(page, form, outsider.display_name, "Eddie Editor")
+    assert_the_editors_fields(page, form, outsider.display_name, "Eddie Editor", found)
     # the ids the person's row will have once added
     assert PREFIX.search(editor_of(form))[0] == f"grant-{marketing.pk}-user-{outsider.pk}-"
     assert f'<input type="hidden" name="user" value="{outsider.pk}"' in form
