@@ -8,7 +8,7 @@ from django.db import connections, router
 
 from workspaces.models import Workspace
 
-from .filters import encode_cursor, icontains_pattern, icontains_sql, newest_entries
+from .filters import encode_cursor, like_pattern, like_sql, newest_entries
 from .models import ActivityEntry
 
 PAGE_SIZE = 50
@@ -69,8 +69,8 @@ def workspace_names(org, containing: str = "", *, limit: int = SUGGESTED_WORKSPA
     table = connection.ops.quote_name(Workspace._meta.db_table)
     condition, params = "", [org.pk]
     if containing:
-        condition = f" AND {icontains_sql(connection, 'name')}"
-        params.append(icontains_pattern(connection, containing))
+        condition = f" AND {like_sql(connection, 'name')}"
+        params.append(like_pattern(connection, containing))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT name FROM {table} WHERE org_id = %s{condition} ORDER BY name LIMIT %s",

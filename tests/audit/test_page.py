@@ -545,3 +545,21 @@ def test_workspace_names_and_ids_match_as_icontains(db):
         expected = {*current.values_list("pk", flat=True)}
         expected |= {*logged.values_list("workspace_id", flat=True)}
         assert workspace_ids_named(org, text) == expected, text
+
+
+def test_actor_emails_match_as_contains(db):
+    # SQL written once: the emails the ORM's contains finds (wildcards taken as typed), or None
+    # beyond the limit.
+    from audit.filters import actor_emails
+    from audit.models import ActivityActor
+    from tests.factories import OrganizationFactory
+
+    org, other = OrganizationFactory(), OrganizationFactory()
+    emails = ["ann@acme.test", "a_n@acme.test", "50%@acme.test", "bob@acme.test", "a\\n@x.test"]
+    ActivityActor.objects.bulk_create(ActivityActor(org_id=org.pk, email=e) for e in emails)
+    ActivityActor.objects.create(org_id=other.pk, email="ann@other.test")
+    for text in ["ann", "a_n", "_", "%", "50%", "acme", "\\", "nobody"]:
+        found = ActivityActor.objects.filter(org_id=org.pk, email__contains=text)
+        assert sorted(actor_emails(org, text)) == sorted(found.values_list("email", flat=True))
+    assert actor_emails(org, "acme", limit=3) is None
+    assert sorted(actor_emails(org, "acme", limit=4)) == sorted(emails[:4])
