@@ -51,12 +51,13 @@ def _url_format(name: str, urlconf) -> str:
 
 
 # The URL names nav_url takes: the sidebar's sections, a workspace's home and the activity
-# log's export (its links, audit.filters.export_url, are on every activity page).
+# pages' links on every activity page (the export, audit.filters.export_url, and the tabs).
 NAV_NAMES = (
     *(name for name, _label in CONSOLE_SECTIONS),
     *(name for name, _label, _capability in WORKSPACE_SECTIONS),
     "workspaces:home",
     "audit:export_csv",
+    "audit:integrity",
 )
 
 
