@@ -1,5 +1,6 @@
 """How views answer htmx — the one toolkit of every app's views: one template per page, the
-swapped part a partial of it (`render_page`), a client-side redirect after a successful htmx POST
+swapped part a partial of it (`render_page`), a refused form answered with the status its asker
+can use (`render_page(refused=…)`), a client-side redirect after a successful htmx POST
 (`redirect_after_post`), and one page of a list (`paginate`)."""
 
 from django.core.paginator import Page, Paginator
@@ -21,10 +22,20 @@ def partial_or_page(request, template: str, partial: str) -> str:
     return f"{template}#{partial}" if wants_partial(request) else template
 
 
-def render_page(request, template, context, *, partial=None, status=200):
-    """The whole page, or only `partial` of it for htmx: one template per page."""
+def refused_status(request) -> int:
+    """The status of an answer to a form refused (shown again with its errors): 400 for a
+    plain POST, 200 for htmx, which swaps no 4xx response (its fragment would be dropped)."""
+    return 200 if getattr(request, "htmx", None) else 400
+
+
+def render_page(request, template, context, *, partial=None, status=200, refused=False):
+    """The whole page, or only `partial` of it for htmx: one template per page. `refused`
+    (truthy, e.g. a bound form's `errors`): the page shows a form it refused, answered with
+    `refused_status` instead of `status`."""
     if partial and wants_partial(request):
         template = f"{template}#{partial}"
+    if refused:
+        status = refused_status(request)
     return render(request, template, context, status=status)
 
 

@@ -896,3 +896,77 @@ def test_policy_matrix(name):
                     )
     assert queries == []
     assert got == want
+
+
+# --- column 4: refused forms ------------------------------------------------------------------
+
+# Rows whose form is refused by another answer than the page again, and why.
+NOT_SHOWN_AGAIN = {
+    # a tag is typed in the audience list's row: without JS the list comes back (302) with the
+    # refusal as a message, with htmx the row's tag cell (200)
+    "audience/{contact}/tags/": "the list again, the refusal as a message",
+    # the review page lists its reviewers: a refused one comes back as a message (302)
+    "/orgs/acme/reviews/{review}/reviewers/": "the review page again, the refusal as a message",
+    # removing a tag names it in a button: no form to show again
+    "audience/{contact}/tags/?untag": "no form: a tag not on the contact is removed already",
+    # an on/off switch, no form: anything but on/off (0/1) is a bad request (400, no page)
+    "settings/integrations/{app}/enabled/": "a switch, no form: 400 without a page",
+    "manage/integrations/{installation}/enabled/": "a switch, no form: 400 without a page",
+}
+# The invalid body of a form whose fields, left blank, are a valid answer.
+INVALID = {
+    "teams/{team}/members/{member}/until/": {"until": "31/31/2099"},
+    "settings/": {"description": "x" * 5000},
+    "settings/integrations/activity-stream/": {"destination": "nowhere"},
+    "manage/members/{membership}/?flags": {"role": "owner", "audience_viewer": "on"},
+    "manage/domains/use/": {"domain": "0"},  # blank: the default host
+    "/orgs/acme/reviews/{review}/items/{item}/": {"decision": "maybe"},
+}
+# Forms whose page hx-posts only their workspace finder (action=find): the form itself
+# posts without htmx.
+FINDER_ONLY = {"users/invite/", "/orgs/acme/reviews/new/"}
+FORM_ROWS = [r for r in ROWS if r.post and r.id not in NOT_SHOWN_AGAIN]
+
+
+def lets_in(row, persona, org, ws) -> bool:
+    """The row lets this persona's POST in (a row written for refusals: where it lets in)."""
+    if isinstance(row.rule, dict):
+        return bool(PERSONAS[persona].email) and row.rule[persona] == 200
+    return allowed(row, persona, org, ws)
+
+
+def shown_form_errors(response) -> bool:
+    """The answer shows a form's errors: Django's error list, or a field marked invalid."""
+    body = response.content.decode()
+    return 'class="errorlist' in body or 'aria-invalid="true"' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", FORM_ROWS, ids=lambda r: r.id)
+def test_refused_form(client, log_in, places, row):
+    """Every console form, posted invalid by a persona it lets in, changes nothing and comes
+    back with its errors: the page with status 400 to a plain POST; to htmx (which swaps no
+    4xx answer) 200, and the part to swap when the page posts that form with htmx."""
+    org, ws, template = next(places_of(row))
+    ids = ids_for(places, org, ws)
+    url = clean(template.format(**ids))
+    persona = next(p for p in PERSONAS if lets_in(row, p, org, ws))
+    data = INVALID.get(row.id) or dict.fromkeys(row.post, "")
+    answers = {}
+    for name, headers in (("plain", {}), ("htmx", {"HX-Request": "true"})):
+        with transaction.atomic():
+            log_in(persona)
+            before = state()
+            response = client.post(url, data, headers=headers)
+            body = response.content.decode()
+            answers[name] = (response.status_code, shown_form_errors(response), "<html" in body)
+            if name == "plain":
+                posted_with_htmx = f'hx-post="{escape(url)}"' in body and row.id not in FINDER_ONLY
+            assert state() == before, f"{persona}: an invalid POST {url} changed something"
+            transaction.set_rollback(True)
+    assert answers == {"plain": (400, True, True), "htmx": (200, True, not posted_with_htmx)}
+
+
+def test_refused_form_rows_named():
+    """The exceptions and invalid bodies name rows of the table."""
+    assert {*NOT_SHOWN_AGAIN, *INVALID, *FINDER_ONLY} <= {r.id for r in ROWS}

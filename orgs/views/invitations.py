@@ -80,7 +80,13 @@ def invite(request):
         "ttl_days": settings.INVITATION_TTL_DAYS,
         "swap": finding and wants_partial(request),
     }
-    return render_page(request, "orgs/invite.html", context, partial="ws_rows" if finding else None)
+    return render_page(
+        request,
+        "orgs/invite.html",
+        context,
+        partial="ws_rows" if finding else None,
+        refused=not finding and form.errors,
+    )
 
 
 @require_GET
@@ -240,4 +246,4 @@ def accept(request, token):
             password=form.cleaned_data["password1"],
         )
     context["form"] = form
-    return render(request, "orgs/invitation_accept.html", context)
+    return render_page(request, "orgs/invitation_accept.html", context, refused=form.errors)

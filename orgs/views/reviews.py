@@ -94,7 +94,7 @@ def review_start(request):
         "orgs/reviews/start.html",
         {"form": form, "pick": pick, "swap": finding and wants_partial(request)},
         partial="ws_options" if finding else None,
-        status=400 if form.errors else 200,
+        refused=form.errors,
     )
 
 
@@ -376,5 +376,4 @@ def review_item(request, review_id, item_id):
             messages.success(request, f"{label}: {item}.")
             return redirect(f"{queue}#item-{item.pk}")
     context = {"review": review, "item": item, "form": form, "queue_url": queue}
-    status = 400 if form.errors else 200
-    return render(request, "orgs/reviews/item.html", context, status=status)
+    return render_page(request, "orgs/reviews/item.html", context, refused=form.errors)

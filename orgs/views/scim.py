@@ -48,7 +48,7 @@ def scim_tokens(request):
         "endpoint": request.build_absolute_uri(reverse("scim:base", args=[org.slug])),
         "tokens": ScimToken.objects.filter(org=org).select_related("created_by"),
     }
-    return render_page(request, "orgs/settings_scim.html", context)
+    return render_page(request, "orgs/settings_scim.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])

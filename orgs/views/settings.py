@@ -50,7 +50,11 @@ def org_settings(request):
         form = OrgSettingsForm(org=org)
     context = {"form": form, "saved": saved, "tab": "general"}
     return render_page(
-        request, "orgs/settings.html", context, partial=form_partial(request, "settings")
+        request,
+        "orgs/settings.html",
+        context,
+        partial=form_partial(request, "settings"),
+        refused=form.errors,
     )
 
 
@@ -118,7 +122,7 @@ def integration_detail(request, app_key):
             messages.success(request, f"{app.name}: {done}.")
             return redirect(_url(request, "integrations"))
     context = {"app": app, "installation": installation, "form": form, "tab": "integrations"}
-    return render_page(request, "orgs/settings_integration.html", context)
+    return render_page(request, "orgs/settings_integration.html", context, refused=form.errors)
 
 
 @require_POST
@@ -187,7 +191,7 @@ def activity_stream(request):
             messages.success(request, "Activity stream saved.")
             return redirect(_url(request, "integrations"))
     context = {"form": form, "stream": stream, "tab": "integrations"}
-    return render_page(request, "orgs/settings_activity_stream.html", context)
+    return render_page(request, "orgs/settings_activity_stream.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,7 +266,7 @@ def domain_list(request):
             return redirect(_url(request, "domains") + f"#domain-{domain.pk}")
     domains = Domain.objects.filter(org=org).select_related("workspace").order_by("hostname")
     context = {"form": form, "page": paginate(request, domains), "tab": "domains"}
-    return render_page(request, "orgs/settings_domains.html", context)
+    return render_page(request, "orgs/settings_domains.html", context, refused=form.errors)
 
 
 @require_POST

@@ -68,7 +68,11 @@ def team_list(request):
             return redirect(_team_url(team))
     context = {"form": form, "page": paginate(request, teams_with_counts(org).order_by("name"))}
     return render_page(
-        request, "orgs/teams.html", context, partial=form_partial(request, "create_form")
+        request,
+        "orgs/teams.html",
+        context,
+        partial=form_partial(request, "create_form"),
+        refused=form.errors,
     )
 
 
@@ -141,14 +145,14 @@ def _team_page(
     access_form=None,
     row_forms=None,
     until_forms=None,
-    status=200,
+    refused=False,
 ):
     context = {
         **_members_context(request, team, member_form, until_forms),
         **_access_context(team, access_form, row_forms),
         "tab": "members",
     }
-    return render_page(request, "orgs/team_detail.html", context, status=status)
+    return render_page(request, "orgs/team_detail.html", context, refused=refused)
 
 
 @require_GET
@@ -204,8 +208,10 @@ def _members_refused(request, team, **forms):
     `until_forms` {user id: form}) and its errors."""
     if wants_partial(request):
         context = _members_context(request, team, **forms)
-        return render_page(request, "orgs/team_detail.html", context, partial="members")
-    return _team_page(request, team, **forms)
+        return render_page(
+            request, "orgs/team_detail.html", context, partial="members", refused=True
+        )
+    return _team_page(request, team, refused=True, **forms)
 
 
 @require_POST
@@ -311,7 +317,7 @@ def team_access_add(request, team_id):
     # swaps no 4xx), a plain POST the page with the form's errors (400).
     if wants_partial(request):
         return _access_partial(request, team, access_form=form)
-    return _team_page(request, team, access_form=form, status=400)
+    return _team_page(request, team, access_form=form, refused=True)
 
 
 def _grant(request, team, workspace_id):
@@ -373,7 +379,7 @@ def team_access_change(request, team_id, workspace_id):
     if wants_partial(request):
         context = {"team": team, "grant": grant, "fields": form.fields_shown()}
         return render_page(request, "orgs/team_detail.html", context, partial="access_row")
-    return _team_page(request, team, row_forms={grant.pk: form}, status=400)
+    return _team_page(request, team, row_forms={grant.pk: form}, refused=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -441,7 +447,11 @@ def team_settings(request, team_id):
             form = TeamSettingsForm(team=team)
     context = {"team": team, "form": form, "saved": saved, "tab": "settings"}
     return render_page(
-        request, "orgs/team_settings.html", context, partial=form_partial(request, "settings")
+        request,
+        "orgs/team_settings.html",
+        context,
+        partial=form_partial(request, "settings"),
+        refused=form.errors,
     )
 
 

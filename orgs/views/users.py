@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import came_from, in_main, resubmission, wants_partial
+from flowadmin.htmx import came_from, in_main, render_page, resubmission, wants_partial
 from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm, grant_fields, grant_prefix
@@ -143,9 +143,10 @@ def _sent_invitations(membership) -> list[str]:
     return list(pending.order_by("email").values_list("email", flat=True))
 
 
-def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
+def _profile_page(request, profile, *, role_form=None, bound=None):
     """Render the profile; `bound` = (row, form) keeps a submitted row's values and errors
-    (shown among the found workspaces when the member has no access there yet)."""
+    (shown among the found workspaces when the member has no access there yet); either
+    refused makes it the answer to a refused form."""
 
     def with_fields(rows):
         return [
@@ -181,10 +182,8 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
         if profile.access.is_admin
         else [],
     }
-    template = "orgs/user_profile.html"
-    if part:
-        template += f"#{part}"
-    return render(request, template, context, status=status)
+    refused = bool(role_form and role_form.errors) or bool(bound and bound[1])
+    return render_page(request, "orgs/user_profile.html", context, partial=part, refused=refused)
 
 
 @require_GET
@@ -327,7 +326,9 @@ def user_workspace(request, user_id, workspace_id):
             "saved": saved,
             "restored": saved and bool(form.cleaned_data.get("restore")),
         }
-        return render(request, "orgs/user_profile.html#ws_row", context)
+        return render_page(
+            request, "orgs/user_profile.html", context, partial="ws_row", refused=not saved
+        )
     if saved:
         done = f"Saved {membership.user.display_name}'s access to {workspace.name}."
         was, now = before.direct, row.direct

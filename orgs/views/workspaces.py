@@ -1,7 +1,7 @@
 """The console's Workspaces page: every workspace of the org, create, delete."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
@@ -54,7 +54,7 @@ def workspace_list(request):
         "form": form,
         "page": paginate(request, workspaces_with_counts(org).order_by("name", "pk")),
     }
-    return render_page(request, "orgs/workspaces.html", context)
+    return render_page(request, "orgs/workspaces.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +80,7 @@ def workspace_delete(request, workspace_id):
         "button": f"Delete {workspace.name}",
         "cancel": back,
     }
-    return render(request, "orgs/confirm.html", context)
+    return render_page(request, "orgs/confirm.html", context, refused=form.errors)
 
 
 def _deleted_with(org, workspace) -> list[str]:

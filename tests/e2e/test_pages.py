@@ -45,6 +45,24 @@ def test_every_page_fits_and_passes_axe(demo, chromium, live_server, email):
     assert not problems, "\n".join(problems)
 
 
+# Boxes that scroll sideways (a table in .table-scroll wider than the page): the page keeps
+# the viewport's width, yet what does not fit is cut off at the box's edge. A box meant to
+# scroll says so: a focusable region with a label (role="region", as the evidence table).
+CUT_OFF = """
+[...document.querySelectorAll("body *")].filter(box => {
+  const overflow = getComputedStyle(box).overflowX;
+  return (overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth + 1
+    && box.getAttribute("role") !== "region" && box.getClientRects().length > 0;
+}).map(box => [
+  box.tagName.toLowerCase() + (box.id ? "#" + box.id : "")
+    + [...box.classList].map(name => "." + name).join("")
+    + (box.firstElementChild ? " > " + box.firstElementChild.tagName.toLowerCase()
+       + [...box.firstElementChild.classList].map(name => "." + name).join("") : ""),
+  box.scrollWidth, box.clientWidth,
+])
+"""
+
+
 def viewport(width: int) -> dict:
     return {"width": width, "height": 900}
 
@@ -57,6 +75,8 @@ def check(page, email: str, name: str) -> list[str]:
     scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     if scroll > inner:
         problems.append(f"{scroll} px wide at {inner}")
+    for what, wide, shown in page.evaluate(CUT_OFF):
+        problems.append(f"{what} is {wide} px wide in {shown} px: cut off, scrolls sideways")
     if width in AXE_WIDTHS:
         for rule, impact, targets in axe_violations(page):
             problems.append(f"at {width} px axe {rule} ({impact}): {', '.join(targets)}")

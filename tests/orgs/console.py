@@ -40,14 +40,14 @@ def grow_workspaces(org, n):
     )
 
 
-def measure(client, url, method, data=None, headers=None):
+def measure(client, url, method, data=None, headers=None, status=200):
     """(response, its number of queries) for one request to url, after a warming GET (the
-    session and the like); the response must be 200."""
+    session and the like); the response must have `status` (400: a form refused)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = getattr(client, method)(url, data or {}, headers=headers or {})
-    assert response.status_code == 200
+    assert response.status_code == status
     return response, len(queries)

@@ -63,7 +63,7 @@ def test_the_database_refuses_a_duplicate_workspace_name():
 def test_a_second_marketing_is_a_field_error_in_the_console(client, demo, acme):
     client.force_login(demo["admin@acme.test"])
     response = client.post("/orgs/acme/workspaces/", {"name": "marketing", "slug": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again
     assert "already a workspace called" in " ".join(response.context["form"].errors["name"])
     assert acme.workspaces.filter(name_key="marketing").count() == 1
 

@@ -170,7 +170,7 @@ def test_create_refuses_a_non_http_destination_in_place(editor, marketing, url):
     response = editor.post(
         BASE + "flows/new/", {"name": "Bad", "destination_url": url, "status": "active"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again
     assert "http://" in response.context["form"].errors["destination_url"][0]
     assert Flow.objects.count() == before
 
@@ -195,7 +195,7 @@ def test_create_shows_a_service_refusal_on_the_form(editor, monkeypatch):
         BASE + "flows/new/",
         {"name": "X", "destination_url": "https://example.com/", "status": "active"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again
     assert "free short code" in response.content.decode()
 
 
@@ -267,7 +267,7 @@ def test_edit_shows_errors_in_place_and_changes_nothing(editor, marketing_flow):
         BASE + f"flows/{marketing_flow.pk}/edit/",
         {"name": "New name", "destination_url": "mailto:a@b.c", "status": "active"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again
     assert response.context["form"].errors["destination_url"]
     marketing_flow.refresh_from_db()
     assert marketing_flow.name != "New name"

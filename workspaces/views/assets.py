@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import paginate, partial_or_page
+from flowadmin.htmx import paginate, partial_or_page, render_page
 from workspaces.decorators import workspace_view
 
 from .. import uploads
@@ -65,10 +65,11 @@ def asset_new(request):
         else:
             messages.success(request, f"“{asset.name}” uploaded.")
             return redirect(ws_url(request, "asset_detail", asset.pk))
-    return render(
+    return render_page(
         request,
         "workspaces/assets/form.html",
         {"form": form, "max_size": settings.ASSET_MAX_BYTES},
+        refused=form.errors,
     )
 
 

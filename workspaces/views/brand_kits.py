@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import paginate, partial_or_page
+from flowadmin.htmx import paginate, partial_or_page, render_page
 from workspaces.decorators import workspace_view
 
 from .. import uploads
@@ -47,7 +47,9 @@ def brand_kit_new(request):
         else:
             messages.success(request, f"Brand kit “{kit.name}” created.")
             return redirect(ws_url(request, "brand_kit_detail", kit.pk))
-    return render(request, "workspaces/brand_kits/form.html", {"form": form})
+    return render_page(
+        request, "workspaces/brand_kits/form.html", {"form": form}, refused=form.errors
+    )
 
 
 @require_GET
@@ -77,7 +79,8 @@ def brand_kit_edit(request, brand_kit_id):
         else:
             messages.success(request, f"Brand kit “{kit.name}” saved.")
             return redirect(ws_url(request, "brand_kit_detail", kit.pk))
-    return render(request, "workspaces/brand_kits/form.html", {"form": form, "kit": kit})
+    context = {"form": form, "kit": kit}
+    return render_page(request, "workspaces/brand_kits/form.html", context, refused=form.errors)
 
 
 @require_GET

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flowadmin import params
-from flowadmin.htmx import paginate, partial_or_page
+from flowadmin.htmx import paginate, partial_or_page, render_page
 from orgs.errors import GoneError, ServiceError, StaleError
 from workspaces.decorators import workspace_view
 
@@ -83,7 +83,8 @@ def flow_create(request):
                 return redirect(ws_url(request, "flow_detail", flow.pk))
     else:
         form = FlowForm(initial=_template_initial(request))
-    return render(request, "workspaces/flow_form.html", {"form": form, "flow": None})
+    context = {"form": form, "flow": None}
+    return render_page(request, "workspaces/flow_form.html", context, refused=form.errors)
 
 
 @require_GET
@@ -122,7 +123,8 @@ def flow_edit(request, flow_id):
         else:
             messages.success(request, f"Flow “{flow.name}” saved.")
             return redirect(ws_url(request, "flow_detail", flow.pk))
-    return render(request, "workspaces/flow_form.html", {"form": form, "flow": flow})
+    context = {"form": form, "flow": flow}
+    return render_page(request, "workspaces/flow_form.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from flowadmin.htmx import paginate, partial_or_page
+from flowadmin.htmx import paginate, partial_or_page, render_page
 from orgs.errors import ServiceError
 from workspaces.decorators import workspace_view
 
@@ -42,7 +42,9 @@ def template_new(request):
         else:
             messages.success(request, f"Template “{template.name}” created.")
             return redirect(ws_url(request, "template_detail", template.pk))
-    return render(request, "workspaces/flow_templates/form.html", {"form": form})
+    return render_page(
+        request, "workspaces/flow_templates/form.html", {"form": form}, refused=form.errors
+    )
 
 
 @require_GET
@@ -68,9 +70,8 @@ def template_edit(request, template_id):
         else:
             messages.success(request, f"Template “{template.name}” saved.")
             return redirect(ws_url(request, "template_detail", template.pk))
-    return render(
-        request, "workspaces/flow_templates/form.html", {"form": form, "template": template}
-    )
+    context = {"form": form, "template": template}
+    return render_page(request, "workspaces/flow_templates/form.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])

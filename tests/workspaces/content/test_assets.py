@@ -83,7 +83,7 @@ def test_upload_refuses_what_is_not_an_image_or_pdf(
 ):
     before = Asset.objects.count()
     response = post_upload(editor_client, marketing, name, data, content_type)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again
     assert "Upload an image (PNG, JPEG, GIF or WebP) or a PDF document." in file_errors(response)
     assert Asset.objects.count() == before
 

@@ -27,8 +27,9 @@ def manage_url(request, name: str, *args) -> str:
     )
 
 
-def render_manage(request, template, context=None, *, tab, partial=None, status=200):
-    """Render a Manage page (or only its `partial` for htmx) with the layout's context."""
+def render_manage(request, template, context=None, *, tab, partial=None, refused=False):
+    """Render a Manage page (or only its `partial` for htmx) with the layout's context;
+    `refused`: it shows a form it refused (`flowadmin.htmx.render_page`)."""
     context = {
         "ws": request.workspace,
         "org": request.org,
@@ -36,7 +37,7 @@ def render_manage(request, template, context=None, *, tab, partial=None, status=
         "manage_tabs": [(name, label, manage_url(request, name)) for name, label in MANAGE_TABS],
         **(context or {}),
     }
-    return render_page(request, template, context, partial=partial, status=status)
+    return render_page(request, template, context, partial=partial, refused=refused)
 
 
 def render_confirm(request, *, tab, title, message, action, button, fields=None, preview=None):

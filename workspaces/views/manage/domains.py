@@ -28,7 +28,7 @@ def _use_form(request, data=None):
     )
 
 
-def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, status=200):
+def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, refused=False):
     ws = request.workspace
     sample = ws.flows.order_by("-created_at", "-id").first()
     if sample is not None:
@@ -44,7 +44,7 @@ def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, 
         "verify_errors": verify_errors or {},
     }
     return render_manage(
-        request, "workspaces/manage/domains.html", context, tab="domains", status=status
+        request, "workspaces/manage/domains.html", context, tab="domains", refused=refused
     )
 
 
@@ -72,7 +72,7 @@ def domain_use(request):
             else:
                 messages.success(request, "Flow short links now use the default host.")
             return redirect_after_post(request, manage_url(request, "domains"))
-    return _domains_page(request, use_form=form, status=400)
+    return _domains_page(request, use_form=form, refused=True)
 
 
 @require_POST
@@ -95,7 +95,7 @@ def domain_add(request):
                 f"Added {domain.hostname}. Publish its TXT record, then verify it.",
             )
             return redirect_after_post(request, manage_url(request, "domains"))
-    return _domains_page(request, add_form=form, status=400)
+    return _domains_page(request, add_form=form, refused=True)
 
 
 @require_POST
@@ -105,7 +105,7 @@ def domain_verify(request, domain_id):
     try:
         org_services.domain_verify(actor=request.user, domain=domain)
     except ServiceError as error:
-        return _domains_page(request, verify_errors={domain.pk: error.text}, status=400)
+        return _domains_page(request, verify_errors={domain.pk: error.text}, refused=True)
     messages.success(request, f"{domain.hostname} is verified: you can use it now.")
     return redirect_after_post(request, manage_url(request, "domains"))
 

@@ -38,13 +38,13 @@ def _installation(request, installation_id):
     )
 
 
-def _settings_page(request, form, *, title, installation=None, status=200):
+def _settings_page(request, form, *, title, installation=None, refused=False):
     return render_manage(
         request,
         "workspaces/manage/integration_form.html",
         {"form": form, "app": form.app, "installation": installation, "title": title},
         tab="integrations",
-        status=status,
+        refused=refused,
     )
 
 
@@ -74,7 +74,7 @@ def integration_install(request, app_key):
         request,
         form,
         title=f"Install {app.name} for {request.workspace.name}",
-        status=400 if form.errors else 200,
+        refused=form.errors,
     )
 
 
@@ -104,7 +104,7 @@ def integration_configure(request, installation_id):
         form,
         title=f"{app.name} settings",
         installation=installation,
-        status=400 if form.errors else 200,
+        refused=form.errors,
     )
 
 

@@ -76,7 +76,7 @@ def _rows(request, users, forms=None, memberships=None) -> list[dict]:
     return shown
 
 
-def _members_page(request, *, q="", expiring="", forms=None, status=200):
+def _members_page(request, *, q="", expiring="", forms=None, refused=False):
     search = MemberSearchForm({"q": q, "expiring": expiring})
     valid = search.is_valid()
     q = search.cleaned_data["q"] if valid else ""
@@ -96,7 +96,7 @@ def _members_page(request, *, q="", expiring="", forms=None, status=200):
         context,
         tab="members",
         partial="member_list",
-        status=status,
+        refused=refused,
     )
 
 
@@ -191,7 +191,9 @@ def member_update(request, membership_id):
     membership, form = read["membership"], read["form"]
     if request.htmx:
         return _row(request, membership, form=form)
-    return _members_page(request, q=membership.user.email, forms={membership.pk: form}, status=400)
+    return _members_page(
+        request, q=membership.user.email, forms={membership.pk: form}, refused=True
+    )
 
 
 def _confirm_lowering(request, membership, form):
@@ -273,7 +275,6 @@ def member_add(request):
         else:
             rows.append((candidate, MemberAddForm(workspace=ws, user_id=candidate.user.pk)))
     context = {"search": search, "q": q, "candidates": rows, "more": more, "refused": refused}
-    status = 400 if form is not None and form.errors else 200
     partial = "candidates" if request.method == "GET" else None
     return render_manage(
         request,
@@ -281,7 +282,7 @@ def member_add(request):
         context,
         tab="members",
         partial=partial,
-        status=status,
+        refused=form is not None and form.errors,
     )
 
 

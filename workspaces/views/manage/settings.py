@@ -46,5 +46,5 @@ def settings(request):
         "workspaces/manage/settings.html",
         {"form": form},
         tab="settings",
-        status=400 if form.errors else 200,
+        refused=form.errors,
     )

@@ -22,13 +22,13 @@ from . import left_manage, manage_url, render_confirm, render_manage, saved_row
 PAGE_SIZE = 50
 
 
-def _teams_page(request, *, add_form=None, forms=None, status=200):
+def _teams_page(request, *, add_form=None, forms=None, refused=False):
     page = paginate(request, selectors.team_access_list(request.workspace), PAGE_SIZE)
     rows = _rows(request, page, forms)
     add_form = add_form or _add_form(request)
     context = {"page": page, "rows": rows, "add_form": add_form}
     return render_manage(
-        request, "workspaces/manage/teams.html", context, tab="teams", status=status
+        request, "workspaces/manage/teams.html", context, tab="teams", refused=refused
     )
 
 
@@ -94,7 +94,7 @@ def team_add(request):
                 f"access to {request.workspace.name}.",
             )
             return redirect_after_post(request, manage_url(request, "teams"))
-    return _teams_page(request, add_form=form, status=400)
+    return _teams_page(request, add_form=form, refused=True)
 
 
 def _team_access(request, access_id):
@@ -158,7 +158,7 @@ def team_update(request, access_id):
             )
     if request.htmx:
         return _team_row(request, access, form=form)
-    return _teams_page(request, forms={access.pk: form}, status=400)
+    return _teams_page(request, forms={access.pk: form}, refused=True)
 
 
 def _team_row(request, access, *, form=None, notice=""):
