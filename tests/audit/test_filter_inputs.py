@@ -1,12 +1,12 @@
 """The activity filter form's inputs are rendered once per field and value and then reused
-(audit.filters.ReusedWidgetField): the markup is what Django's widgets render, for every
+(flowadmin.forms.ReusedWidgetField): the markup is what Django's widgets render, for every
 value, and a field with errors is rendered anew (aria-invalid)."""
 
 import pytest
 from django.forms.boundfield import BoundField
 
-from audit import filters
 from audit.filters import ActivityFilterForm
+from flowadmin import forms as shared_forms
 
 VALUES = [
     {},
@@ -32,7 +32,7 @@ def fresh_inputs(data) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def empty_store():
-    filters._reused_widgets.clear()
+    shared_forms._reused_widgets.clear()
 
 
 @pytest.mark.parametrize("data", VALUES)
@@ -61,16 +61,16 @@ def test_a_field_with_errors_is_rendered_anew():
 
 
 def test_the_store_is_bounded(monkeypatch):
-    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    monkeypatch.setattr(shared_forms, "MAX_REUSED_WIDGETS", 5)
     for n in range(20):
         inputs(ActivityFilterForm({"email": f"person{n}@"}))
-    assert len(filters._reused_widgets) <= 5
+    assert len(shared_forms._reused_widgets) <= 5
 
 
 def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
     """The least recently used input goes first: the action <select> every page shows is
     rendered once, however many one-off emails come between its uses."""
-    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    monkeypatch.setattr(shared_forms, "MAX_REUSED_WIDGETS", 5)
     rendered = []
     render = BoundField.as_widget
 
@@ -84,4 +84,4 @@ def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
         str(ActivityFilterForm({"email": f"person{n}@"})["email"])
     assert rendered.count("action") == 1
     assert rendered.count("email") == 20
-    assert len(filters._reused_widgets) <= 5
+    assert len(shared_forms._reused_widgets) <= 5

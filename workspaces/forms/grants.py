@@ -354,6 +354,10 @@ REMOVE = (
 LOCKED = '<p class="small muted grant-note">Workspace Admins always have every permission.</p>\n'
 
 
+# The flags' names and labels, escaped once (each editor shows every flag).
+_FIXED = {text: escape(text) for text in (*FLAGS, *FLAG_LABELS.values())}
+
+
 def grant_editor(
     fields: GrantFields, who: str, csrf_token: str = "", *, remove_url: str = ""
 ) -> SafeString:
@@ -367,16 +371,16 @@ def grant_editor(
     hidden input); `remove_url`: a Remove link after Save (none: no link). Field errors are
     tied to their control (aria-describedby "<id>_error", as Django's widgets do), the form's
     own to the Save button."""
-    prefix, role_id, until_id = (escape(fields[key]) for key in ("prefix", "role_id", "until_id"))
-    who = escape(who)
+    prefix, role_id, until_id = escape(fields["prefix"]), fields["role_id"], fields["until_id"]
+    role_id, until_id, who = escape(role_id), escape(until_id), escape(who)
     if fields["granted"]:
         flags = FLAGS_SET.format(
             who=who,
             flags="".join(
                 FLAG.format(
                     id=escape(flag["id"]),
-                    name=escape(flag["name"]),
-                    label=escape(flag["label"]),
+                    name=_FIXED.get(flag["name"]) or escape(flag["name"]),
+                    label=_FIXED.get(flag["label"]) or escape(flag["label"]),
                     disabled=" disabled" if flag["disabled"] else "",
                     checked=" checked" if flag["checked"] else "",
                 )

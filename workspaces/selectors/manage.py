@@ -27,7 +27,7 @@ from orgs.models import (
     current,
 )
 from orgs.names import initials
-from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from orgs.roles import FLAG_LABELS, FLAGS, WORKSPACE_ROLE_LABELS, OrgRole
 
 from ..models import TeamAccess, WorkspaceMembership
 
@@ -93,7 +93,7 @@ class WorkspaceMemberRow:
                 {
                     "kind": s.kind,
                     "label": capfirst(s.label),
-                    "role_label": WorkspaceRole(s.role).label,
+                    "role_label": WORKSPACE_ROLE_LABELS[s.role],
                     "until": expiry.until_text(s.until),
                     "team_id": self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
                     "url": "",
