@@ -140,12 +140,13 @@ def _sent_invitations(membership) -> list[str]:
     return list(pending.order_by("email").values_list("email", flat=True))
 
 
-def _rows_html(request, member, rows, bound=None, *, saved=False, restored=False):
+def _rows_html(request, member, rows, bound=None, *, saved=False, restored=False, token=None):
     """The HTML of a profile's workspace rows (orgs.profile_rows), each with its grant editor:
     the direct grant as saved, or `bound` = (row, form)'s submitted values and errors on that
-    workspace's row. The save URL costs one reverse for all of them."""
+    workspace's row. The save URL costs one reverse for all of them; `token`: the CSRF token
+    to put in the editors (default: a new mask of the request's, csrf.get_token)."""
     url = url_per_id("orgs:user_workspace", request.org.slug, member.user_id)
-    token = get_token(request)
+    token = token or get_token(request)
     shown = []
     for row in rows:
         if bound and bound[0].workspace.pk == row.workspace.pk:
@@ -168,7 +169,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
     if bound and bound[0].workspace.pk not in shown:
         found = [bound[0], *found]
     part = PROFILE_PARTS.get(request.GET.get("part", "")) if wants_partial(request) else None
-    member = profile.membership
+    member, token = profile.membership, get_token(request)
     context = {
         "profile": profile,
         "member": member,
@@ -180,10 +181,10 @@ def _profile_page(request, profile, *, role_form=None, bound=None, status=200):
             }
         ),
         # the rows' HTML; the finder's results alone (htmx) show none of the member's rows
-        "workspace_rows": _rows_html(request, member, profile.workspaces, bound)
+        "workspace_rows": _rows_html(request, member, profile.workspaces, bound, token=token)
         if part != "found_rows"
         else [],
-        "found_rows": _rows_html(request, member, found, bound),
+        "found_rows": _rows_html(request, member, found, bound, token=token),
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(member) if profile.access.is_admin else [],
     }

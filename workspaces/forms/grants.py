@@ -7,7 +7,6 @@ the form's `changes()`, or workspace_member_remove when the profile's "No access
 
 from __future__ import annotations
 
-from html import escape
 from typing import TypedDict
 
 from django import forms
@@ -15,6 +14,7 @@ from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.display import escape
 from orgs import expiry, permissions
 from orgs.forms import UntilField
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
@@ -313,9 +313,10 @@ def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -
 
 
 # The editor's markup, formatted in Python: through the template engine each row's editor cost
-# ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped with
-# `html.escape`, as the engine's autoescaping does; tests/workspaces/test_grant_fields.py
-# compares the result with GrantForm's widgets and with a template of the same markup.
+# ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped as
+# the engine's autoescaping does (`html.escape`, through audit.display.escape, which skips
+# values with nothing to escape); tests/workspaces/test_grant_fields.py compares the result
+# with GrantForm's widgets and with a template of the same markup.
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
 ERRORS = '<div class="errorlist" role="alert" id="{}errors">{}</div>\n'
 FIELD_ERRORS = '<div class="grant-errors" role="alert">{}{}</div>\n'
