@@ -1,5 +1,6 @@
 """{% grant_editor fields who [remove_url=…] %}: the one grant editor (workspaces.forms.grants:
-the profile, the team page, Manage → Members and Teams), and
+the profile, the team page, Manage → Members and Teams), {% grant_add form who %}: an add
+form's target and that editor (workspaces.forms.grants.GrantAddForm),
 {% member_row row notice %}: a Manage → Members row (workspaces.access_rows), and
 {% member_rows rows %}: a page of them, all formatted in Python with the page's CSRF token."""
 
@@ -7,6 +8,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from workspaces.access_rows import member_row as member_row_html
+from workspaces.forms.grants import grant_add as add_html
 from workspaces.forms.grants import grant_editor as editor_html
 
 register = template.Library()
@@ -21,6 +23,11 @@ def _csrf_token(context) -> str:
 @register.simple_tag(takes_context=True)
 def grant_editor(context, fields, who, remove_url=""):
     return editor_html(fields, who, _csrf_token(context), remove_url=remove_url)
+
+
+@register.simple_tag(takes_context=True)
+def grant_add(context, form, who):
+    return add_html(form, who, _csrf_token(context))
 
 
 @register.simple_tag(takes_context=True)
