@@ -60,12 +60,16 @@ MANAGE_PAGES = (
     "workspaces:manage_member_add",
 )
 
-# The URL names nav_url takes: the sidebar's sections, a workspace's home and its Manage pages.
+# The URL names nav_url takes: the sidebar's sections, a workspace's home, its Manage pages and
+# the activity pages' links on every activity page (the export, audit.filters.export_url, and
+# the tabs).
 NAV_NAMES = (
     *(name for name, _label in CONSOLE_SECTIONS),
     *(name for name, _label, _capability in WORKSPACE_SECTIONS),
     "workspaces:home",
     *MANAGE_PAGES,
+    "audit:export_csv",
+    "audit:integrity",
 )
 
 
