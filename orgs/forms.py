@@ -6,7 +6,6 @@ from .avatars import process_avatar
 from .domains import validate_hostname
 from .errors import ServiceError
 from .integrations import App
-from .roles import FLAG_LABELS, FLAGS, WorkspaceRole
 from .services import require_future
 
 
@@ -231,43 +230,6 @@ class TeamMemberUntilForm(UntilFormMixin, forms.Form):
         kwargs.setdefault("auto_id", f"member-{membership.user_id}-%s")
         kwargs.setdefault("initial", {"until": expiry.last_day(membership.until)})
         super().__init__(*args, **kwargs)
-
-
-FLAG_CHOICES = [(flag, FLAG_LABELS[flag]) for flag in FLAGS]
-
-
-class TeamAccessAddForm(forms.Form):
-    workspace = forms.ModelChoiceField(queryset=None, empty_label="Choose a workspace…")
-    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
-    flags = forms.MultipleChoiceField(
-        choices=FLAG_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Extra permissions",
-        help_text="On top of the role's defaults: Editors get Flows Manager and Brand Kits "
-        "Manager, Admins get every permission.",
-    )
-    until = UntilField(
-        label="Access until",
-        new_grant=True,
-        help_text="Optional: the last day the team's access counts (empty: no end).",
-    )
-
-    def end(self):
-        """The new team access's `until` (orgs.expiry), or None."""
-        return picked_end(self.cleaned_data.get("until"))
-
-    def __init__(self, *args, team, **kwargs):
-        from workspaces.models import Workspace
-
-        # Ids of its own: the team page also has the "add member" form (`id_until`).
-        kwargs.setdefault("auto_id", "access-add-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["workspace"].queryset = (
-            Workspace.objects.filter(org_id=team.org_id)
-            .exclude(team_access__team=team)
-            .order_by("name")
-        )
 
 
 class DomainAddForm(forms.Form):

@@ -95,3 +95,32 @@ def member_row(row: dict) -> str:
 def rows_html(rows) -> SafeString:
     """The table body's rows for the page's row dicts."""
     return mark_safe("".join(member_row(row) for row in rows))
+
+
+FILTER = (
+    '<div><label for="{id}">{label}</label><select id="{id}" name="{name}" hx-get="{path}"'
+    ' hx-trigger="change" hx-include="closest form" hx-target="#members" hx-swap="outerHTML"'
+    ' hx-push-url="true">{options}</select></div>'
+)
+OPTION = '<option value="{}" {}>{}</option>'
+
+
+def filter_html(path: str, id: str, name: str, label: str, choices, selected) -> SafeString:
+    """One of the page's filters: a labelled <select> that reloads the member list with htmx
+    when changed (`path`: the page's path). `choices`: (value, text) pairs; the option whose
+    value equals `selected` is chosen. Every value escaped."""
+    options = "".join(
+        OPTION.format(
+            escape(str(value)), "selected" if value == selected else "", escape(str(text))
+        )
+        for value, text in choices
+    )
+    return mark_safe(
+        FILTER.format(
+            id=escape(id),
+            label=escape(str(label)),
+            name=escape(name),
+            path=escape(path),
+            options=options,
+        )
+    )

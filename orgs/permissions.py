@@ -22,6 +22,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from flowadmin.database import in_ids
+
 from . import expiry
 from .roles import (
     FLAG_DEFINITIONS,
@@ -388,7 +390,7 @@ SELECT 'team', tm.user_id, t.org_id, ta.workspace_id, ta.role,
 """.format(**_FLAG_SQL)
 
 
-def _instant(value) -> datetime.datetime | None:
+def instant(value) -> datetime.datetime | None:
     """A timestamp column read by raw SQL as an aware datetime (SQLite returns text in UTC)."""
     if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value
@@ -404,7 +406,7 @@ def _build_access(rows, now: datetime.datetime) -> dict[int, OrgAccess]:
     access: dict[int, OrgAccess] = {}
     grants = []
     for kind, key, org_id, ws_id, role, *flag_values, team, until, until2 in rows:
-        until = expiry.earliest(_instant(until), _instant(until2))
+        until = expiry.earliest(instant(until), instant(until2))
         if not expiry.is_current(until, now):
             continue
         if kind == "org":
@@ -457,13 +459,10 @@ def members_access(
         user_ids = sorted({int(pk) for pk in user_ids})
         if not user_ids:
             return {}
-        names = [f"u{i}" for i in range(len(user_ids))]
-        params.update(zip(names, user_ids, strict=True))
-        in_list = ", ".join(f"%({name})s" for name in names)
         clauses = {
-            "members": f"AND m.user_id IN ({in_list})",
-            "direct": f"AND wm.user_id IN ({in_list})",
-            "team": f"AND tm.user_id IN ({in_list})",
+            "members": f"AND {in_ids('m.user_id', user_ids)}",
+            "direct": f"AND {in_ids('wm.user_id', user_ids)}",
+            "team": f"AND {in_ids('tm.user_id', user_ids)}",
         }
     if workspace_id is not None:
         params["ws"] = workspace_id

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -142,17 +142,22 @@ def refuse_losing_every_admin(
         raise LastAdminError(org, lasting=True)
 
 
+# The user ids of at most two of the org's active Org Admins whose access does not end.
+_LASTING_ADMINS_SQL = """
+SELECT m.user_id FROM orgs_orgmembership m JOIN orgs_user u ON u.id = m.user_id
+ WHERE m.org_id = %(org)s AND m.role = %(admin)s AND u.is_active AND m.until IS NULL
+ LIMIT 2
+"""
+
+
 def sole_admin_id(org) -> int | None:
     """The user id of the org's only active Org Admin whose access does not end (orgs.expiry),
     or None when it has several (one query): they can't be demoted, removed or given an end."""
-    admins = list(
-        OrgMembership.objects.filter(
-            org=org, role=OrgRole.ADMIN, user__is_active=True, until__isnull=True
-        )
-        .order_by()
-        .values_list("user_id", flat=True)[:2]
-    )
-    return admins[0] if len(admins) == 1 else None
+    # Hand-written: the ORM's build of this filter was ~1,300 Python calls, a users page's 4 %.
+    with connections[router.db_for_read(OrgMembership)].cursor() as cursor:
+        cursor.execute(_LASTING_ADMINS_SQL, {"org": org.pk, "admin": OrgRole.ADMIN.value})
+        admins = cursor.fetchall()
+    return admins[0][0] if len(admins) == 1 else None
 
 
 def is_last_admin(org, user) -> bool:

@@ -5,7 +5,6 @@ org's hash chain intact. Set CONCURRENCY_ROUNDS to replay more (or fewer) rounds
 
 import os
 import re
-import threading
 import time
 from contextlib import contextmanager
 
@@ -19,7 +18,7 @@ from audit.models import ActivityEntry
 from flowadmin.database import postgres_options
 from orgs.models import OrgMembership, Team, TeamMembership, User
 from tests import factories as f
-from tests.concurrency import run_at_once
+from tests.concurrency import holding, run_at_once
 from workspaces.models import Flow, Workspace, WorkspaceMembership
 from workspaces.selectors.stats import org_tallies_drift
 
@@ -397,27 +396,11 @@ def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wr
     f.TeamAccessFactory(team=team, workspace=o.ws, role="viewer", flows_manager=True)
     x = o.member("x@h.test")
     membership = f.WorkspaceMembershipFactory(workspace=o.ws, user=x, role="viewer")
-    holding, release, answer = threading.Event(), threading.Event(), {}
+    url = o.ws_url("manage_member_update", membership_id=membership.pk)
 
-    def add_to_team_and_hold():
-        with transaction.atomic():
-            team_member_add(actor=o.admin, team=team, user=x)
-            holding.set()
-            release.wait(10)
-        connection.close()
-
-    def toggle():
-        url = o.ws_url("manage_member_update", membership_id=membership.pk)
-        answer["response"] = o.clients[0].post(
-            url, {"role": "viewer", "audience_viewer": "on"}, headers=HTMX
-        )
-        connections.close_all()
-
-    holder, toggler = threading.Thread(target=add_to_team_and_hold), threading.Thread(target=toggle)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        toggler.start()
+    toggle = {"role": "viewer", "audience_viewer": "on"}
+    with holding(lambda: team_member_add(actor=o.admin, team=team, user=x)) as hold:
+        toggled = hold.start(lambda: o.clients[0].post(url, toggle, headers=HTMX))
         wait_until_waiting_for_a_lock("chain_head")
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -425,12 +408,7 @@ def test_a_toggle_waiting_for_the_head_holds_no_row_and_reads_what_the_holder_wr
                 " FOR NO KEY UPDATE NOWAIT",
                 [membership.pk],
             )
-    finally:
-        release.set()
-        holder.join()
-        if toggler.is_alive() or toggler.ident:
-            toggler.join()
-    response = answer["response"]
+    response = toggled["value"]
     assert response.status_code == 200
     row = response.content.decode()
     assert "Team Ops" in row
@@ -444,41 +422,24 @@ def test_a_membership_added_while_its_user_is_renamed_copies_the_new_name():
     reads the user FOR SHARE (migration orgs.0013), so it waits for B's COMMIT and copies the
     new name; unlocked, it copied the old one, which B's trigger (run before the membership
     existed) never corrected. A commits after B."""
-    from django.db import connection, transaction
-
     org = f.OrganizationFactory(slug="n")
     user = f.UserFactory(email="x@n.test", full_name="Old Name")
-    renamed, release, inserted, commit = (threading.Event() for _ in range(4))
 
-    def rename_and_hold():
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(full_name="New Name")
-            renamed.set()
-            release.wait(10)
-        connection.close()
+    def rename():
+        User.objects.filter(pk=user.pk).update(full_name="New Name")
 
-    def add_member():
-        with transaction.atomic():
-            f.OrgMembershipFactory(org=org, user=user)
-            inserted.set()
-            commit.wait(10)
-        connection.close()
-
-    renamer, adder = threading.Thread(target=rename_and_hold), threading.Thread(target=add_member)
-    renamer.start()
-    try:
-        assert renamed.wait(10)
-        adder.start()
-        deadline = time.monotonic() + 10
-        while not inserted.is_set() and not lock_waits("orgs_orgmembership"):
-            assert time.monotonic() < deadline, "The insert neither finished nor waited."
-            time.sleep(0.02)
-    finally:
-        release.set()
-        renamer.join()
-        commit.set()
-        if adder.ident:
-            adder.join()
+    # The adder commits after the renamer: its block ends after renamed.release().
+    with (
+        holding(rename) as renamed,
+        holding(lambda: f.OrgMembershipFactory(org=org, user=user), wait=False) as added,
+    ):
+        try:
+            deadline = time.monotonic() + 10
+            while not added.ready.is_set() and not lock_waits("orgs_orgmembership"):
+                assert time.monotonic() < deadline, "The insert neither finished nor waited."
+                time.sleep(0.02)
+        finally:
+            renamed.release()
     membership = OrgMembership.objects.get(org=org, user=user)
     assert membership.user_full_name == "New Name"
 
@@ -490,21 +451,7 @@ def delete_while_scanned(o, held, deletion, codes, doomed):
     the deleted flow queue behind the deletion, the holder lets go. (A scan that came after the
     holder let go could take the unlocked flow before the deletion does: PostgreSQL orders
     only the sessions already waiting.) Returns the deletion's response and the scans'."""
-    from django.db import connection, transaction
-
     table, pk = held
-    holding, release, answers = threading.Event(), threading.Event(), {}
-
-    def hold_row():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk])
-            holding.set()
-            release.wait(10)
-        connection.close()
-
-    def delete():
-        answers["delete"] = o.clients[0].post(*deletion)
-        connections.close_all()
 
     def scan_at_once():
         visitors = [Client(raise_request_exception=False) for _ in codes]
@@ -512,23 +459,14 @@ def delete_while_scanned(o, held, deletion, codes, doomed):
             lambda visitor=visitor, code=code: visitor.get(f"/s/{code}")
             for visitor, code in zip(visitors, codes, strict=True)
         ]
-        answers["scans"] = run_at_once(calls)
+        return run_at_once(calls)
 
-    holder = threading.Thread(target=hold_row)
-    deleter, scanner = threading.Thread(target=delete), threading.Thread(target=scan_at_once)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        deleter.start()
+    with holding(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk]) as hold:
+        deleted = hold.start(lambda: o.clients[0].post(*deletion))
         wait_until_waiting_for_a_lock(f'"{table}"')  # Django quotes it; the scans don't
-        scanner.start()
+        scanned = hold.start(scan_at_once)
         wait_until_waiting_for_a_lock("INSERT INTO workspaces_scan", sessions=doomed)
-    finally:
-        release.set()
-        for thread in (holder, deleter, scanner):
-            if thread.ident:
-                thread.join()
-    return answers["delete"], answers["scans"]
+    return deleted["value"], scanned["value"]
 
 
 def test_scans_racing_their_flows_deletion_neither_deadlock_nor_miscount():
@@ -702,22 +640,7 @@ def test_a_write_waiting_on_a_locked_row_ends_as_busy_page(short_lock_timeout):
     checks, at COMMIT. The wait ends after the lock timeout with a 503 "busy, try again" page
     and a Retry-After header, and nothing is written."""
     o = Org("w")
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_lock():
-        from django.db import connection, transaction
-
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT id FROM orgs_user WHERE id = %s FOR UPDATE", [o.admin.pk])
-            locked.set()
-            release.wait(10)
-        connection.close()
-
-    holder = threading.Thread(target=hold_lock)
-    holder.start()
-    locked.wait(5)
-    try:
+    with holding("SELECT id FROM orgs_user WHERE id = %s FOR UPDATE", [o.admin.pk]):
         client = o.clients[-1]
         started = time.monotonic()
         response = client.post(
@@ -725,9 +648,6 @@ def test_a_write_waiting_on_a_locked_row_ends_as_busy_page(short_lock_timeout):
             {"name": "Blocked", "destination_url": "https://x.test/", "status": "active"},
         )
         waited = time.monotonic() - started
-    finally:
-        release.set()
-        holder.join()
     assert response.status_code == 503
     assert response["Retry-After"]
     assert re.search(r"busy", response.content.decode(), re.I)
@@ -743,25 +663,8 @@ def test_a_scan_waiting_on_its_locked_flow_ends_as_busy_page(short_lock_timeout)
 
     o = Org("b")
     flow = f.FlowFactory(workspace=o.ws, short_code="held")
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_flow():
-        from django.db import connection, transaction
-
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM workspaces_flow WHERE id = %s FOR UPDATE", [flow.pk])
-            locked.set()
-            release.wait(10)
-        connection.close()
-
-    holder = threading.Thread(target=hold_flow)
-    holder.start()
-    locked.wait(5)
-    try:
+    with holding("SELECT id FROM workspaces_flow WHERE id = %s FOR UPDATE", [flow.pk]):
         response = Client(raise_request_exception=False).get("/s/held")
-    finally:
-        release.set()
-        holder.join()
     assert response.status_code == 503
     assert response["Retry-After"]
     assert not Scan.objects.exists()

@@ -29,9 +29,6 @@ ROW = """      <tr id="member-{user_id}">
           <ul class="source-list">
 {sources}          </ul>
         </td>
-        <td class="row-actions">
-          {action}
-        </td>
       </tr>
 """
 PROFILE_LINK = '<a href="{}">{}</a>'
@@ -48,6 +45,8 @@ NOTE = '              <p class="small muted">{}</p>\n'
 SHOWN = """            <span class="badge{admin}">{role}{until}</span>
             <ul class="flag-list" aria-label="Permissions of {name}">
 {flags}            </ul>
+            <p class="small"><a href="{add}">Add directly<span class="visually-hidden">: \
+{name}</span></a></p>
 """
 FLAG_ON = '                <li class="on"><span aria-hidden="true">✓</span> {}</li>\n'
 FLAG_OFF = (
@@ -62,15 +61,12 @@ SOURCE = (
     "            </li>\n"
 )
 SOURCE_KINDS = {"org_admin": "Org Admin", "direct": "Direct"}
-REMOVE = (
-    '<a class="btn small secondary" href="{}">Remove<span class="visually-hidden"> {}</span></a>'
-)
-ADD = '<a class="small" href="{}">Add directly<span class="visually-hidden">: {}</span></a>'
 
 
 def _access(row: dict, name: str, csrf_token: str) -> str:
-    """The role-and-permissions cell: a direct member's editor (with the effective role and
-    the flags other sources turn on), or the access shown read-only."""
+    """The role-and-permissions cell: a direct member's editor with its Remove link (and the
+    effective role and the flags other sources turn on), or the access shown read-only with a
+    link to add the person directly."""
     if not row["direct"]:
         flags = "".join(
             (FLAG_ON if flag["effective"] else FLAG_OFF).format(escape(flag["label"]))
@@ -82,13 +78,16 @@ def _access(row: dict, name: str, csrf_token: str) -> str:
             until=escape(row["until"]),
             name=name,
             flags=flags,
+            add=escape(row["links"]["add"]),
         )
     update = escape(row["links"]["update"])
     parts = [
         EDITOR_FORM.format(
             update=update,
             htmx="" if row["self"] else HTMX.format(update),
-            editor=grant_editor(row["editor"], row["name"], csrf_token),
+            editor=grant_editor(
+                row["editor"], row["name"], csrf_token, remove_url=row["links"]["remove"]
+            ),
         )
     ]
     if row["elevated"]:
@@ -115,10 +114,6 @@ def member_row(row: dict, notice: str = "", csrf_token: str = "") -> SafeString:
     name = escape(row["name"])
     links = row["links"]
     profile = links.get("profile")
-    if row["direct"]:
-        action = REMOVE.format(escape(links["remove"]), name)
-    else:
-        action = ADD.format(escape(links["add"]), name)
     html = ROW.format(
         user_id=int(row["user_id"]),
         initials=escape(row["initials"]),
@@ -127,6 +122,5 @@ def member_row(row: dict, notice: str = "", csrf_token: str = "") -> SafeString:
         access=_access(row, name, csrf_token),
         notice=NOTICE.format(escape(notice)) if notice else "",
         sources="".join(_source(source) for source in row["sources"]),
-        action=action,
     )
     return mark_safe(html)  # noqa: S308 — every value above is escaped

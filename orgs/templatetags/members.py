@@ -1,4 +1,6 @@
-"""`{{ page.object_list|member_rows }}`: the users page's table rows (see orgs.member_rows)."""
+"""The users page's markup formatted in Python (see orgs.member_rows):
+`{{ page.object_list|member_rows }}`, its table rows, and
+`{% member_filter id name label choices selected %}`, one of its filters."""
 
 from django import template
 
@@ -11,3 +13,10 @@ register = template.Library()
 def member_rows(page_rows):
     """The rows of the users page's table, as HTML (orgs.member_rows.rows_html)."""
     return rows.rows_html(page_rows)
+
+
+@register.simple_tag(takes_context=True)
+def member_filter(context, id, name, label, choices, selected):
+    """A filter <select> of the users page (orgs.member_rows.filter_html), reloading the list
+    at the request's path."""
+    return rows.filter_html(context["request"].path, id, name, label, choices, selected)

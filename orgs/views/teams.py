@@ -22,20 +22,14 @@ from flowadmin.htmx import (
     wants_partial,
 )
 from workspaces import services as workspace_services
-from workspaces.forms.grants import GrantForm, grant_fields
+from workspaces.forms.grants import GrantForm, TeamAccessAddForm, grant_fields
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
 from .. import impact, previews, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..forms import (
-    TeamAccessAddForm,
-    TeamForm,
-    TeamMemberAddForm,
-    TeamMemberUntilForm,
-    TeamSettingsForm,
-)
+from ..forms import TeamForm, TeamMemberAddForm, TeamMemberUntilForm, TeamSettingsForm
 from ..models import OrgMembership, Team, TeamMembership, User
 from ..templatetags.access import until as until_label
 
@@ -295,18 +289,13 @@ def team_access_add(request, team_id):
     if form.is_valid():
         workspace = form.cleaned_data["workspace"]
         try:
-            workspace_services.team_access_set(
-                actor=request.user,
-                team=team,
-                workspace=workspace,
-                role=form.cleaned_data["role"],
-                flags={flag: True for flag in form.cleaned_data["flags"]},
-                until=form.end(),
+            access = workspace_services.team_access_set(
+                actor=request.user, team=team, workspace=workspace, **form.grant()
             )
         except ServiceError as error:
             form.add_error(None, error)
         else:
-            done = f"{team.name} now has access to {workspace.name}{until_label(form.end())}."
+            done = f"{team.name} now has access to {workspace.name}{until_label(access.until)}."
             if wants_partial(request):
                 return _access_partial(request, team, note=done)
             messages.success(request, done)

@@ -46,13 +46,17 @@ def _profile_url(org, user_id):
     return reverse("orgs:user_profile", args=[org.slug, user_id])
 
 
-def login_shown(local) -> str:
+def login_shown(local, months: dict | None = None) -> str:
     """A datetime as `|date:"M j, Y H:i"` shows it ("Dec 6, 2026 09:41"), without the
-    date filter's format parsing (~40 Python calls a row)."""
-    return (
-        f"{MONTHS_3[local.month].title()} {local.day}, {local.year:04d} "
-        f"{local.hour:02d}:{local.minute:02d}"
-    )
+    date filter's format parsing (~40 Python calls a row). `months`: {month number: its
+    name in the active language}, filled as they are needed, for a page's rows to translate
+    each month once (a lazy translation is ~25 Python calls)."""
+    if months is None:
+        months = {}
+    month = months.get(local.month)
+    if month is None:
+        month = months[local.month] = MONTHS_3[local.month].title()
+    return f"{month} {local.day}, {local.year:04d} {local.hour:02d}:{local.minute:02d}"
 
 
 def _shown(org, page):
@@ -63,15 +67,15 @@ def _shown(org, page):
     zone — what `|date:"c"` and `|date:"M j, Y H:i"` give — both "" for never."""
     profile = url_per_id("orgs:user_profile", org.slug)
     remove = url_per_id("orgs:user_remove", org.slug)
-    rows = []
+    rows, months = [], {}
     for member in page.object_list:
         row = member.shown()
         row["links"] = {"profile": profile(row["user_id"]), "remove": remove(row["user_id"])}
         row["login_iso"] = row["login_shown"] = ""
-        if member.user.last_login is not None:
-            local = timezone.localtime(member.user.last_login)
+        if member.last_login is not None:
+            local = timezone.localtime(member.last_login)
             row["login_iso"] = local.isoformat()
-            row["login_shown"] = login_shown(local)
+            row["login_shown"] = login_shown(local, months)
         rows.append(row)
     page.object_list = rows
     return page

@@ -126,10 +126,11 @@ def test_team_members_and_workspace_access(acme, admin_page, screenshot):
     assert list(team.members.values_list("email", flat=True)) == ["editor@acme.test"]
 
     access = page.locator("#team-access")
-    access.get_by_label("Workspace").select_option(label="Events")
-    access.get_by_label("Role").select_option("viewer")
-    access.get_by_label("Audience Viewer").check()
-    access.get_by_role("button", name="Give access").click()
+    add = access.locator("form.grant-add")
+    add.get_by_label("Workspace", exact=True).select_option(label="Events")
+    add.get_by_label("Role for the chosen workspace").select_option("viewer")
+    add.get_by_label("Audience Viewer").check()
+    add.get_by_role("button", name="Add access for the chosen workspace").click()
     wait_htmx(page)
     row = page.locator("#access-{}".format(Workspace.objects.get(org=acme, slug="events").pk))
     expect(row.get_by_label("Audience Viewer")).to_be_checked()

@@ -1,15 +1,21 @@
 """The one grant editor (workspaces.forms.grants.grant_editor) as a person meets it on each page
 that edits a workspace grant — a member's profile, a team's page, Manage → Members and Manage →
 Teams: the same names for the role, the permissions group, the end and Save, ids of one
-pattern, and the keyboard never saving by itself (an arrow key on the role only lights Save)."""
+pattern, and the keyboard never saving by itself (an arrow key on the role only lights Save).
+The add forms of those pages (give a team access, add a member) are the same editor with what
+the grant is for in front and an Add button. With SCREENSHOTS_DIR set, the pages are saved at
+390 and 1280 px (grant-editor-<page>-<width>.png)."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from orgs.models import Team
-from orgs.roles import FLAGS
+from orgs.roles import FLAG_LABELS, FLAGS
+from tests.factories import TeamFactory
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,3 +79,118 @@ def test_a_refused_save_is_said_in_the_row_and_tied_to_save(demo, page, login):
     save = row.get_by_role("button", name="Save access for Sales")
     expect(save).to_have_accessible_description(re.compile("ended on"))
     assert TeamAccess.objects.get(pk=access.pk).role == "editor"
+
+
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
+
+
+def shoot(page, name):
+    """Full-page screenshots at phone and desktop width (SCREENSHOTS_DIR set), then back to
+    the desktop width."""
+    if not SCREENSHOTS_DIR:
+        return
+    Path(SCREENSHOTS_DIR).mkdir(parents=True, exist_ok=True)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 860})
+        page.screenshot(path=f"{SCREENSHOTS_DIR}/grant-editor-{name}-{width}.png", full_page=True)
+
+
+def add_forms(demo):
+    """(page, whom the add form's labels name, what it adds — (label, option), or None where
+    the row is the person —, what the page says once added) per page."""
+    team = Team.objects.get(org__slug="acme", name="Field Sales")
+    outsider = demo["outsider@acme.test"]
+    return [
+        (
+            f"/orgs/acme/teams/{team.pk}/",
+            "the chosen workspace",
+            ("Workspace", "Events"),
+            "Field Sales now has access to Events.",
+        ),
+        (
+            "/orgs/acme/w/sales/manage/teams/",
+            "the chosen team",
+            ("Team", "Night Shift"),
+            "Night Shift now has Editor access to Sales.",
+        ),
+        (
+            "/orgs/acme/w/marketing/manage/members/add/?q=outsider",
+            outsider.display_name,
+            None,
+            f"Added {outsider.display_name} to Marketing as Editor.",
+        ),
+    ]
+
+
+def test_every_add_form_is_the_editor_with_what_it_adds_in_front(demo, page, login):
+    """Each add form: its target first, then the editor's role, permissions (orgs.roles'
+    labels) and end with the ids of the rows' pattern; a day that has passed is refused at the
+    Until field (an alert it is described by) with the choices kept; then the add is made
+    and the page shows the new grant."""
+    TeamFactory(org=Team.objects.get(name="Field Sales").org, name="Night Shift")
+    login("admin@acme.test")
+    for n, (path, who, target, done) in enumerate(add_forms(demo)):
+        page.goto(path)
+        form = page.locator("form.grant-add")
+        expect(form).to_have_count(1)
+        if target:
+            label, option = target
+            form.get_by_label(label, exact=True).select_option(label=option)
+        role = form.get_by_role("combobox", name=f"Role for {who}", exact=True)
+        expect(role).to_have_value("viewer")
+        assert re.fullmatch(r"grant-(\d+|new)-(user|team)-(\d+|new)-role", role.get_attribute("id"))
+        permissions = form.get_by_role("group", name=f"Permissions for {who}", exact=True)
+        for flag in FLAGS:
+            box = permissions.get_by_role("checkbox", name=FLAG_LABELS[flag], exact=True)
+            expect(box).to_be_enabled()
+            expect(box).to_have_id(role.get_attribute("id").removesuffix("role") + flag)
+        until = form.get_by_label(f"Until (access for {who} ends after this day; empty: no end)")
+        add = form.get_by_role("button", name=f"Add access for {who}", exact=True)
+        expect(add).to_be_enabled()
+        shoot(page, f"add-{n}")
+
+        role.select_option("editor")
+        permissions.get_by_role("checkbox", name=FLAG_LABELS["audience_viewer"]).check()
+        until.fill("2020-01-01")
+        add.click()
+        form = page.locator("form.grant-add")
+        until = form.get_by_label(f"Until (access for {who} ends after this day; empty: no end)")
+        expect(until).to_have_accessible_description(re.compile("has passed"))
+        expect(form.get_by_role("alert")).to_contain_text("has passed")
+        expect(form.get_by_role("combobox", name=f"Role for {who}")).to_have_value("editor")
+        expect(
+            form.get_by_role("checkbox", name=FLAG_LABELS["audience_viewer"], exact=True)
+        ).to_be_checked()
+        if target:
+            expect(form.get_by_label(target[0], exact=True)).to_have_value(re.compile(r"\d+"))
+        shoot(page, f"add-{n}-refused")
+
+        until.fill("")
+        form.get_by_role("button", name=f"Add access for {who}", exact=True).click()
+        expect(page.get_by_text(done)).to_be_visible()
+    assert TeamAccess.objects.get(team__name="Field Sales", workspace__slug="events").flags == {
+        "flows_manager": True,
+        "brand_kits_manager": True,
+        "audience_viewer": True,
+    }
+    assert TeamAccess.objects.get(team__name="Night Shift").role == "editor"
+    added = WorkspaceMembership.objects.get(user=demo["outsider@acme.test"])
+    assert (added.role, added.audience_viewer) == ("editor", True)
+
+
+def test_manage_rows_remove_sits_with_the_editor_and_asks_first(demo, page, login):
+    login("admin@acme.test")
+    editor = demo["editor@acme.test"]
+    for path, holder, who in editors(demo)[2:]:
+        page.goto(path)
+        shoot(page, path.rstrip("/").rsplit("/", 1)[-1])
+        row = page.locator(holder)
+        remove = row.locator(".grant-actions").get_by_role(
+            "link", name=f"Remove access for {who}", exact=True
+        )
+        expect(remove).to_have_class(re.compile(r"\bdanger\b"))
+        remove.click()
+        expect(page.get_by_role("heading", name=re.compile(r"^Remove .*\?$"))).to_be_visible()
+        page.go_back()
+    assert WorkspaceMembership.objects.filter(user=editor).exists()
+    assert TeamAccess.objects.filter(team__name="Field Sales").exists()

@@ -77,7 +77,7 @@ def test_workspace_admin_journey(demo, page, login, screenshot, monkeypatch):
     expect(candidates.get_by_text("outsider@acme.test")).to_be_visible()
     screenshot("manage-members-add-search")
     candidates.get_by_label("Role for Otto Outsider").select_option("viewer")
-    candidates.get_by_role("button", name="Add Otto Outsider").click()
+    candidates.get_by_role("button", name="Add access for Otto Outsider").click()
     expect(page.get_by_text("Added Otto Outsider to Marketing as Viewer.")).to_be_visible()
     outsider = fresh("outsider@acme.test")
     assert outsider.has_perm("ws.view", marketing())
@@ -145,9 +145,9 @@ def test_integrations_and_teams_pages(demo, page, login, screenshot):
     page.get_by_role("navigation", name="Manage Marketing").get_by_role(
         "link", name="Teams"
     ).click()
-    page.get_by_label("Team:", exact=True).select_option(label="Field Sales")
-    page.get_by_label("Role:", exact=True).select_option("editor")
-    page.get_by_role("button", name="Give access").click()
+    page.get_by_label("Team", exact=True).select_option(label="Field Sales")
+    page.get_by_label("Role for the chosen team", exact=True).select_option("editor")
+    page.get_by_role("button", name="Add access for the chosen team").click()
     expect(page.get_by_text("Field Sales now has Editor access to Marketing.")).to_be_visible()
     screenshot("manage-teams")
     assert fresh("teamuser@acme.test").has_perm("ws.manage_flows", marketing())
@@ -156,7 +156,7 @@ def test_integrations_and_teams_pages(demo, page, login, screenshot):
 def test_remove_a_member_after_confirmation(demo, page, login, screenshot):
     login("wsadmin@acme.test")
     page.goto(MEMBERS)
-    page.get_by_role("link", name="Remove Vera Viewer").click()
+    page.get_by_role("link", name="Remove access for Vera Viewer").click()
     expect(page.get_by_role("heading", name="Remove Vera Viewer from Marketing?")).to_be_visible()
     screenshot("manage-members-remove-confirm")
     page.get_by_role("button", name="Remove").click()

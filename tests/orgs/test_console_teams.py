@@ -196,7 +196,7 @@ def test_members_page_with_htmx_returns_the_members_part(client, demo, team):
 def test_give_access_with_role_defaults_and_extra_flags(client, demo, acme, team):
     response = logged_in(client, demo).post(
         f"/orgs/acme/teams/{team.pk}/access/",
-        {"workspace": ws(acme, "events").pk, "role": "editor", "flags": ["audience_viewer"]},
+        {"workspace": ws(acme, "events").pk, "role": "editor", "audience_viewer": "on"},
     )
     assert response.status_code == 302
     grant = TeamAccess.objects.get(team=team, workspace__slug="events")
@@ -225,7 +225,7 @@ def test_give_access_with_htmx_returns_the_access_part(client, demo, acme, team)
         ({"workspace": "{sales}", "role": "viewer"}, "workspace"),  # already has access
         ({"workspace": "{globex}", "role": "viewer"}, "workspace"),  # another org's
         ({"workspace": "{events}", "role": "owner"}, "role"),
-        ({"workspace": "{events}", "role": "viewer", "flags": ["superpowers"]}, "flags"),
+        ({"workspace": "{events}", "role": "viewer", "until": "2020-01-01"}, "until"),
     ],
 )
 def test_give_access_refuses_bad_input(client, demo, acme, globex, team, data, field):

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib import admin
 
 from orgs import permissions
-from orgs.forms import TeamAccessAddForm
-from orgs.roles import FLAG_DEFINITIONS, FLAGS
-from workspaces.forms.grants import GrantForm
-from workspaces.models import TeamAccess, WorkspaceMembership
+from orgs.models import Team
+from orgs.roles import FLAG_DEFINITIONS, FLAG_LABELS, FLAGS
+from workspaces.forms.grants import GrantForm, MemberAddForm, TeamAccessAddForm, TeamAddForm
+from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 # Data, not code: the demo's people with a flag, and the migrations that made the columns.
 MAY_NAME_FLAGS = {"orgs/roles.py", "orgs/management/commands/seed_demo.py"}
@@ -53,6 +53,14 @@ def test_every_artifact_has_one_entry_per_flag():
     grant = WorkspaceMembership(role="viewer", pk=1)
     # The one grant editor: the Manage and team pages' rows, the profile's (no grant yet).
     for form in (GrantForm(grant=grant), GrantForm(grant=None, removable=True)):
-        assert [field.name for field in form.flag_fields] == list(FLAGS)
-        assert list(form.fields)[: len(FLAGS) + 1] == ["role", *FLAGS]
-    assert [value for value, _ in TeamAccessAddForm.base_fields["flags"].choices] == list(FLAGS)
+        assert list(form.fields)[: len(FLAGS) + 2] == ["role", *FLAGS, "until"]
+        assert [form[flag].label for flag in FLAGS] == [FLAG_LABELS[flag] for flag in FLAGS]
+    # The add forms (the team page's, Manage's): the same fields after what they add.
+    workspace, team = Workspace(pk=1, org_id=1), Team(pk=2, org_id=1)
+    for form in (
+        TeamAccessAddForm(team=team),
+        TeamAddForm(workspace=workspace, teams=Team.objects.none()),
+        MemberAddForm(workspace=workspace, user_id=3),
+    ):
+        assert list(form.fields) == [form.target, "role", *FLAGS, "until"]
+        assert [form[flag].label for flag in FLAGS] == [FLAG_LABELS[flag] for flag in FLAGS]

@@ -2,11 +2,13 @@
 the set_role command, and under two concurrent requests on PostgreSQL."""
 
 import time
+from datetime import timedelta
 from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from orgs import services
 from orgs.errors import LastAdminError, ServiceError
@@ -31,6 +33,25 @@ def test_is_last_admin(acme, demo):
 def test_sole_admin_id_is_one_query(acme, demo, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert services.sole_admin_id(acme) == demo["admin@acme.test"].pk
+
+
+@pytest.mark.parametrize(
+    ("other", "sole"),
+    [
+        ({"admin": True}, False),  # two lasting admins: neither is the only one
+        ({"admin": True, "user__is_active": False}, True),  # a deactivated admin
+        ({"admin": True, "until": "future"}, True),  # an admin whose access ends
+        ({}, True),  # a plain member
+    ],
+    ids=["admin", "inactive admin", "ending admin", "member"],
+)
+def test_sole_admin_id_counts_active_lasting_admins_of_the_org(acme, demo, other, sole):
+    if other.get("until") == "future":
+        other = {**other, "until": timezone.now() + timedelta(days=3)}
+    OrgMembershipFactory(org=acme, **other)
+    OrgMembershipFactory(admin=True)  # another org's admin
+    expected = demo["admin@acme.test"].pk if sole else None
+    assert services.sole_admin_id(acme) == expected
 
 
 # --- the Django admin site ------------------------------------------------------------------

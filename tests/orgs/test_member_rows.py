@@ -6,7 +6,7 @@ import re
 import pytest
 from django.template import engines
 
-from orgs.member_rows import rows_html
+from orgs.member_rows import filter_html, rows_html
 
 # The row loop templates/orgs/users.html had before the rows were formatted in Python.
 TEMPLATE_ROWS = """
@@ -112,3 +112,45 @@ def test_the_rows_are_the_templates_markup(rows):
     assert without_indentation(rows_html(rows)) == without_indentation(
         template.render({"rows": rows})
     )
+
+
+# The filter include (orgs/_member_filter.html) before the filters were formatted in Python.
+TEMPLATE_FILTER = """
+<div>
+  <label for="{{ id }}">{{ label }}</label>
+  <select id="{{ id }}" name="{{ name }}"
+          hx-get="{{ request.path }}" hx-trigger="change" hx-include="closest form"
+          hx-target="#members" hx-swap="outerHTML" hx-push-url="true">
+    {% for value, text in choices %}
+      <option value="{{ value }}" {% if value == selected %}selected{% endif %}>{{ text }}</option>
+    {% endfor %}
+  </select>
+</div>
+"""
+
+CHOICES = [("", "Any"), ("on", "Enabled"), ('"x" & <y>', "Tom & <Jerry's>"), (30, "30 days")]
+
+
+@pytest.mark.parametrize(
+    ("selected", "label", "path"),
+    [
+        (None, "2FA", "/orgs/acme/users/"),
+        ("", "Sort by", "/orgs/acme/users/"),
+        ("on", "Access ending", "/orgs/acme/users/"),
+        ('"x" & <y>', 'A "label" & <b>', "/orgs/a&b/users/"),
+        (30, "Days", "/orgs/acme/users/"),
+        ("30", "Days", "/orgs/acme/users/"),
+    ],
+)
+def test_a_filter_is_the_templates_markup(rf, selected, label, path):
+    context = {
+        "id": 'member-"x"',
+        "name": "two_factor",
+        "label": label,
+        "choices": CHOICES,
+        "selected": selected,
+        "request": rf.get(path),
+    }
+    template = engines["django"].from_string(TEMPLATE_FILTER)
+    html = filter_html(path, 'member-"x"', "two_factor", label, CHOICES, selected)
+    assert without_indentation(html) == without_indentation(template.render(context))

@@ -27,7 +27,7 @@ ORACLE = """{% load grants %}
           {% if row.direct %}
             <form method="post" action="{{ row.links.update }}" class="grant-form" data-save-row
                   {% if not row.self %}hx-post="{{ row.links.update }}" hx-target="closest tr" hx-swap="outerHTML"{% endif %}>
-              {% grant_editor row.editor row.name %}
+              {% grant_editor row.editor row.name remove_url=row.links.remove %}
             </form>
             {% if row.elevated %}<p class="small muted">Effective role: <strong>{{ row.role_label }}</strong> through {{ row.role_through }}.</p>{% endif %}
             {% for note in row.notes %}
@@ -40,6 +40,7 @@ ORACLE = """{% load grants %}
                 <li class="{% if flag.effective %}on{% else %}off{% endif %}">{% if flag.effective %}<span aria-hidden="true">✓</span>{% else %}<span aria-hidden="true">–</span><span class="visually-hidden">no</span>{% endif %} {{ flag.label }}</li>
               {% endfor %}
             </ul>
+            <p class="small"><a href="{{ row.links.add }}">Add directly<span class="visually-hidden">: {{ row.name }}</span></a></p>
           {% endif %}
           {% if notice %}<p class="small status-ok" role="status">{{ notice }}</p>{% endif %}
         </td>
@@ -56,13 +57,6 @@ ORACLE = """{% load grants %}
             </li>
           {% endfor %}
           </ul>
-        </td>
-        <td class="row-actions">
-          {% if row.direct %}
-            <a class="btn small secondary" href="{{ row.links.remove }}">Remove<span class="visually-hidden"> {{ row.name }}</span></a>
-          {% else %}
-            <a class="small" href="{{ row.links.add }}">Add directly<span class="visually-hidden">: {{ row.name }}</span></a>
-          {% endif %}
         </td>
       </tr>
 """  # noqa: E501

@@ -3,7 +3,11 @@ one grant — a member's direct membership or a team's access — drawn by `gran
 member profile, the team page and Manage → Members and Teams (the same markup, labels, ids and
 aria attributes on each), and read back by `GrantForm` on every save. The writes are
 workspaces.services.workspace_member_set / workspace_membership_update / team_access_set with
-the form's `changes()`, or workspace_member_remove when the profile's "No access" is chosen."""
+the form's `changes()`, or workspace_member_remove when the profile's "No access" is chosen.
+
+The pages' add forms (the team page's and Manage → Teams' "give access", Manage → Members'
+"add") are the same editor with what the new grant is for in front (`grant_add`), read back by
+a GrantAddForm and written by workspace_member_add / team_access_set with its `grant()`."""
 
 from __future__ import annotations
 
@@ -15,17 +19,30 @@ from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from flowadmin import params
 from orgs import expiry, permissions
-from orgs.forms import UntilField
+from orgs.forms import UntilField, picked_end
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
 
+from ..models import Workspace
 from ..services import flags_as_submitted
 
 
-class FlagFieldsForm(forms.Form):
-    """A checkbox per flag of FLAGS (orgs.roles), after the subclass's `role` field."""
+class GrantFieldsForm(forms.Form):
+    """The grant editor's fields — the role, a checkbox per flag of FLAGS (orgs.roles), the end
+    day — and `fields_shown()`, what grant_editor draws of them. Subclasses: GrantForm (an
+    existing grant, or none yet) and GrantAddForm (a new one)."""
 
-    field_order = ["role", *FLAGS]
+    role = forms.ChoiceField(choices=WorkspaceRole.choices)
+    # The row's label says what the day means (grant_editor below);
+    # a help text would only be an aria-describedby pointing at nothing.
+    until = UntilField(help_text="")
+    field_order = ["role", *FLAGS, "until"]
+
+    grant = None
+    granted = True  # False: no grant to set permissions on yet (a note instead of checkboxes)
+    locked = False
+    removable = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,53 +53,6 @@ class FlagFieldsForm(forms.Form):
                 widget=forms.CheckboxInput(attrs={"data-flag": ""}),  # static/js/app.js: undo
             )
         self.order_fields(self.field_order)
-
-    @property
-    def flag_fields(self):
-        return [self[flag] for flag in FLAGS]
-
-
-class GrantForm(FlagFieldsForm):
-    """Role and flags of one grant, rendered once per row: pass an `auto_id` that keeps element
-    ids unique while field names stay the same for every row.
-
-    `grant`: what the row shows — a WorkspaceMembership, a TeamAccess or an access Source
-    (anything with `role` and `flags`) — or None when the member has no direct grant yet.
-    Element ids are grant_prefix()'s for a saved WorkspaceMembership or TeamAccess; pass
-    `auto_id` for the others. `removable`: the profile's editor, whose roles start with
-    "No access" (remove the grant). Flags are not editable while there is no grant or the
-    grant is Admin (always on), except when an undo restores a lower role with its former
-    flags."""
-
-    role = forms.ChoiceField(choices=WorkspaceRole.choices)
-    # The row's label says what the day means (grant_editor below);
-    # a help text would only be an aria-describedby pointing at nothing.
-    until = UntilField(help_text="")
-    # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
-    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, grant, removable=False, **kwargs):
-        if getattr(grant, "workspace_id", None) is not None:
-            kwargs.setdefault("auto_id", f"{grant_prefix_of(grant)}%s")
-        self.shown = (grant.role, dict(grant.flags)) if grant is not None else None
-        # The grant's own end (orgs.expiry; a Source's is its grant's too).
-        self.shown_until = getattr(grant, "until", None)
-        role, flags = self.shown or (NO_ACCESS, dict.fromkeys(FLAGS, False))
-        initial = {"role": role, **flags, "until": expiry.last_day(self.shown_until)}
-        super().__init__(*args, initial=initial, **kwargs)
-        self.grant = grant
-        self.removable = removable
-        self.locked = grant is None or permissions.flags_locked(grant.role)
-        if removable:
-            self.fields["role"].choices = WORKSPACE_ROLE_OR_NO_ACCESS
-            self.fields["role"].required = False
-        restoring = bool(self.data.get("restore"))
-        for flag in FLAGS:
-            self.fields[flag].disabled = self.locked and not restoring
-
-    @property
-    def shown_role(self) -> str:
-        return self.shown[0] if self.shown else NO_ACCESS
 
     def fields_shown(self) -> GrantFields:
         """This form as the list rows' plain values (GrantFields): what was submitted, with
@@ -104,12 +74,52 @@ class GrantForm(FlagFieldsForm):
             ],
             until.isoformat() if hasattr(until, "isoformat") else str(until or ""),
             self.locked,
-            granted=self.grant is not None,
+            granted=self.granted,
             removable=self.removable,
             errors=self.non_field_errors() or None,
             role_errors=self["role"].errors or None,
             until_errors=self["until"].errors or None,
         )
+
+
+class GrantForm(GrantFieldsForm):
+    """Role and flags of one grant, rendered once per row: pass an `auto_id` that keeps element
+    ids unique while field names stay the same for every row.
+
+    `grant`: what the row shows — a WorkspaceMembership, a TeamAccess or an access Source
+    (anything with `role` and `flags`) — or None when the member has no direct grant yet.
+    Element ids are grant_prefix()'s for a saved WorkspaceMembership or TeamAccess; pass
+    `auto_id` for the others. `removable`: the profile's editor, whose roles start with
+    "No access" (remove the grant). Flags are not editable while there is no grant or the
+    grant is Admin (always on), except when an undo restores a lower role with its former
+    flags."""
+
+    # Undo (static/js/app.js): put back a role *and* its flags as they were, in one change.
+    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, grant, removable=False, **kwargs):
+        if getattr(grant, "workspace_id", None) is not None:
+            kwargs.setdefault("auto_id", f"{grant_prefix_of(grant)}%s")
+        self.shown = (grant.role, dict(grant.flags)) if grant is not None else None
+        # The grant's own end (orgs.expiry; a Source's is its grant's too).
+        self.shown_until = getattr(grant, "until", None)
+        role, flags = self.shown or (NO_ACCESS, dict.fromkeys(FLAGS, False))
+        initial = {"role": role, **flags, "until": expiry.last_day(self.shown_until)}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.grant = grant
+        self.granted = grant is not None
+        self.removable = removable
+        self.locked = grant is None or permissions.flags_locked(grant.role)
+        if removable:
+            self.fields["role"].choices = WORKSPACE_ROLE_OR_NO_ACCESS
+            self.fields["role"].required = False
+        restoring = bool(self.data.get("restore"))
+        for flag in FLAGS:
+            self.fields[flag].disabled = self.locked and not restoring
+
+    @property
+    def shown_role(self) -> str:
+        return self.shown[0] if self.shown else NO_ACCESS
 
     def saved_notice(self, role_label: str) -> str:
         """The sentence a saved row shows (call after `changes()` was applied)."""
@@ -169,6 +179,88 @@ class GrantForm(FlagFieldsForm):
         return {"role": None, "flags": flags, "until": until}
 
 
+class GrantAddForm(GrantFieldsForm):
+    """A new grant: what it is for — the subclass's `target` field (a workspace, a team, a
+    person), drawn in front — then the editor's role, permissions and end (a day that has
+    passed is refused on its field: UntilField(new_grant=True)). Element ids are
+    grant_prefix()'s with NEW for the part still to be chosen; `grant()` is what to pass to
+    the service that adds it."""
+
+    target: str  # the name of the field that says what the grant is for
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
+    until = UntilField(new_grant=True, help_text="")
+
+    def __init__(self, *args, prefix: str, **kwargs):
+        kwargs.setdefault("auto_id", f"{prefix}%s")
+        super().__init__(*args, **kwargs)
+        self.order_fields([self.target, *self.field_order])
+
+    @property
+    def target_field(self):
+        """The BoundField of `target`."""
+        return self[self.target]
+
+    def grant(self) -> dict:
+        """{"role", "flags", "until"} for workspace_member_add / team_access_set: the role with
+        its default permissions (SPEC §3.2) and the ones ticked on top, the end as
+        orgs.expiry reads it (None: no end)."""
+        role = self.cleaned_data["role"]
+        flags = {flag: self.cleaned_data[flag] for flag in FLAGS}
+        return {
+            "role": role,
+            "flags": flags_as_submitted(None, role, flags),
+            "until": picked_end(self.cleaned_data.get("until")),
+        }
+
+
+class TeamAccessAddForm(GrantAddForm):
+    """The team page's "give access": one of the org's workspaces where `team` has no access
+    yet."""
+
+    target = "workspace"
+    workspace = forms.ModelChoiceField(
+        queryset=None, label="Workspace", empty_label="Choose a workspace…"
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, prefix=grant_prefix(NEW, team_id=team.pk), **kwargs)
+        self.fields["workspace"].queryset = (
+            Workspace.objects.filter(org_id=team.org_id)
+            .exclude(team_access__team=team)
+            .order_by("name")
+        )
+
+
+class TeamAddForm(GrantAddForm):
+    """Manage → Teams' "give access": one of `teams` (the org's, without access yet) in
+    `workspace`."""
+
+    target = "team"
+    team = forms.ModelChoiceField(queryset=None, label="Team", empty_label=None)
+
+    def __init__(self, *args, workspace, teams, **kwargs):
+        super().__init__(*args, prefix=grant_prefix(workspace.pk, team_id=NEW), **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class MemberAddForm(GrantAddForm):
+    """Manage → Members' "add": one org member (`user`, by id: the view looks them up inside
+    the org) in `workspace`, a form per person found. `user_id`: the person the form is drawn
+    for (ids: their grant_prefix(), the ids of their row once added); a bound form reads it
+    from its data."""
+
+    target = "user"
+    user = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, workspace, user_id=None, **kwargs):
+        if user_id is None and data is not None:
+            user_id = params.integer(data, "user")
+        if data is None:
+            kwargs.setdefault("initial", {"user": user_id})
+        prefix = grant_prefix(workspace.pk, user_id=user_id if user_id is not None else NEW)
+        super().__init__(data, prefix=prefix, **kwargs)
+
+
 # --- the grant editor, without a form per row -----------------------------------------------
 # Every page that shows grants lists them: a member's profile (their workspaces and those found
 # for them), a team's page, Manage → Members and Teams. Rendering a GrantForm per row
@@ -178,11 +270,19 @@ class GrantForm(FlagFieldsForm):
 # form stays the one that reads and validates every save.
 
 
-def grant_prefix(workspace_id: int, *, user_id: int | None = None, team_id=None) -> str:
+NEW = "new"  # grant_prefix()'s part for what an add form's person is still to choose
+
+
+def grant_prefix(
+    workspace_id: int | str, *, user_id: int | str | None = None, team_id: int | str | None = None
+) -> str:
     """The element id prefix of the grant editor of a member's (`user_id`) or a team's
     (`team_id`) grant in a workspace: "grant-<workspace>-user-<user>-" or
     "grant-<workspace>-team-<team>-". Unique on any page that shows several members' or teams'
-    rows, and the same before the grant exists (a profile's found workspace) and after."""
+    rows, and the same before the grant exists (a profile's found workspace, a Manage →
+    Members add form) and after. An add form's editor has NEW for the part its person still
+    chooses: "grant-new-team-<team>-" (the team page), "grant-<workspace>-team-new-" (Manage →
+    Teams)."""
     if user_id is not None:
         return f"grant-{workspace_id}-user-{user_id}-"
     return f"grant-{workspace_id}-team-{team_id}-"
@@ -342,8 +442,8 @@ EDITOR = (
     ' class="visually-hidden"> (access for {who} ends after this day; empty: no end)</span>'
     '</span> <input type="date" name="until"{until_value}{until_described} id="{until_id}">'
     "</label>\n"
-    '  <span class="grant-actions"><button type="submit" class="btn small" data-save'
-    '{save_described}>Save<span class="visually-hidden"> access for {who}</span></button>'
+    '  <span class="grant-actions"><button type="submit" class="btn small"{save}'
+    '{save_described}>{verb}<span class="visually-hidden"> access for {who}</span></button>'
     "{remove}</span>\n"
     "</div>\n"
 )
@@ -355,7 +455,7 @@ LOCKED = '<p class="small muted grant-note">Workspace Admins always have every p
 
 
 def grant_editor(
-    fields: GrantFields, who: str, csrf_token: str = "", *, remove_url: str = ""
+    fields: GrantFields, who: str, csrf_token: str = "", *, remove_url: str = "", add=False
 ) -> SafeString:
     """The one grant editor (profile, team page, Manage → Members and Teams), as HTML to put
     in a <form data-save-row>: its role select, the Fine-Grained Permissions (a fieldset of
@@ -364,9 +464,10 @@ def grant_editor(
     the form posts with htmx when it has hx-post, and static/js/app.js enables Save only while
     the editor differs from what was saved. `who`: the person, team or workspace the grant is
     for, named in every label ("Role for Marketing"); `csrf_token`: the page's (none: no
-    hidden input); `remove_url`: a Remove link after Save (none: no link). Field errors are
-    tied to their control (aria-describedby "<id>_error", as Django's widgets do), the form's
-    own to the Save button."""
+    hidden input); `remove_url`: a Remove link after Save (none: no link); `add`: the editor of
+    a new grant (grant_add: its button is "Add", always enabled). Field errors are tied to
+    their control (aria-describedby "<id>_error", as Django's widgets do), the form's own to
+    the Save button."""
     prefix, role_id, until_id = (escape(fields[key]) for key in ("prefix", "role_id", "until_id"))
     who = escape(who)
     if fields["granted"]:
@@ -395,6 +496,8 @@ def grant_editor(
         until_id=until_id,
         until_value=f' value="{escape(until)}"' if until else "",
         until_described=DESCRIBED.format(until_id) if fields["until_errors"] else "",
+        save="" if add else " data-save",
+        verb="Add" if add else "Save",
         save_described=f' aria-describedby="{prefix}errors"' if fields["errors"] else "",
         remove=REMOVE.format(url=escape(remove_url), who=who) if remove_url else "",
     )
@@ -411,3 +514,26 @@ def grant_editor(
         LOCKED if fields["locked"] and fields["granted"] else "",
     ]
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+
+
+TARGET = '<div class="grant-target">\n  <label for="{id}">{label}</label>\n  {widget}\n</div>\n'
+TARGET_ERRORS = '<div class="grant-errors" role="alert">{}</div>\n'
+
+
+def grant_add(form: GrantAddForm, who: str, csrf_token: str = "") -> SafeString:
+    """An add form's fields as HTML to put in its <form>: what the grant is for (its `target`
+    with its label, or hidden), then the one grant editor (grant_editor) with an Add button.
+    `who`: the person, team or workspace the new grant is for, as the editor's labels name
+    it ("Role for the chosen workspace"). The target's errors follow it, tied to it by
+    Django's widget (aria-invalid, aria-describedby "<id>_error")."""
+    target = form.target_field
+    if target.is_hidden:
+        html = str(target)
+    else:
+        html = TARGET.format(
+            id=escape(target.id_for_label), label=escape(str(target.label)), widget=target
+        )
+    if target.errors:
+        html += TARGET_ERRORS.format(conditional_escape(target.errors))
+    editor = grant_editor(form.fields_shown(), who, csrf_token, add=True)
+    return mark_safe(html + editor)  # noqa: S308 — the label is escaped, the rest rendered safe

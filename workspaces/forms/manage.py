@@ -5,23 +5,9 @@ from django.core.exceptions import ValidationError
 
 from flowadmin.forms import JINJA2_RENDERER
 from orgs.avatars import process_avatar
-from orgs.forms import ExpiringField, UntilField, picked_end
-from orgs.roles import WorkspaceRole
+from orgs.forms import ExpiringField
 
 from ..models import Workspace
-
-
-class MemberAddForm(forms.Form):
-    """Add one org member (by id, looked up inside the org by the view) with a role and an
-    optional end (`until`, orgs.expiry)."""
-
-    user = forms.IntegerField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
-    until = UntilField(new_grant=True)
-
-    def end(self):
-        """The new membership's `until`, or None."""
-        return picked_end(self.cleaned_data.get("until"))
 
 
 class MemberSearchForm(forms.Form):
@@ -36,23 +22,6 @@ class MemberSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
     )
     expiring = ExpiringField()
-
-
-class TeamAddForm(forms.Form):
-    """Give one of the org's teams without access yet a role in the workspace."""
-
-    team = forms.ModelChoiceField(queryset=None, label="Team", empty_label=None)
-    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER)
-    until = UntilField(new_grant=True, label="Access until")
-
-    def end(self):
-        """The new team access's `until`, or None."""
-        return picked_end(self.cleaned_data.get("until"))
-
-    def __init__(self, *args, teams, **kwargs):
-        kwargs.setdefault("auto_id", "team-add-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
 
 
 class WorkspaceDomainAddForm(forms.Form):

@@ -270,13 +270,18 @@ def workspace_member_remove(*, actor, workspace, user) -> None:
 
 
 @service
-def workspace_member_add(*, actor, workspace, user, role: str, until=None) -> WorkspaceMembership:
+def workspace_member_add(
+    *, actor, workspace, user, role: str, flags: dict | None = None, until=None
+) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags,
-    ending at `until` (None: no end)."""
+    then `flags` ({flag: bool}, the ones set otherwise; None: the defaults), ending at `until`
+    (None: no end)."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")
-    return workspace_member_set(actor=actor, workspace=workspace, user=user, role=role, until=until)
+    return workspace_member_set(
+        actor=actor, workspace=workspace, user=user, role=role, flags=flags, until=until
+    )
 
 
 @service

@@ -1,11 +1,13 @@
 """{% grant_editor fields who [remove_url=…] %}: the one grant editor (workspaces.forms.grants:
-the profile, the team page, Manage → Members and Teams), and
+the profile, the team page, Manage → Members and Teams), {% grant_add form who %}: an add
+form's target and that editor (workspaces.forms.grants.GrantAddForm), and
 {% member_row row notice %}: a Manage → Members row (workspaces.access_rows), both formatted in
 Python with the page's CSRF token."""
 
 from django import template
 
 from workspaces.access_rows import member_row as member_row_html
+from workspaces.forms.grants import grant_add as add_html
 from workspaces.forms.grants import grant_editor as editor_html
 
 register = template.Library()
@@ -20,6 +22,11 @@ def _csrf_token(context) -> str:
 @register.simple_tag(takes_context=True)
 def grant_editor(context, fields, who, remove_url=""):
     return editor_html(fields, who, _csrf_token(context), remove_url=remove_url)
+
+
+@register.simple_tag(takes_context=True)
+def grant_add(context, form, who):
+    return add_html(form, who, _csrf_token(context))
 
 
 @register.simple_tag(takes_context=True)

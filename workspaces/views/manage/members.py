@@ -18,8 +18,8 @@ from orgs.models import User
 from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.grants import GrantForm, grant_fields
-from workspaces.forms.manage import MemberAddForm, MemberSearchForm
+from workspaces.forms.grants import GrantForm, MemberAddForm, grant_fields
+from workspaces.forms.manage import MemberSearchForm
 from workspaces.models import WorkspaceMembership
 from workspaces.selectors import manage as selectors
 
@@ -240,18 +240,15 @@ def _as_change(changes: dict) -> dict:
 def member_add(request):
     """GET: search the org members who are not direct members yet (htmx: the results only).
     POST: add one of them with a role."""
-    form = MemberAddForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    ws = request.workspace
+    form = MemberAddForm(request.POST, workspace=ws) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         user = get_object_or_404(
             User, pk=form.cleaned_data["user"], org_memberships__org=request.org
         )
         try:
             membership = services.workspace_member_add(
-                actor=request.user,
-                workspace=request.workspace,
-                user=user,
-                role=form.cleaned_data["role"],
-                until=form.end(),
+                actor=request.user, workspace=ws, user=user, **form.grant()
             )
         except ServiceError as error:
             form.add_error(None, error)
@@ -265,17 +262,18 @@ def member_add(request):
     search = MemberSearchForm(request.GET)
     q = search.cleaned_data["q"] if search.is_valid() else ""
     candidates, more = selectors.member_candidates(request.workspace, q)
-    context = {
-        "search": search,
-        "q": q,
-        "candidates": [
-            (c, MemberAddForm(initial={"user": c.user.pk}, auto_id=f"add-{c.user.pk}-%s"))
-            for c in candidates
-        ],
-        "more": more,
-        "form": form,
-    }
-    status = 400 if form.errors else 200
+    # A refused add is shown in its person's row, with its values and errors (above the
+    # list when they are not among the people found).
+    refused = form if form is not None and form.errors else None
+    rows = []
+    for candidate in candidates:
+        if refused is not None and refused["user"].value() == str(candidate.user.pk):
+            rows.append((candidate, refused))
+            refused = None
+        else:
+            rows.append((candidate, MemberAddForm(workspace=ws, user_id=candidate.user.pk)))
+    context = {"search": search, "q": q, "candidates": rows, "more": more, "refused": refused}
+    status = 400 if form is not None and form.errors else 200
     partial = "candidates" if request.method == "GET" else None
     return render_manage(
         request,

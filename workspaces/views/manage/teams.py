@@ -13,8 +13,7 @@ from orgs.errors import ServiceError
 from orgs.templatetags.access import until as until_label
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.grants import GrantForm, grant_fields
-from workspaces.forms.manage import TeamAddForm
+from workspaces.forms.grants import GrantForm, TeamAddForm, grant_fields
 from workspaces.models import TeamAccess
 from workspaces.selectors import manage as selectors
 
@@ -26,7 +25,7 @@ PAGE_SIZE = 50
 def _teams_page(request, *, add_form=None, forms=None, status=200):
     page = paginate(request, selectors.team_access_list(request.workspace), PAGE_SIZE)
     rows = _rows(request, page, forms)
-    add_form = add_form or TeamAddForm(teams=_available(request))
+    add_form = add_form or _add_form(request)
     context = {"page": page, "rows": rows, "add_form": add_form}
     return render_manage(
         request, "workspaces/manage/teams.html", context, tab="teams", status=status
@@ -57,8 +56,10 @@ def _rows(request, accesses, forms=None) -> list[tuple]:
     return rows
 
 
-def _available(request):
-    return selectors.teams_without_access(request.workspace).order_by("name")
+def _add_form(request, data=None):
+    """The "give a team access" form: the org's teams without access yet."""
+    teams = selectors.teams_without_access(request.workspace).order_by("name")
+    return TeamAddForm(data, workspace=request.workspace, teams=teams)
 
 
 @require_GET
@@ -77,16 +78,12 @@ def _team_members_lose_manage(request, team) -> bool:
 @require_POST
 @workspace_view("ws.manage")
 def team_add(request):
-    form = TeamAddForm(request.POST, teams=_available(request))
+    form = _add_form(request, request.POST)
     if form.is_valid():
         team = form.cleaned_data["team"]
         try:
             access = services.team_access_set(
-                actor=request.user,
-                team=team,
-                workspace=request.workspace,
-                role=form.cleaned_data["role"],
-                until=form.end(),
+                actor=request.user, team=team, workspace=request.workspace, **form.grant()
             )
         except ServiceError as error:
             form.add_error(None, error)
