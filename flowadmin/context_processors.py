@@ -50,11 +50,14 @@ def _url_format(name: str, urlconf) -> str:
     return url.replace(_ORG, "{org}").replace(_WS, "{ws}")
 
 
-# The URL names nav_url takes: the sidebar's sections and a workspace's home.
+# The URL names nav_url takes: the sidebar's sections, a workspace's home and the activity
+# pages' links on every activity page (the export, audit.filters.export_url, and the tabs).
 NAV_NAMES = (
     *(name for name, _label in CONSOLE_SECTIONS),
     *(name for name, _label, _capability in WORKSPACE_SECTIONS),
     "workspaces:home",
+    "audit:export_csv",
+    "audit:integrity",
 )
 
 

@@ -1,6 +1,7 @@
 """{% load activity %}{% activity_url org entity="flow" id=flow.pk %}: a link to the org's
 activity log with filters (see audit.filters.activity_url), for the dashboard and entity pages;
-`{{ entries|activity_rows }}` and `{{ names|datalist_options }}` for the activity page."""
+`{{ entries|activity_rows }}`, `{{ names|datalist_options }}` and `{% activity_tab_url … %}`
+for the activity pages."""
 
 from html import escape
 
@@ -9,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from audit import display
 from audit.filters import activity_url as build_activity_url
+from flowadmin.context_processors import nav_url
 
 register = template.Library()
 
@@ -16,6 +18,13 @@ register = template.Library()
 @register.simple_tag
 def activity_url(org, **filters):
     return build_activity_url(org, **filters)
+
+
+@register.simple_tag
+def activity_tab_url(name, org):
+    """`{% url name org.slug %}` for the Activity pages' tabs ("audit:activity",
+    "audit:integrity"), from the URLs reversed once (flowadmin.context_processors.nav_url)."""
+    return nav_url(name, org.slug)
 
 
 @register.filter

@@ -85,3 +85,52 @@ def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
     assert rendered.count("action") == 1
     assert rendered.count("email") == 20
     assert len(filters._reused_widgets) <= 5
+
+
+# The filters as the page's template drew them, one loop over the visible fields.
+TEMPLATE_LOOP = """{% for field in form.visible_fields %}
+<div class="filter-{{ field.name }}">
+<label for="{{ field.id_for_label }}">{{ field.label }}</label>
+{{ field }}
+{% if field.errors %}<span class="errorlist" id="{{ field.auto_id }}_error">\
+{{ field.errors|join:" " }}</span>{% endif %}
+</div>
+{% endfor %}"""
+
+
+def same_markup(html: str) -> str:
+    return "".join(line.strip() for line in html.splitlines())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        *VALUES,
+        {"email": "<b>&'\"", "since": "yesterday", "entity": "<spaceship>"},
+        {"since": "2026-02-01", "until": "2026-01-01", "id": "x" * 65},
+    ],
+)
+def test_filter_inputs_are_the_template_loops_markup(data):
+    from django.template import engines
+
+    loop = engines["django"].from_string(TEMPLATE_LOOP)
+    form = ActivityFilterForm(data)
+    form.is_valid()
+    assert same_markup(form.filter_inputs()) == same_markup(loop.render({"form": form}))
+
+
+def test_an_invalid_filter_is_described_by_its_error():
+    # aria-describedby names the error's element
+    form = ActivityFilterForm({"since": "yesterday"})
+    assert not form.is_valid()
+    html = form.filter_inputs()
+    assert 'aria-describedby="id_since_error"' in html
+    assert '<span class="errorlist" id="id_since_error">Enter a valid date.</span>' in html
+
+
+def test_instances_share_the_fields_and_stay_apart():
+    first, second = ActivityFilterForm({"action": "created"}), ActivityFilterForm({})
+    assert first.fields["entity"] is second.fields["entity"]
+    first.is_valid(), second.is_valid()
+    assert 'value="created" selected' in str(first["action"])
+    assert 'value="" selected' in str(second["action"])

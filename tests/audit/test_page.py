@@ -521,3 +521,45 @@ def test_workspace_names_are_the_orgs_in_order(django_assert_num_queries):
     )
     with django_assert_num_queries(1):
         assert workspace_names(org) == expected
+
+
+def test_workspace_names_and_ids_match_as_icontains(db):
+    # Both reads are SQL written once: they find what the ORM's icontains finds, wildcards
+    # (% and _) taken as they are typed, any case, renamed workspaces by their logged names.
+    from audit.filters import workspace_ids_named
+    from audit.models import ActivityWorkspaceName
+    from audit.selectors import workspace_names
+    from tests.factories import OrganizationFactory, WorkspaceFactory
+    from workspaces.models import Workspace
+
+    org = OrganizationFactory()
+    for name in ["Sales 50%", "sales_eu", "SALESX", "Marketing", "50 percent", "a\\b", "Ünïcode"]:
+        WorkspaceFactory(org=org, name=name)
+    WorkspaceFactory(name="Sales 50% of another org")
+    renamed = WorkspaceFactory(org=org, name="Now named otherwise")
+    ActivityWorkspaceName.objects.create(org_id=org.pk, workspace_id=renamed.pk, name="Old_sales")
+    for text in ["sales", "50%", "_", "s_e", "ALES", "%", "\\", "ünï", "nothing"]:
+        current = Workspace.objects.filter(org=org, name__icontains=text).order_by("name")
+        assert workspace_names(org, text) == list(current.values_list("name", flat=True)), text
+        logged = ActivityWorkspaceName.objects.filter(org_id=org.pk, name__icontains=text)
+        expected = {*current.values_list("pk", flat=True)}
+        expected |= {*logged.values_list("workspace_id", flat=True)}
+        assert workspace_ids_named(org, text) == expected, text
+
+
+def test_actor_emails_match_as_contains(db):
+    # SQL written once: the emails the ORM's contains finds (wildcards taken as typed), or None
+    # beyond the limit.
+    from audit.filters import actor_emails
+    from audit.models import ActivityActor
+    from tests.factories import OrganizationFactory
+
+    org, other = OrganizationFactory(), OrganizationFactory()
+    emails = ["ann@acme.test", "a_n@acme.test", "50%@acme.test", "bob@acme.test", "a\\n@x.test"]
+    ActivityActor.objects.bulk_create(ActivityActor(org_id=org.pk, email=e) for e in emails)
+    ActivityActor.objects.create(org_id=other.pk, email="ann@other.test")
+    for text in ["ann", "a_n", "_", "%", "50%", "acme", "\\", "nobody"]:
+        found = ActivityActor.objects.filter(org_id=org.pk, email__contains=text)
+        assert sorted(actor_emails(org, text)) == sorted(found.values_list("email", flat=True))
+    assert actor_emails(org, "acme", limit=3) is None
+    assert sorted(actor_emails(org, "acme", limit=4)) == sorted(emails[:4])
