@@ -15,14 +15,16 @@ from django.forms.renderers import Jinja2
 
 JINJA2_RENDERER = Jinja2()
 
-# Rendered inputs kept for reuse, at most this many: the least recently used goes first, so a
-# flood of one-off values does not push out the handful every page shows.
+# Rendered inputs (and blocks of them, audit.filters.ActivityFilterForm.filter_inputs) kept for
+# reuse, at most this many: the least recently used goes first, so a flood of one-off values
+# does not push out the handful every page shows.
 MAX_REUSED_WIDGETS = 1_000
 _reused_widgets: OrderedDict[tuple, str] = OrderedDict()
 _reused_widgets_lock = threading.Lock()
 
 
-def _recall_widget(key: tuple) -> str | None:
+def recall_rendered(key: tuple) -> str | None:
+    """The HTML kept under `key` by keep_rendered, or None."""
     with _reused_widgets_lock:
         html = _reused_widgets.get(key)
         if html is not None:
@@ -30,7 +32,8 @@ def _recall_widget(key: tuple) -> str | None:
         return html
 
 
-def _keep_widget(key: tuple, html: str) -> None:
+def keep_rendered(key: tuple, html: str) -> None:
+    """Keep `html` for recall_rendered(key) (the least recently used out past the limit)."""
     with _reused_widgets_lock:
         _reused_widgets[key] = html
         while len(_reused_widgets) > MAX_REUSED_WIDGETS:
@@ -48,10 +51,10 @@ class ReusedWidgetField(BoundField):
         if widget is not None or attrs or only_initial or self.errors:
             return super().as_widget(widget, attrs, only_initial)
         key = (type(self.form), self.html_name, self.auto_id, repr(self.value()))
-        html = _recall_widget(key)
+        html = recall_rendered(key)
         if html is None:
             html = super().as_widget()
-            _keep_widget(key, html)
+            keep_rendered(key, html)
         return html
 
 

@@ -224,7 +224,9 @@ class TeamMemberUntilForm(UntilFormMixin, forms.Form):
     """When one member's membership of a team ends (orgs.services.team_member_until_set), a
     row of the team page's member list: ids name the member, the date shown is the last day."""
 
-    until = UntilField(label="Member until")
+    # The row's visually hidden label says what the day means: a help text would only be an
+    # aria-describedby pointing at nothing (the row draws no help text).
+    until = UntilField(label="Member until", help_text="")
 
     def __init__(self, *args, membership, **kwargs):
         kwargs.setdefault("auto_id", f"member-{membership.user_id}-%s")

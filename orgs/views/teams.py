@@ -134,14 +134,21 @@ def _access_context(team, access_form=None, row_forms=None):
 
 
 def _team_page(
-    request, team, *, member_form=None, access_form=None, row_forms=None, until_forms=None
+    request,
+    team,
+    *,
+    member_form=None,
+    access_form=None,
+    row_forms=None,
+    until_forms=None,
+    status=200,
 ):
     context = {
         **_members_context(request, team, member_form, until_forms),
         **_access_context(team, access_form, row_forms),
         "tab": "members",
     }
-    return render_page(request, "orgs/team_detail.html", context)
+    return render_page(request, "orgs/team_detail.html", context, status=status)
 
 
 @require_GET
@@ -300,9 +307,11 @@ def team_access_add(request, team_id):
                 return _access_partial(request, team, note=done)
             messages.success(request, done)
             return redirect(_team_url(team))
+    # Refused, as the grant editor answers on Manage: htmx gets the part to swap (200: htmx
+    # swaps no 4xx), a plain POST the page with the form's errors (400).
     if wants_partial(request):
         return _access_partial(request, team, access_form=form)
-    return _team_page(request, team, access_form=form)
+    return _team_page(request, team, access_form=form, status=400)
 
 
 def _grant(request, team, workspace_id):
@@ -364,7 +373,7 @@ def team_access_change(request, team_id, workspace_id):
     if wants_partial(request):
         context = {"team": team, "grant": grant, "fields": form.fields_shown()}
         return render_page(request, "orgs/team_detail.html", context, partial="access_row")
-    return _team_page(request, team, row_forms={grant.pk: form})
+    return _team_page(request, team, row_forms={grant.pk: form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -141,7 +141,7 @@
 
   // --- Undo: a saved grant row (role and flags) can be put back for a while, as a new change
   // (the same service and activity log; the log stays append-only).
-  // The role and the flag checkboxes (marked data-flag by orgs.forms.FlagFieldsForm).
+  // The role and the flag checkboxes (marked data-flag by workspaces.forms.grants.grant_editor).
   var pendingUndo = null;
 
   function valuesOf(saved) {

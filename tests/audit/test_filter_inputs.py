@@ -116,7 +116,11 @@ def test_filter_inputs_are_the_template_loops_markup(data):
     loop = engines["django"].from_string(TEMPLATE_LOOP)
     form = ActivityFilterForm(data)
     form.is_valid()
-    assert same_markup(form.filter_inputs()) == same_markup(loop.render({"form": form}))
+    expected = same_markup(loop.render({"form": form}))
+    assert same_markup(form.filter_inputs()) == expected
+    again = ActivityFilterForm(data)  # kept for reuse unless it has errors
+    again.is_valid()
+    assert same_markup(again.filter_inputs()) == expected
 
 
 def test_an_invalid_filter_is_described_by_its_error():
@@ -134,3 +138,14 @@ def test_instances_share_the_fields_and_stay_apart():
     first.is_valid(), second.is_valid()
     assert 'value="created" selected' in str(first["action"])
     assert 'value="" selected' in str(second["action"])
+
+
+def test_the_filters_block_is_kept_by_values_and_errors_render_anew():
+    ActivityFilterForm({"action": "created", "email": "ann"}).filter_inputs()
+    other = ActivityFilterForm({"action": "deleted", "email": "ann"}).filter_inputs()
+    assert 'value="deleted" selected' in other and 'value="created" selected' not in other
+    ActivityFilterForm({"since": "2026-01-01"}).filter_inputs()
+    invalid = ActivityFilterForm({"since": "2026-01-01", "until": "2025-01-01"})
+    assert 'id="id_until_error"' in invalid.filter_inputs()
+    unbound = ActivityFilterForm().filter_inputs()
+    assert unbound == ActivityFilterForm({}).filter_inputs() and "selected" in unbound

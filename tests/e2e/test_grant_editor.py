@@ -140,6 +140,10 @@ def test_every_add_form_is_the_editor_with_what_it_adds_in_front(demo, page, log
         expect(role).to_have_value("viewer")
         assert re.fullmatch(r"grant-(\d+|new)-(user|team)-(\d+|new)-role", role.get_attribute("id"))
         permissions = form.get_by_role("group", name=f"Permissions for {who}", exact=True)
+        # what the role brings besides the boxes ticked
+        expect(permissions).to_have_accessible_description(
+            re.compile(r"Editor: Flows Manager, Brand Kits Manager; Admin: every permission")
+        )
         for flag in FLAGS:
             box = permissions.get_by_role("checkbox", name=FLAG_LABELS[flag], exact=True)
             expect(box).to_be_enabled()

@@ -13,8 +13,10 @@ from django.test.html import parse_html
 
 from audit.models import ActivityEntry
 from orgs.models import Team
-from orgs.roles import FLAG_LABELS, FLAGS
+from orgs.permissions import FLAG_DEFAULTS
+from orgs.roles import FLAG_LABELS, FLAGS, WorkspaceRole
 from tests.factories import TeamFactory
+from tests.test_page_ids import id_problems
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +42,18 @@ def shape(editor: str, who: str) -> str:
     editor = editor.replace(prefix, "P-").replace(escape(who, quote=False), "WHO")
     editor = re.sub(r' (value="[^"]*"|checked|selected|disabled|data-save)(?=[ >])', "", editor)
     editor = re.sub(r' <a class="btn danger small".*?</a>', "", editor)
+    editor = re.sub(r' aria-describedby="[^"]*defaults"', "", editor)  # the add form's note
     return editor.replace(">Add<span", ">Save<span")
 
 
-def assert_the_editors_fields(page: str, form: str, who: str, row_who: str):
+def assert_the_editors_fields(
+    page: str, form: str, who: str, row_who: str, page_of_form: str | None = None
+):
     """The add form's editor is the shape of the first saved grant's editor in `page` (whose
-    labels name `row_who`); its ids are the pattern's; its labels are orgs.roles'."""
+    labels name `row_who`); its ids are the pattern's; its labels are orgs.roles'; its
+    permissions are described by a note on `page_of_form` (default: `page`) of what each
+    role brings besides them."""
+    page_of_form = page_of_form or page
     editor = editor_of(form)
     assert parse_html(shape(editor, who)) == parse_html(shape(editor_of(page), row_who))
     prefix = PREFIX.search(editor)[0]
@@ -56,6 +64,14 @@ def assert_the_editors_fields(page: str, form: str, who: str, row_who: str):
     assert labels == [FLAG_LABELS[flag] for flag in FLAGS]
     assert f"Role for {escape(who, quote=False)}" in editor
     assert 'class="btn small">Add<span' in editor  # not a Save that waits for a change
+    # what the role gives besides the boxes ticked, said beside them (SPEC §3.2 defaults)
+    note_id = re.search(r'<fieldset class="flags" aria-describedby="([^"]+)">', editor)[1]
+    note = re.search(rf'<p [^>]*id="{note_id}">([^<]+)</p>', page_of_form)[1]
+    for role, label in WorkspaceRole.choices:
+        for flag in FLAGS:
+            if FLAG_DEFAULTS[role][flag] and role != "admin":
+                assert re.search(rf"{label}: [^;]*{FLAG_LABELS[flag]}", note), (label, flag)
+    assert "Admin: every permission" in note
 
 
 def assert_error_tied_to(html: str, control: str, text: str):
@@ -186,7 +202,7 @@ def test_manage_members_add_form_is_the_editor(as_user, demo, marketing):
     outsider = demo["outsider@acme.test"]
     found = client.get(f"{MEMBERS}add/?q=outsider").content.decode()
     form = add_form(found)
-    assert_the_editors_fields(page, form, outsider.display_name, "Eddie Editor")
+    assert_the_editors_fields(page, form, outsider.display_name, "Eddie Editor", found)
     # the ids the person's row will have once added
     assert PREFIX.search(editor_of(form))[0] == f"grant-{marketing.pk}-user-{outsider.pk}-"
     assert f'<input type="hidden" name="user" value="{outsider.pk}"' in form
@@ -214,6 +230,42 @@ def test_manage_members_add_writes_the_ticked_permissions(as_user, demo, marketi
         True,
         False,
     )
+
+
+# --- the three answer a refusal alike ------------------------------------------------------
+
+
+def refusals(acme) -> list[tuple[str, dict]]:
+    """(url, data) per add form: an end that has passed, on a target it could add."""
+    team = Team.objects.get(org=acme, name="Field Sales")
+    events = Workspace.objects.get(org=acme, slug="events")
+    night = TeamFactory(org=acme, name="Night Shift")
+    outsider = acme.memberships.get(user__email="outsider@acme.test").user
+    past = {"role": "viewer", "until": "2020-01-01"}
+    return [
+        (f"/orgs/acme/teams/{team.pk}/access/", {"workspace": events.pk, **past}),
+        (f"{TEAMS}add/", {"team": night.pk, **past}),
+        (f"{MEMBERS}add/?q=outsider", {"user": outsider.pk, **past}),
+    ]
+
+
+def test_every_add_form_refuses_a_plain_post_with_400_and_its_errors(as_user, acme):
+    client = as_user("admin@acme.test")
+    answers = []
+    for url, data in refusals(acme):
+        response = client.post(url, data)
+        html = response.content.decode()
+        answers.append((response.status_code, "has passed" in add_form(html), id_problems(html)))
+    assert answers == [(400, True, [])] * 3, answers
+
+
+def test_the_team_pages_htmx_add_refused_swaps_its_part_with_200(as_user, acme):
+    url, data = refusals(acme)[0]
+    response = as_user("admin@acme.test").post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx swaps no 4xx
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="team-access"')
+    assert "has passed" in add_form(html)
 
 
 # --- Remove sits with the editor on every page ----------------------------------------------

@@ -3,7 +3,9 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from audit.models import ActivityEntry
 from orgs.errors import ServiceError
+from orgs.roles import FLAGS
 from tests.factories import (
     DomainFactory,
     FlowFactory,
@@ -87,6 +89,39 @@ def test_member_add_applies_the_role_defaults():
         "brand_kits_manager": True,
         "audience_viewer": False,
     }
+
+
+def test_member_add_puts_the_given_flags_on_the_role_defaults_and_logs_them_with_the_actor():
+    ws = WorkspaceFactory()
+    actor = OrgMembershipFactory(org=ws.org, role="admin").user
+    user = OrgMembershipFactory(org=ws.org).user
+    membership = services.workspace_member_add(
+        actor=actor, workspace=ws, user=user, role="editor", flags={"audience_viewer": True}
+    )
+    assert membership.flags == dict.fromkeys(FLAGS, True)
+    entry = ActivityEntry.objects.filter(entity_type="workspace_member").latest("seq")
+    assert (entry.action, entry.actor_id, entry.entity_id) == ("created", actor.pk, str(user.pk))
+    assert entry.changes["audience_viewer"][1] is True
+
+
+def test_member_add_keeps_an_admins_flags_on_whatever_flags_say():
+    ws = WorkspaceFactory()
+    user = OrgMembershipFactory(org=ws.org).user
+    flags = dict.fromkeys(FLAGS, False)
+    membership = services.workspace_member_add(
+        actor=None, workspace=ws, user=user, role="admin", flags=flags
+    )
+    assert membership.flags == dict.fromkeys(FLAGS, True)
+
+
+def test_member_add_refuses_an_unknown_flag_and_writes_nothing():
+    ws = WorkspaceFactory()
+    user = OrgMembershipFactory(org=ws.org).user
+    with pytest.raises(ServiceError, match="Unknown permission"):
+        services.workspace_member_add(
+            actor=None, workspace=ws, user=user, role="viewer", flags={"superuser": True}
+        )
+    assert not ws.memberships.exists()
 
 
 def test_member_add_refuses_an_existing_member():

@@ -426,7 +426,7 @@ FLAG = (
     '{disabled} id="{id}"{checked}> {label}</label>\n'
 )
 FLAGS_SET = (
-    '  <fieldset class="flags">\n'
+    '  <fieldset class="flags"{described}>\n'
     '    <legend class="visually-hidden">Permissions for {who}</legend>\n'
     "{flags}"
     "  </fieldset>\n"
@@ -453,6 +453,24 @@ REMOVE = (
     " access for {who}</span></a>"
 )
 LOCKED = '<p class="small muted grant-note">Workspace Admins always have every permission.</p>\n'
+DEFAULTS_NOTE = '<p class="small muted grant-note" id="{id}">{text}</p>\n'
+
+
+def defaults_note() -> str:
+    """What a new grant gets besides the permissions ticked, from the roles' defaults
+    (orgs.permissions.FLAG_DEFAULTS, SPEC §3.2), as the add forms say it under their
+    checkboxes: "The role's own permissions come with it: Editor: Flows Manager, Brand Kits
+    Manager; Admin: every permission, always. Tick more to add them." (escaped HTML)."""
+    parts = []
+    for role, label in WorkspaceRole.choices:
+        on = [FLAG_LABELS[flag] for flag in FLAGS if permissions.FLAG_DEFAULTS[role][flag]]
+        if permissions.flags_locked(role):
+            parts.append(f"{label}: every permission, always")
+        elif on:
+            parts.append(f"{label}: {', '.join(on)}")
+    return escape(
+        f"The role's own permissions come with it: {'; '.join(parts)}. Tick more to add them."
+    )
 
 
 # The flags' names and labels, escaped once (each editor shows every flag).
@@ -460,7 +478,13 @@ _FIXED = {text: escape(text) for text in (*FLAGS, *FLAG_LABELS.values())}
 
 
 def grant_editor(
-    fields: GrantFields, who: str, csrf_token: str = "", *, remove_url: str = "", add=False
+    fields: GrantFields,
+    who: str,
+    csrf_token: str = "",
+    *,
+    remove_url: str = "",
+    add=False,
+    flags_described: str = "",
 ) -> SafeString:
     """The one grant editor (profile, team page, Manage → Members and Teams), as HTML to put
     in a <form data-save-row>: its role select, the Fine-Grained Permissions (a fieldset of
@@ -470,14 +494,16 @@ def grant_editor(
     the editor differs from what was saved. `who`: the person, team or workspace the grant is
     for, named in every label ("Role for Marketing"); `csrf_token`: the page's (none: no
     hidden input); `remove_url`: a Remove link after Save (none: no link); `add`: the editor of
-    a new grant (grant_add: its button is "Add", always enabled). Field errors are tied to
-    their control (aria-describedby "<id>_error", as Django's widgets do), the form's own to
-    the Save button."""
+    a new grant (grant_add: its button is "Add", always enabled); `flags_described`: the id
+    of a note the permissions' fieldset is described by (grant_add's defaults_note()). Field
+    errors are tied to their control (aria-describedby "<id>_error", as Django's widgets do),
+    the form's own to the Save button."""
     prefix, role_id, until_id = escape(fields["prefix"]), fields["role_id"], fields["until_id"]
     role_id, until_id, who = escape(role_id), escape(until_id), escape(who)
     if fields["granted"]:
         flags = FLAGS_SET.format(
             who=who,
+            described=f' aria-describedby="{escape(flags_described)}"' if flags_described else "",
             flags="".join(
                 FLAG.format(
                     id=escape(flag["id"]),
@@ -525,12 +551,17 @@ TARGET = '<div class="grant-target">\n  <label for="{id}">{label}</label>\n  {wi
 TARGET_ERRORS = '<div class="grant-errors" role="alert">{}</div>\n'
 
 
-def grant_add(form: GrantAddForm, who: str, csrf_token: str = "") -> SafeString:
+def grant_add(
+    form: GrantAddForm, who: str, csrf_token: str = "", *, defaults_id: str = ""
+) -> SafeString:
     """An add form's fields as HTML to put in its <form>: what the grant is for (its `target`
-    with its label, or hidden), then the one grant editor (grant_editor) with an Add button.
-    `who`: the person, team or workspace the new grant is for, as the editor's labels name
-    it ("Role for the chosen workspace"). The target's errors follow it, tied to it by
-    Django's widget (aria-invalid, aria-describedby "<id>_error")."""
+    with its label, or hidden), then the one grant editor (grant_editor) with an Add button,
+    its permissions described by what the role brings besides them (defaults_note()): a note
+    after the editor (id "<prefix>defaults"), or, with `defaults_id`, the page's one note of
+    that id (a list of add forms: defaults_note_html()). `who`: the person, team or workspace
+    the new grant is for, as the editor's labels name it ("Role for the chosen workspace").
+    The target's errors follow it, tied to it by Django's widget (aria-invalid,
+    aria-describedby "<id>_error")."""
     target = form.target_field
     if target.is_hidden:
         html = str(target)
@@ -540,5 +571,14 @@ def grant_add(form: GrantAddForm, who: str, csrf_token: str = "") -> SafeString:
         )
     if target.errors:
         html += TARGET_ERRORS.format(conditional_escape(target.errors))
-    editor = grant_editor(form.fields_shown(), who, csrf_token, add=True)
-    return mark_safe(html + editor)  # noqa: S308 — the label is escaped, the rest rendered safe
+    fields = form.fields_shown()
+    note_id = defaults_id or f"{fields['prefix']}defaults"
+    html += grant_editor(fields, who, csrf_token, add=True, flags_described=note_id)
+    if not defaults_id:
+        html += defaults_note_html(note_id)
+    return mark_safe(html)  # noqa: S308 — the label is escaped, the rest rendered safe
+
+
+def defaults_note_html(note_id: str) -> SafeString:
+    """defaults_note() as the <p> with id `note_id` that add forms' permissions point at."""
+    return mark_safe(DEFAULTS_NOTE.format(id=escape(note_id), text=defaults_note()))  # noqa: S308

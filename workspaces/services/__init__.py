@@ -274,8 +274,10 @@ def workspace_member_add(
     *, actor, workspace, user, role: str, flags: dict | None = None, until=None
 ) -> WorkspaceMembership:
     """Make an org member a direct member of the workspace with `role` and its default flags,
-    then `flags` ({flag: bool}, the ones set otherwise; None: the defaults), ending at `until`
-    (None: no end)."""
+    then `flags` ({flag: bool}, the ones set otherwise; None: the defaults; an Admin's stay
+    on), ending at `until` (an aware datetime; None: no end). ServiceError when `user` is
+    already a direct member or not a member of the org, for an unknown role or flag, or an
+    end that has passed; logged (workspace_member created) with `actor`."""
     lock_org(workspace.org_id)
     if WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
         raise ServiceError(f"{user.email} is already a member of {workspace.name}.")

@@ -1,6 +1,7 @@
 """{% grant_editor fields who [remove_url=…] %}: the one grant editor (workspaces.forms.grants:
-the profile, the team page, Manage → Members and Teams), {% grant_add form who %}: an add
-form's target and that editor (workspaces.forms.grants.GrantAddForm),
+the profile, the team page, Manage → Members and Teams), {% grant_add form who
+[defaults_id=…] %} and {% grant_defaults_note id %}: an add form's target and that editor
+(workspaces.forms.grants.GrantAddForm) and the note of what a role brings,
 {% member_row row notice %}: a Manage → Members row (workspaces.access_rows), and
 {% member_rows rows %}: a page of them, all formatted in Python with the page's CSRF token."""
 
@@ -8,6 +9,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from workspaces.access_rows import member_row as member_row_html
+from workspaces.forms.grants import defaults_note_html
 from workspaces.forms.grants import grant_add as add_html
 from workspaces.forms.grants import grant_editor as editor_html
 
@@ -26,8 +28,14 @@ def grant_editor(context, fields, who, remove_url=""):
 
 
 @register.simple_tag(takes_context=True)
-def grant_add(context, form, who):
-    return add_html(form, who, _csrf_token(context))
+def grant_add(context, form, who, defaults_id=""):
+    return add_html(form, who, _csrf_token(context), defaults_id=defaults_id)
+
+
+@register.simple_tag
+def grant_defaults_note(note_id):
+    """The one note of what a role brings, for a page with a list of add forms."""
+    return defaults_note_html(note_id)
 
 
 @register.simple_tag(takes_context=True)
