@@ -12,21 +12,24 @@ renamed or deleted ones), never by reading the log itself.
 from __future__ import annotations
 
 import datetime
-import threading
-from collections import OrderedDict
 from urllib.parse import urlencode
 
 from django import forms
 from django.db import connections, router
 from django.db.models import F, Lookup, Q
-from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from flowadmin import params as query_params
 from flowadmin.context_processors import nav_url
-from flowadmin.forms import JINJA2_RENDERER, shared_fields
+from flowadmin.forms import (
+    JINJA2_RENDERER,
+    ReusedWidgetField,
+    keep_rendered,
+    recall_rendered,
+    shared_fields,
+)
 from workspaces.models import Workspace
 
 from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry, ActivityWorkspaceName
@@ -71,46 +74,6 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
         raise forms.ValidationError(
             "This page link is broken: start again from the newest."
         ) from None
-
-
-# Rendered filter inputs kept for reuse, at most this many: the least recently used goes first,
-# so a flood of one-off values does not push out the handful every page shows.
-MAX_REUSED_WIDGETS = 1_000
-_reused_widgets: OrderedDict[tuple, str] = OrderedDict()
-_reused_widgets_lock = threading.Lock()
-
-
-def _recall_widget(key: tuple) -> str | None:
-    with _reused_widgets_lock:
-        html = _reused_widgets.get(key)
-        if html is not None:
-            _reused_widgets.move_to_end(key)
-        return html
-
-
-def _keep_widget(key: tuple, html: str) -> None:
-    with _reused_widgets_lock:
-        _reused_widgets[key] = html
-        while len(_reused_widgets) > MAX_REUSED_WIDGETS:
-            _reused_widgets.popitem(last=False)
-
-
-class ReusedWidgetField(BoundField):
-    """A bound field whose input is rendered once per field and value, then reused: the
-    filter form is drawn on every full activity page with the same handful of values, and
-    rendering its inputs (a <select> of 35 options among them) was ~3 ms of every page.
-    A field with errors (aria-invalid), or rendered with another widget or attributes, is
-    rendered anew."""
-
-    def as_widget(self, widget=None, attrs=None, only_initial=False):
-        if widget is not None or attrs or only_initial or self.errors:
-            return super().as_widget(widget, attrs, only_initial)
-        key = (type(self.form), self.html_name, self.auto_id, repr(self.value()))
-        html = _recall_widget(key)
-        if html is None:
-            html = super().as_widget()
-            _keep_widget(key, html)
-        return html
 
 
 @shared_fields
@@ -179,8 +142,18 @@ class ActivityFilterForm(forms.Form):
     def filter_inputs(self) -> SafeString:
         """The visible filters as the page shows them: each in a <div class="filter-NAME"> with
         its <label>, its input (ReusedWidgetField) and its errors, escaped. Formatted here, not
-        by a template loop (~1,300 Python calls a page through the Django template engine)."""
-        return mark_safe(
+        by a template loop (~1,300 Python calls a page through the Django template engine), and
+        without errors kept for reuse by the submitted values, which are all it depends on then
+        (the bound fields' labels, ids and inputs were ~700 more calls a page)."""
+        key = None
+        if not self.errors:
+            visible = [name for name, field in self.fields.items() if not field.widget.is_hidden]
+            values = tuple(self.data.get(self.add_prefix(name)) for name in visible)
+            key = (type(self), "filter_inputs", self.is_bound, tuple(visible), repr(values))
+            html = recall_rendered(key)
+            if html is not None:
+                return html
+        html = mark_safe(
             "".join(
                 [
                     FILTER_INPUT.format(
@@ -198,6 +171,9 @@ class ActivityFilterForm(forms.Form):
                 ]
             )
         )
+        if key is not None:
+            keep_rendered(key, html)
+        return html
 
     @property
     def filter_chips(self) -> list[tuple[str, str]]:

@@ -50,12 +50,24 @@ def _url_format(name: str, urlconf) -> str:
     return url.replace(_ORG, "{org}").replace(_WS, "{ws}")
 
 
-# The URL names nav_url takes: the sidebar's sections, a workspace's home and the activity
-# pages' links on every activity page (the export, audit.filters.export_url, and the tabs).
+# A workspace's Manage pages (its tabs, and adding a member), linked from each of them.
+MANAGE_PAGES = (
+    "workspaces:manage_members",
+    "workspaces:manage_teams",
+    "workspaces:manage_domains",
+    "workspaces:manage_integrations",
+    "workspaces:manage_settings",
+    "workspaces:manage_member_add",
+)
+
+# The URL names nav_url takes: the sidebar's sections, a workspace's home, its Manage pages and
+# the activity pages' links on every activity page (the export, audit.filters.export_url, and
+# the tabs).
 NAV_NAMES = (
     *(name for name, _label in CONSOLE_SECTIONS),
     *(name for name, _label, _capability in WORKSPACE_SECTIONS),
     "workspaces:home",
+    *MANAGE_PAGES,
     "audit:export_csv",
     "audit:integrity",
 )
@@ -70,8 +82,8 @@ def _url_formats(urlconf, script_prefix: str) -> Mapping[str, str]:
 
 def nav_url(name: str, org_slug: str, ws_slug: str = "") -> str:
     """`reverse(name, args=[org_slug(, ws_slug)])` for the sidebar, which shows up to 35
-    links on every page: `name` one of NAV_NAMES, reversed once per URL configuration and
-    script prefix (`_url_formats`), the slugs put in."""
+    links on every page, and the Manage pages' tabs: `name` one of NAV_NAMES, reversed once
+    per URL configuration and script prefix (`_url_formats`), the slugs put in."""
     formats = _url_formats(get_urlconf(), get_script_prefix())
     return formats[name].format(org=org_slug, ws=ws_slug)
 

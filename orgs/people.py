@@ -335,23 +335,9 @@ def pending_invitation_count(org) -> int:
 
 
 @dataclass
-class FlagState:
-    flag: str
-    on: bool
-    sources: list
-
-
-@dataclass
-class CapabilityState:
-    name: str
-    description: str
-    sources: list
-
-
-@dataclass
 class ProfileWorkspace:
     """A workspace of the org as seen on a member's profile: the direct role (editable) and the
-    effective access with its sources."""
+    effective access with its sources (orgs.profile_rows shows its flags and capabilities)."""
 
     workspace: Workspace
     access: WorkspaceAccess | None
@@ -359,21 +345,6 @@ class ProfileWorkspace:
     @property
     def direct(self):
         return self.access.direct if self.access else None
-
-    def flag_states(self) -> list[FlagState]:
-        if self.access is None:
-            return [FlagState(flag, False, []) for flag in FLAGS]
-        return [
-            FlagState(flag, self.access.flags[flag], self.access.flag_sources(flag))
-            for flag in FLAGS
-        ]
-
-    def capability_states(self) -> list[CapabilityState]:
-        return [
-            CapabilityState(name, cap.description, self.access.explain(name) if self.access else [])
-            for name, cap in permissions.CAPABILITIES.items()
-            if cap.level == permissions.WORKSPACE
-        ]
 
 
 @dataclass

@@ -180,16 +180,22 @@ def test_the_component_and_links_to_it_pass(text):
 
 
 def test_sidebar_links_are_the_reversed_urls():
-    """The sidebar builds its links from URL names (flowadmin.context_processors.nav_url,
-    reversed once per name): the same URLs as reverse(), for any slugs."""
+    """The sidebar and the Manage pages' tabs build their links from URL names
+    (flowadmin.context_processors.nav_url, reversed once per name): the same URLs as
+    reverse(), for any slugs."""
     from django.urls import reverse
 
-    from flowadmin.context_processors import CONSOLE_SECTIONS, WORKSPACE_SECTIONS, nav_url
+    from flowadmin.context_processors import (
+        CONSOLE_SECTIONS,
+        MANAGE_PAGES,
+        WORKSPACE_SECTIONS,
+        nav_url,
+    )
 
     for name, _label in [*CONSOLE_SECTIONS, ("orgs:dashboard", "")]:
         for org in ("acme", "org-slug-placeholder-2", "a_b"):
             assert nav_url(name, org) == reverse(name, args=[org])
-    for name, *_ in [*WORKSPACE_SECTIONS, ("workspaces:home",)]:
+    for name, *_ in [*WORKSPACE_SECTIONS, ("workspaces:home",), *zip(MANAGE_PAGES)]:
         assert nav_url(name, "acme", "ws-slug-placeholder") == reverse(
             name, args=["acme", "ws-slug-placeholder"]
         )

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from orgs.decorators import entry_gate, member_access, require, resolve_org
 
-from .models import Workspace
+from .selectors.opened import workspace_by_slugs
 
 
 def workspace_view(capability="ws.view"):
@@ -25,11 +25,7 @@ def workspace_view(capability="ws.view"):
         def wrapper(request, org_slug, ws_slug, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            workspace = (
-                Workspace.objects.select_related("org__sso", "whitelabel_domain")
-                .filter(org__slug=org_slug, slug=ws_slug)
-                .first()
-            )
+            workspace = workspace_by_slugs(org_slug, ws_slug)
             if workspace is None:
                 # Tell "no such org / not a member" and "no such workspace" apart only for members.
                 resolve_org(request, org_slug)

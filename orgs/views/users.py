@@ -2,6 +2,7 @@
 per-workspace role and flags, effective access) and removing a member."""
 
 from django.contrib import messages
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -12,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flowadmin.htmx import came_from, in_main, render_page, resubmission, wants_partial
 from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
-from workspaces.forms.grants import GrantForm, grant_fields, grant_prefix
+from workspaces.forms.grants import GrantForm, grant_editor, grant_fields, grant_prefix
 from workspaces.models import Workspace, WorkspaceMembership
 
-from .. import expiry, impact, people, permissions, previews, services, undo
+from .. import expiry, impact, people, permissions, previews, profile_rows, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
@@ -143,44 +144,54 @@ def _sent_invitations(membership) -> list[str]:
     return list(pending.order_by("email").values_list("email", flat=True))
 
 
+def _rows_html(request, member, rows, bound=None, *, saved=False, restored=False, token=None):
+    """The HTML of a profile's workspace rows (orgs.profile_rows), each with its grant editor:
+    the direct grant as saved, or `bound` = (row, form)'s submitted values and errors on that
+    workspace's row. The save URL costs one reverse for all of them; `token`: the CSRF token
+    to put in the editors (default: a new mask of the request's, csrf.get_token)."""
+    url = url_per_id("orgs:user_workspace", request.org.slug, member.user_id)
+    token = token or get_token(request)
+    shown = []
+    for row in rows:
+        if bound and bound[0].workspace.pk == row.workspace.pk:
+            fields = bound[1].fields_shown()
+        else:
+            fields = _row_fields(row, member)
+        editor = grant_editor(fields, row.workspace.name, token)
+        html = profile_rows.workspace_row(
+            row, editor, member=member, url=url(row.workspace.pk), saved=saved, restored=restored
+        )
+        shown.append(html)
+    return shown
+
+
 def _profile_page(request, profile, *, role_form=None, bound=None):
     """Render the profile; `bound` = (row, form) keeps a submitted row's values and errors
     (shown among the found workspaces when the member has no access there yet); either
     refused makes it the answer to a refused form."""
-
-    def with_fields(rows):
-        return [
-            (
-                row,
-                bound[1].fields_shown()
-                if bound and bound[0].workspace.pk == row.workspace.pk
-                else _row_fields(row, profile.membership),
-            )
-            for row in rows
-        ]
-
     found = profile.found
     shown = {row.workspace.pk for row in [*profile.workspaces, *found]}
     if bound and bound[0].workspace.pk not in shown:
         found = [bound[0], *found]
     part = PROFILE_PARTS.get(request.GET.get("part", "")) if wants_partial(request) else None
+    member, token = profile.membership, get_token(request)
     context = {
         "profile": profile,
-        "member": profile.membership,
+        "member": member,
         "role_form": role_form
         or OrgRoleForm(
             initial={
-                "role": profile.membership.role,
-                "until": expiry.last_day(profile.membership.until),
+                "role": member.role,
+                "until": expiry.last_day(member.until),
             }
         ),
-        # the finder's results alone (htmx) show none of the member's rows
-        "workspace_rows": with_fields(profile.workspaces) if part != "found_rows" else [],
-        "found_rows": with_fields(found),
-        # An admin's pending invitations are revoked if they stop being one.
-        "sent_invitations": _sent_invitations(profile.membership)
-        if profile.access.is_admin
+        # the rows' HTML; the finder's results alone (htmx) show none of the member's rows
+        "workspace_rows": _rows_html(request, member, profile.workspaces, bound, token=token)
+        if part != "found_rows"
         else [],
+        "found_rows": _rows_html(request, member, found, bound, token=token),
+        # An admin's pending invitations are revoked if they stop being one.
+        "sent_invitations": _sent_invitations(member) if profile.access.is_admin else [],
     }
     refused = bool(role_form and role_form.errors) or bool(bound and bound[1])
     return render_page(request, "orgs/user_profile.html", context, partial=part, refused=refused)
@@ -319,16 +330,10 @@ def user_workspace(request, user_id, workspace_id):
         row = people.member_workspace(request.org, membership, workspace)
         row_form, saved = None, True
     if wants_partial(request):
-        context = {
-            "member": membership,
-            "row": row,
-            "fields": row_form.fields_shown() if row_form else _row_fields(row, membership),
-            "saved": saved,
-            "restored": saved and bool(form.cleaned_data.get("restore")),
-        }
-        return render_page(
-            request, "orgs/user_profile.html", context, partial="ws_row", refused=not saved
-        )
+        bound = (row, row_form) if row_form else None
+        restored = saved and bool(form.cleaned_data.get("restore"))
+        [row_html] = _rows_html(request, membership, [row], bound, saved=saved, restored=restored)
+        return render(request, "orgs/user_profile.html#ws_row", {"row_html": row_html})
     if saved:
         done = f"Saved {membership.user.display_name}'s access to {workspace.name}."
         was, now = before.direct, row.direct

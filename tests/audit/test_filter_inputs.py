@@ -1,12 +1,12 @@
 """The activity filter form's inputs are rendered once per field and value and then reused
-(audit.filters.ReusedWidgetField): the markup is what Django's widgets render, for every
+(flowadmin.forms.ReusedWidgetField): the markup is what Django's widgets render, for every
 value, and a field with errors is rendered anew (aria-invalid)."""
 
 import pytest
 from django.forms.boundfield import BoundField
 
-from audit import filters
 from audit.filters import ActivityFilterForm
+from flowadmin import forms as shared_forms
 
 VALUES = [
     {},
@@ -32,7 +32,7 @@ def fresh_inputs(data) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def empty_store():
-    filters._reused_widgets.clear()
+    shared_forms._reused_widgets.clear()
 
 
 @pytest.mark.parametrize("data", VALUES)
@@ -61,16 +61,16 @@ def test_a_field_with_errors_is_rendered_anew():
 
 
 def test_the_store_is_bounded(monkeypatch):
-    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    monkeypatch.setattr(shared_forms, "MAX_REUSED_WIDGETS", 5)
     for n in range(20):
         inputs(ActivityFilterForm({"email": f"person{n}@"}))
-    assert len(filters._reused_widgets) <= 5
+    assert len(shared_forms._reused_widgets) <= 5
 
 
 def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
     """The least recently used input goes first: the action <select> every page shows is
     rendered once, however many one-off emails come between its uses."""
-    monkeypatch.setattr(filters, "MAX_REUSED_WIDGETS", 5)
+    monkeypatch.setattr(shared_forms, "MAX_REUSED_WIDGETS", 5)
     rendered = []
     render = BoundField.as_widget
 
@@ -84,7 +84,7 @@ def test_a_flood_of_values_does_not_push_out_the_inputs_in_use(monkeypatch):
         str(ActivityFilterForm({"email": f"person{n}@"})["email"])
     assert rendered.count("action") == 1
     assert rendered.count("email") == 20
-    assert len(filters._reused_widgets) <= 5
+    assert len(shared_forms._reused_widgets) <= 5
 
 
 # The filters as the page's template drew them, one loop over the visible fields.
@@ -116,7 +116,11 @@ def test_filter_inputs_are_the_template_loops_markup(data):
     loop = engines["django"].from_string(TEMPLATE_LOOP)
     form = ActivityFilterForm(data)
     form.is_valid()
-    assert same_markup(form.filter_inputs()) == same_markup(loop.render({"form": form}))
+    expected = same_markup(loop.render({"form": form}))
+    assert same_markup(form.filter_inputs()) == expected
+    again = ActivityFilterForm(data)  # kept for reuse unless it has errors
+    again.is_valid()
+    assert same_markup(again.filter_inputs()) == expected
 
 
 def test_an_invalid_filter_is_described_by_its_error():
@@ -134,3 +138,14 @@ def test_instances_share_the_fields_and_stay_apart():
     first.is_valid(), second.is_valid()
     assert 'value="created" selected' in str(first["action"])
     assert 'value="" selected' in str(second["action"])
+
+
+def test_the_filters_block_is_kept_by_values_and_errors_render_anew():
+    ActivityFilterForm({"action": "created", "email": "ann"}).filter_inputs()
+    other = ActivityFilterForm({"action": "deleted", "email": "ann"}).filter_inputs()
+    assert 'value="deleted" selected' in other and 'value="created" selected' not in other
+    ActivityFilterForm({"since": "2026-01-01"}).filter_inputs()
+    invalid = ActivityFilterForm({"since": "2026-01-01", "until": "2025-01-01"})
+    assert 'id="id_until_error"' in invalid.filter_inputs()
+    unbound = ActivityFilterForm().filter_inputs()
+    assert unbound == ActivityFilterForm({}).filter_inputs() and "selected" in unbound

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from orgs.models import TeamMembership
 from orgs.reviews.models import AccessReview, AccessReviewDecision
-from tests.conftest import log_in
+from tests.conftest import sign_in
 from tests.e2e.axe import no_axe_violations
 from workspaces.models import WorkspaceMembership
 
@@ -80,7 +80,7 @@ def test_review_with_two_reviewers_a_removal_and_an_unreviewed_item(
     expect(page.get_by_role("row", name="Tim Teamer")).to_contain_text("by admin@acme.test")
 
     # Reviewer 2, the Workspace Admin of Marketing, from their home page.
-    log_in(second_page, "wsadmin@acme.test")
+    sign_in(second_page, "wsadmin@acme.test")
     second_page.get_by_role("link", name="Acme: 1 open review").click()
     second_page.get_by_role("link", name="My queue").click()
     queue = second_page.get_by_role("table", name="Marketing")
@@ -198,7 +198,7 @@ def test_the_start_forms_picker_works_without_javascript(demo, chromium, live_se
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, "admin@acme.test")
+    sign_in(page, "admin@acme.test")
     page.goto("/orgs/acme/reviews/new/")
     page.get_by_label("Name:", exact=True).fill("Sales check")
     page.get_by_label("Only the workspaces I choose").check()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from audit.models import ActivityEntry
 from orgs.models import Organization, Team, TeamMembership
-from tests.conftest import log_in
+from tests.conftest import sign_in
 from workspaces.models import Flow, WorkspaceMembership
 
 MEMBERS = "/orgs/acme/w/marketing/manage/members/"
@@ -247,7 +247,7 @@ def test_team_removals_confirm_on_a_page_and_toasts_leave(as_admin, demo):
 def test_the_org_switcher_works_without_javascript(demo, chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    log_in(page, "admin@acme.test")
+    sign_in(page, "admin@acme.test")
     page.locator(".switcher summary").click()
     page.get_by_role("navigation", name="Organizations", exact=True).get_by_role(
         "link", name="Acme"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import log_in
+from tests.conftest import sign_in
 from tests.e2e.axe import axe_violations, load_axe_in
 from tests.e2e.pages import PERSONAS, WIDTHS, pages_for
 
@@ -32,7 +32,7 @@ def test_every_page_fits_and_passes_axe(demo, chromium, live_server, email):
     load_axe_in(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, email)
+    sign_in(page, email)
     problems = []
     for name, path in pages_for(email) + [("404", "/orgs/acme/nothing-here/")]:
         page.set_viewport_size(viewport(WIDTHS[0]))

@@ -207,12 +207,12 @@ def test_the_invite_form_finds_workspaces_as_you_type(demo, page, login, screens
 def test_the_invite_form_finds_workspaces_without_javascript(demo, chromium, live_server):
     """Without JavaScript "Find" (also Enter) shows the whole form again as typed."""
     from orgs.models import Invitation
-    from tests.conftest import log_in
+    from tests.conftest import sign_in
 
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, "admin@acme.test")
+    sign_in(page, "admin@acme.test")
     page.goto("/orgs/acme/users/invite/")
     page.get_by_label("Email address").fill("nojs@acme.test")
     page.get_by_label("Workspace name contains").fill("sal")

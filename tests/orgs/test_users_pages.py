@@ -363,7 +363,7 @@ def test_profile_of_an_org_admin_explains_admin_everywhere(client, demo, acme):
 
 def test_profile_explains_a_flag_from_a_direct_grant(client, demo):
     html = profile(client, demo, "audience@acme.test")
-    assert 'Audience Viewer:\n              <strong class="on">on</strong>' in html
+    assert 'Audience Viewer: <strong class="on">on</strong>' in html
 
 
 def test_profile_locks_the_only_admins_role_and_says_why(client, demo):

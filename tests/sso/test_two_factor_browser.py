@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_required_2fa_enrolment_then_sign_in_with_a_totp_code(
-    acme, page, login, screenshot, settings
+    acme, page, login_through_the_page, screenshot, settings
 ):
     # An authenticator one step ahead of the server's clock is accepted (as with
     # MFA_TOTP_TOLERANCE = 1 in a deployment that allows for clock skew): the sign-in uses the
@@ -23,7 +23,7 @@ def test_required_2fa_enrolment_then_sign_in_with_a_totp_code(
     # within its period), without waiting up to 30 s for the next step.
     settings.MFA_TOTP_TOLERANCE = 1
     services.org_set_require_two_factor(actor=None, org=acme, required=True)
-    login("editor@acme.test")
+    login_through_the_page("editor@acme.test")
     page.goto("/orgs/acme/w/marketing/flows/")
     assert page.url.endswith("/accounts/2fa/totp/activate/")
     expect(page.get_by_text("Acme requires two-factor authentication")).to_be_visible()
@@ -36,7 +36,7 @@ def test_required_2fa_enrolment_then_sign_in_with_a_totp_code(
     assert page.url.endswith("/orgs/acme/w/marketing/flows/")
 
     page.get_by_role("button", name="Log out").click()
-    login("editor@acme.test")
+    login_through_the_page("editor@acme.test")
     assert page.url.endswith("/accounts/2fa/authenticate/")
     screenshot("2fa-authenticate")
     page.get_by_label("Code").fill(totp(secret, at=time.time() + 30))

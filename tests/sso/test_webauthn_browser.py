@@ -41,12 +41,12 @@ def ready_for_the_key(page):
 
 
 def test_enrol_a_security_key_then_sign_in_with_password_and_key(
-    acme, page, login, security_key, screenshot
+    acme, page, login_through_the_page, security_key, screenshot
 ):
     cdp, authenticator_id = security_key
     console_errors = []
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
-    login("editor@acme.test")
+    login_through_the_page("editor@acme.test")
     page.get_by_role("link", name="editor@acme.test").click()
     assert page.url.endswith("/accounts/2fa/")
     page.get_by_role("link", name="Add").first.click()
@@ -73,7 +73,7 @@ def test_enrol_a_security_key_then_sign_in_with_password_and_key(
 
     page.goto("/")
     page.get_by_role("button", name="Log out").click()
-    login("editor@acme.test")
+    login_through_the_page("editor@acme.test")
     assert page.url.endswith("/accounts/2fa/authenticate/"), page.url
     screenshot("webauthn-authenticate")
     ready_for_the_key(page)

@@ -11,7 +11,6 @@ a GrantAddForm and written by workspace_member_add / team_access_set with its `g
 
 from __future__ import annotations
 
-from html import escape
 from typing import TypedDict
 
 from django import forms
@@ -19,6 +18,7 @@ from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.display import escape
 from flowadmin import params
 from orgs import expiry, permissions
 from orgs.forms import UntilField, picked_end
@@ -413,9 +413,10 @@ def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -
 
 
 # The editor's markup, formatted in Python: through the template engine each row's editor cost
-# ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped with
-# `html.escape`, as the engine's autoescaping does; tests/workspaces/test_grant_fields.py
-# compares the result with GrantForm's widgets and with a template of the same markup.
+# ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped as
+# the engine's autoescaping does (`html.escape`, through audit.display.escape, which skips
+# values with nothing to escape); tests/workspaces/test_grant_fields.py compares the result
+# with GrantForm's widgets and with a template of the same markup.
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
 ERRORS = '<div class="errorlist" role="alert" id="{}errors">{}</div>\n'
 FIELD_ERRORS = '<div class="grant-errors" role="alert">{}{}</div>\n'
@@ -472,6 +473,10 @@ def defaults_note() -> str:
     )
 
 
+# The flags' names and labels, escaped once (each editor shows every flag).
+_FIXED = {text: escape(text) for text in (*FLAGS, *FLAG_LABELS.values())}
+
+
 def grant_editor(
     fields: GrantFields,
     who: str,
@@ -493,8 +498,8 @@ def grant_editor(
     of a note the permissions' fieldset is described by (grant_add's defaults_note()). Field
     errors are tied to their control (aria-describedby "<id>_error", as Django's widgets do),
     the form's own to the Save button."""
-    prefix, role_id, until_id = (escape(fields[key]) for key in ("prefix", "role_id", "until_id"))
-    who = escape(who)
+    prefix, role_id, until_id = escape(fields["prefix"]), fields["role_id"], fields["until_id"]
+    role_id, until_id, who = escape(role_id), escape(until_id), escape(who)
     if fields["granted"]:
         flags = FLAGS_SET.format(
             who=who,
@@ -502,8 +507,8 @@ def grant_editor(
             flags="".join(
                 FLAG.format(
                     id=escape(flag["id"]),
-                    name=escape(flag["name"]),
-                    label=escape(flag["label"]),
+                    name=_FIXED.get(flag["name"]) or escape(flag["name"]),
+                    label=_FIXED.get(flag["label"]) or escape(flag["label"]),
                     disabled=" disabled" if flag["disabled"] else "",
                     checked=" checked" if flag["checked"] else "",
                 )

@@ -27,7 +27,7 @@ from orgs.models import (
     current,
 )
 from orgs.names import initials
-from orgs.roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from orgs.roles import FLAG_LABELS, FLAGS, WORKSPACE_ROLE_LABELS, OrgRole
 
 from ..models import TeamAccess, WorkspaceMembership
 
@@ -93,7 +93,7 @@ class WorkspaceMemberRow:
                 {
                     "kind": s.kind,
                     "label": capfirst(s.label),
-                    "role_label": WorkspaceRole(s.role).label,
+                    "role_label": WORKSPACE_ROLE_LABELS[s.role],
                     "until": expiry.until_text(s.until),
                     "team_id": self.team_ids.get(s.team) if s.kind == permissions.TEAM else None,
                     "url": "",
@@ -135,9 +135,7 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
         return [row] if row is not None else []
     access = permissions.workspace_member_access(workspace, [u.pk for u in users])
     if memberships is None:
-        memberships = WorkspaceMembership.objects.filter(
-            workspace=workspace, user_id__in=[user.pk for user in users]
-        )
+        memberships = direct_memberships(workspace, [user.pk for user in users])
     memberships = {m.user_id: m for m in memberships}
     through_teams = any(s.kind == permissions.TEAM for a in access.values() for s in a.sources)
     team_ids = team_ids_by_name(workspace) if through_teams else {}
@@ -150,6 +148,31 @@ def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
             membership.user = user
         rows.append(WorkspaceMemberRow(user, access[user.pk], membership, team_ids))
     return rows
+
+
+_MEMBERSHIPS = ModelRows(WorkspaceMembership)
+
+
+def direct_memberships(workspace, user_ids) -> list[WorkspaceMembership]:
+    """The direct memberships of `workspace` held by `user_ids` (ended ones too), as
+    `WorkspaceMembership.objects.filter(workspace=workspace, user_id__in=user_ids)` gives them:
+    one SELECT written once (the ORM built it anew for every page of Manage → Members, ~1 ms
+    of Python at 25 rows; flowadmin.model_rows), none for no users."""
+    user_ids = [int(pk) for pk in user_ids]
+    if not user_ids:
+        return []
+    connection = connections[router.db_for_read(WorkspaceMembership)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {_MEMBERSHIPS.columns(connection, 'wm')}"
+        f" FROM {quote(WorkspaceMembership._meta.db_table)} wm"
+        f" WHERE wm.{quote('workspace_id')} = %s"
+        f" AND wm.{quote('user_id')} IN ({', '.join(['%s'] * len(user_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, *user_ids])
+        rows = cursor.fetchall()
+    return [_MEMBERSHIPS.instance(connection, row) for row in rows]
 
 
 def _loaded_row(workspace, user, membership, other: OtherGrants) -> WorkspaceMemberRow | None:

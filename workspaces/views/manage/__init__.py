@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from flowadmin.context_processors import MANAGE_PAGES, nav_url
 from flowadmin.htmx import came_from, in_main, redirect_after_post, render_page
 from orgs import permissions
 from workspaces.decorators import workspace_view
@@ -22,9 +23,12 @@ MANAGE_TABS = [
 
 
 def manage_url(request, name: str, *args) -> str:
-    return reverse(
-        f"workspaces:manage_{name}", args=[request.org.slug, request.workspace.slug, *args]
-    )
+    """reverse("workspaces:manage_<name>") for the request's workspace (and `args`); a tab's
+    or the add-a-member page's URL is reversed once per process (nav_url), not per link."""
+    viewname = f"workspaces:manage_{name}"
+    if not args and viewname in MANAGE_PAGES:
+        return nav_url(viewname, request.org.slug, request.workspace.slug)
+    return reverse(viewname, args=[request.org.slug, request.workspace.slug, *args])
 
 
 def render_manage(request, template, context=None, *, tab, partial=None, refused=False):

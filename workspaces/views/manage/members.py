@@ -89,6 +89,8 @@ def _members_page(request, *, q="", expiring="", forms=None, refused=False):
         "page": page,
         "rows": _rows(request, page.object_list, forms),
         "add_search": MemberSearchForm(auto_id="add-%s"),
+        "members_url": manage_url(request, "members"),
+        "add_url": manage_url(request, "member_add"),
     }
     return render_manage(
         request,
