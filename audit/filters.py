@@ -144,12 +144,14 @@ class ActivityFilterForm(forms.Form):
         its <label>, its input (ReusedWidgetField) and its errors, escaped. Formatted here, not
         by a template loop (~1,300 Python calls a page through the Django template engine), and
         without errors kept for reuse by the submitted values, which are all it depends on then
-        (the bound fields' labels, ids and inputs were ~700 more calls a page)."""
+        with the form's prefix and ids (the bound fields' labels, ids and inputs were ~700 more
+        calls a page)."""
         key = None
         if not self.errors:
             visible = [name for name, field in self.fields.items() if not field.widget.is_hidden]
             values = tuple(self.data.get(self.add_prefix(name)) for name in visible)
-            key = (type(self), "filter_inputs", self.is_bound, tuple(visible), repr(values))
+            key = (type(self), "filter_inputs", self.prefix, self.auto_id, self.is_bound)
+            key += (tuple(visible), repr(values))
             html = recall_rendered(key)
             if html is not None:
                 return html

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .errors import CrossOrgError
+from .names import display_name as shown_name
 from .names import fold
 from .permissions import CAPABILITIES, has_capability
 from .roles import OrgRole, WorkspaceRole
@@ -154,14 +155,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return shown_name(self.full_name, self.email)
 
     def get_short_name(self):
         return (self.full_name.split() or [self.email])[0]
 
     @property
     def display_name(self):
-        return self.full_name or self.email
+        return shown_name(self.full_name, self.email)
 
     def has_perm(self, perm, obj=None):
         """Capabilities on an org or workspace come from membership alone: unlike Django's

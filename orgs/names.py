@@ -27,6 +27,11 @@ def backfill_keys(model) -> None:
         model.objects.filter(pk=row.pk).update(name=name, name_key=fold(name))
 
 
+def display_name(full_name: str, email: str) -> str:
+    """How the pages name a person: their full name, else their email."""
+    return full_name or email
+
+
 def initials(name: str) -> str:
     """Default avatar text: up to two initials ("Kim Smith" → "KS", "ada@acme.test" → "AA")."""
     words = [w for w in str(name).replace("@", " ").replace(".", " ").split() if w]

@@ -20,8 +20,9 @@ from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import expiry, permissions, services
 from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
+from .names import display_name
 from .permissions import TEAM, OrgAccess, WorkspaceAccess, instant
-from .roles import FLAG_LABELS, FLAGS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
+from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
 from .two_factor import SECOND_FACTORS, second_factor_exists
 
 MEMBERS_PER_PAGE = 25
@@ -54,12 +55,6 @@ class WorkspaceCell:
     access: WorkspaceAccess
 
     @property
-    def extra_flags(self) -> list[str]:
-        """Permissions on beyond the effective role's defaults (e.g. a viewer's Audience
-        Viewer)."""
-        return permissions.flags_beyond_defaults(self.access.role, self.access.flags)
-
-    @property
     def via_teams(self) -> list[str]:
         """The teams giving the effective role when only teams give it, else []."""
         sources = self.access.role_sources()
@@ -68,9 +63,10 @@ class WorkspaceCell:
         return []
 
     def shown(self) -> dict:
-        """The cell as MemberRow.shown() gives it: {name, badge, extra, teams} — what
-        `extra_flags` and `via_teams` say, read straight from a single source (the common
-        case: ~150 cells a page) without the access's cached properties."""
+        """The cell as MemberRow.shown() gives it: {name, badge (the effective role and its
+        end), extra (labels of the permissions on beyond the role's defaults, e.g. a viewer's
+        Audience Viewer), teams (`via_teams`, joined)}, read straight from a single source
+        (the common case: ~150 cells a page) without the access's cached properties."""
         access = self.access
         if len(access.sources) == 1:
             (source,) = access.sources
@@ -80,12 +76,11 @@ class WorkspaceCell:
         else:
             role, flags, until = access.role, access.flags, access.until
             teams = ", ".join(self.via_teams)
-        defaults = permissions.FLAG_DEFAULTS[role]
         return {
             "name": self.name,
             "badge": WORKSPACE_ROLE_LABELS[role]
             + (expiry.until_text(until) if until is not None else ""),
-            "extra": [FLAG_LABELS[flag] for flag in FLAGS if flags[flag] and not defaults[flag]],
+            "extra": [FLAG_LABELS[flag] for flag in permissions.flags_beyond_defaults(role, flags)],
             "teams": teams,
         }
 
@@ -116,11 +111,11 @@ class MemberRow:
         (" until 12 Jan" or "") the Primary Role, `admin`; `two_factor`; `sole_admin`;
         `workspaces` [{name, badge (effective role and its end), extra (labels of the flags
         beyond the role's defaults), teams (the teams it comes through, joined, or "")}]."""
-        name = self.full_name or self.email
+        name = display_name(self.full_name, self.email)
         return {
             "user_id": self.user_id,
             "name": name,
-            "display_name": name,  # User.display_name
+            "display_name": name,
             "email": self.email,
             "role_label": ORG_ROLE_LABELS.get(self.role, self.role),
             "until": expiry.until_text(self.until),

@@ -149,3 +149,11 @@ def test_the_filters_block_is_kept_by_values_and_errors_render_anew():
     assert 'id="id_until_error"' in invalid.filter_inputs()
     unbound = ActivityFilterForm().filter_inputs()
     assert unbound == ActivityFilterForm({}).filter_inputs() and "selected" in unbound
+
+
+def test_the_filters_block_of_a_prefixed_form_has_its_own_names_and_ids():
+    data = {"email": "ada@", "p-email": "ada@"}
+    plain = str(ActivityFilterForm(data).filter_inputs())
+    prefixed = str(ActivityFilterForm(data, prefix="p", auto_id="x-%s").filter_inputs())
+    assert 'name="email"' in plain
+    assert 'name="p-email"' in prefixed and 'id="x-p-email"' in prefixed

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from orgs import expiry
 from orgs.people import WorkspaceCell
-from orgs.permissions import DIRECT, ORG_ADMIN, TEAM, Source, WorkspaceAccess
+from orgs.permissions import (
+    DIRECT,
+    ORG_ADMIN,
+    TEAM,
+    Source,
+    WorkspaceAccess,
+    flags_beyond_defaults,
+)
 from orgs.roles import FLAG_LABELS, WORKSPACE_ROLE_LABELS
 
 NOW = timezone.now()
@@ -31,7 +38,7 @@ def through_properties(cell: WorkspaceCell) -> dict:
     return {
         "name": cell.name,
         "badge": WORKSPACE_ROLE_LABELS[access.role] + expiry.until_text(access.until),
-        "extra": [FLAG_LABELS[flag] for flag in cell.extra_flags],
+        "extra": [FLAG_LABELS[flag] for flag in flags_beyond_defaults(access.role, access.flags)],
         "teams": ", ".join(cell.via_teams),
     }
 
