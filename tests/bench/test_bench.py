@@ -7,7 +7,8 @@ import pytest
 from audit.integrity import verify_chain
 from audit.models import ActivityEntry
 from bench import cli, seeding
-from bench.measuring import ADMIN, STOCK, Bench, permission_check_us
+from bench.measuring import ADMIN, STOCK, Bench, Measurement, permission_check_us
+from bench.report import admin_ratio
 from bench.serving import SCAN, Serving, Throughput
 from orgs.models import Organization, OrgMembership, TeamMembership
 from workspaces.models import Scan, TeamAccess, Workspace, WorkspaceMembership
@@ -100,6 +101,14 @@ def test_pages_with_a_target_print_their_ratio(bench_org):
     assert keyed["stock"].ratio is None  # a baseline, not a page of ours
 
 
+def test_admin_ratio_is_the_admins_time_over_the_pages():
+    def took(ms):
+        return Measurement(probe=None, times_ms=[ms], queries=1, rows=1, size_bytes=0)
+
+    assert (admin_ratio(took(9), took(1025)), admin_ratio(took(20), took(50))) == ("114×", "2.5×")
+    assert admin_ratio(took(0), took(5)) == ""
+
+
 def test_stock_admin_stands_beside_the_activity_page(bench_org):
     pairs = Bench().measure(runs=1).pairs()
     stock = {app.probe.key for app, admin in pairs if admin.probe.group == STOCK}
@@ -137,6 +146,9 @@ def test_command_seeds_measures_and_writes_the_table(db, tmp_path, capsys):
     written = next(tmp_path.glob("*.md")).read_text()
     assert "| Activity page: newest, unfiltered<br>`/orgs/bench/activity/`" in written
     assert "## Side by side with Django's admin" in written
+    side = [line for line in written.splitlines() if "| Stock ModelAdmin: activity entries" in line]
+    # the pairs' row, after the results' row: the admin's time as a multiple of the page's
+    assert side[-1].startswith("| Activity page: newest") and side[-1].rstrip(" |").endswith("×")
     assert "permission check (access loaded)" in written
     assert "entries intact" in capsys.readouterr().out
 
