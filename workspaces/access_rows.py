@@ -26,7 +26,7 @@ ROW = """      <tr id="member-{user_id}">
         </td>
         <td>
 {access}{notice}        </td>
-        <td>
+        <td data-label="Access through">
           <ul class="source-list">
 {sources}          </ul>
         </td>

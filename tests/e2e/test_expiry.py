@@ -1,7 +1,8 @@
 """In the browser (expiring access): an Org Admin gives Eddie Editor's Marketing
 access an end date on his profile, saves the row (htmx), sees "Editor until …" next to the
 role, and finds him with the Members page's "access ending in 30 days" filter; and adds a team
-member with an end date on the team page, then changes it on the member's row."""
+member with an end date on the team page, then changes it on the member's row (labelled on a
+phone too)."""
 
 import datetime
 import re
@@ -53,8 +54,9 @@ def test_an_admin_adds_a_team_member_with_an_end_date(demo, page, login, screens
     login("admin@acme.test")
     page.goto(f"/orgs/acme/teams/{team.pk}/")
     members = page.locator("#team-members")
+    add_form = members.locator(".inline-fields")  # each member's row has a "Member until" too
     members.get_by_label("Org member's email").fill("outsider@acme.test")
-    members.get_by_label("Member until").fill(day.isoformat())
+    add_form.get_by_label("Member until").fill(day.isoformat())
     members.get_by_role("button", name="Add to team").click()
     expect(
         page.get_by_text(f"outsider@acme.test added to Field Sales until {label}.")
@@ -68,7 +70,7 @@ def test_an_admin_adds_a_team_member_with_an_end_date(demo, page, login, screens
 
     # A day that has passed is refused on the form, next to the field.
     members.get_by_label("Org member's email").fill("viewer@acme.test")
-    members.get_by_label("Member until").fill(
+    add_form.get_by_label("Member until").fill(
         (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     )
     members.get_by_role("button", name="Add to team").click()
@@ -84,6 +86,11 @@ def test_an_admin_adds_a_team_member_with_an_end_date(demo, page, login, screens
     expect(row).to_contain_text(f"Member until {expiry.short_label(expiry.end_of_day(later))}")
     membership.refresh_from_db()
     assert membership.until == expiry.end_of_day(later)
+
+    # On a phone the table is a column of cards, without its "Member until" column header:
+    # the row's date field shows its own label.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(row.locator("label.until-field").get_by_text("Member until", exact=True)).to_be_visible()
 
 
 def test_an_admin_invites_with_end_dates(demo, page, login):

@@ -44,7 +44,7 @@ ORACLE = """{% load grants %}
           {% endif %}
           {% if notice %}<p class="small status-ok" role="status">{{ notice }}</p>{% endif %}
         </td>
-        <td>
+        <td data-label="Access through">
           <ul class="source-list">
           {% for source in row.sources %}
             <li>
