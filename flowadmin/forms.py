@@ -45,7 +45,9 @@ class ReusedWidgetField(BoundField):
     reused: a filter or search form drawn on every request with the same handful of values
     (the activity page's filters, a <select> of 35 options among them, were ~3 ms of every
     page). A field with errors (aria-invalid), or rendered with another widget or attributes,
-    is rendered anew."""
+    is rendered anew. Only for forms whose widgets' attributes are fixed on the class: the key
+    does not see attributes an instance sets on its own widgets (a per-request URL or id there
+    would be served to the next request)."""
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         if widget is not None or attrs or only_initial or self.errors:
