@@ -171,6 +171,20 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _live_server_without_nagle():
+    """The live server (Django's test WSGI handler) sends with TCP_NODELAY. It writes the
+    status and headers, then the body, in two sends; with Nagle's algorithm on, the second
+    waits for the client's delayed ACK (40 ms on Linux) on every response to an HTTP client
+    that reads rather than writes next (scim2-tester's httpx: 22.3 → 2.7 s for its 440
+    requests; Chromium is not affected)."""
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    QuietWSGIRequestHandler.disable_nagle_algorithm = True
+    yield
+    QuietWSGIRequestHandler.disable_nagle_algorithm = False
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _test_flush_past_the_truncate_guard():
     """Transactional tests (live_server, transaction=True) empty the database with TRUNCATE,
     which the activity log refuses on PostgreSQL (audit migration 0002). The test flush, and
