@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Page, Paginator
 from django.db import connections, router
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.shortcuts import get_object_or_404
@@ -231,19 +230,19 @@ def _workspace_names(org, ids) -> dict[int, str]:
         return dict(cursor.fetchall())
 
 
-def member_page(
+def member_ids(
     org,
     *,
     q: str = "",
     sort: str = "name",
-    page_number=1,
     two_factor: bool | None = None,
     expiring: int | None = None,
-) -> Page:
-    """One page of the org's members, searched by name or email, as MemberRows. `two_factor`:
-    True/False keeps only members with/without a second factor (TOTP or WebAuthn enrolled);
-    `expiring` (days): only members with some access ending within that many days
-    (orgs.expiry)."""
+):
+    """The ids of the org's memberships, searched by name or email, in `sort`'s order: the
+    narrow rows a page is chosen on (flowadmin.htmx.paginate), whose members `member_rows_of`
+    then reads in full. `two_factor`: True/False keeps only members with/without a second
+    factor (TOTP or WebAuthn enrolled); `expiring` (days): only members with some access ending
+    within that many days (orgs.expiry)."""
     members = OrgMembership.objects.filter(org=org)
     if two_factor is not None:
         members = members.annotate(has_two_factor=second_factor_exists("user")).filter(
@@ -258,10 +257,13 @@ def member_page(
     # The page is chosen on narrow rows (the membership id and the sort columns) and only its
     # rows are then read in full, in the same query: at 10,000 members a middle page's OFFSET
     # sorts half as much data.
-    page = Paginator(
-        members.order_by(*_member_ordering(sort)).values_list("pk", flat=True), MEMBERS_PER_PAGE
-    ).get_page(page_number)
-    found = _page_rows(page.object_list, sort)
+    return members.order_by(*_member_ordering(sort)).values_list("pk", flat=True)
+
+
+def member_rows_of(org, page_ids, sort: str = "name") -> list[MemberRow]:
+    """The MemberRows of a page of `member_ids` (its sliced queryset, read in the same query
+    as the rows), in `sort`'s order."""
+    found = _page_rows(page_ids, sort)
     access = permissions.members_access(org, [row[1] for row in found])
     reached = {ws_id for a in access.values() for ws_id in a.grants}
     # id → name, by name: plain values, no model instance per workspace
@@ -293,8 +295,7 @@ def member_page(
                 user_id == sole_admin,
             )
         )
-    page.object_list = rows
-    return page
+    return rows
 
 
 def pending_invitation_count(org) -> int:
@@ -457,15 +458,20 @@ class InvitationRow:
     membership_ended: bool
 
 
-def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
-    now = now or timezone.now()
-    invitations = (
+def invitations(org, *, status: str):
+    """The org's invitations of `status`, newest first (the view shows a page of them)."""
+    return (
         Invitation.objects.filter(org=org, status=status)
         .select_related("invited_by", "accepted_by")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(page_number)
-    items = list(page.object_list)
+
+
+def invitation_rows(org, invitations, now=None) -> list[InvitationRow]:
+    """A page of `invitations` as InvitationRows, the workspaces they offer named (one
+    query, none when they offer none)."""
+    now = now or timezone.now()
+    items = list(invitations)
     ws_ids = {entry.get("workspace") for inv in items for entry in inv.workspace_roles if entry} - {
         None
     }
@@ -474,7 +480,7 @@ def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
         if ws_ids
         else {}
     )
-    page.object_list = [
+    return [
         InvitationRow(
             inv,
             inv.offered_roles(names),
@@ -483,4 +489,3 @@ def invitation_page(org, *, status: str, page_number=1, now=None) -> Page:
         )
         for inv in items
     ]
-    return page

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import Count
 
 from flowadmin.params import integer
 
 from .models import AccessReview, AccessReviewer, AccessReviewItem, ItemKind
 
-QUEUE_PAGE_SIZE = 25
 ORG_SCOPE = "org"  # the org roles' scope in URLs (?scope=org); a workspace's is its id
 
 
@@ -106,8 +104,9 @@ def parse_scope(params, name="scope") -> int | None | bool:
     return False if key is None else key
 
 
-def queue_page(review, scope_key, page_number):
-    """A page of one scope's items with their decisions (one COUNT, one SELECT)."""
+def queue_items(review, scope_key):
+    """One scope's items with their decisions, in queue order (the view shows a page of them:
+    one COUNT, one SELECT)."""
     items = AccessReviewItem.objects.filter(review=review).select_related(
         "decision", "decision__reviewer"
     )
@@ -115,8 +114,7 @@ def queue_page(review, scope_key, page_number):
         items = items.filter(kind=ItemKind.ORG_ROLE)
     else:
         items = items.filter(kind=ItemKind.WORKSPACE, workspace_id=scope_key)
-    items = items.order_by("email", "pk")
-    return Paginator(items, QUEUE_PAGE_SIZE).get_page(page_number)
+    return items.order_by("email", "pk")
 
 
 def evidence_items(review):

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import render_page, wants_partial
+from flowadmin.htmx import paginate, render_page, wants_partial
 
 from .. import expiry, invitations, people, sso
 from ..decorators import org_view
@@ -96,12 +96,14 @@ def invitation_list(request):
     status = request.GET.get("status")
     if status not in tabs:
         status = InvitationStatus.PENDING
+    page = paginate(
+        request, people.invitations(request.org, status=status), people.INVITATIONS_PER_PAGE
+    )
+    page.object_list = people.invitation_rows(request.org, page.object_list)
     context = {
         "status": status,
         "tabs": people.INVITATION_TABS,
-        "page": people.invitation_page(
-            request.org, status=status, page_number=request.GET.get("page")
-        ),
+        "page": page,
         "pending_count": people.pending_invitation_count(request.org),
     }
     return render(request, "orgs/invitations.html", context)

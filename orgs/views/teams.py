@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from flowadmin import params
 from flowadmin.htmx import (
@@ -17,6 +16,7 @@ from flowadmin.htmx import (
     form_partial,
     in_main,
     paginate,
+    redirect_after_post,
     render_page,
     resubmission,
     wants_partial,
@@ -63,9 +63,7 @@ def team_list(request):
             form.add_error("name", error)
         else:
             messages.success(request, f"Team {team.name} created. Add its members below.")
-            if request.htmx:
-                return HttpResponseClientRedirect(_team_url(team))
-            return redirect(_team_url(team))
+            return redirect_after_post(request, _team_url(team))
     context = {"form": form, "page": paginate(request, teams_with_counts(org).order_by("name"))}
     return render_page(
         request,

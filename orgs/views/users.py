@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flowadmin.htmx import came_from, in_main, render_page, resubmission, wants_partial
+from flowadmin.htmx import came_from, in_main, paginate, render_page, resubmission, wants_partial
 from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm, grant_editor, grant_fields, grant_prefix
@@ -87,14 +87,15 @@ def _shown(org, page):
 def user_list(request):
     filters = MemberFilterForm(request.GET)
     q, sort = filters.values()
-    page = people.member_page(
+    ids = people.member_ids(
         request.org,
         q=q,
         sort=sort,
-        page_number=request.GET.get("page"),
         two_factor=filters.two_factor_filter(),
         expiring=filters.expiring_days(),
     )
+    page = paginate(request, ids, people.MEMBERS_PER_PAGE)
+    page.object_list = people.member_rows_of(request.org, page.object_list, sort)
     context = {
         "filters": filters,
         "q": q,

@@ -1,5 +1,5 @@
 """The users page renders its rows from plain values: no reverse, date filter, model instance
-or form per row, and no template variable lookup per row (orgs.member_rows formats each row once)
+or form per row, and no template variable lookup per row (orgs.members_table formats each row once)
 — its Python work does not grow with the members shown."""
 
 import datetime

@@ -18,9 +18,9 @@ Its path, hop by hop, with its statements:
    in 3: the entry's INSERT (1), whose trigger keeps the org's known actors (audit migration
    0007); the head's UPDATE, which also tells that the workspace name is known (1). A
    workspace's new name adds one INSERT into its names.
-5. The row re-rendered (selectors.manage.member_rows): the member's effective access computed
-   by the policy (orgs.permissions.member_workspace_access) from the grants read in 3 and the
-   saved membership (0).
+5. The row re-rendered (selectors.manage.workspace_member_rows): the member's effective access
+   computed by the policy (orgs.permissions.member_workspace_access) from the grants read in 3
+   and the saved membership (0).
 
 8 in all; 7 with the session in Redis (REDIS_URL: `cached_db` sessions, README
 "Configuration"), where the session is read from the cache. When another writer of the org
@@ -39,7 +39,7 @@ from tests import factories as f
 from tests.workspaces.test_manage_queries import BASE, HTMX, grow
 from workspaces import services
 from workspaces.models import WorkspaceMembership
-from workspaces.selectors.manage import member_rows
+from workspaces.selectors.manage import workspace_member_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +132,11 @@ def test_the_row_the_toggle_renders_is_the_row_the_page_reads(org_role, settings
     )
 
     with CaptureQueriesContext(connection) as queries:
-        [after_save] = member_rows(ws, [saved.user], [saved])
+        [after_save] = workspace_member_rows(ws, [saved.user], [saved])
     assert len(queries) == 0
-    [from_database] = member_rows(ws, [person], [WorkspaceMembership.objects.get(pk=membership.pk)])
+    [from_database] = workspace_member_rows(
+        ws, [person], [WorkspaceMembership.objects.get(pk=membership.pk)]
+    )
     assert after_save.shown() == from_database.shown()
     shown = after_save.shown()
     assert {s["label"] for s in shown["sources"]} == {"Direct", "Team Ops"} | (

@@ -120,9 +120,9 @@ def test_rows_render_no_form_and_reverse_no_url_each(as_user, demo, acme, market
     assert python_calls(client, BASE + path) == small
 
 
-def test_member_rows_do_no_template_work_each(as_user, demo, acme, marketing):
-    """Rows are formatted in Python (workspaces.access_rows), a page's with one
-    {% member_rows %}: no template lookup and no {% if %} per row."""
+def test_access_table_rows_do_no_template_work_each(as_user, demo, acme, marketing):
+    """Rows are formatted in Python (workspaces.access_table), a page's with one
+    {% access_table_rows %}: no template lookup and no {% if %} per row."""
     client = as_user("admin@acme.test")
     work = [
         ("django/template/base.py", "_resolve_lookup"),

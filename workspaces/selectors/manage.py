@@ -58,7 +58,7 @@ class WorkspaceMemberRow:
         return self.membership is not None
 
     def shown(self) -> dict:
-        """What the row shows, as plain values that workspaces.access_rows formats into the
+        """What the row shows, as plain values that workspaces.access_table formats into the
         row's HTML:
         `user_id`, `name`, `email`, `initials`; `direct` (an editable direct membership);
         `role_label` + `until` (" until 12 Jan" or "") the effective role, `manages` whether
@@ -121,7 +121,7 @@ def team_ids_by_name(workspace) -> dict[str, int]:
     return dict(TeamAccess.objects.filter(workspace=workspace).values_list("team__name", "team_id"))
 
 
-def member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
+def workspace_member_rows(workspace, users, memberships=None) -> list[WorkspaceMemberRow]:
     """One row per user (in the given order) with their effective access and their direct
     membership (the view adds links and the membership's editor). `memberships`: the users' direct
     memberships when the caller has them (one row after a save), else they are read. Queries:
@@ -176,7 +176,7 @@ def direct_memberships(workspace, user_ids) -> list[WorkspaceMembership]:
 
 
 def _loaded_row(workspace, user, membership, other: OtherGrants) -> WorkspaceMemberRow | None:
-    """member_rows' row of one direct member whose other grants are loaded: no query."""
+    """workspace_member_rows' row of one direct member whose other grants are loaded: no query."""
     access = permissions.member_workspace_access(
         workspace.org_id,
         workspace.pk,

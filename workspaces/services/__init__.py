@@ -172,7 +172,8 @@ def workspace_membership_update(
     nothing. GoneError when the membership is no longer there; else as workspace_member_set.
     The org's chain head and the membership are locked in one statement, which also reads the
     member's other grants here: the saved membership returned carries them as `other_grants`
-    (selectors.manage.OtherGrants), so its Manage row needs no query (member_rows)."""
+    (selectors.manage.OtherGrants), so its Manage row needs no query
+    (selectors.manage.workspace_member_rows)."""
     membership, other_grants = _lock_membership(workspace, membership_id)
     if membership is None:
         raise GoneError(f"This direct membership of {workspace.name}")

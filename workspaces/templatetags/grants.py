@@ -2,13 +2,13 @@
 the profile, the team page, Manage → Members and Teams), {% grant_add form who
 [defaults_id=…] %} and {% grant_defaults_note id %}: an add form's target and that editor
 (workspaces.forms.grants.GrantAddForm) and the note of what a role brings,
-{% member_row row notice %}: a Manage → Members row (workspaces.access_rows), and
-{% member_rows rows %}: a page of them, all formatted in Python with the page's CSRF token."""
+{% access_table_row row notice %}: a Manage → Members row (workspaces.access_table), and
+{% access_table_rows rows %}: a page of them, all formatted in Python with the page's CSRF token."""
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from workspaces.access_rows import member_row as member_row_html
+from workspaces.access_table import access_table_row as row_html
 from workspaces.forms.grants import defaults_note_html
 from workspaces.forms.grants import grant_add as add_html
 from workspaces.forms.grants import grant_editor as editor_html
@@ -39,16 +39,16 @@ def grant_defaults_note(note_id):
 
 
 @register.simple_tag(takes_context=True)
-def member_row(context, row, notice=""):
+def access_table_row(context, row, notice=""):
     """ "" when the row is gone (the member lost access meanwhile)."""
     if not row:
         return ""
-    return member_row_html(row, notice or "", _csrf_token(context))
+    return row_html(row, notice or "", _csrf_token(context))
 
 
 @register.simple_tag(takes_context=True)
-def member_rows(context, rows):
-    """The rows of a page, one after the other: one tag, not a {% member_row %} per row
+def access_table_rows(context, rows):
+    """The rows of a page, one after the other: one tag, not an {% access_table_row %} per row
     (~70 Python calls of the template engine each)."""
     token = _csrf_token(context)
-    return mark_safe("".join(member_row_html(row, "", token) for row in rows))  # noqa: S308 — escaped rows
+    return mark_safe("".join(row_html(row, "", token) for row in rows))  # noqa: S308 — escaped rows

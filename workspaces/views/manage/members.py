@@ -37,7 +37,7 @@ def _rows(request, users, forms=None, memberships=None) -> list[dict]:
     GrantForm) keeps a submitted form's values and errors. The policy is asked once for the
     page (may the viewer open profiles, teams' pages) and the links cost one reverse each a
     page (flowadmin.params.url_per_id), not one a row."""
-    rows = selectors.member_rows(request.workspace, users, memberships)
+    rows = selectors.workspace_member_rows(request.workspace, users, memberships)
     if not rows:
         return []
     forms = forms or {}
@@ -116,7 +116,7 @@ def _row(request, membership, *, form=None, notice=""):
     rows = _rows(request, [membership.user], forms, [membership])
     return render_manage(
         request,
-        "workspaces/manage/members.html#member_row",
+        "workspaces/manage/members.html#access_table_row",
         {"row": rows[0] if rows else None, "notice": notice},
         tab="members",
     )

@@ -1,4 +1,4 @@
-"""Manage → Members' rows formatted in Python (workspaces.access_rows) are the markup the
+"""Manage → Members' rows formatted in Python (workspaces.access_table) are the markup the
 template gave: the same elements, attributes, text and escaping for every kind of row — a direct
 member (editable, saved with or without htmx), one whose team gives more, a member through a
 team, an Org Admin — with and without the links the viewer may open, and a saved row's notice."""
@@ -8,7 +8,7 @@ from django.template import engines
 from django.test.html import parse_html
 
 from tests.factories import TeamAccessFactory, TeamMembershipFactory
-from workspaces.access_rows import member_row
+from workspaces.access_table import access_table_row
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_every_row_is_the_markup_the_template_gave(as_user, varied, viewer):
         response.content.decode().replace(str(response.context["csrf_token"]), "tok3n")
     )
     for row in rows:
-        html = member_row(row, csrf_token="tok3n")
+        html = access_table_row(row, csrf_token="tok3n")
         assert parse_html(html) == parse_html(oracle(row)), row["email"]
         assert parse_html(html) in page
 
@@ -98,6 +98,6 @@ def test_a_saved_rows_notice_and_escaping(as_user, varied):
     response = as_user("admin@acme.test").get(MEMBERS)
     row = next(r for r in response.context["rows"] if r["email"] == "editor@acme.test")
     notice = "Role set to <Editor> & co."
-    html = member_row(row, notice, csrf_token="tok3n")
+    html = access_table_row(row, notice, csrf_token="tok3n")
     assert parse_html(html) == parse_html(oracle(row, notice))
     assert "Ed &lt;b&gt;&quot;Quote&quot;&lt;/b&gt; &amp; Co" in html

@@ -1,4 +1,4 @@
-"""The users page's rows formatted in Python (orgs.member_rows) are the markup the
+"""The users page's rows formatted in Python (orgs.members_table) are the markup the
 template gave: the same elements, attributes, text and escaping for every kind of row."""
 
 import re
@@ -6,7 +6,7 @@ import re
 import pytest
 from django.template import engines
 
-from orgs.member_rows import filter_html, rows_html
+from orgs.members_table import filter_html, rows_html
 
 # The row loop templates/orgs/users.html had before the rows were formatted in Python.
 TEMPLATE_ROWS = """

@@ -6,7 +6,7 @@ strings, every value escaped as the engine's autoescaping does (`html.escape`, t
 audit.display.escape), and its grant editor is the one every list row shows
 (workspaces.forms.grants.grant_editor). The rows are the dicts workspaces.views.manage.members
 builds (WorkspaceMemberRow.shown() with `links`, and on a direct membership `editor`, `self`
-and `notes`); tests/workspaces/test_access_rows.py compares the markup with the template this
+and `notes`); tests/workspaces/test_access_table.py compares the markup with the template this
 replaced."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def _source(source: dict) -> str:
     )
 
 
-def member_row(row: dict, notice: str = "", csrf_token: str = "") -> SafeString:
+def access_table_row(row: dict, notice: str = "", csrf_token: str = "") -> SafeString:
     """One person's table row (HTML, every value escaped); `notice`: the sentence a saved row
     shows; `csrf_token`: the page's, for the row's grant editor."""
     name = escape(row["name"])

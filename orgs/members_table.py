@@ -1,9 +1,9 @@
-"""The users page's table rows as HTML, formatted once in Python.
+"""The Members page's table rows as HTML, formatted once in Python.
 
 Through the template engine each row cost ~35 variable lookups, ifs and loops (a quarter of the
 page's time at 25 rows); here each row is one format of its own strings, every value escaped with
 `html.escape` as the engine's autoescaping does (the same markup, see
-tests/orgs/test_member_rows.py). The rows are the dicts the view builds (orgs.views.users._shown,
+tests/orgs/test_members_table.py). The rows are the dicts the view builds (orgs.views.users._shown,
 from MemberRow.shown())."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def workspaces_html(row: dict) -> str:
     return f'<ul class="access-list">{"".join(cells) or NO_WORKSPACES}</ul>'
 
 
-def member_row(row: dict) -> str:
+def members_table_row(row: dict) -> str:
     """One member's table row (HTML, every value escaped). `row`: MemberRow.shown() plus the
     view's `links` {profile, remove}, `login_iso` and `login_shown` ("" for never)."""
     display = escape(row["display_name"])
@@ -94,7 +94,7 @@ def member_row(row: dict) -> str:
 
 def rows_html(rows) -> SafeString:
     """The table body's rows for the page's row dicts."""
-    return mark_safe("".join(member_row(row) for row in rows))
+    return mark_safe("".join(members_table_row(row) for row in rows))
 
 
 FILTER = (
