@@ -7,6 +7,7 @@ place: the configured hosts reach everything, a verified domain reaches only `/s
 other host gets 400.
 """
 
+import functools
 import ipaddress
 from contextvars import ContextVar
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest
 from django.http.request import split_domain_port, validate_host
+from django.urls import get_resolver, get_urlconf
 
 from orgs.models import Domain, DomainStatus
 
@@ -29,6 +31,28 @@ def short_link_host() -> str:
     configured; otherwise the host the current request came in on (so `make run` on any PORT
     prints working links and QR codes); outside a request, the host of SITE_URL."""
     return settings.SHORT_LINK_HOST or _request_host.get() or urlsplit(settings.SITE_URL).netloc
+
+
+# A code put in `reverse("scan")` once to read the path around it.
+_CODE = "code-placeholder"
+
+
+@functools.lru_cache(maxsize=8)
+def short_link_prefix(urlconf: str) -> str:
+    """The path of a flow's short link before its code ("/s/"), as the URL configuration
+    `urlconf` spells the `scan` URL, without the script prefix (it is matched against
+    request.path_info): reversed once per URL configuration, not per request."""
+    return "/" + get_resolver(urlconf).reverse("scan", _CODE).removesuffix(_CODE)
+
+
+def short_link_code(path_info: str) -> str | None:
+    """The code of a short link's path (the URLconf's `s/<str:code>`: no slash in the code),
+    None for any other path."""
+    prefix = short_link_prefix(get_urlconf() or settings.ROOT_URLCONF)
+    if not path_info.startswith(prefix):
+        return None
+    code = path_info[len(prefix) :]
+    return code if code and "/" not in code else None
 
 
 def dns_record_for(host: str) -> tuple[str, str]:
@@ -82,7 +106,7 @@ class HostsMiddleware:
         if app_hosts is not None:
             host, _port = split_domain_port(request.get_host())
             if not validate_host(host, app_hosts) and not (
-                request.path.startswith("/s/") and host and is_verified_domain(host)
+                short_link_code(request.path_info) and host and is_verified_domain(host)
             ):
                 return HttpResponseBadRequest("Unknown host.", content_type="text/plain")
         return self.get_response(request)

@@ -1,5 +1,4 @@
 import logging
-import re
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
@@ -11,13 +10,12 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from audit.context import acting_as, actor_for_user
+from flowadmin.hosts import short_link_code
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 from orgs.crypto import SecretsUnreadable
 from workspaces.views.scan import scan_redirect, with_headers
 
 logger = logging.getLogger(__name__)
-# The scan redirect's path: the URLconf's `s/<str:code>` (a str converter: no slash).
-SHORT_LINK_PATH = re.compile(r"/s/(?P<code>[^/]+)")
 request_logger = logging.getLogger("django.request")
 
 # PostgreSQL SQLSTATEs of a wait that ran out: lock_not_available (lock_timeout),
@@ -75,18 +73,18 @@ class ShortLinkMiddleware:
     503 as by BusyMiddleware, with those headers and never cached; any other error as Django
     answers errors.
 
-    The path is matched as the URLconf's `s/<str:code>` (`SHORT_LINK_PATH`); `reverse("scan")`
-    still builds the links."""
+    The path is matched as the URLconf spells the `scan` URL (flowadmin.hosts.short_link_code,
+    its prefix reversed once)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        match = SHORT_LINK_PATH.fullmatch(request.path_info)
-        if match is None:
+        code = short_link_code(request.path_info)
+        if code is None:
             return self.get_response(request)
         try:
-            return scan_redirect(request, match["code"])
+            return scan_redirect(request, code)
         except OperationalError as error:
             response = busy_response(request, error)
             if response is None:

@@ -18,6 +18,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -160,12 +161,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def log_break_glass(sender, request, user, **kwargs):
     """An operator's password sign-in to /admin/ whose email an enforced SSO covers is the
     break-glass path: allowed, and logged in that org's activity log and the server log."""
-    if request is None or not request.path.startswith("/admin/"):
+    if request is None or not request.path.startswith(reverse("admin:index")):
         return
     config = enforced_sso(user.email)
     if config is None:
         return
-    logger.warning("Break-glass password sign-in to /admin/ by %s (SSO enforced)", user.email)
+    logger.warning("Break-glass password sign-in to the admin by %s (SSO enforced)", user.email)
     services.sso_break_glass(actor=user, sso=config)
 
 

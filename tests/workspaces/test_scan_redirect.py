@@ -5,7 +5,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from flowadmin.middleware import SHORT_LINK_PATH
+from flowadmin.hosts import short_link_code
 from tests.factories import FlowFactory
 from workspaces import services
 from workspaces.models import Scan, ScanDay
@@ -263,6 +263,17 @@ def test_each_scan_is_recorded(client, flow):
 @pytest.mark.parametrize("code", ["Ab3_x-9Z", "a", "x" * 16])
 def test_the_middlewares_path_matches_the_urlconfs(code):
     """ShortLinkMiddleware answers the paths `reverse("scan")` builds, and only their code."""
-    match = SHORT_LINK_PATH.fullmatch(reverse("scan", kwargs={"code": code}))
-    assert match is not None
-    assert match["code"] == code
+    assert short_link_code(reverse("scan", kwargs={"code": code})) == code
+
+
+@pytest.mark.parametrize("path", ["/s/", "/s/a/b", "/orgs/s/a", "/s"])
+def test_the_middleware_leaves_other_paths(path):
+    assert short_link_code(path) is None
+
+
+def test_the_short_link_path_follows_the_urlconf(settings):
+    """The prefix is reversed from the URL configuration, not spelled: the site moved under
+    /moved/ (tests.test_nav_urls) answers its short links there and not at /s/."""
+    settings.ROOT_URLCONF = "tests.test_nav_urls"
+    assert short_link_code("/moved/s/abc") == "abc"
+    assert short_link_code("/s/abc") is None

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from flowadmin.forms import JINJA2_RENDERER, ReusedWidgetField
 from orgs.avatars import process_avatar
@@ -71,7 +72,7 @@ class WorkspaceSettingsForm(forms.Form):
         self.workspace = workspace
         self.fields["slug"].help_text = (
             "Lowercase letters, digits, hyphens and underscores. It is part of this workspace's "
-            f"addresses: /orgs/{workspace.org.slug}/w/{workspace.slug}/"
+            f"addresses: {reverse('workspaces:home', args=[workspace.org.slug, workspace.slug])}"
         )
         if not workspace.avatar:
             del self.fields["remove_avatar"]

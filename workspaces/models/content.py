@@ -4,6 +4,7 @@ audience contacts."""
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from flowadmin.hosts import short_link_host
@@ -51,10 +52,11 @@ class Flow(models.Model):
     @property
     def short_link(self) -> str:
         """https://<whitelabel domain or default host>/s/<code> (SPEC §2)."""
+        path = reverse("scan", args=[self.short_code])
         domain = self.workspace.whitelabel_domain
         if domain is not None and domain.is_verified:
-            return f"https://{domain.hostname}/s/{self.short_code}"
-        return f"{settings.SHORT_LINK_SCHEME}://{short_link_host()}/s/{self.short_code}"
+            return f"https://{domain.hostname}{path}"
+        return f"{settings.SHORT_LINK_SCHEME}://{short_link_host()}{path}"
 
 
 class FlowTemplate(models.Model):

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
+from django.urls import reverse
 
 from orgs import services
 from orgs.management.base import FlowadminCommand
@@ -34,5 +35,6 @@ class Command(FlowadminCommand):
         self.stdout.write(f"Created {org.name} ({org.slug}) with admin {user.email}.")
         if created_user:
             self.stdout.write(
-                f"{user.email} has no password yet: they can set one at /accounts/password_reset/."
+                f"{user.email} has no password yet: they can set one at "
+                f"{reverse('password_reset')}."
             )

@@ -6,7 +6,7 @@ class Command(FlowadminCommand):
     help = (
         "Write an org's access report as CSV: one row per person × workspace they can reach, "
         "with the effective role, each Fine-Grained Permission and the sources (SPEC §10). "
-        "The same bytes as /orgs/<org>/access.csv."
+        "The same bytes as the Members page's access report download (orgs:access_csv)."
     )
 
     def add_arguments(self, parser):

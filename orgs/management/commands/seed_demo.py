@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from orgs import invitations, removal, services
@@ -157,10 +158,10 @@ class Command(FlowadminCommand):
         content = seed_workspace_content(actor=actor, scale=scale, workspaces=demo_workspaces)
         self.stdout.write(f"Workspace content: {content}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Log in at /accounts/login/ with password {password!r} as:")
+        self.stdout.write(f"Log in at {reverse('login')} with password {password!r} as:")
         for email, _name, org_slug, role in PEOPLE:
             self.stdout.write(f"  {email:<22} {org_slug} {role}")
-        self.stdout.write(f"  {OPERATOR[0]:<22} Django superuser for /admin/")
+        self.stdout.write(f"  {OPERATOR[0]:<22} Django superuser for {reverse('admin:index')}")
 
     def _user(self, email, full_name, password, reset=False, operator=False):
         """The demo account (created with `password`; with `reset`, its password is set again)."""

@@ -4,6 +4,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from orgs import services
 from orgs.management import local_idp
@@ -42,8 +43,9 @@ class Command(FlowadminCommand):
         # Stop the IdP with the server, also on SIGTERM.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         site = f"http://{addr}"
+        callback = reverse("openid_connect_callback", kwargs={"provider_id": acme.slug})
         idp = local_idp.LocalOIDCProvider(
-            redirect_uris=[f"{site}/accounts/oidc/acme/login/callback/"],
+            redirect_uris=[site + callback],
             accounts=DEMO_ACCOUNTS,
             port=idp_port,
         ).start()
@@ -64,13 +66,14 @@ class Command(FlowadminCommand):
                 enforced=enforced,
             )
             emails = ", ".join(a["email"] for a in DEMO_ACCOUNTS)
+            sso_page = reverse("orgs:sso", args=[acme.slug])
             self.stdout.write(
                 f"\nLocal OpenID Provider: {idp.issuer} (accounts: {emails}).\n"
                 f"Acme's SSO now points at it{' and is enforced' if enforced else ''}.\n\n"
-                f"Sign in: open {site}/accounts/login/, enter one of those emails, Continue,\n"
+                f"Sign in: open {site}{reverse('login')}, enter one of those emails, Continue,\n"
                 f"then “Continue with Acme's SSO”. On the IdP's page type the same email and any\n"
                 f"password. newcomer@acme.test has no account yet: it joins Acme as User.\n"
-                f"Settings → SSO ({site}/orgs/acme/settings/sso/) shows the sign-ins.\n"
+                f"Settings → SSO ({site}{sso_page}) shows the sign-ins.\n"
             )
             call_command("runserver", addr, use_reloader=False)
         finally:
