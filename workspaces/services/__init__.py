@@ -1,5 +1,15 @@
-"""Writes to workspaces, workspace memberships, team access and flows (atomic; actor
-keyword-only)."""
+"""Writes to workspaces (settings, whitelabel domain), workspace memberships, team access and
+flows — atomic, the acting user keyword-only (`actor`), logged in the activity log — and to
+scans and their counts: a scan with its day's rollup (`scan_record`, `scan_follow`,
+`scan_days_add`) and the recounts of the daily rollups and the org tallies
+(`scan_days_rebuild`, `org_tallies_recount`).
+
+The scan writes take no actor: a scan is a visitor following a short link, with no signed-in
+user to act and no activity-log entry (the redirect's hot path, README "Results"). The
+recounts take none either: they rebuild counts from rows written in bulk (the demo and bench
+seeding, a restored snapshot), which change nothing a person did. `scan_days_add` writes in
+its caller's transaction; the others are atomic.
+Flow templates, assets, brand kits and audience contacts: workspaces.services.content."""
 
 import secrets
 

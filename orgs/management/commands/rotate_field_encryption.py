@@ -8,8 +8,10 @@ from orgs.management.base import FlowadminCommand
 class Command(FlowadminCommand):
     help = (
         "Re-encrypt every stored secret (integrations, SSO, activity stream, TOTP) under the "
-        "first FIELD_ENCRYPTION_KEYS key. Atomic and idempotent; afterwards older keys (and "
-        "the SECRET_KEY-derived key) may be dropped from FIELD_ENCRYPTION_KEYS."
+        "first FIELD_ENCRYPTION_KEYS key. Atomic and idempotent; afterwards the keys after the "
+        "first may be dropped from FIELD_ENCRYPTION_KEYS and SECRET_KEY may change: no secret "
+        "is left under the SECRET_KEY-derived key, which is not in the list and is always "
+        "tried last to decrypt (orgs.crypto.keys)."
     )
 
     def handle(self, *args, **options):
