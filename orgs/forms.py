@@ -235,10 +235,12 @@ class TeamMemberUntilForm(UntilFormMixin, forms.Form):
 
 
 class DomainAddForm(forms.Form):
+    """Add a domain: the org's (Settings → Domains) or a workspace's own (Manage → Domains)."""
+
     hostname = forms.CharField(
         max_length=253,
-        help_text="A hostname you control, e.g. go.example.com. You will add a DNS TXT record "
-        "to prove it.",
+        help_text="A hostname you control, e.g. go.example.com (no http:// or path). You will "
+        "add a DNS TXT record to prove it.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 

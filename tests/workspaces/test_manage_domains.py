@@ -205,3 +205,24 @@ def test_remove_the_domain_in_use_goes_back_to_the_default_host(as_user, demo, a
     assert not Domain.objects.filter(pk=domain.pk).exists()
     flow.workspace = reload(marketing)
     assert flow.short_link == "https://flow.test/s/abc123"
+
+
+@pytest.mark.parametrize(
+    "hostname",
+    ["http://go.example.com/x", "go.localhost", "example", "192.168.0.1", ""],
+)
+def test_both_add_forms_refuse_a_bad_hostname_with_the_same_field_error(as_user, demo, hostname):
+    """Settings → Domains (the org's) and Manage → Domains (a workspace's) add a domain with
+    one form: a hostname refused shows the same error on its field on both pages."""
+    client = as_user("admin@acme.test")
+    errors = []
+    for url, form in [("/orgs/acme/settings/domains/", "form"), (DOMAINS + "add/", "add_form")]:
+        before = Domain.objects.count()
+        response = client.post(url, {"hostname": hostname})
+        assert response.status_code == 400
+        assert Domain.objects.count() == before
+        field = response.context[form]["hostname"]
+        assert field.errors
+        assert str(field.errors) in response.content.decode()
+        errors.append((list(field.errors), field.help_text))
+    assert errors[0] == errors[1]

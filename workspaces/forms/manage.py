@@ -27,14 +27,6 @@ class MemberSearchForm(forms.Form):
     expiring = ExpiringField()
 
 
-class WorkspaceDomainAddForm(forms.Form):
-    hostname = forms.CharField(
-        label="Hostname",
-        max_length=253,
-        help_text="A hostname you control, e.g. go.example.com (no http:// or path).",
-    )
-
-
 class WhitelabelForm(forms.Form):
     """Choose among the verified domains the workspace may use (blank: the default host)."""
 

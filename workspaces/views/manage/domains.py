@@ -10,10 +10,11 @@ from flowadmin.htmx import redirect_after_post
 from orgs import impact, previews
 from orgs import services as org_services
 from orgs.errors import ServiceError
+from orgs.forms import DomainAddForm
 from orgs.models import Domain
 from workspaces import services
 from workspaces.decorators import workspace_view
-from workspaces.forms.manage import WhitelabelForm, WorkspaceDomainAddForm
+from workspaces.forms.manage import WhitelabelForm
 from workspaces.selectors import manage as selectors
 
 from . import manage_url, render_confirm, render_manage
@@ -40,7 +41,7 @@ def _domains_page(request, *, add_form=None, use_form=None, verify_errors=None, 
         "dns_record": dns_record_for(short_link_host()),
         "own_domains": list(selectors.own_domains(ws)),
         "use_form": use_form or _use_form(request),
-        "add_form": add_form or WorkspaceDomainAddForm(),
+        "add_form": add_form or DomainAddForm(),
         "verify_errors": verify_errors or {},
     }
     return render_manage(
@@ -78,7 +79,7 @@ def domain_use(request):
 @require_POST
 @workspace_view("ws.manage")
 def domain_add(request):
-    form = WorkspaceDomainAddForm(request.POST)
+    form = DomainAddForm(request.POST)
     if form.is_valid():
         try:
             domain = org_services.domain_add(
