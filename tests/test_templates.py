@@ -140,7 +140,7 @@ def test_a_reversed_url_passes(line):
     ("name", "text"),
     [
         ("orgs/_pagination.html", "{% if page.has_other_pages %}…{% endif %}"),
-        ("workspaces/flow_list.html", '<a href="{% querystring page=page.next_page_number %}">'),
+        ("workspaces/flows/list.html", '<a href="{% querystring page=page.next_page_number %}">'),
         ("audit/activity.html", '<nav class="pager"><a rel="next" href="{{ older_url }}">'),
         ("orgs/teams.html", '<nav class="pagination" aria-label="Pages">'),
     ],

@@ -51,7 +51,7 @@ def flow_list(request):
     for flow in page.object_list:
         flow.workspace = request.workspace  # short links without a query per row
     context = {"filters": filters, "page": page, "filtered": any(filters.filters().values())}
-    template = partial_or_page(request, "workspaces/flow_list.html", "results")
+    template = partial_or_page(request, "workspaces/flows/list.html", "results")
     return render(request, template, context)
 
 
@@ -84,7 +84,7 @@ def flow_create(request):
     else:
         form = FlowForm(initial=_template_initial(request))
     context = {"form": form, "flow": None}
-    return render_page(request, "workspaces/flow_form.html", context, refused=form.errors)
+    return render_page(request, "workspaces/flows/form.html", context, refused=form.errors)
 
 
 @require_GET
@@ -101,7 +101,7 @@ def flow_detail(request, flow_id):
         "chart": charts.bar_chart(analytics.daily),
         "all_time_scans": flow.scans.count(),
     }
-    template = partial_or_page(request, "workspaces/flow_detail.html", "scans")
+    template = partial_or_page(request, "workspaces/flows/detail.html", "scans")
     return render(request, template, context)
 
 
@@ -124,7 +124,7 @@ def flow_edit(request, flow_id):
             messages.success(request, f"Flow “{flow.name}” saved.")
             return redirect(ws_url(request, "flow_detail", flow.pk))
     context = {"form": form, "flow": flow}
-    return render_page(request, "workspaces/flow_form.html", context, refused=form.errors)
+    return render_page(request, "workspaces/flows/form.html", context, refused=form.errors)
 
 
 @require_http_methods(["GET", "POST"])
