@@ -49,6 +49,7 @@ from tests.factories import (
     DomainFactory,
     FlowFactory,
     IntegrationInstallationFactory,
+    InvitationFactory,
     OrgMembershipFactory,
     TeamAccessFactory,
     TeamFactory,
@@ -205,18 +206,28 @@ ORG_ROWS = [
     ),
     Row("teams/{team}/delete/", "org.manage_teams", ("acme",), post={}),
     Row("users/", "org.manage_users", ("acme",)),
+    Row("users/?q=eddie&sort=-email&page=1", "org.manage_users", ("acme",)),
     Row("users/{viewer}/", "org.manage_users", ("acme",)),
     Row("users/{viewer}/role/", "org.manage_users", ("acme",), get=False, post={"role": "admin"}),
-    Row("users/{viewer}/remove/", "org.manage_users", ("acme",), get=False, post={}),
+    Row(
+        "users/{viewer}/workspaces/{ws}/",
+        "org.manage_users",
+        ("acme",),
+        get=False,
+        post={"role": "admin"},
+    ),
+    Row("users/{viewer}/remove/", "org.manage_users", ("acme",), post={}),
     Row(
         "users/invite/",
         "org.manage_users",
         ("acme",),
-        get=False,
         post={"email": "new@acme.test", "role": "admin"},
     ),
     Row("access.csv", "org.export_access", ("acme",)),
     Row("invitations/", "org.manage_users", ("acme",)),
+    Row("invitations/?status=expired", "org.manage_users", ("acme",)),
+    Row("invitations/{invitation}/resend/", "org.manage_users", ("acme",), get=False, post={}),
+    Row("invitations/{invitation}/revoke/", "org.manage_users", ("acme",), post={}),
     Row("activity/", "org.view_activity", ("acme",)),
     Row("activity/export.csv", "org.view_activity", ("acme",)),
     Row("activity/integrity/", "org.view_activity", ("acme",)),
@@ -516,6 +527,7 @@ def build_places(txt: dict) -> dict:
             "viewer": user.pk,
             "domain": pending_domain(org=org, hostname=f"go.{org.slug}.example").pk,
             "app": IntegrationInstallationFactory(org=org, app="hubspot").app,
+            "invitation": InvitationFactory(org=org, invited_by=user).pk,
         }
 
     field_sales = Team.objects.get(org=acme, name="Field Sales")
@@ -919,6 +931,7 @@ INVALID = {
     "settings/": {"description": "x" * 5000},
     "settings/integrations/activity-stream/": {"destination": "nowhere"},
     "manage/members/{membership}/?flags": {"role": "owner", "audience_viewer": "on"},
+    "users/{viewer}/workspaces/{ws}/": {"role": "owner"},  # blank: no direct role
     "manage/domains/use/": {"domain": "0"},  # blank: the default host
     "/orgs/acme/reviews/{review}/items/{item}/": {"decision": "maybe"},
 }

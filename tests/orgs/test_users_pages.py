@@ -1,5 +1,6 @@
 """The Users section: /orgs/<org>/users/, a member's profile, org role, workspace access,
-removal — HTTP answers of SPEC §3.3, behaviour, last-admin controls and query budgets."""
+removal — behaviour, last-admin controls and query budgets (who may open and post what:
+tests/test_permission_matrix.py)."""
 
 import datetime
 from datetime import timedelta
@@ -48,79 +49,9 @@ def text(response):
     return response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
 
 
-def as_user(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-# --- SPEC §3.3 for every URL and POST -------------------------------------------------------
-
-
-@pytest.fixture
-def people_urls(acme, demo):
-    editor = demo["editor@acme.test"].pk
-    marketing = acme.workspaces.get(slug="marketing").pk
-    invitation = Invitation.objects.get(org=acme, status="pending").pk
-    gets = [
-        "/orgs/acme/users/",
-        "/orgs/acme/users/?q=eddie&sort=-email&page=1",
-        f"/orgs/acme/users/{editor}/",
-        f"/orgs/acme/users/{editor}/remove/",
-        "/orgs/acme/users/invite/",
-        "/orgs/acme/invitations/",
-        "/orgs/acme/invitations/?status=expired",
-        f"/orgs/acme/invitations/{invitation}/revoke/",
-    ]
-    posts = [
-        (f"/orgs/acme/users/{editor}/role/", {"role": "admin"}),
-        (f"/orgs/acme/users/{editor}/workspaces/{marketing}/", {"role": "admin"}),
-        (f"/orgs/acme/users/{editor}/remove/", {}),
-        ("/orgs/acme/users/invite/", {"email": "someone@new.test", "role": "user"}),
-        (f"/orgs/acme/invitations/{invitation}/resend/", {}),
-        (f"/orgs/acme/invitations/{invitation}/revoke/", {}),
-    ]
-    return gets, posts
-
-
-REFUSALS = [
-    (None, 302),
-    ("admin@globex.test", 404),
-    ("ops@flowadmin.test", 404),
-    ("viewer@acme.test", 403),
-    ("wsadmin@acme.test", 403),
-    ("outsider@acme.test", 403),
-]
-
-
-@pytest.mark.parametrize("email,status", [*REFUSALS, ("admin@acme.test", 200)])
-def test_every_page_answers_per_spec(client, demo, people_urls, email, status):
-    as_user(client, demo.get(email))
-    for url in people_urls[0]:
-        response = client.get(url)
-        assert response.status_code == status, url
-        if status == 302:
-            assert response["Location"].startswith("/accounts/login/?next=")
-
-
-@pytest.mark.parametrize("email,status", REFUSALS)
-def test_every_post_is_refused_per_spec_and_changes_nothing(
-    client, demo, people_urls, mailoutbox, email, status
-):
-    as_user(client, demo.get(email))
-    before = snapshot()
-    for url, data in people_urls[1]:
-        response = client.post(url, data)
-        assert response.status_code == status, url
-    assert snapshot() == before
-    assert mailoutbox == []
-
-
-def test_every_post_works_for_an_org_admin(client, demo, people_urls):
-    client.force_login(demo["admin@acme.test"])
-    for url, data in people_urls[1]:
-        response = client.post(url, data)
-        assert response.status_code == 302, url
+# --- methods -------------------------------------------------------------------------------
+# Who may GET and POST each of these URLs is in tests/test_permission_matrix.py (the users,
+# invitations and invitation rows).
 
 
 @pytest.mark.parametrize(
