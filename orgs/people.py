@@ -21,7 +21,7 @@ from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 from . import expiry, permissions, services
 from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
 from .names import display_name
-from .permissions import TEAM, OrgAccess, WorkspaceAccess, instant
+from .permissions import OrgAccess, WorkspaceAccess, instant
 from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
 from .two_factor import SECOND_FACTORS, second_factor_exists
 
@@ -47,41 +47,23 @@ MEMBER_SORTS = {
 
 @dataclass
 class WorkspaceCell:
-    """One workspace a member reaches (its id and name), with the effective role and the teams
-    it comes through when no direct membership gives that role."""
+    """One workspace a member reaches (its id and name) and the member's access to it."""
 
     workspace_id: int
     name: str
     access: WorkspaceAccess
 
-    @property
-    def via_teams(self) -> list[str]:
-        """The teams giving the effective role when only teams give it, else []."""
-        sources = self.access.role_sources()
-        if all(s.kind == TEAM for s in sources):
-            return [s.team for s in sources]
-        return []
-
     def shown(self) -> dict:
         """The cell as MemberRow.shown() gives it: {name, badge (the effective role and its
         end), extra (labels of the permissions on beyond the role's defaults, e.g. a viewer's
-        Audience Viewer), teams (`via_teams`, joined)}, read straight from a single source
-        (the common case: ~150 cells a page) without the access's cached properties."""
-        access = self.access
-        if len(access.sources) == 1:
-            (source,) = access.sources
-            role, flags = source.role, source.flags
-            until = source.until if access.org_until is None else access.until
-            teams = source.team if source.kind == TEAM else ""
-        else:
-            role, flags, until = access.role, access.flags, access.until
-            teams = ", ".join(self.via_teams)
+        Audience Viewer), teams (the teams giving the role when only teams do, joined)}."""
+        role, flags, until = self.access.effective()
         return {
             "name": self.name,
             "badge": WORKSPACE_ROLE_LABELS[role]
             + (expiry.until_text(until) if until is not None else ""),
             "extra": [FLAG_LABELS[flag] for flag in permissions.flags_beyond_defaults(role, flags)],
-            "teams": teams,
+            "teams": ", ".join(self.access.teams_giving_role()),
         }
 
 

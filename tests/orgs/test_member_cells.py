@@ -1,5 +1,6 @@
-"""The users page's workspace cells (orgs.people.WorkspaceCell.shown) read a single source
-directly; they say what the effective access's properties say, for every kind of access."""
+"""The users page's workspace cells (orgs.people.WorkspaceCell.shown) read the access's
+`effective()` and `teams_giving_role()`, which answer a single source from itself; they say
+what the effective access's properties say, for every kind of access."""
 
 import datetime
 
@@ -35,11 +36,13 @@ def source(kind, role, until=None, team=None, **on):
 def through_properties(cell: WorkspaceCell) -> dict:
     """The cell as it was formatted from WorkspaceAccess's properties."""
     access = cell.access
+    sources = access.role_sources()
+    teams = [s.team for s in sources] if all(s.kind == TEAM for s in sources) else []
     return {
         "name": cell.name,
         "badge": WORKSPACE_ROLE_LABELS[access.role] + expiry.until_text(access.until),
         "extra": [FLAG_LABELS[flag] for flag in flags_beyond_defaults(access.role, access.flags)],
-        "teams": ", ".join(cell.via_teams),
+        "teams": ", ".join(teams),
     }
 
 
@@ -84,3 +87,11 @@ def test_a_cell_shows_what_the_access_properties_say(case):
         WorkspaceCell(7, "Sales & <Ops>", WorkspaceAccess(7, list(sources), org_until))
     )
     assert cell.shown() == expected
+
+
+@pytest.mark.parametrize("case", ACCESSES)
+def test_effective_answers_what_the_properties_answer(case):
+    sources, org_until = ACCESSES[case]
+    fresh = WorkspaceAccess(7, list(sources), org_until)
+    properties = WorkspaceAccess(7, list(sources), org_until)
+    assert fresh.effective() == (properties.role, properties.flags, properties.until)
