@@ -301,12 +301,14 @@ def invitation_create(
     base_url: str | None = None,
     send: bool = True,
     until=None,
+    now=None,
 ) -> IssuedInvitation:
     """Invite `email` to `org` with an org role and optional initial workspace roles
     ([(workspace, role) or (workspace, role, until), ...]); emails the link unless `send` is
     False. `until`: when the org membership made at acceptance ends (None: no end); each
     workspace role's own end likewise (orgs.expiry). They are copied to the grants when the
-    invitation is accepted."""
+    invitation is accepted. `now`: when it is issued, its link running out
+    INVITATION_TTL_DAYS later (default: this moment; the demo seed issues one in the past)."""
     email = _clean_email(email)
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
@@ -314,7 +316,7 @@ def invitation_create(
         services.require_future(until, f"{email}'s membership")
     cleaned = _clean_workspace_roles(org, workspace_roles)
     _refuse_member(org, email)
-    now = timezone.now()
+    now = now or timezone.now()
     pending = (
         Invitation.objects.select_for_update()
         .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)

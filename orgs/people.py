@@ -239,7 +239,7 @@ def member_ids(
     expiring: int | None = None,
 ):
     """The ids of the org's memberships, searched by name or email, in `sort`'s order: the
-    narrow rows a page is chosen on (flowadmin.htmx.paginate), whose members `member_rows_of`
+    narrow rows a page is chosen on (flowadmin.htmx.paginate), whose members `member_page_rows`
     then reads in full. `two_factor`: True/False keeps only members with/without a second
     factor (TOTP or WebAuthn enrolled); `expiring` (days): only members with some access ending
     within that many days (orgs.expiry)."""
@@ -260,7 +260,7 @@ def member_ids(
     return members.order_by(*_member_ordering(sort)).values_list("pk", flat=True)
 
 
-def member_rows_of(org, page_ids, sort: str = "name") -> list[MemberRow]:
+def member_page_rows(org, page_ids, sort: str = "name") -> list[MemberRow]:
     """The MemberRows of a page of `member_ids` (its sliced queryset, read in the same query
     as the rows), in `sort`'s order."""
     found = _page_rows(page_ids, sort)

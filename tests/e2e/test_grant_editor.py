@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from orgs.models import Team
 from orgs.roles import FLAG_LABELS, FLAGS
+from tests.e2e.axe import no_axe_violations
 from tests.factories import TeamFactory
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
@@ -198,3 +199,72 @@ def test_manage_rows_remove_sits_with_the_editor_and_asks_first(demo, page, logi
         page.go_back()
     assert WorkspaceMembership.objects.filter(user=editor).exists()
     assert TeamAccess.objects.filter(team__name="Field Sales").exists()
+
+
+# Whether a label is on screen: .visually-hidden's element is 1 px and clipped, its text keeps
+# its full box (Playwright counts both visible), so a label is shown when the browser hits it at
+# the centre of its own box; and the text it shows (a data-label drawn ::before, else its own).
+SHOWN = """el => {
+  el.scrollIntoView({block: "center"});
+  const box = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const painted = box.width > 1 && box.height > 1 && el.contains(hit);
+  const before = getComputedStyle(el, "::before").content.match(/^"([^"]*)"/);
+  return painted ? (before ? before[1] : el.textContent.trim()) : "";
+}"""
+
+
+def shown_labels(holder):
+    """word → the element showing it, for the editor in `holder`: its role select's label,
+    its permissions' legend and (the part of its end day's label that is not visually
+    hidden) "Until"."""
+    role_id = holder.get_by_role("combobox", name=re.compile("^Role for ")).get_attribute("id")
+    until_id = role_id.removesuffix("role") + "until"
+    return {
+        "Role": holder.locator(f'label[for="{role_id}"]'),
+        "Permissions": holder.locator("fieldset.flags > legend"),
+        "Until": holder.locator(f'label[for="{until_id}"] > .small'),
+    }
+
+
+def assert_shown(label, word, where):
+    expect(label).to_have_count(1)
+    assert label.evaluate(SHOWN).startswith(word), f"{word} not shown on {where}"
+
+
+def test_at_phone_width_every_editor_shows_its_role_permissions_and_until_labels(
+    demo, as_admin, screenshot
+):
+    """At 390 px Manage's tables stack as cards and their column headers go; the editor's
+    role select, permissions and end day each show their own label there (WCAG 3.3.2), as on
+    the pages with no header at all (the profile, a team's page, the add forms). At 1280 px the
+    tables' header ("Role and permissions") labels the column, and the role and permissions
+    labels stay visually hidden: the table looks as before. axe-core clean at both widths."""
+    page = as_admin
+    team = Team.objects.get(org__slug="acme", name="Field Sales")
+    TeamFactory(org=team.org, name="Night Shift")  # a team Sales can give access to
+    holders = [(path, holder) for path, holder, _who in editors(demo)] + [
+        (path, "form.grant-add")
+        for path in (
+            f"/orgs/acme/teams/{team.pk}/",
+            "/orgs/acme/w/sales/manage/teams/",
+            "/orgs/acme/w/marketing/manage/members/add/?q=outsider",
+        )
+    ]
+    for n, (path, holder) in enumerate(holders):
+        page.set_viewport_size({"width": 390, "height": 860})
+        page.goto(path)
+        for word, label in shown_labels(page.locator(holder)).items():
+            assert_shown(label, word, f"{path} at 390 px")
+        screenshot(f"grant-editor-labels-{n}-390")
+        no_axe_violations(page)
+
+        page.set_viewport_size({"width": 1280, "height": 860})
+        in_table = page.locator(f"table.access-table {holder}").count() > 0
+        for word, label in shown_labels(page.locator(holder)).items():
+            if in_table and word != "Until":
+                assert label.evaluate(SHOWN) == "", f"{word} shown beside the header on {path}"
+            else:
+                assert_shown(label, word, f"{path} at 1280 px")
+        screenshot(f"grant-editor-labels-{n}-1280")
+        no_axe_violations(page)

@@ -68,6 +68,36 @@ def test_create_org(db):
     assert "Created Initech" in out
 
 
+def test_create_org_creates_the_account_and_logs_the_org_as_its_actor(db, monkeypatch):
+    from audit.models import ActivityEntry
+    from orgs import accounts
+
+    created = []
+    user_create = accounts.user_create
+
+    def spy(**kwargs):
+        created.append(kwargs)
+        return user_create(**kwargs)
+
+    monkeypatch.setattr(accounts, "user_create", spy)
+    run("create_org", "Initech", "--admin", "boss@initech.test", "--actor", "ops@flowadmin.test")
+    assert [(c["actor"], c["email"]) for c in created] == [
+        ("ops@flowadmin.test", "boss@initech.test")
+    ]
+    assert not User.objects.get(email="boss@initech.test").has_usable_password()
+    entries = ActivityEntry.objects.filter(org__slug="initech")
+    assert entries.exists()
+    assert set(entries.values_list("actor_email", flat=True)) == {"ops@flowadmin.test"}
+
+
+def test_create_org_with_an_existing_account_creates_none(demo):
+    users = User.objects.count()
+    run("create_org", "Initech", "--admin", "Viewer@Acme.test")
+    assert User.objects.count() == users
+    org = Organization.objects.get(slug="initech")
+    assert OrgMembership.objects.get(org=org).user == demo["viewer@acme.test"]
+
+
 @pytest.mark.parametrize(
     "args,message",
     [

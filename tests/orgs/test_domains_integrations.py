@@ -173,3 +173,32 @@ def test_domain_remove_logs_the_workspaces_and_sso_it_leaves(demo, acme):
     assert ("workspace", "updated") in types
     assert ("sso", "updated") in types
     assert ("domain", "deleted") in types
+
+
+def test_domain_add_verified_adds_the_hostname_verified_and_logs_it():
+    from audit.models import ActivityEntry
+
+    org = OrganizationFactory()
+    domain = services.domain_add_verified(
+        actor="ops@flowadmin.test", org=org, hostname="Go.Demo.test"
+    )
+    assert (domain.org, domain.hostname, domain.is_verified) == (org, "go.demo.test", True)
+    assert domain.verified_at is not None
+    entry = ActivityEntry.objects.get(org=org, entity_type="domain")
+    assert (entry.action, entry.actor_email) == ("created", "ops@flowadmin.test")
+
+
+def test_domain_add_verified_verifies_the_orgs_pending_claim_and_is_idempotent():
+    domain = DomainFactory(hostname="go.demo.test")
+    again = services.domain_add_verified(actor=None, org=domain.org, hostname="go.demo.test")
+    assert again.pk == domain.pk and again.is_verified
+    services.domain_add_verified(actor=None, org=domain.org, hostname="go.demo.test")
+    assert Domain.objects.get().is_verified
+
+
+def test_domain_add_verified_refuses_a_hostname_another_org_verified():
+    DomainFactory(hostname="go.demo.test", verified=True)
+    org = OrganizationFactory()
+    with pytest.raises(ServiceError, match="verified for use elsewhere"):
+        services.domain_add_verified(actor=None, org=org, hostname="go.demo.test")
+    assert not Domain.objects.filter(org=org).exists()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -892,6 +893,19 @@ def test_expire_invitations_command(demo, acme):
     assert run("expire_invitations") == "Expired 1 invitation.\n"
     assert Invitation.objects.get(pk=newhire.pk).status == "expired"
     assert run("expire_invitations") == "Expired 0 invitations.\n"
+
+
+def test_an_invitation_issued_in_the_past_runs_out_from_then(acme):
+    past = timezone.now() - timedelta(days=30)
+    issued = invitations.invitation_create(
+        actor=None, org=acme, email="then@acme.test", send=False, now=past
+    )
+    invitation = Invitation.objects.get(pk=issued.invitation.pk)
+    assert invitation.created_at == past
+    assert invitation.expires_at == past + timedelta(days=settings.INVITATION_TTL_DAYS)
+    assert invitations.invitations_expire(actor=None, org=acme) == 1
+    entry = ActivityEntry.objects.filter(org=acme, entity_label="then@acme.test").earliest("id")
+    assert entry.changes["expires_at"][1] == invitation.expires_at.isoformat()
 
 
 def test_seed_demo_adds_a_pending_and_an_expired_invitation_once(demo, acme):

@@ -62,6 +62,18 @@ def test_reset_starts_the_demo_over_and_leaves_other_orgs(mine, acme):
     assert not Flow.objects.filter(workspace=mine).exists()
 
 
+def test_reset_logs_a_password_set_again_in_the_persons_other_orgs(mine):
+    from audit.models import ActivityEntry
+    from orgs import services
+
+    viewer = User.objects.get(email="viewer@acme.test")
+    services.member_add(actor=None, org=mine.org, user=viewer)
+    seed("--reset", "--actor", "ops@flowadmin.test")
+    entry = ActivityEntry.objects.filter(org=mine.org, entity_type="user").latest("id")
+    assert (entry.entity_label, entry.actor_email) == ("viewer@acme.test", "ops@flowadmin.test")
+    assert entry.changes == {"password": ["[redacted]", "[redacted]"]}
+
+
 def test_make_run_and_demo_reset_seed_as_documented():
     """`make run` seeds only an empty database; only `make demo-reset` seeds over the demo
     (`make -n` prints the commands without running them)."""

@@ -18,8 +18,8 @@ from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.display import escape
 from flowadmin import params
+from flowadmin.escaping import escape
 from orgs import expiry, permissions
 from orgs.forms import UntilField, picked_end
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
@@ -414,7 +414,7 @@ def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -
 
 # The editor's markup, formatted in Python: through the template engine each row's editor cost
 # ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped as
-# the engine's autoescaping does (`html.escape`, through audit.display.escape, which skips
+# the engine's autoescaping does (`html.escape`, through flowadmin.escaping.escape, which skips
 # values with nothing to escape); tests/workspaces/test_grant_fields.py compares the result
 # with GrantForm's widgets and with a template of the same markup.
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
@@ -427,17 +427,22 @@ FLAG = (
 )
 FLAGS_SET = (
     '  <fieldset class="flags"{described}>\n'
-    '    <legend class="visually-hidden">Permissions for {who}</legend>\n'
+    '    <legend class="grant-label" data-label="Permissions"><span class="visually-hidden">'
+    "Permissions for {who}</span></legend>\n"
     "{flags}"
     "  </fieldset>\n"
 )
 NOT_GRANTED = (
     '  <p class="small muted grant-note">Give a direct role to set permissions here.</p>\n'
 )
+# The role's and the permissions' labels name the control in full ("Role for Kim", visually
+# hidden) and show their data-label ("Role": static/css/app.css draws it before the label, with
+# no text for assistive technology, which has the full name).
 EDITOR = (
     '<div class="grant-fields">\n'
-    '  <label for="{role_id}" class="visually-hidden">Role for {who}</label>\n'
-    '  <select name="role"{role_described} id="{role_id}">{options}</select>\n'
+    '  <div class="grant-role"><label for="{role_id}" class="grant-label" data-label="Role">'
+    '<span class="visually-hidden">Role for {who}</span></label>'
+    ' <select name="role"{role_described} id="{role_id}">{options}</select></div>\n'
     "{flags}"
     '  <label class="until-field" for="{until_id}"><span class="small">Until<span'
     ' class="visually-hidden"> (access for {who} ends after this day; empty: no end)</span>'
@@ -492,12 +497,14 @@ def grant_editor(
     with the form's errors. Nothing saves until Save is pressed (keyboard-safe, WCAG 3.2.2);
     the form posts with htmx when it has hx-post, and static/js/app.js enables Save only while
     the editor differs from what was saved. `who`: the person, team or workspace the grant is
-    for, named in every label ("Role for Marketing"); `csrf_token`: the page's (none: no
-    hidden input); `remove_url`: a Remove link after Save (none: no link); `add`: the editor of
-    a new grant (grant_add: its button is "Add", always enabled); `flags_described`: the id
-    of a note the permissions' fieldset is described by (grant_add's defaults_note()). Field
-    errors are tied to their control (aria-describedby "<id>_error", as Django's widgets do),
-    the form's own to the Save button."""
+    for, named in every label ("Role for Marketing"), each showing a word (Role, Permissions,
+    Until; static/css/app.css hides Role and Permissions beside the column header of Manage's
+    tables, and shows them again when the table stacks as cards); `csrf_token`: the page's
+    (none: no hidden input); `remove_url`: a Remove link after Save (none: no link); `add`:
+    the editor of a new grant (grant_add: its button is "Add", always enabled);
+    `flags_described`: the id of a note the permissions' fieldset is described by
+    (grant_add's defaults_note()). Field errors are tied to their control (aria-describedby
+    "<id>_error", as Django's widgets do), the form's own to the Save button."""
     prefix, role_id, until_id = escape(fields["prefix"]), fields["role_id"], fields["until_id"]
     role_id, until_id, who = escape(role_id), escape(until_id), escape(who)
     if fields["granted"]:

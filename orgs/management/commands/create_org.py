@@ -4,7 +4,7 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.urls import reverse
 
-from orgs import services
+from orgs import accounts, services
 from orgs.management.base import FlowadminCommand
 from orgs.models import User
 
@@ -30,7 +30,7 @@ class Command(FlowadminCommand):
             user = User.objects.filter(email__iexact=email).first()
             created_user = user is None
             if created_user:
-                user = User.objects.create_user(email=email)
+                user = accounts.user_create(actor=self.actor, email=email)
             org = services.org_create(actor=self.actor, name=name, admin=user, slug=slug)
         self.stdout.write(f"Created {org.name} ({org.slug}) with admin {user.email}.")
         if created_user:

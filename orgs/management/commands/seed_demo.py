@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs import invitations, removal, services
+from orgs import accounts, invitations, removal, services
 from orgs.management.base import FlowadminCommand
 from orgs.models import Invitation, Organization, OrgMembership, Team, User
 from orgs.roles import OrgRole
@@ -167,31 +167,34 @@ class Command(FlowadminCommand):
         """The demo account (created with `password`; with `reset`, its password is set again)."""
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User(email=email, full_name=full_name, is_staff=operator, is_superuser=operator)
-        elif not reset:
-            return user
-        user.set_password(password)
-        user.save()
+            return accounts.user_create(
+                actor=self.actor,
+                email=email,
+                full_name=full_name,
+                password=password,
+                is_staff=operator,
+                is_superuser=operator,
+            )
+        if reset:
+            accounts.user_password_set(actor=self.actor, user=user, password=password)
         return user
 
 
 def seed_invitations(actor, org, workspaces):
-    """A pending and an expired invitation (SPEC §7), not emailed; the expired one is backdated
-    past its expiry. Skips emails that were already invited."""
+    """A pending and an expired invitation (SPEC §7), not emailed; the expired one was issued
+    three days longer ago than an invitation lasts. Skips emails that were already invited."""
     for email, role, grants, expired in INVITATIONS:
         if Invitation.objects.filter(org=org, email=email).exists():
             continue
-        issued = invitations.invitation_create(
+        ttl = timedelta(days=settings.INVITATION_TTL_DAYS)
+        invitations.invitation_create(
             actor=actor,
             org=org,
             email=email,
             role=role,
             workspace_roles=[(workspaces[ws], ws_role) for ws, ws_role in grants],
             send=False,
+            now=timezone.now() - ttl - timedelta(days=3) if expired else None,
         )
         if expired:
-            past = timezone.now() - timedelta(days=settings.INVITATION_TTL_DAYS + 3)
-            Invitation.objects.filter(pk=issued.invitation.pk).update(
-                created_at=past, expires_at=past + timedelta(days=settings.INVITATION_TTL_DAYS)
-            )
             invitations.invitations_expire(actor=actor, org=org)

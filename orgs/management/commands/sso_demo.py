@@ -9,7 +9,6 @@ from django.urls import reverse
 from orgs import services
 from orgs.management import local_idp
 from orgs.management.base import FlowadminCommand
-from orgs.models import Domain, DomainStatus
 
 # The demo IdP's people: two acme members and someone acme has not met (joins just in time).
 DEMO_ACCOUNTS = [
@@ -51,9 +50,7 @@ class Command(FlowadminCommand):
         ).start()
         try:
             # The demo's email domain, as if its DNS TXT record had been checked.
-            Domain.objects.update_or_create(
-                hostname="acme.test", defaults={"org": acme, "status": DomainStatus.VERIFIED}
-            )
+            services.domain_add_verified(actor=self.actor, org=acme, hostname="acme.test")
             services.sso_configure(
                 actor=self.actor_user,
                 org=acme,
