@@ -52,6 +52,14 @@ def acting_as(actor: Actor):
         _current.reset(token)
 
 
+@contextmanager
+def task_actor(name: str):
+    """Record the changes a background task makes (orgs.tasks, audit.tasks) as made by `name`
+    ("worker", "scheduler"): tasks run outside any request, so no user is acting."""
+    with acting_as(Actor(None, name)):
+        yield
+
+
 def actor_of(actor, ip=None) -> Actor:
     """The Actor recorded for a service's `actor` argument: a User (its email), an anonymous
     user ("anonymous"), a name such as "system" or "expiry" (a str), None ("system"), an

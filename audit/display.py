@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from flowadmin.escaping import escape
 
 SUMMARY_FIELDS = 3
 MAX_VALUE_CHARS = 60
@@ -77,14 +77,6 @@ CHANGES = (
 )
 CHANGE_ROW = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>'
 NO_CHANGES = '<span class="muted">—</span>'
-_SPECIAL = re.compile(r"[&<>\"']")
-
-
-def escape(text: str) -> str:
-    """`html.escape(text)` (what the template engine escapes with), skipping its five
-    replacements when nothing needs escaping — most values on the page (a third of the rows'
-    time went to escaping)."""
-    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 def breakable_email(email: str) -> str:

@@ -3,8 +3,9 @@ from a server-side cursor (PostgreSQL) in chunks and written out one line at a t
 
 from __future__ import annotations
 
-import csv
 import json
+
+from flowadmin.downloads import csv_stream
 
 EXPORT_FIELDS = (
     ("time", "created_at"),
@@ -21,8 +22,6 @@ EXPORT_FIELDS = (
 )
 HEADER = [name for name, _ in EXPORT_FIELDS]
 CHUNK_SIZE = 2000
-# A spreadsheet would run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(entries):
@@ -31,31 +30,6 @@ def _rows(entries):
         row = dict(zip(HEADER, values, strict=True))
         row["time"] = row["time"].isoformat()
         yield row
-
-
-def _cell(value):
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class _Line:
-    """A file-like object whose write() hands back the line (csv.writer → generator)."""
-
-    def write(self, value):
-        return value
-
-
-def csv_stream(header, rows):
-    """CSV text lines (str, with line ending) for `header` then each row of `rows` (iterables
-    of cells), one line at a time so a response or a command can stream it. Cells a spreadsheet
-    would run as formulas get a leading apostrophe; dicts and lists become JSON."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
 
 
 def csv_lines(entries):

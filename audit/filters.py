@@ -22,7 +22,6 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from flowadmin import params as query_params
-from flowadmin.context_processors import nav_url
 from flowadmin.forms import (
     JINJA2_RENDERER,
     ReusedWidgetField,
@@ -30,6 +29,7 @@ from flowadmin.forms import (
     recall_rendered,
     shared_fields,
 )
+from flowadmin.nav_urls import nav_url
 from workspaces.models import Workspace
 
 from .models import ENTITY_TYPES, Action, ActivityActor, ActivityEntry, ActivityWorkspaceName

@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from flowadmin.celery import task_actor
+from audit.context import task_actor
 
 from . import exports
 from .checkpoints import write_checkpoints

@@ -4,7 +4,6 @@ by `celery -A flowadmin beat` (README "Deployment"). Configured from Django's se
 it, so `make run` needs no broker or worker."""
 
 import os
-from contextlib import contextmanager
 
 from celery import Celery
 
@@ -13,13 +12,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowadmin.settings.base")
 app = Celery("flowadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-@contextmanager
-def task_actor(name: str):
-    """Record the changes a task makes in the activity log as made by `name` ("worker",
-    "scheduler"): tasks run outside any request, so no user is acting."""
-    from audit.context import Actor, acting_as
-
-    with acting_as(Actor(None, name)):
-        yield

@@ -1,34 +1,24 @@
-"""Which Host headers the app answers.
-
-The console runs on the hosts of `ALLOWED_HOSTS`. Flow short links may also point at an org's
-verified whitelabel domains (SPEC §2), which operators cannot list in advance. In production
-Django's own check is therefore opened (`ALLOWED_HOSTS = ["*"]`) and this middleware takes its
-place: the configured hosts reach everything, a verified domain reaches only `/s/<code>`, any
-other host gets 400.
-"""
+"""The hosts the app answers on: the console's (`ALLOWED_HOSTS`, or `APP_HOSTS` in production),
+the host flow short links are made with, and the DNS record pointing a whitelabel domain at it.
+Which Host header reaches what is flowadmin.middleware.HostsMiddleware's (it sets
+`request_host` for the request)."""
 
 import ipaddress
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponseBadRequest
 from django.http.request import split_domain_port, validate_host
 
-from orgs.models import Domain, DomainStatus
-
-CACHE_SECONDS = 60
-
 # The Host (with port) of the request being served: the short-link host when none is set.
-_request_host: ContextVar[str | None] = ContextVar("request_host", default=None)
+request_host: ContextVar[str | None] = ContextVar("request_host", default=None)
 
 
 def short_link_host() -> str:
     """The host[:port] of flow short links without a whitelabel domain: SHORT_LINK_HOST when
     configured; otherwise the host the current request came in on (so `make run` on any PORT
     prints working links and QR codes); outside a request, the host of SITE_URL."""
-    return settings.SHORT_LINK_HOST or _request_host.get() or urlsplit(settings.SITE_URL).netloc
+    return settings.SHORT_LINK_HOST or request_host.get() or urlsplit(settings.SITE_URL).netloc
 
 
 def dns_record_for(host: str) -> tuple[str, str]:
@@ -43,16 +33,6 @@ def dns_record_for(host: str) -> tuple[str, str]:
     return ("A" if address.version == 4 else "AAAA"), name
 
 
-def is_verified_domain(hostname: str) -> bool:
-    """Cached for a minute: the scan redirect stays one read and one insert."""
-    key = f"verified-domain:{hostname}"
-    verified = cache.get(key)
-    if verified is None:
-        verified = Domain.objects.filter(hostname=hostname, status=DomainStatus.VERIFIED).exists()
-        cache.set(key, verified, CACHE_SECONDS)
-    return verified
-
-
 def request_hostname(request) -> str:
     host, _port = split_domain_port(request.get_host())
     return host
@@ -63,26 +43,3 @@ def is_app_host(hostname: str) -> bool:
     opposed to an org's whitelabel domain."""
     app_hosts = getattr(settings, "APP_HOSTS", None)
     return validate_host(hostname, app_hosts if app_hosts is not None else settings.ALLOWED_HOSTS)
-
-
-class HostsMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _request_host.set(request.get_host()) if not settings.SHORT_LINK_HOST else None
-        try:
-            return self._answer(request)
-        finally:
-            if token is not None:
-                _request_host.reset(token)
-
-    def _answer(self, request):
-        app_hosts = getattr(settings, "APP_HOSTS", None)
-        if app_hosts is not None:
-            host, _port = split_domain_port(request.get_host())
-            if not validate_host(host, app_hosts) and not (
-                request.path.startswith("/s/") and host and is_verified_domain(host)
-            ):
-                return HttpResponseBadRequest("Unknown host.", content_type="text/plain")
-        return self.get_response(request)

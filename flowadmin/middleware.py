@@ -2,17 +2,21 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
 from django.db import OperationalError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http.request import split_domain_port, validate_host
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from audit.context import acting_as, actor_for_user
+from flowadmin import hosts
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 from orgs.crypto import SecretsUnreadable
+from orgs.models import Domain, DomainStatus
 from workspaces.views.scan import scan_redirect, with_headers
 
 logger = logging.getLogger(__name__)
@@ -193,3 +197,45 @@ class DesignedErrorPagesMiddleware:
             return permission_denied(request, exception)
         request_logger.error("Internal Server Error: %s", request.path, exc_info=exception)
         return server_error(request)
+
+
+# Which Host headers the app answers. The console runs on the hosts of `ALLOWED_HOSTS`. Flow
+# short links may also point at an org's verified whitelabel domains (SPEC §2), which operators
+# cannot list in advance. In production Django's own check is therefore opened
+# (`ALLOWED_HOSTS = ["*"]`) and HostsMiddleware takes its place: the configured hosts
+# (`APP_HOSTS`) reach everything, a verified domain reaches only `/s/<code>`, any other host
+# gets 400.
+CACHE_SECONDS = 60
+
+
+def is_verified_domain(hostname: str) -> bool:
+    """Cached for a minute: the scan redirect stays one read and one insert."""
+    key = f"verified-domain:{hostname}"
+    verified = cache.get(key)
+    if verified is None:
+        verified = Domain.objects.filter(hostname=hostname, status=DomainStatus.VERIFIED).exists()
+        cache.set(key, verified, CACHE_SECONDS)
+    return verified
+
+
+class HostsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = hosts.request_host.set(request.get_host()) if not settings.SHORT_LINK_HOST else None
+        try:
+            return self._answer(request)
+        finally:
+            if token is not None:
+                hosts.request_host.reset(token)
+
+    def _answer(self, request):
+        app_hosts = getattr(settings, "APP_HOSTS", None)
+        if app_hosts is not None:
+            host, _port = split_domain_port(request.get_host())
+            if not validate_host(host, app_hosts) and not (
+                request.path.startswith("/s/") and host and is_verified_domain(host)
+            ):
+                return HttpResponseBadRequest("Unknown host.", content_type="text/plain")
+        return self.get_response(request)

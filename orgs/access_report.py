@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from audit import export
 from audit.recording import record
+from flowadmin.downloads import csv_stream
 from workspaces.models import Workspace
 
 from . import expiry, permissions
@@ -107,4 +107,4 @@ def access_report(*, org) -> Iterator[str]:
         entity_label=f"Access report of {org.name}",
         changes={"format": [None, "csv"]},
     )
-    return export.csv_stream(HEADER, _rows(org))
+    return csv_stream(HEADER, _rows(org))

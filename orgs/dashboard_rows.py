@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from audit.filters import activity_url
-from flowadmin.context_processors import nav_url
+from flowadmin.nav_urls import nav_url
 
 from .templatetags.avatars import avatar_html
 

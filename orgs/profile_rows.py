@@ -5,16 +5,17 @@ grant editor of their direct access beside their effective access with its sourc
 and what it allows. Through the template engine a row cost ~1,200 Python calls (~400 variable
 lookups, loops, filters and a {% url %}: two thirds of a search's page at 20 found
 workspaces); here it is a few formats of its own strings, every value escaped as the engine's
-autoescaping does (`html.escape`, through audit.display.escape). tests/orgs/test_profile_rows.py
-compares the markup with the template this replaced. The grant editor is drawn by the caller
-(workspaces.forms.grants.grant_editor: the orgs core does not import workspaces' forms)."""
+autoescaping does (`html.escape`, through flowadmin.escaping.escape).
+tests/orgs/test_profile_rows.py compares the markup with the template this replaced. The grant
+editor is drawn by the caller (workspaces.forms.grants.grant_editor: the orgs core does not
+import workspaces' forms)."""
 
 from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
-from audit.display import escape
+from flowadmin.escaping import escape
 
 from . import expiry, permissions
 from .roles import FLAG_LABELS, FLAGS

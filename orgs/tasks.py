@@ -5,7 +5,7 @@ effect of running it once."""
 from celery import shared_task
 from django.conf import settings
 
-from flowadmin.celery import task_actor
+from audit.context import task_actor
 
 from . import invitations, services
 

@@ -181,11 +181,11 @@ def test_the_component_and_links_to_it_pass(text):
 
 def test_sidebar_links_are_the_reversed_urls():
     """The sidebar and the Manage pages' tabs build their links from URL names
-    (flowadmin.context_processors.nav_url, reversed once per name): the same URLs as
+    (flowadmin.nav_urls.nav_url, reversed once per name): the same URLs as
     reverse(), for any slugs."""
     from django.urls import reverse
 
-    from flowadmin.context_processors import (
+    from flowadmin.nav_urls import (
         CONSOLE_SECTIONS,
         MANAGE_PAGES,
         WORKSPACE_SECTIONS,

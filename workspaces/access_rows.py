@@ -3,7 +3,7 @@
 Through the template engine each row cost ~700 Python calls (its variable lookups, ifs and
 loops: half the page's per-row work at bench size); here a row is a few formats of its own
 strings, every value escaped as the engine's autoescaping does (`html.escape`, through
-audit.display.escape), and its grant editor is the one every list row shows
+flowadmin.escaping.escape), and its grant editor is the one every list row shows
 (workspaces.forms.grants.grant_editor). The rows are the dicts workspaces.views.manage.members
 builds (WorkspaceMemberRow.shown() with `links`, and on a direct membership `editor`, `self`
 and `notes`); tests/workspaces/test_access_rows.py compares the markup with the template this
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.display import escape
+from flowadmin.escaping import escape
 
 from .forms.grants import grant_editor
 

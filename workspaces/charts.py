@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.display import escape
+from flowadmin.escaping import escape
 
 WIDTH = 720
 HEIGHT = 220

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from audit import display
 from audit.filters import activity_url as build_activity_url
-from flowadmin.context_processors import nav_url
+from flowadmin.nav_urls import nav_url
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def activity_url(org, **filters):
 @register.simple_tag
 def activity_tab_url(name, org):
     """`{% url name org.slug %}` for the Activity pages' tabs ("audit:activity",
-    "audit:integrity"), from the URLs reversed once (flowadmin.context_processors.nav_url)."""
+    "audit:integrity"), from the URLs reversed once (flowadmin.nav_urls.nav_url)."""
     return nav_url(name, org.slug)
 
 

@@ -18,7 +18,7 @@ DEBUG = env.bool("DEBUG", default=True)
 DESIGNED_ERROR_PAGES = env.bool("DESIGNED_ERROR_PAGES", default=True)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-flowadmin-development-only-key-000000")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
-# None: Django's ALLOWED_HOSTS check alone. Production sets it (see flowadmin/hosts.py).
+# None: Django's ALLOWED_HOSTS check alone; production sets it (middleware.HostsMiddleware).
 APP_HOSTS = None
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # A request id (X-Request-ID, kept from the load balancer or made) on every log line.
     "django_guid.middleware.guid_middleware",
-    "flowadmin.hosts.HostsMiddleware",
+    "flowadmin.middleware.HostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # /s/<code> is answered here: what follows is the console's (README "Results").
     "flowadmin.middleware.ShortLinkMiddleware",

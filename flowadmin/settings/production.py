@@ -22,8 +22,8 @@ for database in DATABASES.values():  # the primary and, when set, the replica
 LOGGING["handlers"]["console"]["formatter"] = (
     "json" if env.bool("LOG_JSON", default=True) else "text"
 )
-# The console's hosts; verified whitelabel domains may also reach /s/<code> (flowadmin/hosts.py),
-# so Django's own host check is opened and HostsMiddleware enforces both.
+# The console's hosts; verified whitelabel domains may also reach /s/<code>, so Django's own host
+# check is opened and flowadmin.middleware.HostsMiddleware enforces both.
 APP_HOSTS = env.list("ALLOWED_HOSTS")
 ALLOWED_HOSTS = ["*"]
 # The activity log's keys never default in production (`manage.py activity_keys` makes a set).

@@ -1,14 +1,14 @@
 """The evidence of an access review for an auditor: one CSV row per item — what the person
 had when the review started, who decided what and when, and what the decision changed —
-streamed through the shared CSV writer (`audit.export.csv_stream`, formula cells escaped).
+streamed through the shared CSV writer (`flowadmin.downloads.csv_stream`, formula cells escaped).
 The printable page (orgs/views/reviews.py) shows the same rows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from audit import export
 from audit.recording import record
+from flowadmin.downloads import csv_stream
 
 from ..roles import FLAGS, OrgRole, WorkspaceRole
 from .models import Decision, ItemKind
@@ -75,4 +75,4 @@ def evidence_csv(*, review) -> Iterator[str]:
         entity_label=review.name,
         changes={"format": [None, "csv"]},
     )
-    return export.csv_stream(HEADER, _rows(review))
+    return csv_stream(HEADER, _rows(review))

@@ -124,7 +124,6 @@ def test_only_entry_points_open_an_actor_context():
     entry_points = {
         "audit/context.py",
         "flowadmin/middleware.py",
-        "flowadmin/celery.py",
         "orgs/management/base.py",
         "orgs/scim/protocol.py",
         "bench/seeding.py",

@@ -215,7 +215,7 @@ def test_sidebar_lists_are_the_markup_the_template_loops_gave(client, demo, acme
 
 
 def test_the_layout_links_are_the_reversed_urls(client, demo):
-    from flowadmin.context_processors import SITE_LINKS
+    from flowadmin.nav_urls import SITE_LINKS
 
     client.force_login(demo["admin@acme.test"])
     urls = client.get("/orgs/acme/").context["site_urls"]

@@ -18,8 +18,8 @@ from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.display import escape
 from flowadmin import params
+from flowadmin.escaping import escape
 from orgs import expiry, permissions
 from orgs.forms import UntilField, picked_end
 from orgs.roles import FLAG_LABELS, FLAGS, NO_ACCESS, WORKSPACE_ROLE_OR_NO_ACCESS, WorkspaceRole
@@ -414,7 +414,7 @@ def grant_fields(grant, *, prefix: str | None = None, removable: bool = False) -
 
 # The editor's markup, formatted in Python: through the template engine each row's editor cost
 # ~30 node renders and variable lookups (an {% include %} per row). Every value is escaped as
-# the engine's autoescaping does (`html.escape`, through audit.display.escape, which skips
+# the engine's autoescaping does (`html.escape`, through flowadmin.escaping.escape, which skips
 # values with nothing to escape); tests/workspaces/test_grant_fields.py compares the result
 # with GrantForm's widgets and with a template of the same markup.
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'

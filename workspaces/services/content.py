@@ -15,10 +15,10 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from audit.context import service
-from audit.export import csv_stream
 from audit.exports import Exporter, export_queue, register
 from audit.models import ExportJob, ExportKind
 from audit.recording import record
+from flowadmin.downloads import csv_stream
 from orgs.errors import GoneError, ServiceError
 from orgs.locking import lock_org, lock_row
 
@@ -274,7 +274,7 @@ def _audience_rows(workspace, filters: AudienceFilters) -> Iterator[tuple]:
 
 def audience_csv(workspace, filters: AudienceFilters) -> Iterator[str]:
     """The CSV text lines (header first) of the matching contacts, through the shared writer
-    (audit.export.csv_stream: cells a spreadsheet would run as formulas are neutralised)."""
+    (flowadmin.downloads.csv_stream: cells a spreadsheet would run as formulas are neutralised)."""
     return csv_stream(AUDIENCE_CSV_HEADER, _audience_rows(workspace, filters))
 
 

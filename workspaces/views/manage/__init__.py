@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from flowadmin.context_processors import MANAGE_PAGES, nav_url
 from flowadmin.htmx import came_from, in_main, redirect_after_post, render_page
+from flowadmin.nav_urls import MANAGE_PAGES, nav_url
 from orgs import permissions
 from workspaces.decorators import workspace_view
 
