@@ -18,7 +18,14 @@ from flowadmin.database import in_ids
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import expiry, permissions, services
-from .models import Invitation, InvitationStatus, OfferedRole, OrgMembership, TeamMembership
+from .models import (
+    Invitation,
+    InvitationStatus,
+    OfferedRole,
+    OrgMembership,
+    TeamMembership,
+    User,
+)
 from .names import display_name
 from .permissions import OrgAccess, WorkspaceAccess, instant
 from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
@@ -307,6 +314,19 @@ def pending_invitation_count(org) -> int:
             {"org": org.pk, "pending": InvitationStatus.PENDING.value},
         )
         return cursor.fetchone()[0]
+
+
+def member_with_email(org, email: str) -> User | None:
+    """The member of `org` whose email is `email` (any case), or None."""
+    return User.objects.filter(email__iexact=email, org_memberships__org=org).first()
+
+
+def member_grant_counts(org, user) -> tuple[int, int]:
+    """(workspaces the user is a direct member of, teams they are in) in `org`: what removing
+    them from the org removes too (two COUNTs)."""
+    workspaces = WorkspaceMembership.objects.filter(workspace__org=org, user=user).count()
+    teams = TeamMembership.objects.filter(team__org=org, user=user).count()
+    return workspaces, teams
 
 
 # --- a member's profile ---------------------------------------------------------------------

@@ -1,12 +1,21 @@
 """Reads that views, templates and commands share."""
 
 from django.db import connections, router
+from django.db.models import Q
 
 from flowadmin.model_rows import ModelRows
-from workspaces.models import Workspace
+from workspaces.models import TeamAccess, Workspace
 
 from . import permissions
-from .models import Organization, SSOConfiguration
+from .models import (
+    Domain,
+    IntegrationInstallation,
+    Organization,
+    ScimToken,
+    SSOConfiguration,
+    TeamMembership,
+    User,
+)
 
 # Where user_orgs() keeps its answer on the user: (the access it was read for, the orgs).
 _ORGS_ATTR = "_flowadmin_orgs"
@@ -100,3 +109,96 @@ def home_listing(user):
         if ws_access:
             by_org[ws.org_id].append((ws, ws_access))
     return [(org, org_acc, by_org[org.pk]) for org, org_acc in orgs]
+
+
+def org_workspaces(org):
+    """The org's workspaces by name (a queryset)."""
+    return Workspace.objects.filter(org=org).order_by("name", "pk")
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+TEAM_MEMBER_OPTIONS = 50  # email suggestions offered in a team's "add member" field
+
+
+def team_member_candidates(team, query: str = "", *, limit: int = TEAM_MEMBER_OPTIONS):
+    """Org members not yet in the team whose email or name contains `query` (case- and
+    width-folded), by email: the first `limit` (a queryset, read when iterated)."""
+    users = (
+        User.objects.filter(org_memberships__org_id=team.org_id)
+        .exclude(team_memberships__team=team)
+        .order_by("email")
+    )
+    if query:
+        users = users.filter(Q(email__fold_contains=query) | Q(full_name__fold_contains=query))
+    return users.only("email", "full_name")[:limit]
+
+
+def team_memberships(team):
+    """The team's memberships by their user's email, each with its user's email and name and
+    its end (a queryset, to paginate)."""
+    return (
+        TeamMembership.objects.filter(team=team)
+        .select_related("user")
+        .only("until", "user__email", "user__full_name")
+        .order_by("user__email")
+    )
+
+
+def team_grants(team):
+    """The team's workspace access, each with its workspace, by workspace name (a queryset)."""
+    return (
+        TeamAccess.objects.filter(team=team).select_related("workspace").order_by("workspace__name")
+    )
+
+
+def team_has_access(team, workspace) -> bool:
+    return TeamAccess.objects.filter(team=team, workspace=workspace).exists()
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def org_installations(org) -> dict[str, IntegrationInstallation]:
+    """The org-wide app installations, by app key."""
+    return {i.app: i for i in IntegrationInstallation.objects.filter(org=org, workspace=None)}
+
+
+def org_installation(org, app_key: str) -> IntegrationInstallation | None:
+    """The org-wide installation of the app `app_key`, or None."""
+    return IntegrationInstallation.objects.filter(org=org, workspace=None, app=app_key).first()
+
+
+def sso_configuration(org) -> SSOConfiguration | None:
+    """The org's SSO configuration with its domains loaded, or None."""
+    return (
+        SSOConfiguration.objects.filter(org=org)
+        .select_related("org")
+        .prefetch_related("domains")
+        .first()
+    )
+
+
+def org_domains(org):
+    """The org's domains by hostname, each with the workspace that added it (a queryset, to
+    paginate)."""
+    return Domain.objects.filter(org=org).select_related("workspace").order_by("hostname")
+
+
+def workspaces_using(domain):
+    """The workspaces that use `domain` as their whitelabel domain, by name (a queryset)."""
+    return Workspace.objects.filter(whitelabel_domain=domain).order_by("name")
+
+
+def sso_covered_hostnames(workspace):
+    """The hostnames of the domains the workspace added that SSO covers (a queryset)."""
+    return (
+        Domain.objects.filter(workspace=workspace, sso_configurations__isnull=False)
+        .values_list("hostname", flat=True)
+        .distinct()
+    )
+
+
+def scim_tokens(org):
+    """The org's SCIM tokens, each with who created it (a queryset)."""
+    return ScimToken.objects.filter(org=org).select_related("created_by")

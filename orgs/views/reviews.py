@@ -26,6 +26,7 @@ from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
 from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
 from ..reviews.preview import chosen_flags, decision_preview, removal_plan
 from ..roles import OrgRole
+from ..selectors import org_workspaces
 
 MANAGE = "org.manage_reviews"
 SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page
@@ -62,7 +63,7 @@ def review_start(request):
     """The start form. Its workspace picker finds workspaces by name and keeps the ticked ones
     across searches (a POST with action=find shows the form again as typed; htmx swaps only
     the picker's options); "Start the review" validates and starts it."""
-    workspaces = Workspace.objects.filter(org=request.org).order_by("name", "pk")
+    workspaces = org_workspaces(request.org)
     finding = request.method == "POST" and request.POST.get("action") == FIND
     if request.method == "POST" and not finding:
         form = ReviewStartForm(request.POST, workspaces=workspaces)
@@ -136,7 +137,7 @@ def review_reviewer_add(request, review_id):
     form = ReviewerAddForm(request.POST)
     if form.is_valid():
         email = form.cleaned_data["email"]
-        user = User.objects.filter(email__iexact=email, org_memberships__org=request.org).first()
+        user = people.member_with_email(request.org, email)
         if user is None:
             form.add_error("email", f"{email} is not a member of {request.org.name}.")
         else:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from flowadmin.htmx import render_page
 
+from .. import selectors
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..models import ScimToken
@@ -46,7 +47,7 @@ def scim_tokens(request):
         "created": created,
         "token_text": text,
         "endpoint": request.build_absolute_uri(reverse("scim:base", args=[org.slug])),
-        "tokens": ScimToken.objects.filter(org=org).select_related("created_by"),
+        "tokens": selectors.scim_tokens(org),
     }
     return render_page(request, "orgs/settings_scim.html", context, refused=form.errors)
 

@@ -11,16 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import selectors as audit_selectors
 from audit import services as audit_services
 from audit.forms import ActivityStreamForm
-from audit.models import ActivityStream
 from flowadmin.htmx import form_partial, paginate, render_page, wants_partial
-from workspaces.models import Workspace
 
-from .. import impact, integrations, previews, services
+from .. import impact, integrations, previews, selectors, services
 from .. import sso as sso_reads
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import DomainAddForm, IntegrationSettingsForm, OrgSettingsForm
-from ..models import Domain, IntegrationInstallation, SSOConfiguration
+from ..models import Domain
 
 
 def _url(request, name, **kwargs):
@@ -68,12 +66,6 @@ def _app_or_404(key):
     return app
 
 
-def _installation(request, app_key):
-    return IntegrationInstallation.objects.filter(
-        org=request.org, workspace=None, app=app_key
-    ).first()
-
-
 def _catalog(installed):
     """[(category, [(app, installation or None)])] in catalog order."""
     groups: dict[str, list] = {}
@@ -85,11 +77,8 @@ def _catalog(installed):
 @require_GET
 @org_view("org.manage_settings")
 def integration_list(request):
-    installed = {
-        i.app: i for i in IntegrationInstallation.objects.filter(org=request.org, workspace=None)
-    }
     context = {
-        "catalog": _catalog(installed),
+        "catalog": _catalog(selectors.org_installations(request.org)),
         "stream": audit_selectors.activity_stream(request.org),
         "tab": "integrations",
     }
@@ -102,7 +91,7 @@ def integration_list(request):
 def integration_detail(request, app_key):
     """Install an app org-wide, or edit its settings when installed."""
     app = _app_or_404(app_key)
-    installation = _installation(request, app_key)
+    installation = selectors.org_installation(request.org, app_key)
     form = IntegrationSettingsForm(app, request.POST or None, installation=installation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +118,7 @@ def integration_detail(request, app_key):
 @org_view("org.manage_settings")
 def integration_enabled(request, app_key):
     app = _app_or_404(app_key)
-    installation = _installation(request, app_key)
+    installation = selectors.org_installation(request.org, app_key)
     if installation is None:
         raise Http404(f"{app.name} is not installed.")
     if request.POST.get("enabled") not in ("on", "off"):
@@ -147,7 +136,7 @@ def integration_enabled(request, app_key):
 @org_view("org.manage_settings")
 def integration_uninstall(request, app_key):
     app = _app_or_404(app_key)
-    installation = _installation(request, app_key)
+    installation = selectors.org_installation(request.org, app_key)
     if installation is None:
         raise Http404(f"{app.name} is not installed.")
     if request.method == "POST":
@@ -169,16 +158,12 @@ def integration_uninstall(request, app_key):
 # --- activity stream (audit.streaming) -----------------------------------------------------
 
 
-def _stream(request):
-    return ActivityStream.objects.filter(org=request.org).first()
-
-
 @sensitive_post_parameters("secret")
 @require_http_methods(["GET", "POST"])
 @org_view("org.manage_settings")
 def activity_stream(request):
     """Set up or change the org's activity stream (webhook or the checkpoint sinks)."""
-    stream = _stream(request)
+    stream = audit_selectors.activity_stream(request.org)
     form = ActivityStreamForm(request.POST or None, stream=stream)
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +182,7 @@ def activity_stream(request):
 @require_http_methods(["GET", "POST"])
 @org_view("org.manage_settings")
 def activity_stream_remove(request):
-    stream = _stream(request)
+    stream = audit_selectors.activity_stream(request.org)
     if stream is None:
         raise Http404("This organization has no activity stream.")
     if request.method == "POST":
@@ -222,12 +207,7 @@ def activity_stream_remove(request):
 @require_GET
 @org_view("org.manage_settings")
 def sso(request):
-    config = (
-        SSOConfiguration.objects.filter(org=request.org)
-        .select_related("org")
-        .prefetch_related("domains")
-        .first()
-    )
+    config = selectors.sso_configuration(request.org)
     context = {"sso": config, "tab": "sso"}
     if config is not None:
         context["state"] = sso_reads.state(config)
@@ -264,8 +244,8 @@ def domain_list(request):
                 f"{domain.hostname} added. Publish its TXT record, then verify it.",
             )
             return redirect(_url(request, "domains") + f"#domain-{domain.pk}")
-    domains = Domain.objects.filter(org=org).select_related("workspace").order_by("hostname")
-    context = {"form": form, "page": paginate(request, domains), "tab": "domains"}
+    page = paginate(request, selectors.org_domains(org))
+    context = {"form": form, "page": page, "tab": "domains"}
     return render_page(request, "orgs/settings_domains.html", context, refused=form.errors)
 
 
@@ -299,7 +279,7 @@ def domain_remove(request, domain_id):
     consequences = [
         f"{ws.name} uses it as its whitelabel domain: its flows' short links and QR codes go "
         "back to the default host."
-        for ws in Workspace.objects.filter(whitelabel_domain=domain).order_by("name")
+        for ws in selectors.workspaces_using(domain)
     ]
     if domain.sso_configurations.exists():
         consequences.append("Single sign-on covers it: SSO will no longer apply to this domain.")

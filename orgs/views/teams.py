@@ -3,7 +3,6 @@ Settings tab (name, description, avatar, delete)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -26,14 +25,12 @@ from workspaces.forms.grants import GrantForm, TeamAccessAddForm, grant_fields
 from workspaces.models import TeamAccess
 from workspaces.selectors.stats import teams_with_counts
 
-from .. import impact, previews, services, undo
+from .. import impact, previews, selectors, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..forms import TeamForm, TeamMemberAddForm, TeamMemberUntilForm, TeamSettingsForm
-from ..models import OrgMembership, Team, TeamMembership, User
+from ..models import OrgMembership, Team, TeamMembership
 from ..templatetags.access import until as until_label
-
-MEMBER_OPTIONS = 50  # email suggestions offered in the "add member" field
 
 
 def _team(request, team_id):
@@ -77,29 +74,11 @@ def team_list(request):
 # --- a team's Members tab ------------------------------------------------------------------
 
 
-def team_member_candidates(team, query=""):
-    """Org members not yet in the team whose email or name contains `query` (a few)."""
-    qs = (
-        User.objects.filter(org_memberships__org_id=team.org_id)
-        .exclude(team_memberships__team=team)
-        .order_by("email")
-    )
-    if query:
-        qs = qs.filter(Q(email__fold_contains=query) | Q(full_name__fold_contains=query))
-    return qs.only("email", "full_name")[:MEMBER_OPTIONS]
-
-
 def _members_context(request, team, member_form=None, until_forms=None):
     """The Members card: a page of the team's memberships (each with its end, `until`, and
     the form that changes it — `until_forms` keeps a submitted one with its errors), the
     "add member" form and its email suggestions."""
-    members = paginate(
-        request,
-        TeamMembership.objects.filter(team=team)
-        .select_related("user")
-        .only("until", "user__email", "user__full_name")
-        .order_by("user__email"),
-    )
+    members = paginate(request, selectors.team_memberships(team))
     until_forms = until_forms or {}
     for membership in members:
         membership.until_form = until_forms.get(membership.user_id) or TeamMemberUntilForm(
@@ -109,7 +88,7 @@ def _members_context(request, team, member_form=None, until_forms=None):
         "team": team,
         "members": members,
         "member_form": member_form or TeamMemberAddForm(team=team),
-        "candidates": team_member_candidates(team),
+        "candidates": selectors.team_member_candidates(team),
     }
 
 
@@ -117,9 +96,7 @@ def _access_context(team, access_form=None, row_forms=None):
     """The Workspace access card: (team access, its grant editor's GrantFields) per workspace,
     as saved or, for a refused save (`row_forms`: access id → bound GrantForm), as submitted
     with its errors; and the "give access" form."""
-    grants = list(
-        TeamAccess.objects.filter(team=team).select_related("workspace").order_by("workspace__name")
-    )
+    grants = list(selectors.team_grants(team))
     row_forms = row_forms or {}
     rows = [
         (
@@ -159,7 +136,7 @@ def team_detail(request, team_id):
     team = _team(request, team_id)
     if wants_partial(request) and request.GET.get("suggest"):
         # Email suggestions while an address is typed in "Add a member".
-        candidates = team_member_candidates(team, params.text(request.GET, "email", 254))
+        candidates = selectors.team_member_candidates(team, params.text(request.GET, "email", 254))
         return render_page(
             request,
             "orgs/team_detail.html",
@@ -462,7 +439,7 @@ def team_delete(request, team_id):
         messages.success(request, f"Team {team.name} deleted.")
         return redirect("orgs:teams", org_slug=request.org.slug)
     members = team.members.count()
-    grants = TeamAccess.objects.filter(team=team).select_related("workspace")
+    grants = selectors.team_grants(team)
     context = {
         "head": "orgs/_team_head.html",
         "team": team,

@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workspaces import services as workspace_services
-from workspaces.models import TeamAccess, Workspace
+from workspaces.models import Workspace
 
-from .. import services, undo
+from .. import selectors, services, undo
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..models import Team, User
@@ -46,7 +46,7 @@ def _restore_team_access(request, data) -> str:
     # Given from the team's page (Org Admins) or the workspace's Manage → Teams.
     if not request.user.has_perm("org.manage_teams", request.org):
         require(request, "ws.manage", workspace)
-    if TeamAccess.objects.filter(team=team, workspace=workspace).exists():
+    if selectors.team_has_access(team, workspace):
         raise ServiceError(f"{team.name} has access to {workspace.name} again already.")
     workspace_services.team_access_set(
         actor=request.user,

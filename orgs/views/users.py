@@ -14,13 +14,12 @@ from flowadmin.htmx import came_from, in_main, paginate, render_page, resubmissi
 from flowadmin.params import url_per_id
 from workspaces import services as workspace_services
 from workspaces.forms.grants import GrantForm, grant_editor, grant_fields, grant_prefix
-from workspaces.models import Workspace, WorkspaceMembership
+from workspaces.models import Workspace
 
 from .. import expiry, impact, people, permissions, previews, profile_rows, services, undo
 from ..decorators import org_view
 from ..errors import ServiceError
 from ..member_forms import MemberFilterForm, OrgRoleForm
-from ..models import TeamMembership
 from ..people import MEMBER_SORTS
 from ..roles import OrgRole
 from ..templatetags.access import until as until_label
@@ -403,8 +402,7 @@ def user_remove(request, user_id):
             cancel_label="Back to the profile",
         )
         return render(request, "orgs/confirm.html", context)
-    workspaces = WorkspaceMembership.objects.filter(workspace__org=org, user=user).count()
-    teams = TeamMembership.objects.filter(team__org=org, user=user).count()
+    workspaces, teams = people.member_grant_counts(org, user)
     also = []
     if workspaces:
         also.append(f"direct access to {workspaces} workspace{pluralize(workspaces)}")

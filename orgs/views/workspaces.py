@@ -12,11 +12,10 @@ from workspaces import services as workspace_services
 from workspaces.models import Workspace
 from workspaces.selectors.stats import workspace_contents, workspaces_with_counts
 
-from .. import impact, previews
+from .. import impact, previews, selectors
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..forms import ConfirmForm, WorkspaceCreateForm
-from ..models import Domain
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,17 +99,12 @@ def _deleted_with(org, workspace) -> list[str]:
         n("audience", "audience contact"),
     ]
     # Its own domains go through domain_remove: SSO stops covering these.
-    sso_hostnames = (
-        Domain.objects.filter(workspace=workspace, sso_configurations__isnull=False)
-        .values_list("hostname", flat=True)
-        .distinct()
-    )
     lines += [
         format_html(
             "single sign-on stops covering <code>{}</code>, one of the domains the workspace added",
             hostname,
         )
-        for hostname in sso_hostnames
+        for hostname in selectors.sso_covered_hostnames(workspace)
     ]
     lines.append(
         f"{n('integrations', 'workspace integration')} with their stored credentials, and "

@@ -1,5 +1,6 @@
-"""Reads of a workspace's content shared by views and services: the audience filters used by
-the list and by the CSV export, so both always show the same contacts."""
+"""Reads of a workspace's content shared by views and services: the lists of its templates,
+assets and brand kits, and the audience filters used by the list and by the CSV export, so both
+always show the same contacts."""
 
 import json
 from dataclasses import dataclass
@@ -7,7 +8,22 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from ..models import AudienceContact
+from ..models import Asset, AudienceContact, BrandKit, FlowTemplate
+
+
+def flow_templates(workspace) -> QuerySet:
+    """The workspace's flow templates, in their model's order (a queryset, to paginate)."""
+    return FlowTemplate.objects.filter(workspace=workspace)
+
+
+def assets(workspace) -> QuerySet:
+    """The workspace's assets, each with who uploaded it (a queryset, to paginate)."""
+    return Asset.objects.filter(workspace=workspace).select_related("uploaded_by")
+
+
+def brand_kits(workspace) -> QuerySet:
+    """The workspace's brand kits, in their model's order (a queryset, to paginate)."""
+    return BrandKit.objects.filter(workspace=workspace)
 
 
 @dataclass(frozen=True)

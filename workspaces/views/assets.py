@@ -14,6 +14,7 @@ from workspaces.decorators import workspace_view
 from .. import uploads
 from ..forms.content import AssetUploadForm
 from ..models import Asset
+from ..selectors import content as content_selectors
 from ..services import content as content_services
 from ._content import PER_PAGE, confirm_delete, ws_url
 
@@ -43,8 +44,7 @@ def private_file_response(field_file, *, content_type, filename, inline) -> File
 @require_GET
 @workspace_view("ws.view")
 def asset_list(request):
-    assets = Asset.objects.filter(workspace=request.workspace).select_related("uploaded_by")
-    page = paginate(request, assets, PER_PAGE)
+    page = paginate(request, content_selectors.assets(request.workspace), PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 

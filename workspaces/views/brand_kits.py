@@ -12,6 +12,7 @@ from workspaces.decorators import workspace_view
 from .. import uploads
 from ..forms.content import BrandKitForm
 from ..models import BrandKit
+from ..selectors import content as content_selectors
 from ..services import content as content_services
 from ._content import PER_PAGE, confirm_delete, ws_url
 from .assets import private_file_response
@@ -26,7 +27,7 @@ def _brand_kit(request, brand_kit_id) -> BrandKit:
 @require_GET
 @workspace_view("ws.view")
 def brand_kit_list(request):
-    page = paginate(request, BrandKit.objects.filter(workspace=request.workspace), PER_PAGE)
+    page = paginate(request, content_selectors.brand_kits(request.workspace), PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 

@@ -11,6 +11,7 @@ from workspaces.decorators import workspace_view
 
 from ..forms.content import FlowTemplateForm
 from ..models import FlowTemplate
+from ..selectors import content as content_selectors
 from ..services import content as content_services
 from ._content import PER_PAGE, confirm_delete, ws_url
 
@@ -24,7 +25,7 @@ def _template(request, template_id) -> FlowTemplate:
 @require_GET
 @workspace_view("ws.view")
 def template_list(request):
-    page = paginate(request, FlowTemplate.objects.filter(workspace=request.workspace), PER_PAGE)
+    page = paginate(request, content_selectors.flow_templates(request.workspace), PER_PAGE)
     return render(request, partial_or_page(request, LIST, "results"), {"page": page})
 
 
