@@ -263,7 +263,11 @@
     function hide() { if (tip) tip.hidden = true; }
     days.forEach(function (day, index) {
       day.addEventListener("mouseenter", function () { show(day); });
-      day.addEventListener("mouseleave", function () { if (document.activeElement !== day) hide(); });
+      // The pointer leaving a day gives the tip back to the focused day, if any.
+      day.addEventListener("mouseleave", function () {
+        var focused = days.indexOf(document.activeElement);
+        if (focused >= 0) show(days[focused]); else hide();
+      });
       day.addEventListener("focus", function () { show(day); });
       day.addEventListener("blur", hide);
       day.addEventListener("keydown", function (event) {

@@ -40,6 +40,11 @@ def test_keyboard_moves_between_days_and_the_tooltip_says_the_value(demo, page, 
     expect(tip).to_be_hidden()
     days.nth(3).hover()
     expect(tip).to_have_text(days.nth(3).get_attribute("aria-label"))
+    days.nth(6).focus()  # the pointer still on day 3, then leaving it: the tip is day 6's
+    page.mouse.move(0, 0)
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(days.nth(6).get_attribute("aria-label"))
+    days.nth(3).hover()
     screenshot("chart-tooltip-1280")
     no_axe_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
