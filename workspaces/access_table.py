@@ -24,7 +24,7 @@ ROW = """      <tr id="member-{user_id}">
             <div><strong>{name_shown}</strong><br><span class="small muted">{email}</span></div>
           </div>
         </td>
-        <td>
+        <td{access_label}>
 {access}{notice}        </td>
         <td data-label="Access through">
           <ul class="source-list">
@@ -120,6 +120,9 @@ def access_table_row(row: dict, notice: str = "", csrf_token: str = "") -> SafeS
         initials=escape(row["initials"]),
         name_shown=PROFILE_LINK.format(escape(profile), name) if profile else name,
         email=escape(row["email"]),
+        # A read-only cell says what it shows where the stacked phone layout hides the
+        # column's header; an editor labels its own role, permissions and end.
+        access_label="" if row["direct"] else ' data-label="Role and permissions"',
         access=_access(row, name, csrf_token),
         notice=NOTICE.format(escape(notice)) if notice else "",
         sources="".join(_source(source) for source in row["sources"]),

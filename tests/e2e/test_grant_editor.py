@@ -268,3 +268,16 @@ def test_at_phone_width_every_editor_shows_its_role_permissions_and_until_labels
                 assert_shown(label, word, f"{path} at 1280 px")
         screenshot(f"grant-editor-labels-{n}-1280")
         no_axe_violations(page)
+
+
+def test_at_phone_width_a_read_only_access_cell_says_what_it_shows(demo, as_admin, screenshot):
+    """Manage → Members shows access that only the org role or a team gives read-only (a badge
+    and the permissions, no editor); at 390 px, where the column header is hidden, that cell
+    shows its own label, as the editor does for its parts."""
+    page = as_admin
+    page.set_viewport_size({"width": 390, "height": 860})
+    page.goto("/orgs/acme/w/marketing/manage/members/")
+    cell = page.locator(f"#member-{demo['admin@acme.test'].pk} > td").nth(1)
+    expect(cell.locator(".badge")).to_have_text("Admin")
+    assert cell.evaluate(SHOWN).startswith("Role and permissions"), "no label at 390 px"
+    screenshot("manage-members-read-only-390")

@@ -23,7 +23,7 @@ ORACLE = """{% load grants %}
             <div><strong>{% if row.links.profile %}<a href="{{ row.links.profile }}">{{ row.name }}</a>{% else %}{{ row.name }}{% endif %}</strong><br><span class="small muted">{{ row.email }}</span></div>
           </div>
         </td>
-        <td>
+        <td{% if not row.direct %} data-label="Role and permissions"{% endif %}>
           {% if row.direct %}
             <form method="post" action="{{ row.links.update }}" class="grant-form" data-save-row
                   {% if not row.self %}hx-post="{{ row.links.update }}" hx-target="closest tr" hx-swap="outerHTML"{% endif %}>
