@@ -1,16 +1,15 @@
 """The hosts the app answers on: the console's (`ALLOWED_HOSTS`, or `APP_HOSTS` in production),
-the host flow short links are made with, and the DNS record pointing a whitelabel domain at it.
-Which Host header reaches what is flowadmin.middleware.HostsMiddleware's (it sets
-`request_host` for the request)."""
+the host flow short links are made with, the DNS record pointing a whitelabel domain at it, and
+the cache key of a whitelabel host's verified state. Which Host header reaches what is
+flowadmin.middleware.HostsMiddleware's (it sets `request_host` for the request); the short
+link's path is flowadmin.nav_urls.short_link_code's."""
 
-import functools
 import ipaddress
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
-from django.urls import get_resolver, get_urlconf
 
 # The Host (with port) of the request being served: the short-link host when none is set.
 request_host: ContextVar[str | None] = ContextVar("request_host", default=None)
@@ -21,28 +20,6 @@ def short_link_host() -> str:
     configured; otherwise the host the current request came in on (so `make run` on any PORT
     prints working links and QR codes); outside a request, the host of SITE_URL."""
     return settings.SHORT_LINK_HOST or request_host.get() or urlsplit(settings.SITE_URL).netloc
-
-
-# A code put in `reverse("scan")` once to read the path around it.
-_CODE = "code-placeholder"
-
-
-@functools.lru_cache(maxsize=8)
-def short_link_prefix(urlconf: str) -> str:
-    """The path of a flow's short link before its code ("/s/"), as the URL configuration
-    `urlconf` spells the `scan` URL, without the script prefix (it is matched against
-    request.path_info): reversed once per URL configuration, not per request."""
-    return "/" + get_resolver(urlconf).reverse("scan", _CODE).removesuffix(_CODE)
-
-
-def short_link_code(path_info: str) -> str | None:
-    """The code of a short link's path (the URLconf's `s/<str:code>`: no slash in the code),
-    None for any other path."""
-    prefix = short_link_prefix(get_urlconf() or settings.ROOT_URLCONF)
-    if not path_info.startswith(prefix):
-        return None
-    code = path_info[len(prefix) :]
-    return code if code and "/" not in code else None
 
 
 def dns_record_for(host: str) -> tuple[str, str]:
@@ -67,3 +44,9 @@ def is_app_host(hostname: str) -> bool:
     opposed to an org's whitelabel domain."""
     app_hosts = getattr(settings, "APP_HOSTS", None)
     return validate_host(hostname, app_hosts if app_hosts is not None else settings.ALLOWED_HOSTS)
+
+
+def verified_domain_cache_key(hostname: str) -> str:
+    """The cache key of whether `hostname` is a verified whitelabel domain
+    (flowadmin.middleware.is_verified_domain); deleted when a domain is verified or removed."""
+    return f"verified-domain:{hostname}"

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from audit.context import acting_as, actor_for_user
-from flowadmin import hosts
+from flowadmin import hosts, nav_urls
 from flowadmin.views import page_not_found, permission_denied, server_error, with_reason
 from orgs.crypto import SecretsUnreadable
 from orgs.models import Domain, DomainStatus
@@ -76,14 +76,14 @@ class ShortLinkMiddleware:
     503 as by BusyMiddleware, with those headers and never cached; any other error as Django
     answers errors.
 
-    The path is matched as the URLconf spells the `scan` URL (flowadmin.hosts.short_link_code,
-    its prefix reversed once)."""
+    The path is matched as the URLconf spells the `scan` URL (flowadmin.nav_urls.short_link_code,
+    its prefix reversed once); a URLconf without one passes every request on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        code = hosts.short_link_code(request.path_info)
+        code = nav_urls.short_link_code(request.path_info)
         if code is None:
             return self.get_response(request)
         try:
@@ -207,7 +207,7 @@ CACHE_SECONDS = 60
 
 def is_verified_domain(hostname: str) -> bool:
     """Cached for a minute: the scan redirect stays one read and one insert."""
-    key = f"verified-domain:{hostname}"
+    key = hosts.verified_domain_cache_key(hostname)
     verified = cache.get(key)
     if verified is None:
         verified = Domain.objects.filter(hostname=hostname, status=DomainStatus.VERIFIED).exists()
@@ -232,7 +232,7 @@ class HostsMiddleware:
         if app_hosts is not None:
             host, _port = split_domain_port(request.get_host())
             if not validate_host(host, app_hosts) and not (
-                hosts.short_link_code(request.path_info) and host and is_verified_domain(host)
+                nav_urls.short_link_code(request.path_info) and host and is_verified_domain(host)
             ):
                 return HttpResponseBadRequest("Unknown host.", content_type="text/plain")
         return self.get_response(request)

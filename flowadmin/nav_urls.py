@@ -1,15 +1,17 @@
 """The console's navigation URLs, reversed once per URL configuration and script prefix rather
 than by a {% url %} tag on every page: the sidebar's sections, a workspace's Manage tabs, the
-activity pages' links (`nav_url`) and the layout's links that take no argument (`site_urls`).
+activity pages' links (`nav_url`), the layout's links that take no argument (`site_urls`), and
+the path of a flow's short link (`short_link_code`, which ShortLinkMiddleware matches).
 URL names only: this module imports no app."""
 
 import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 
 # The Org Admin console's sections: (URL name, taking the org's slug; label), SPEC §4.
 CONSOLE_SECTIONS = [
@@ -89,8 +91,7 @@ def nav_url(name: str, org_slug: str, ws_slug: str = "") -> str:
     """`reverse(name, args=[org_slug(, ws_slug)])` for the sidebar, which shows up to 35
     links on every page, and the Manage pages' tabs: `name` one of NAV_NAMES, reversed once
     per URL configuration and script prefix (`_url_formats`), the slugs put in."""
-    formats = _url_formats(get_urlconf(), get_script_prefix())
-    return formats[name].format(org=org_slug, ws=ws_slug)
+    return url_format(name).format(org=org_slug, ws=ws_slug)
 
 
 # The base template's links that take no argument (template key → URL name): reversed once per
@@ -114,6 +115,33 @@ def site_urls() -> Mapping[str, str]:
     """{template key: URL} of SITE_LINKS, as `reverse` gives them for this request
     (read-only: it is shared by every request)."""
     return _site_urls(get_urlconf(), get_script_prefix())
+
+
+# A code put in `reverse("scan")` once to read the path around it.
+_CODE = "code-placeholder"
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def short_link_prefix(urlconf: str) -> str | None:
+    """The path of a flow's short link before its code ("/s/"), as the URL configuration
+    `urlconf` spells the `scan` URL, without the script prefix (it is matched against
+    request.path_info): reversed once per URL configuration, not per request. None when the
+    URL configuration has no `scan` URL (then no path is a short link)."""
+    try:
+        url = get_resolver(urlconf).reverse("scan", _CODE)
+    except NoReverseMatch:
+        return None
+    return "/" + url.removesuffix(_CODE)
+
+
+def short_link_code(path_info: str) -> str | None:
+    """The code of a short link's path (the URLconf's `s/<str:code>`: no slash in the code),
+    None for any other path."""
+    prefix = short_link_prefix(get_urlconf() or settings.ROOT_URLCONF)
+    if prefix is None or not path_info.startswith(prefix):
+        return None
+    code = path_info[len(prefix) :]
+    return code if code and "/" not in code else None
 
 
 @receiver(setting_changed)

@@ -5,12 +5,14 @@ signals (audit.receivers)."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.context import service
+from flowadmin import hosts
 from workspaces.models import Workspace, WorkspaceMembership
 
 from . import avatars, crypto, domains, expiry, integrations, permissions
@@ -459,7 +461,8 @@ def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
 def domain_add_verified(*, actor, org, hostname: str) -> Domain:
     """`hostname` as a verified domain of `org` without looking up its TXT record: for an
     operator who checked it otherwise (`sso_demo` covers the demo's acme.test). The org's own
-    claim is marked verified (none is added twice); refused when another org verified it."""
+    claim is marked verified (none is added twice), a pending one whose time ran out too;
+    refused when another org verified it."""
     try:
         host = domains.validate_hostname(hostname)
     except ValidationError as error:
@@ -468,15 +471,8 @@ def domain_add_verified(*, actor, org, hostname: str) -> Domain:
     domain = lock_row(Domain.objects.filter(org=org, hostname__iexact=host))
     if domain is not None and domain.is_verified:
         return domain
-    if Domain.objects.filter(hostname__iexact=host, status=DomainStatus.VERIFIED).exists():
-        raise ServiceError(domains.CLAIM_REFUSED.format(host=host), code="taken")
-    if domain is None:
-        domain = Domain(org=org, hostname=host)
-    domain.status = DomainStatus.VERIFIED
-    domain.verified_at = timezone.now()
-    with unique_or_error(domains.CLAIM_REFUSED.format(host=host), code="taken"):
-        domain.save()
-    return domain
+    refuse_verified_elsewhere(host)
+    return _domain_mark_verified(domain or Domain(org=org, hostname=host))
 
 
 def refuse_domain_claim(org, host: str) -> None:
@@ -485,8 +481,33 @@ def refuse_domain_claim(org, host: str) -> None:
     claims = Domain.objects.filter(hostname__iexact=host)
     if claims.filter(org=org).exists():
         raise ServiceError(f"{org.name} already has {host}.", code="duplicate")
-    if claims.filter(status=DomainStatus.VERIFIED).exists():
+    refuse_verified_elsewhere(host)
+
+
+def refuse_verified_elsewhere(host: str) -> None:
+    """ServiceError when a domain `host` is verified (by another org, when the caller checked
+    its own org's claim first), without saying whose."""
+    if Domain.objects.filter(hostname__iexact=host, status=DomainStatus.VERIFIED).exists():
         raise ServiceError(domains.CLAIM_REFUSED.format(host=host), code="taken")
+
+
+def _domain_mark_verified(domain: Domain) -> Domain:
+    """Save `domain` verified now (the unique constraint refuses it when another org verified
+    the hostname meanwhile), and forget its host's cached answer once that commits."""
+    domain.status = DomainStatus.VERIFIED
+    domain.verified_at = timezone.now()
+    with unique_or_error(domains.CLAIM_REFUSED.format(host=domain.hostname), code="taken"):
+        domain.save(update_fields=["status", "verified_at"] if domain.pk else None)
+    _forget_verified_host(domain.hostname)
+    return domain
+
+
+def _forget_verified_host(hostname: str) -> None:
+    """Delete the cached "is `hostname` a verified domain" (flowadmin.middleware.
+    is_verified_domain) once the transaction commits: a host just verified serves its short
+    links at once instead of 400 for up to a minute, and one just removed stops at once."""
+    key = hosts.verified_domain_cache_key(hostname)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 @service
@@ -507,16 +528,7 @@ def domain_verify(*, actor, domain: Domain) -> Domain:
             f"No TXT record {domain.verification_token!r} found at {domain.txt_record_name} yet. "
             "DNS changes can take a while to appear; try again later."
         )
-    domain.status = DomainStatus.VERIFIED
-    domain.verified_at = timezone.now()
-    try:
-        with transaction.atomic():
-            domain.save(update_fields=["status", "verified_at"])
-    except IntegrityError:  # another org verified the same hostname first
-        raise ServiceError(
-            domains.CLAIM_REFUSED.format(host=domain.hostname), code="taken"
-        ) from None
-    return domain
+    return _domain_mark_verified(domain)
 
 
 @service
@@ -546,6 +558,7 @@ def domain_remove(*, actor, domain: Domain) -> None:
     for sso in domain.sso_configurations.all():
         sso.domains.remove(domain)
     domain.delete()
+    _forget_verified_host(domain.hostname)
 
 
 # --- integrations --------------------------------------------------------------------------

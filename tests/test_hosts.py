@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 
+from orgs import domains, services
 from tests.factories import DomainFactory, FlowFactory
 from workspaces.models import Scan, ScanDay, Workspace
 
@@ -89,3 +91,50 @@ def test_the_default_host_serves_every_flow(client, branded):
     for flow in branded:
         response = client.get(f"/s/{flow.short_code}", HTTP_HOST="flowadmin.example.com")
         assert response.status_code == 302
+
+
+def test_a_urlconf_without_short_links_passes_every_request_on(client):
+    """No `scan` URL to reverse: no path is a short link, not a 500 on every request."""
+    with override_settings(ROOT_URLCONF="tests.urls_without_scan"):
+        response = client.get("/s/abc")
+    assert response.status_code == 200
+    assert response.content == b"not a short link: abc"
+
+
+def test_a_domain_just_verified_serves_its_short_links_at_once(
+    client, production_hosts, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The middleware caches a host's answer for a minute: verifying forgets it on commit."""
+    flow = FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", org=flow.workspace.org)
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400
+    monkeypatch.setattr(domains, "lookup_txt", lambda name: [domain.verification_token])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.domain_verify(actor=None, domain=domain)
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+
+
+def test_a_domain_verified_by_the_operator_serves_its_short_links_at_once(
+    client, production_hosts, django_capture_on_commit_callbacks
+):
+    flow = FlowFactory()
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        domain = services.domain_add_verified(
+            actor=None, org=flow.workspace.org, hostname="go.acme.example"
+        )
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+
+
+def test_a_domain_just_removed_stops_at_once(
+    client, production_hosts, django_capture_on_commit_callbacks
+):
+    flow = FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        services.domain_remove(actor=None, domain=domain)
+    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400

@@ -5,7 +5,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from flowadmin.hosts import short_link_code
+from flowadmin.nav_urls import short_link_code
 from tests.factories import FlowFactory
 from workspaces import services
 from workspaces.models import Scan, ScanDay
