@@ -31,7 +31,7 @@ from audit.filters import activity_url, encode_cursor, export_url
 from audit.models import ActivityActor, ActivityEntry
 from orgs.admin import OrgMembershipAdmin
 from orgs.models import Organization, OrgMembership, User
-from orgs.people import MEMBERS_PER_PAGE
+from orgs.views.users import MEMBERS_PER_PAGE
 from workspaces.models import Workspace
 
 from .seeding import ADMIN_EMAIL, OPERATOR_EMAIL, ORG_SLUG

@@ -31,9 +31,6 @@ from .permissions import OrgAccess, WorkspaceAccess, instant
 from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
 from .two_factor import SECOND_FACTORS, second_factor_exists
 
-MEMBERS_PER_PAGE = 25
-INVITATIONS_PER_PAGE = 25
-
 # sort key → (label, order_by for ascending). The membership's copies of its user's columns
 # (OrgMembership.user_full_name …, kept by the database) sort as the user's columns do; the
 # name and last-login orders are indexes starting with the org (orgmembership_name_order,
@@ -237,7 +234,7 @@ def _workspace_names(org, ids) -> dict[int, str]:
         return dict(cursor.fetchall())
 
 
-def member_ids(
+def membership_ids(
     org,
     *,
     q: str = "",
@@ -268,7 +265,7 @@ def member_ids(
 
 
 def member_page_rows(org, page_ids, sort: str = "name") -> list[MemberRow]:
-    """The MemberRows of a page of `member_ids` (its sliced queryset, read in the same query
+    """The MemberRows of a page of `membership_ids` (its sliced queryset, read in the same query
     as the rows), in `sort`'s order."""
     found = _page_rows(page_ids, sort)
     access = permissions.members_access(org, [row[1] for row in found])
@@ -478,7 +475,7 @@ class InvitationRow:
     membership_ended: bool
 
 
-def invitations(org, *, status: str):
+def org_invitations(org, *, status: str):
     """The org's invitations of `status`, newest first (the view shows a page of them)."""
     return (
         Invitation.objects.filter(org=org, status=status)

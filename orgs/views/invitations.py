@@ -22,6 +22,7 @@ from ..errors import ServiceError
 from ..member_forms import AcceptInvitationForm, InviteForm
 from ..models import Invitation, InvitationStatus
 
+INVITATIONS_PER_PAGE = 25  # invitations per page of the Invitations page
 EMAIL_ERRORS = {"invalid_email", "already_member", "already_invited"}
 
 
@@ -97,7 +98,7 @@ def invitation_list(request):
     if status not in tabs:
         status = InvitationStatus.PENDING
     page = paginate(
-        request, people.invitations(request.org, status=status), people.INVITATIONS_PER_PAGE
+        request, people.org_invitations(request.org, status=status), INVITATIONS_PER_PAGE
     )
     page.object_list = people.invitation_rows(request.org, page.object_list)
     context = {

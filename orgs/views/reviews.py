@@ -30,7 +30,7 @@ from ..selectors import org_workspaces
 
 MANAGE = "org.manage_reviews"
 SCOPES_PER_PAGE = 25  # parts of a review (workspaces) per page of its detail page
-QUEUE_PAGE_SIZE = 25  # items per page of a reviewer's queue
+QUEUE_PER_PAGE = 25  # items per page of a reviewer's queue
 
 
 def _review(request, review_id) -> AccessReview:
@@ -252,7 +252,7 @@ def review_queue(request, review_id):
     key = selectors.parse_scope(request.GET)
     current = next((s for s in scopes if s.key == key), scopes[0])
     items = selectors.queue_items(review, current.key)
-    page = paginate(request, items, QUEUE_PAGE_SIZE)
+    page = paginate(request, items, QUEUE_PER_PAGE)
     context = {"review": review, "scopes": scopes, "current": current, "page": page}
     return render(request, "orgs/reviews/queue.html", context)
 

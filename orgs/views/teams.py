@@ -107,7 +107,7 @@ def _access_context(team, access_form=None, row_forms=None):
     ]
     return {
         "team": team,
-        "access_rows": rows,
+        "workspace_grants": rows,
         "access_form": access_form or TeamAccessAddForm(team=team),
     }
 

@@ -24,6 +24,7 @@ from ..people import MEMBER_SORTS
 from ..roles import OrgRole
 from ..templatetags.access import until as until_label
 
+MEMBERS_PER_PAGE = 25  # members per page of the Members page
 SORTABLE_COLUMNS = ["name", "email", "role", "last_login"]
 
 
@@ -86,14 +87,14 @@ def _shown(org, page):
 def user_list(request):
     filters = MemberFilterForm(request.GET)
     q, sort = filters.values()
-    ids = people.member_ids(
+    ids = people.membership_ids(
         request.org,
         q=q,
         sort=sort,
         two_factor=filters.two_factor_filter(),
         expiring=filters.expiring_days(),
     )
-    page = paginate(request, ids, people.MEMBERS_PER_PAGE)
+    page = paginate(request, ids, MEMBERS_PER_PAGE)
     page.object_list = people.member_page_rows(request.org, page.object_list, sort)
     context = {
         "filters": filters,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from orgs import accounts, invitations, people
 from orgs.models import USER_COPIES, Domain, DomainStatus, OrgMembership, User
 from orgs.scim import tokens
+from orgs.views.users import MEMBERS_PER_PAGE
 from tests.factories import (
     OrganizationFactory,
     OrgMembershipFactory,
@@ -60,8 +61,8 @@ def copies_match(user) -> bool:
 
 def member_page(org, sort, number):
     """The MemberRows of page `number` as the users page paginates them."""
-    ids = people.member_ids(org, sort=sort)
-    page = Paginator(ids, people.MEMBERS_PER_PAGE).get_page(number)
+    ids = people.membership_ids(org, sort=sort)
+    page = Paginator(ids, MEMBERS_PER_PAGE).get_page(number)
     return people.member_page_rows(org, page.object_list, sort)
 
 
