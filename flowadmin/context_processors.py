@@ -3,11 +3,11 @@ workspaces and the open one's sections) and the links of the layout, from the UR
 flowadmin.nav_urls reverses once."""
 
 from dataclasses import dataclass
-from html import escape
 
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
+from flowadmin.escaping import escape
 from flowadmin.nav_urls import CONSOLE_SECTIONS, WORKSPACE_SECTIONS, nav_url, site_urls, url_format
 from orgs import selectors
 
@@ -26,8 +26,8 @@ class NavLink:
 
     @property
     def html(self) -> str:
-        """`<li><a href="…">label</a></li>`, every value escaped (the standard library's
-        `html.escape`: Django's `escape` is the same replacements behind a lazy-text check)."""
+        """`<li><a href="…">label</a></li>`, every value escaped (flowadmin.escaping.escape:
+        the template engine's replacements without its lazy-text check)."""
         css = f' class="{escape(self.css_class)}"' if self.css_class else ""
         current = ' aria-current="page"' if self.current else ""
         return f'<li{css}><a href="{escape(self.url)}"{current}>{escape(self.label)}</a></li>'

@@ -2,15 +2,15 @@
 
 Through the template engine each row cost ~35 variable lookups, ifs and loops (a quarter of the
 page's time at 25 rows); here each row is one format of its own strings, every value escaped with
-`html.escape` as the engine's autoescaping does (the same markup, see
+`flowadmin.escaping.escape` as the engine's autoescaping does (the same markup, see
 tests/orgs/test_members_table.py). The rows are the dicts the view builds (orgs.views.users._shown,
 from MemberRow.shown())."""
 
 from __future__ import annotations
 
-from html import escape
-
 from django.utils.safestring import SafeString, mark_safe
+
+from flowadmin.escaping import escape
 
 ROW = (
     "<tr>"

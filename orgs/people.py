@@ -29,6 +29,7 @@ from .models import (
 from .names import display_name
 from .permissions import OrgAccess, WorkspaceAccess, instant
 from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
+from .selectors import org_workspaces
 from .two_factor import SECOND_FACTORS, second_factor_exists
 
 # sort key → (label, order_by for ascending). The membership's copies of its user's columns
@@ -432,8 +433,8 @@ def member_profile(org, user_id, *, find: str = "") -> Profile:
     access = permissions.members_access(org, [membership.user_id]).get(
         membership.user_id
     ) or OrgAccess(org.pk, membership.role)
-    org_workspaces = Workspace.objects.filter(org=org).order_by("name", "pk")
-    granted = org_workspaces.filter(pk__in=list(access.grants))
+    in_org = org_workspaces(org)
+    granted = in_org.filter(pk__in=list(access.grants))
     profile = Profile(
         membership,
         access,
@@ -442,7 +443,7 @@ def member_profile(org, user_id, *, find: str = "") -> Profile:
         find=find.strip(),
     )
     if profile.find:
-        others = org_workspaces.exclude(pk__in=list(access.grants))
+        others = in_org.exclude(pk__in=list(access.grants))
         found, profile.found_more = find_workspaces(others, profile.find)
         profile.found = [_profile_workspace(access, ws) for ws in found]
     return profile

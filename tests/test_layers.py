@@ -137,3 +137,18 @@ def test_orgs_core_importing_any_workspaces_module_but_its_models_breaks_them(
     contracts, importer, imported
 ):
     assert kept(contracts, (importer, imported))["orgs-core"] is False
+
+
+def test_orgs_core_forbids_every_workspaces_module_but_its_models(contracts):
+    """The contract's forbidden list is written by hand: a new workspaces module (a file or a
+    package in its directory) must be added to it, or orgs core could import it unchecked."""
+    built, _graph = contracts
+    directory = Path(__file__).resolve().parent.parent / "workspaces"
+    modules = {
+        f"workspaces.{path.stem}"
+        for path in directory.iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__")
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    forbidden = {module.expression for module in built["orgs-core"].forbidden_modules}
+    assert forbidden == modules - {"workspaces.models"}

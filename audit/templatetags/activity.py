@@ -3,13 +3,13 @@ activity log with filters (see audit.filters.activity_url), for the dashboard an
 `{{ entries|activity_rows }}`, `{{ names|datalist_options }}` and `{% activity_tab_url … %}`
 for the activity pages."""
 
-from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from audit import display
 from audit.filters import activity_url as build_activity_url
+from flowadmin.escaping import escape
 from flowadmin.nav_urls import nav_url
 
 register = template.Library()
@@ -35,6 +35,6 @@ def activity_rows(entries):
 
 @register.filter
 def datalist_options(values):
-    """`<option value="…"></option>` for each value (str() of it, escaped with `html.escape`):
-    a datalist of names in one call rather than a template loop."""
+    """`<option value="…"></option>` for each value (str() of it, escaped with
+    flowadmin.escaping.escape): a datalist of names in one call rather than a template loop."""
     return mark_safe("".join(f'<option value="{escape(str(value))}"></option>' for value in values))

@@ -29,6 +29,7 @@ from ..errors import ServiceError, unique_or_error
 from ..locking import lock_org, lock_row
 from ..models import Team, User
 from ..roles import FLAG_LABELS, FLAGS, OrgRole, WorkspaceRole
+from ..selectors import org_workspaces
 from ..services import member_remove, org_role_set, require_fit, require_member, team_member_remove
 from .models import (
     AccessReview,
@@ -115,7 +116,7 @@ def review_start(
     if on_deadline not in DeadlineAction.values:
         raise ServiceError(f"Unknown deadline action {on_deadline!r}.", code="on_deadline")
     lock_org(org)
-    in_org = Workspace.objects.filter(org=org).order_by("name", "pk")
+    in_org = org_workspaces(org)
     if workspaces is None:
         scope = list(in_org)
     else:

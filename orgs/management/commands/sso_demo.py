@@ -6,9 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from orgs import services
+from orgs import services, sso
 from orgs.management import local_idp
 from orgs.management.base import FlowadminCommand
+from orgs.models import SSOConfiguration, SSOProtocol
 
 # The demo IdP's people: two acme members and someone acme has not met (joins just in time).
 DEMO_ACCOUNTS = [
@@ -42,7 +43,8 @@ class Command(FlowadminCommand):
         # Stop the IdP with the server, also on SIGTERM.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         site = f"http://{addr}"
-        callback = reverse("openid_connect_callback", kwargs={"provider_id": acme.slug})
+        # The callback of acme's OIDC configuration, before it exists (it needs the IdP's issuer).
+        callback = sso.redirect_uri(SSOConfiguration(org=acme, protocol=SSOProtocol.OIDC))
         idp = local_idp.LocalOIDCProvider(
             redirect_uris=[site + callback],
             accounts=DEMO_ACCOUNTS,
