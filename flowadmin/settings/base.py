@@ -288,6 +288,9 @@ INVITATION_EMAIL_RETRIES = env.int("INVITATION_EMAIL_RETRIES", default=5)
 INVITATION_EMAIL_RETRY_SECONDS = env.int("INVITATION_EMAIL_RETRY_SECONDS", default=30)
 # Where this site is reached, for links in emails sent outside a request (e.g. `invite`).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The path prefix the app is mounted under ("/flowadmin"), when it is: a request learns it from
+# SCRIPT_NAME, but links made outside one (short links in jobs and commands) only from here.
+FORCE_SCRIPT_NAME = env("FORCE_SCRIPT_NAME", default=None)
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 ASSET_MAX_BYTES = env.int("ASSET_MAX_BYTES", default=10 * 1024 * 1024)
 
