@@ -3,7 +3,6 @@ activity log with filters (see audit.filters.activity_url), for the dashboard an
 `{{ entries|activity_rows }}`, `{{ names|datalist_options }}` and `{% activity_tab_url … %}`
 for the activity pages."""
 
-
 from django import template
 from django.utils.safestring import mark_safe
 
