@@ -101,31 +101,39 @@ def test_a_urlconf_without_short_links_passes_every_request_on(client):
     assert response.content == b"not a short link: abc"
 
 
+def scan_status(client, flow) -> int:
+    return client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code
+
+
+def use_domain(flow, domain) -> None:
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
+
+
 def test_a_domain_just_verified_serves_its_short_links_at_once(
     client, production_hosts, monkeypatch, django_capture_on_commit_callbacks
 ):
     """The middleware caches a host's answer for a minute: verifying forgets it on commit."""
     flow = FlowFactory()
     domain = DomainFactory(hostname="go.acme.example", org=flow.workspace.org)
-    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400
+    use_domain(flow, domain)
+    assert scan_status(client, flow) == 400
     monkeypatch.setattr(domains, "lookup_txt", lambda name: [domain.verification_token])
     with django_capture_on_commit_callbacks(execute=True):
         services.domain_verify(actor=None, domain=domain)
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+    assert scan_status(client, flow) == 302
 
 
 def test_a_domain_verified_by_the_operator_serves_its_short_links_at_once(
     client, production_hosts, django_capture_on_commit_callbacks
 ):
     flow = FlowFactory()
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400
+    assert scan_status(client, flow) == 400
     with django_capture_on_commit_callbacks(execute=True):
         domain = services.domain_add_verified(
             actor=None, org=flow.workspace.org, hostname="go.acme.example"
         )
-    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+    use_domain(flow, domain)
+    assert scan_status(client, flow) == 302
 
 
 def test_a_domain_just_removed_stops_at_once(
@@ -133,8 +141,8 @@ def test_a_domain_just_removed_stops_at_once(
 ):
     flow = FlowFactory()
     domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
-    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 302
+    use_domain(flow, domain)
+    assert scan_status(client, flow) == 302
     with django_capture_on_commit_callbacks(execute=True):
         services.domain_remove(actor=None, domain=domain)
-    assert client.get(f"/s/{flow.short_code}", HTTP_HOST="go.acme.example").status_code == 400
+    assert scan_status(client, flow) == 400
