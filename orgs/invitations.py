@@ -301,14 +301,20 @@ def invitation_create(
     base_url: str | None = None,
     send: bool = True,
     until=None,
-    now=None,
+    issued_at=None,
 ) -> IssuedInvitation:
     """Invite `email` to `org` with an org role and optional initial workspace roles
     ([(workspace, role) or (workspace, role, until), ...]); emails the link unless `send` is
     False. `until`: when the org membership made at acceptance ends (None: no end); each
     workspace role's own end likewise (orgs.expiry). They are copied to the grants when the
-    invitation is accepted. `now`: when it is issued, its link running out
-    INVITATION_TTL_DAYS later (default: this moment; the demo seed issues one in the past)."""
+    invitation is accepted. `issued_at`: its created_at, its link running out
+    INVITATION_TTL_DAYS later (default: this moment; the demo seed issues one in the past).
+    A pending invitation to the same email is judged at this moment whatever `issued_at`;
+    ValueError for `send` with a link that has already run out."""
+    now = timezone.now()
+    issued_at = issued_at or now
+    if send and _expiry(issued_at) <= now:  # is_overdue of the invitation to be
+        raise ValueError(f"An invitation issued at {issued_at} would email an expired link.")
     email = _clean_email(email)
     if not permissions.is_org_role(role):
         raise ServiceError(f"Unknown org role {role!r}: use admin or user.")
@@ -316,7 +322,6 @@ def invitation_create(
         services.require_future(until, f"{email}'s membership")
     cleaned = _clean_workspace_roles(org, workspace_roles)
     _refuse_member(org, email)
-    now = now or timezone.now()
     pending = (
         Invitation.objects.select_for_update()
         .filter(org=org, email__iexact=email, status=InvitationStatus.PENDING)
@@ -337,8 +342,8 @@ def invitation_create(
                 workspace_roles=cleaned,
                 invited_by=_inviter(actor),
                 token_hash=token_hash,
-                created_at=now,
-                expires_at=_expiry(now),
+                created_at=issued_at,
+                expires_at=_expiry(issued_at),
                 **_delivery(send),
             )
     except IntegrityError:  # invited by someone else at this very moment

@@ -191,15 +191,15 @@ SELECT m.id, m.user_id, m.user_full_name, m.user_email, m.user_last_login, m.rol
        EXISTS (SELECT 1 FROM {authenticators} a
                 WHERE a.user_id = m.user_id AND a.type IN ({factors}))
   FROM orgs_orgmembership m
- WHERE m.id IN ({page})
+ WHERE m.id IN ({page}) AND m.org_id = %s
  ORDER BY {order}
 """
 
 
-def _page_rows(paged, sort: str) -> list[tuple]:
+def _page_rows(org, paged, sort: str) -> list[tuple]:
     """(membership id, user id, full name, email, last login, role, until, has a second
-    factor) of the memberships `paged` (a values_list queryset of ids) selects, in `sort`'s
-    order; timestamps aware, the flag a bool. One query, none for an empty page."""
+    factor) of the memberships of `org` that `paged` (a values_list queryset of ids) selects,
+    in `sort`'s order; timestamps aware, the flag a bool. One query, none for an empty page."""
     from allauth.mfa.models import Authenticator
 
     db = paged.db  # the database the paginator counted in
@@ -214,7 +214,7 @@ def _page_rows(paged, sort: str) -> list[tuple]:
         order=", ".join(column.sql("m") for column in _order_columns(sort)),
     )
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, [*SECOND_FACTORS, *page_params])
+        cursor.execute(sql, [*SECOND_FACTORS, *page_params, org.pk])
         rows = cursor.fetchall()
     return [
         (pk, user_id, full_name, email, instant(login), role, instant(until), bool(two_factor))
@@ -265,10 +265,11 @@ def membership_ids(
     return members.order_by(*_member_ordering(sort)).values_list("pk", flat=True)
 
 
-def member_page_rows(org, page_ids, sort: str = "name") -> list[MemberRow]:
-    """The MemberRows of a page of `membership_ids` (its sliced queryset, read in the same query
-    as the rows), in `sort`'s order."""
-    found = _page_rows(page_ids, sort)
+def member_page_rows(org, page_ids, *, sort: str) -> list[MemberRow]:
+    """The MemberRows of a page of `membership_ids` (its sliced queryset, read in the same
+    query as the rows), in `sort`'s order (the sort `membership_ids` was given); ids of another
+    org's memberships read nothing."""
+    found = _page_rows(org, page_ids, sort)
     access = permissions.members_access(org, [row[1] for row in found])
     reached = {ws_id for a in access.values() for ws_id in a.grants}
     # id → name, by name: plain values, no model instance per workspace

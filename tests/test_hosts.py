@@ -36,6 +36,21 @@ def test_verified_domain_reaches_only_short_links(client, production_hosts):
     assert client.get("/accounts/login/", HTTP_HOST="go.acme.example").status_code == 400
 
 
+@pytest.mark.parametrize("script_name", ["", "/app"])
+def test_a_verified_domain_reaches_exactly_the_short_link_path(
+    client, production_hosts, script_name
+):
+    """Matched on the path inside the app (path_info), so the same under a script prefix
+    (the app mounted at /app behind a proxy); a longer path under /s/ is not a short link."""
+    flow = FlowFactory()
+    domain = DomainFactory(hostname="go.acme.example", verified=True, org=flow.workspace.org)
+    Workspace.objects.filter(pk=flow.workspace_id).update(whitelabel_domain=domain)
+    on_domain = {"HTTP_HOST": "go.acme.example", "SCRIPT_NAME": script_name}
+    assert client.get(f"/s/{flow.short_code}", **on_domain).status_code == 302
+    assert client.get(f"/s/{flow.short_code}/x", **on_domain).status_code == 400
+    assert client.get("/accounts/login/", **on_domain).status_code == 400
+
+
 def test_pending_domain_is_refused(client, production_hosts):
     DomainFactory(hostname="go.acme.example")
     flow = FlowFactory()

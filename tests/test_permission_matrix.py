@@ -43,6 +43,7 @@ from orgs import domains
 from orgs.models import Organization, Team, User
 from orgs.permissions import CAPABILITIES, FLAGS, ORG, WORKSPACE, requirement
 from orgs.permissions import _build_access as build_access
+from orgs.reviews.models import AccessReviewItem
 from orgs.reviews.services import review_start
 from tests import demo_snapshot
 from tests.factories import (
@@ -198,6 +199,22 @@ ORG_ROWS = [
         post={"role": "admin"},
     ),
     Row("teams/{team}/access/{granted}/remove/", "org.manage_teams", ("acme",), post={}),
+    # The reviewers of an open review (the `places` fixture's); {reviewer} reviews its org roles.
+    Row(
+        "reviews/{review}/reviewers/",
+        "org.manage_reviews",
+        ("acme",),
+        get=False,
+        refusals_only=True,
+        post={"scope": "org", "email": "editor@acme.test"},
+    ),
+    Row(
+        "reviews/{review}/reviewers/remove/",
+        "org.manage_reviews",
+        ("acme",),
+        get=False,
+        post={"scope": "org", "user": "{reviewer}"},
+    ),
     Row(
         "teams/{team}/settings/",
         "org.manage_teams",
@@ -412,13 +429,6 @@ OTHER_ROWS = [
         "/orgs/acme/reviews/{review}/close/", REVIEW_CONSOLE, get=False, post={}, refusals_only=True
     ),
     Row(
-        "/orgs/acme/reviews/{review}/reviewers/",
-        REVIEW_CONSOLE,
-        get=False,
-        refusals_only=True,
-        post={"scope": "org", "email": "editor@acme.test"},
-    ),
-    Row(
         "/orgs/acme/reviews/{review}/items/{item}/",
         VIEWER_ITEM_DECISION,
         get=False,
@@ -585,11 +595,18 @@ def build_places(txt: dict) -> dict:
             "ws_domain": pending_domain(org=org, workspace=ws, hostname=f"ln.{ws.slug}.example").pk,
             "installation": IntegrationInstallationFactory(org=org, workspace=ws, app="segment").pk,
         }
-    review = review_start(
-        actor="system", org=acme, name="Matrix review", deadline=timezone.now() + timedelta(days=7)
+    # an open review in each org; its Org Admin reviews the org roles ({reviewer})
+    for org in (acme, globex):
+        review = review_start(
+            actor="system", org=org, name="Matrix review", deadline=timezone.now() + timedelta(7)
+        )
+        reviewer = demo[f"admin@{org.slug}.test"]
+        assert review.reviewers.filter(workspace=None, user=reviewer).exists()
+        result[f"{org.slug}/"] |= {"review": review.pk, "reviewer": reviewer.pk}
+    item = AccessReviewItem.objects.get(
+        review_id=result["acme/"]["review"], email="viewer@acme.test", workspace__slug="marketing"
     )
-    item = review.items.get(email="viewer@acme.test", workspace__slug="marketing")
-    result[None] = {**result["acme/marketing"], "review": review.pk, "item": item.pk}
+    result[None] = {**result["acme/marketing"], "review": item.review_id, "item": item.pk}
     return result
 
 
@@ -918,7 +935,9 @@ NOT_SHOWN_AGAIN = {
     # refusal as a message, with htmx the row's tag cell (200)
     "audience/{contact}/tags/": "the list again, the refusal as a message",
     # the review page lists its reviewers: a refused one comes back as a message (302)
-    "/orgs/acme/reviews/{review}/reviewers/": "the review page again, the refusal as a message",
+    "reviews/{review}/reviewers/": "the review page again, the refusal as a message",
+    # removing a reviewer names them in a button: no form (an id not of a reviewer: 404)
+    "reviews/{review}/reviewers/remove/": "no form: a button naming the reviewer",
     # removing a tag names it in a button: no form to show again
     "audience/{contact}/tags/?untag": "no form: a tag not on the contact is removed already",
     # an on/off switch, no form: anything but on/off (0/1) is a bad request (400, no page)

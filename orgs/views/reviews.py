@@ -19,11 +19,10 @@ from workspaces.models import Workspace
 from .. import people, permissions
 from ..decorators import org_view
 from ..errors import ServiceError
-from ..models import User
 from ..reviews import selectors, services
 from ..reviews.evidence import evidence_csv, row_of
 from ..reviews.forms import DecisionForm, ReviewerAddForm, ReviewStartForm
-from ..reviews.models import AccessReview, AccessReviewItem, Decision, ItemKind
+from ..reviews.models import AccessReview, AccessReviewer, AccessReviewItem, Decision, ItemKind
 from ..reviews.preview import chosen_flags, decision_preview, removal_plan
 from ..roles import OrgRole
 from ..selectors import org_workspaces
@@ -155,12 +154,26 @@ def review_reviewer_add(request, review_id):
     return _back_to_reviewers(request, review)
 
 
+def _reviewer(request, review) -> AccessReviewer:
+    """A reviewer row of `review` (any part) of the user the POST names; 404 for anyone else:
+    the service's "… does not review …" names the user, and another org's user id must not
+    show their email."""
+    reviewer = (
+        AccessReviewer.objects.select_related("user")
+        .filter(review=review, user_id=integer(request.POST, "user") or 0)
+        .first()
+    )
+    if reviewer is None:
+        raise Http404("That person does not review any part of this review.")
+    return reviewer
+
+
 @require_POST
 @org_view(MANAGE)
 def review_reviewer_remove(request, review_id):
     review = _review(request, review_id)
     workspace = _scope_workspace(request, request.POST)
-    user = get_object_or_404(User, pk=integer(request.POST, "user") or 0)
+    user = _reviewer(request, review).user
     try:
         services.review_reviewer_remove(
             actor=request.user, review=review, workspace=workspace, user=user

@@ -95,7 +95,7 @@ def user_list(request):
         expiring=filters.expiring_days(),
     )
     page = paginate(request, ids, MEMBERS_PER_PAGE)
-    page.object_list = people.member_page_rows(request.org, page.object_list, sort)
+    page.object_list = people.member_page_rows(request.org, page.object_list, sort=sort)
     context = {
         "filters": filters,
         "q": q,

@@ -261,15 +261,18 @@
       tip.style.top = Math.max(box.top - frame.top - 4, tip.offsetHeight) + "px";
     }
     function hide() { if (tip) tip.hidden = true; }
+    var hovered = null;
     days.forEach(function (day, index) {
-      day.addEventListener("mouseenter", function () { show(day); });
-      // The pointer leaving a day gives the tip back to the focused day, if any.
+      day.addEventListener("mouseenter", function () { hovered = day; show(day); });
+      // The pointer leaving a day gives the tip back to the focused day, if any, and focus
+      // leaving the chart gives it back to the day under the pointer.
       day.addEventListener("mouseleave", function () {
+        hovered = null;
         var focused = days.indexOf(document.activeElement);
         if (focused >= 0) show(days[focused]); else hide();
       });
       day.addEventListener("focus", function () { show(day); });
-      day.addEventListener("blur", hide);
+      day.addEventListener("blur", function () { if (hovered) show(hovered); else hide(); });
       day.addEventListener("keydown", function (event) {
         var to = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: days.length - 1 }[event.key];
         if (to === undefined || to < 0 || to >= days.length) return;

@@ -45,6 +45,9 @@ def test_keyboard_moves_between_days_and_the_tooltip_says_the_value(demo, page, 
     expect(tip).to_be_visible()
     expect(tip).to_have_text(days.nth(6).get_attribute("aria-label"))
     days.nth(3).hover()
+    page.keyboard.press("Tab")  # focus leaves the chart: the tip goes back to the hovered day
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(days.nth(3).get_attribute("aria-label"))
     screenshot("chart-tooltip-1280")
     no_axe_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -274,3 +274,18 @@ def test_many_parts_paginate_and_the_queue_offers_a_select(client, acme, demo):
         {"scope": "org", "email": "editor@acme.test", "page": "2"},
     )
     assert response.url == f"/orgs/acme/reviews/{review.pk}/?page=2#reviewers"
+
+
+def test_another_orgs_user_named_in_a_reviewer_removal_is_a_404_without_their_email(
+    client, acme, demo
+):
+    """The refusal "x does not review …" names the user: for an id of another org's user it
+    would show their email to this org's admin."""
+    review = start(acme, demo)
+    reviewers = review.reviewers.count()
+    client.force_login(demo["admin@acme.test"])
+    url = f"/orgs/acme/reviews/{review.pk}/reviewers/remove/"
+    response = client.post(url, {"scope": "org", "user": demo["admin@globex.test"].pk}, follow=True)
+    assert response.status_code == 404
+    assert "admin@globex.test" not in response.content.decode()
+    assert review.reviewers.count() == reviewers

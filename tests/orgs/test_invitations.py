@@ -898,7 +898,7 @@ def test_expire_invitations_command(demo, acme):
 def test_an_invitation_issued_in_the_past_runs_out_from_then(acme):
     past = timezone.now() - timedelta(days=30)
     issued = invitations.invitation_create(
-        actor=None, org=acme, email="then@acme.test", send=False, now=past
+        actor=None, org=acme, email="then@acme.test", send=False, issued_at=past
     )
     invitation = Invitation.objects.get(pk=issued.invitation.pk)
     assert invitation.created_at == past
@@ -906,6 +906,39 @@ def test_an_invitation_issued_in_the_past_runs_out_from_then(acme):
     assert invitations.invitations_expire(actor=None, org=acme) == 1
     entry = ActivityEntry.objects.filter(org=acme, entity_label="then@acme.test").earliest("id")
     assert entry.changes["expires_at"][1] == invitation.expires_at.isoformat()
+
+
+def test_a_backdated_invitation_judges_the_pending_one_at_the_real_time(acme):
+    """A pending invitation whose link ran out (not yet marked expired) makes room for a new
+    one issued in the past, when it was still valid: it is judged now, not then."""
+    ttl = timedelta(days=settings.INVITATION_TTL_DAYS)
+    old = InvitationFactory(org=acme, email="then@acme.test")
+    Invitation.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - ttl - timedelta(days=2),
+        expires_at=timezone.now() - timedelta(days=2),
+    )
+    issued = invitations.invitation_create(
+        actor=None,
+        org=acme,
+        email="then@acme.test",
+        send=False,
+        issued_at=timezone.now() - ttl + timedelta(days=1),
+    )
+    assert Invitation.objects.get(pk=old.pk).status == "expired"
+    assert issued.invitation.status == "pending"
+
+
+def test_an_invitation_whose_link_ran_out_is_not_emailed(acme, mailoutbox):
+    ttl = timedelta(days=settings.INVITATION_TTL_DAYS)
+    with pytest.raises(ValueError, match="expired link"):
+        invitations.invitation_create(
+            actor=None,
+            org=acme,
+            email="then@acme.test",
+            issued_at=timezone.now() - ttl - timedelta(minutes=1),
+        )
+    assert not Invitation.objects.filter(email="then@acme.test").exists()
+    assert mailoutbox == []
 
 
 def test_seed_demo_adds_a_pending_and_an_expired_invitation_once(demo, acme):

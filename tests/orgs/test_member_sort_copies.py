@@ -63,7 +63,7 @@ def member_page(org, sort, number):
     """The MemberRows of page `number` as the users page paginates them."""
     ids = people.membership_ids(org, sort=sort)
     page = Paginator(ids, MEMBERS_PER_PAGE).get_page(number)
-    return people.member_page_rows(org, page.object_list, sort)
+    return people.member_page_rows(org, page.object_list, sort=sort)
 
 
 def emails_in_order(org, sort="name") -> list[str]:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from orgs import people
 from orgs.models import OrgMembership, User
 from tests.factories import OrganizationFactory, OrgMembershipFactory
 from tests.orgs.test_users_pages import build_org
@@ -127,3 +128,13 @@ def test_a_middle_page_walks_the_orgs_index_in_order(client, big_org, sort, inde
     plan = explain(paged, sorts=False)
     walk = page_walk(plan)
     assert "Index" in walk and index in walk and "Sort" not in walk, plan
+
+
+def test_a_page_of_another_orgs_memberships_reads_no_rows():
+    """member_page_rows reads the memberships of its org only, whatever ids it is given."""
+    org, other = OrganizationFactory(), OrganizationFactory()
+    OrgMembershipFactory(org=org)
+    OrgMembershipFactory(org=other)
+    foreign = OrgMembership.objects.filter(org=other).values_list("pk", flat=True)
+    assert people.member_page_rows(other, foreign, sort="name")
+    assert people.member_page_rows(org, foreign, sort="name") == []

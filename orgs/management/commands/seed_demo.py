@@ -194,7 +194,7 @@ def seed_invitations(actor, org, workspaces):
             role=role,
             workspace_roles=[(workspaces[ws], ws_role) for ws, ws_role in grants],
             send=False,
-            now=timezone.now() - ttl - timedelta(days=3) if expired else None,
+            issued_at=timezone.now() - ttl - timedelta(days=3) if expired else None,
         )
         if expired:
             invitations.invitations_expire(actor=actor, org=org)
