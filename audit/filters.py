@@ -18,10 +18,11 @@ from django import forms
 from django.db import connections, router
 from django.db.models import F, Lookup, Q
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from flowadmin import params as query_params
+from flowadmin.escaping import escape
 from flowadmin.forms import (
     JINJA2_RENDERER,
     ReusedWidgetField,

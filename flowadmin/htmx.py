@@ -28,14 +28,13 @@ def refused_status(request) -> int:
     return 200 if getattr(request, "htmx", None) else 400
 
 
-def render_page(request, template, context, *, partial=None, status=200, refused=False):
+def render_page(request, template, context, *, partial=None, refused=False):
     """The whole page, or only `partial` of it for htmx: one template per page. `refused`
     (truthy, e.g. a bound form's `errors`): the page shows a form it refused, answered with
-    `refused_status` instead of `status`."""
+    `refused_status` instead of 200."""
     if partial and wants_partial(request):
         template = f"{template}#{partial}"
-    if refused:
-        status = refused_status(request)
+    status = refused_status(request) if refused else 200
     return render(request, template, context, status=status)
 
 

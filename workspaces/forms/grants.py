@@ -11,6 +11,7 @@ a GrantAddForm and written by workspace_member_add / team_access_set with its `g
 
 from __future__ import annotations
 
+import functools
 from typing import TypedDict
 
 from django import forms
@@ -461,6 +462,7 @@ LOCKED = '<p class="small muted grant-note">Workspace Admins always have every p
 DEFAULTS_NOTE = '<p class="small muted grant-note" id="{id}">{text}</p>\n'
 
 
+@functools.cache
 def defaults_note() -> str:
     """What a new grant gets besides the permissions ticked, from the roles' defaults
     (orgs.permissions.FLAG_DEFAULTS, SPEC §3.2), as the add forms say it under their
