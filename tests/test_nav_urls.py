@@ -92,3 +92,17 @@ def test_no_template_builds_a_path_by_hand():
         for path in folder.rglob("*.html")
     }
     assert {path: paths for path, paths in found.items() if paths} == {}
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/app/"])
+@pytest.mark.parametrize("code", ["aB3xYz9", "a b&c"])
+def test_a_short_links_path_is_what_reverse_gives(script_prefix, code):
+    from django.urls import reverse, set_script_prefix
+
+    from flowadmin.nav_urls import short_link_path
+
+    set_script_prefix(script_prefix)
+    try:
+        assert short_link_path(code) == reverse("scan", args=[code])
+    finally:
+        set_script_prefix("/")

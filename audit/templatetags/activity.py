@@ -1,6 +1,6 @@
 """{% load activity %}{% activity_url org entity="flow" id=flow.pk %}: a link to the org's
 activity log with filters (see audit.filters.activity_url), for the dashboard and entity pages;
-`{{ entries|activity_rows }}`, `{{ names|datalist_options }}` and `{% activity_tab_url … %}`
+`{{ entries|activity_rows }}`, `{{ names|datalist_options }}`
 for the activity pages."""
 
 from django import template
@@ -9,7 +9,6 @@ from django.utils.safestring import mark_safe
 from audit import display
 from audit.filters import activity_url as build_activity_url
 from flowadmin.escaping import escape
-from flowadmin.nav_urls import nav_url
 
 register = template.Library()
 
@@ -17,13 +16,6 @@ register = template.Library()
 @register.simple_tag
 def activity_url(org, **filters):
     return build_activity_url(org, **filters)
-
-
-@register.simple_tag
-def activity_tab_url(name, org):
-    """`{% url name org.slug %}` for the Activity pages' tabs ("audit:activity",
-    "audit:integrity"), from the URLs reversed once (flowadmin.nav_urls.nav_url)."""
-    return nav_url(name, org.slug)
 
 
 @register.filter

@@ -4,10 +4,10 @@ audience contacts."""
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from flowadmin.hosts import short_link_host
+from flowadmin.nav_urls import short_link_path
 
 hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a hex color like #1a2b3c.")
 
@@ -52,7 +52,7 @@ class Flow(models.Model):
     @property
     def short_link(self) -> str:
         """https://<whitelabel domain or default host>/s/<code> (SPEC §2)."""
-        path = reverse("scan", args=[self.short_code])
+        path = short_link_path(self.short_code)
         domain = self.workspace.whitelabel_domain
         if domain is not None and domain.is_verified:
             return f"https://{domain.hostname}{path}"
