@@ -29,7 +29,7 @@ from audit.recording import record
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
-from . import expiry, permissions, services
+from . import expiry, permissions, selectors, services
 from .errors import ServiceError
 from .models import (
     Invitation,
@@ -118,10 +118,7 @@ def offered_roles(invitation: Invitation) -> list[OfferedRole]:
     """The workspace roles `invitation` offers, with their ends (one query): what its email
     and accept page list."""
     ids = [item.get("workspace") for item in invitation.workspace_roles]
-    names = dict(
-        Workspace.objects.filter(org_id=invitation.org_id, pk__in=ids).values_list("pk", "name")
-    )
-    return invitation.offered_roles(names)
+    return invitation.offered_roles(selectors.workspace_names(invitation.org_id, ids))
 
 
 def is_overdue(invitation: Invitation, now=None) -> bool:

@@ -14,7 +14,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from flowadmin.database import in_ids
 from workspaces.models import TeamAccess, Workspace, WorkspaceMembership
 
 from . import expiry, permissions, services
@@ -29,7 +28,7 @@ from .models import (
 from .names import display_name
 from .permissions import OrgAccess, WorkspaceAccess, instant
 from .roles import FLAG_LABELS, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS
-from .selectors import org_workspaces
+from .selectors import org_workspaces, workspace_names
 from .two_factor import SECOND_FACTORS, second_factor_exists
 
 # sort key → (label, order_by for ascending). The membership's copies of its user's columns
@@ -222,19 +221,6 @@ def _page_rows(org, paged, sort: str) -> list[tuple]:
     ]
 
 
-def _workspace_names(org, ids) -> dict[int, str]:
-    """{id: name} of the org's workspaces `ids`, in name order (one query; none for no ids)."""
-    if not ids:
-        return {}
-    with connections[router.db_for_read(Workspace)].cursor() as cursor:
-        cursor.execute(
-            "SELECT id, name FROM workspaces_workspace"
-            f" WHERE org_id = %(org)s AND {in_ids('id', sorted(ids))} ORDER BY name",
-            {"org": org.pk},
-        )
-        return dict(cursor.fetchall())
-
-
 def membership_ids(
     org,
     *,
@@ -273,7 +259,7 @@ def member_page_rows(org, page_ids, *, sort: str) -> list[MemberRow]:
     access = permissions.members_access(org, [row[1] for row in found])
     reached = {ws_id for a in access.values() for ws_id in a.grants}
     # id → name, by name: plain values, no model instance per workspace
-    names = _workspace_names(org, reached)
+    names = workspace_names(org.pk, reached)
     position = {ws_id: i for i, ws_id in enumerate(names)}
     sole_admin = services.sole_admin_id(org)
     rows = []
@@ -417,7 +403,7 @@ def workspace_pick(org, chosen: list[int], find: str) -> WorkspacePick:
     out) and the first FIND_LIMIT others matching `find` with how many more match — two
     queries (one when nothing is chosen), whatever the number of workspaces."""
     find = (find or "").strip()[:FIND_MAX_LENGTH]
-    workspaces = Workspace.objects.filter(org=org).order_by("name", "pk").only("name")
+    workspaces = org_workspaces(org).only("name")
     picked = list(workspaces.filter(pk__in=chosen)) if chosen else []
     others = workspaces.exclude(pk__in=[ws.pk for ws in picked]).annotate(
         matching=Window(Count("pk"))
@@ -494,11 +480,7 @@ def invitation_rows(org, invitations, now=None) -> list[InvitationRow]:
     ws_ids = {entry.get("workspace") for inv in items for entry in inv.workspace_roles if entry} - {
         None
     }
-    names = (
-        dict(Workspace.objects.filter(org=org, pk__in=ws_ids).values_list("pk", "name"))
-        if ws_ids
-        else {}
-    )
+    names = workspace_names(org.pk, ws_ids)
     return [
         InvitationRow(
             inv,

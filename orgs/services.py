@@ -441,13 +441,18 @@ def team_delete(*, actor, team: Team) -> None:
 # --- domains -------------------------------------------------------------------------------
 
 
+def _valid_host(hostname: str) -> str:
+    """`hostname` as domains.validate_hostname cleans it; ServiceError with its message."""
+    try:
+        return domains.validate_hostname(hostname)
+    except ValidationError as error:
+        raise ServiceError(error.messages[0]) from None
+
+
 @service
 def domain_add(*, actor, org, hostname: str, workspace=None) -> Domain:
     """Add a custom domain to the org (or as a workspace's own whitelabel domain)."""
-    try:
-        host = domains.validate_hostname(hostname)
-    except ValidationError as error:
-        raise ServiceError(error.messages[0]) from None
+    host = _valid_host(hostname)
     if workspace is not None and workspace.org_id != org.pk:
         raise ServiceError("A workspace can only add domains to its own org.")
     lock_org(org)
@@ -463,10 +468,7 @@ def domain_add_verified(*, actor, org, hostname: str) -> Domain:
     operator who checked it otherwise (`sso_demo` covers the demo's acme.test). The org's own
     claim is marked verified (none is added twice), a pending one whose time ran out too;
     refused when another org verified it."""
-    try:
-        host = domains.validate_hostname(hostname)
-    except ValidationError as error:
-        raise ServiceError(error.messages[0]) from None
+    host = _valid_host(hostname)
     lock_org(org)
     domain = lock_row(Domain.objects.filter(org=org, hostname__iexact=host))
     if domain is not None and domain.is_verified:

@@ -105,7 +105,10 @@ def invitation_list(request):
         "status": status,
         "tabs": people.INVITATION_TABS,
         "page": page,
-        "pending_count": people.pending_invitation_count(request.org),
+        # the pending tab's paginator has counted them already
+        "pending_count": page.paginator.count
+        if status == InvitationStatus.PENDING
+        else people.pending_invitation_count(request.org),
     }
     return render(request, "orgs/invitations.html", context)
 

@@ -194,7 +194,7 @@ def _profile_page(request, profile, *, role_form=None, bound=None):
         # An admin's pending invitations are revoked if they stop being one.
         "sent_invitations": _sent_invitations(member) if profile.access.is_admin else [],
     }
-    refused = bool(role_form and role_form.errors) or bool(bound and bound[1])
+    refused = bool(role_form and role_form.errors) or bool(bound)  # bound: a refused row
     return render_page(request, "orgs/user_profile.html", context, partial=part, refused=refused)
 
 
