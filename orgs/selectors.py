@@ -168,10 +168,6 @@ def team_grants(team):
     )
 
 
-def team_has_access(team, workspace) -> bool:
-    return TeamAccess.objects.filter(team=team, workspace=workspace).exists()
-
-
 # --- settings ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from workspaces import services as workspace_services
 from workspaces.models import Workspace
 
-from .. import selectors, services, undo
+from .. import services, undo
 from ..decorators import org_view, require
 from ..errors import ServiceError
 from ..models import Team, User
@@ -46,8 +46,6 @@ def _restore_team_access(request, data) -> str:
     # Given from the team's page (Org Admins) or the workspace's Manage → Teams.
     if not request.user.has_perm("org.manage_teams", request.org):
         require(request, "ws.manage", workspace)
-    if selectors.team_has_access(team, workspace):
-        raise ServiceError(f"{team.name} has access to {workspace.name} again already.")
     workspace_services.team_access_set(
         actor=request.user,
         team=team,
@@ -55,6 +53,7 @@ def _restore_team_access(request, data) -> str:
         role=data["role"],
         flags=data["flags"],
         until=undo.end_of(data),
+        refuse_existing=f"{team.name} has access to {workspace.name} again already.",
     )
     return f"Undone: {team.name} has {_role_label(data)} access to {workspace.name} again."
 

@@ -123,3 +123,20 @@ def test_undo_restores_the_grants_end(client, demo):
     undo_with(client, undo.token_of(message))
     again = TeamAccess.objects.get(team=team)
     assert (again.role, again.audience_viewer, again.until) == ("editor", True, end)
+
+
+def test_undoing_a_team_access_removal_refuses_once_the_team_has_access_again(client, demo):
+    """Refused by the service (team_access_set's refuse_existing, judged under its lock), and
+    the access given meanwhile stays as it is."""
+    client.force_login(demo["admin@acme.test"])
+    team = Team.objects.get(org__slug="acme", name="Field Sales")
+    access = TeamAccess.objects.filter(team=team).select_related("workspace").first()
+    workspace = access.workspace
+    response = client.post(f"/orgs/acme/teams/{team.pk}/access/{workspace.pk}/remove/")
+    [message] = get_messages(response.wsgi_request)
+    token = undo.token_of(message)
+    TeamAccess.objects.create(team=team, workspace=workspace, role="viewer")  # given again
+    response = undo_with(client, token)
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert f"{team.name} has access to {workspace.name} again already." in said
+    assert TeamAccess.objects.get(team=team, workspace=workspace).role == "viewer"

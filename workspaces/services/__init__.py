@@ -379,14 +379,18 @@ def team_access_set(
     role: str | None = None,
     flags: dict | None = None,
     until=expiry.UNCHANGED,
+    refuse_existing: str | None = None,
 ) -> TeamAccess:
     """Give `team` access to `workspace` or change its role, flags and end `until` (None: no
     end; UNCHANGED keeps it, and a new access then has none; an ended one is refused unless
-    given a new end)."""
+    given a new end). `refuse_existing`: only give it, the message refusing an access the
+    team has (an undo putting back a removed access: judged under the lock)."""
     if workspace.org_id != team.org_id:
         raise ServiceError("A team can only get access to workspaces of its own org.")
     lock_org(team.org_id)
     access = lock_row(TeamAccess.objects.filter(team=team, workspace=workspace))
+    if access is not None and refuse_existing:
+        raise ServiceError(refuse_existing)
     if access is None:
         if role is None:
             raise ServiceError("Choose a role for the team's access.")
